@@ -1,0 +1,14 @@
+namespace Imsa.Network.Contracts.Partners;
+
+/// <summary>An organisation was registered and now waits for a coordinator to verify it.</summary>
+/// <param name="OrganisationId">The organisation's id in the Partners service.</param>
+/// <param name="Kind">origin-partner, transit-partner, receiving-service or coordinator.</param>
+/// <param name="Country">ISO 3166-1 alpha-2 code of the country the organisation works in.</param>
+/// <param name="Status">The organisation's lifecycle status after registration.</param>
+/// <param name="RegisteredAt">When the registration was committed.</param>
+public sealed record OrganisationRegistered(
+    Guid OrganisationId,
+    string Kind,
+    string Country,
+    string Status,
+    DateTimeOffset RegisteredAt);

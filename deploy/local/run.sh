@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Starts the whole network on this machine: PostgreSQL and RabbitMQ (installed and started when missing), one
+# database per service, the three services in the background (migrations applied at start), then seeds a small
+# demo network and prints where the APIs are. Stop it with deploy/local/stop.sh.
+set -euo pipefail
+. "$(dirname "$0")/infra.sh"
+cd "$IMSA_ROOT"
+
+imsa_ensure_infra
+
+declare -A PORTS=([partners]=5101 [counselling]=5102 [handovers]=5103)
+declare -A PROJECTS=([partners]=Partners [counselling]=Counselling [handovers]=Handovers)
+
+for service in partners counselling handovers; do
+  db="imsa_$service"
+  if ! imsa_psql -qtAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+    imsa_log "creating database $db"
+    imsa_psql -qtAc "CREATE DATABASE $db OWNER imsa" >/dev/null
+  fi
+done
+
+"$(dirname "$0")/stop.sh" --quiet
+imsa_log "building"
+dotnet build Imsa.Network.sln -c Release --nologo -v q </dev/null
+
+mkdir -p "$IMSA_LOCAL/logs" "$IMSA_LOCAL/pids"
+for service in partners counselling handovers; do
+  project="${PROJECTS[$service]}"
+  port="${PORTS[$service]}"
+  bin="$IMSA_ROOT/services/$project/Imsa.Network.$project/bin/Release/net10.0"
+  imsa_log "starting $service on http://127.0.0.1:$port"
+  ASPNETCORE_ENVIRONMENT=Production \
+  ASPNETCORE_URLS="http://127.0.0.1:$port" ASPNETCORE_CONTENTROOT="$bin" \
+  ConnectionStrings__Database="$IMSA_POSTGRES;Database=imsa_$service" \
+  RabbitMq__Host="$IMSA_RABBITMQ_HOST" RabbitMq__Port="$IMSA_RABBITMQ_PORT" \
+  RabbitMq__Username="$IMSA_RABBITMQ_USER" RabbitMq__Password="$IMSA_RABBITMQ_PASSWORD" \
+    nohup dotnet "$bin/Imsa.Network.$project.dll" \
+    >"$IMSA_LOCAL/logs/$service.log" 2>&1 </dev/null &
+  echo $! >"$IMSA_LOCAL/pids/$service.pid"
+done
+
+for service in partners counselling handovers; do
+  port="${PORTS[$service]}"
+  ready=""
+  for _ in $(seq 1 120); do
+    if curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then ready=yes; break; fi
+    if ! kill -0 "$(cat "$IMSA_LOCAL/pids/$service.pid")" 2>/dev/null; then break; fi
+    sleep 0.5
+  done
+  if [ -z "$ready" ]; then
+    imsa_log "$service did not become ready; its log (.local/logs/$service.log) ends with:"
+    tail -n 30 "$IMSA_LOCAL/logs/$service.log" >&2
+    exit 1
+  fi
+done
+
+"$(dirname "$0")/seed.sh"
+
+cat <<TXT
+
+IMSA Network is running.
+  Partners     http://127.0.0.1:${PORTS[partners]}/swagger
+  Counselling  http://127.0.0.1:${PORTS[counselling]}/swagger
+  Handovers    http://127.0.0.1:${PORTS[handovers]}/swagger
+  RabbitMQ     http://127.0.0.1:15672  (user imsa, password in .local/secrets.env)
+Logs are in .local/logs/; stop everything with deploy/local/stop.sh
+TXT

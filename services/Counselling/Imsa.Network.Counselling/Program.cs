@@ -1,0 +1,21 @@
+using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.Counselling.Data;
+using Imsa.Network.Counselling.Endpoints;
+
+namespace Imsa.Network.Counselling;
+
+public partial class Program
+{
+    public static async Task Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddCounsellingServices();
+
+        var app = builder.Build();
+        app.MapServiceDefaults();
+        app.MapReferenceEndpoints();
+
+        await app.MigrateDatabaseAsync<CounsellingDbContext>();
+        await app.RunAsync();
+    }
+}

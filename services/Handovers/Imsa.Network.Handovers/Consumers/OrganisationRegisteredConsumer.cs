@@ -1,0 +1,31 @@
+using Imsa.Network.Contracts.Partners;
+using Imsa.Network.Messaging.Inbox;
+using Imsa.Network.Handovers.Data;
+using Imsa.Network.Handovers.Domain;
+using MassTransit;
+
+namespace Imsa.Network.Handovers.Consumers;
+
+/// <summary>Adds a newly registered organisation to this service's projection.</summary>
+internal sealed class OrganisationRegisteredConsumer(HandoversDbContext db)
+    : IdempotentConsumer<OrganisationRegistered, HandoversDbContext>(db)
+{
+    protected override async Task HandleAsync(ConsumeContext<OrganisationRegistered> context)
+    {
+        var registered = context.Message;
+        if (await Db.Organisations.FindAsync([registered.OrganisationId], context.CancellationToken) is not null)
+        {
+            // A later event about this organisation arrived first; it is newer than this one.
+            return;
+        }
+
+        Db.Organisations.Add(new KnownOrganisation
+        {
+            Id = registered.OrganisationId,
+            Kind = registered.Kind,
+            Country = registered.Country,
+            Status = registered.Status,
+            RegisteredAt = registered.RegisteredAt,
+        });
+    }
+}

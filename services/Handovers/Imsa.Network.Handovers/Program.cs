@@ -1,0 +1,21 @@
+using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.Handovers.Data;
+using Imsa.Network.Handovers.Endpoints;
+
+namespace Imsa.Network.Handovers;
+
+public partial class Program
+{
+    public static async Task Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddHandoversServices();
+
+        var app = builder.Build();
+        app.MapServiceDefaults();
+        app.MapReferenceEndpoints();
+
+        await app.MigrateDatabaseAsync<HandoversDbContext>();
+        await app.RunAsync();
+    }
+}

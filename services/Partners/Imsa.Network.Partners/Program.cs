@@ -1,0 +1,21 @@
+using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.Partners.Data;
+using Imsa.Network.Partners.Endpoints;
+
+namespace Imsa.Network.Partners;
+
+public partial class Program
+{
+    public static async Task Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddPartnersServices();
+
+        var app = builder.Build();
+        app.MapServiceDefaults();
+        app.MapOrganisationEndpoints();
+
+        await app.MigrateDatabaseAsync<PartnersDbContext>();
+        await app.RunAsync();
+    }
+}

@@ -1,0 +1,63 @@
+using Npgsql;
+
+namespace Imsa.Network.Testing;
+
+/// <summary>A database of its own on the real PostgreSQL, dropped when disposed.</summary>
+public sealed class PostgresDatabase : IAsyncDisposable
+{
+    private PostgresDatabase(string name)
+    {
+        Name = name;
+        ConnectionString = new NpgsqlConnectionStringBuilder(TestInfrastructure.PostgresAdminConnectionString)
+        {
+            Database = name,
+            MaxPoolSize = 30,
+        }.ConnectionString;
+    }
+
+    public string Name { get; }
+
+    public string ConnectionString { get; }
+
+    public static async Task<PostgresDatabase> CreateAsync(string purpose)
+    {
+        var name = $"imsa_test_{purpose.ToLowerInvariant()}_{Guid.NewGuid():N}"[..50];
+        await using var connection = new NpgsqlConnection(TestInfrastructure.PostgresAdminConnectionString);
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await create.ExecuteNonQueryAsync();
+        return new PostgresDatabase(name);
+    }
+
+    /// <summary>Runs a query that returns one number, e.g. a count.</summary>
+    public async Task<long> CountAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Runs a statement; returns the rows it affected.</summary>
+    public async Task<int> ExecuteAsync(string sql, params object[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionString));
+        await using var connection = new NpgsqlConnection(TestInfrastructure.PostgresAdminConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,82 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using RabbitMQ.Client;
+
+namespace Imsa.Network.Testing;
+
+/// <summary>A virtual host of its own on the real RabbitMQ (made through the management API), deleted when disposed.</summary>
+public sealed class RabbitMqVirtualHost : IAsyncDisposable
+{
+    private readonly HttpClient _management;
+
+    private RabbitMqVirtualHost(string name, HttpClient management)
+    {
+        Name = name;
+        _management = management;
+    }
+
+    public string Name { get; }
+
+    public static async Task<RabbitMqVirtualHost> CreateAsync(string purpose)
+    {
+        var name = $"imsa-test-{purpose.ToLowerInvariant()}-{Guid.NewGuid():N}";
+        var management = new HttpClient
+        {
+            BaseAddress = new Uri($"http://{TestInfrastructure.RabbitMqHost}:{TestInfrastructure.RabbitMqManagementPort}/api/"),
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{TestInfrastructure.RabbitMqUser}:{TestInfrastructure.RabbitMqPassword}"));
+        management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", credentials);
+
+        var vhost = new RabbitMqVirtualHost(name, management);
+        (await management.PutAsJsonAsync($"vhosts/{Uri.EscapeDataString(name)}", new { })).EnsureSuccessStatusCode();
+        (await management.PutAsJsonAsync(
+            $"permissions/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(TestInfrastructure.RabbitMqUser)}",
+            new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+        return vhost;
+    }
+
+    /// <summary>The "RabbitMq" configuration section a service needs to use this virtual host.</summary>
+    public Dictionary<string, string?> Settings(int? port = null) => new()
+    {
+        ["RabbitMq:Host"] = TestInfrastructure.RabbitMqHost,
+        ["RabbitMq:Port"] = (port ?? TestInfrastructure.RabbitMqPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["RabbitMq:VirtualHost"] = Name,
+        ["RabbitMq:Username"] = TestInfrastructure.RabbitMqUser,
+        ["RabbitMq:Password"] = TestInfrastructure.RabbitMqPassword,
+    };
+
+    /// <summary>A plain RabbitMQ.Client connection to this virtual host, to look at queues as an operator would.</summary>
+    public Task<IConnection> ConnectAsync() => new ConnectionFactory
+    {
+        HostName = TestInfrastructure.RabbitMqHost,
+        Port = TestInfrastructure.RabbitMqPort,
+        VirtualHost = Name,
+        UserName = TestInfrastructure.RabbitMqUser,
+        Password = TestInfrastructure.RabbitMqPassword,
+    }.CreateConnectionAsync();
+
+    /// <summary>Messages ready in a queue of this virtual host, or null if the queue does not exist.</summary>
+    public async Task<uint?> MessageCountAsync(string queue)
+    {
+        await using var connection = await ConnectAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using (_management)
+        {
+            await _management.DeleteAsync($"vhosts/{Uri.EscapeDataString(Name)}");
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Imsa.Network.Testing;
+
+/// <summary>
+/// Hosts one IMSA service in the test process against its own database and the test class's virtual host, with
+/// quick consumer retries and quiet logs. Hosted services (the outbox relay, the bus) run as in production.
+/// </summary>
+public sealed class ServiceFactory<TProgram>(string connectionString, IDictionary<string, string?> settings)
+    : WebApplicationFactory<TProgram>
+    where TProgram : class
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Database", connectionString);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:MassTransit", "Error");
+        builder.UseSetting("Messaging:ConsumerRetry:Limit", "2");
+        builder.UseSetting("Messaging:ConsumerRetry:MinInterval", "00:00:00.050");
+        builder.UseSetting("Messaging:ConsumerRetry:MaxInterval", "00:00:00.200");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
