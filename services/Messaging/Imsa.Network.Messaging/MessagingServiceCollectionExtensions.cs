@@ -45,7 +45,10 @@ public static class MessagingServiceCollectionExtensions
         services.AddScoped<OutboxQuarantine<TDbContext>>();
         services.AddHostedService<OutboxRelay<TDbContext>>();
 
-        services.AddHealthChecks().AddDbContextCheck<TDbContext>("database", tags: ["ready"]);
+        services.TryAddSingleton<BrokerProbe>();
+        services.AddHealthChecks()
+            .AddDbContextCheck<TDbContext>("database", tags: ["ready"])
+            .AddCheck<BrokerProbe>("broker", tags: ["ready"]);
 
         services.AddMassTransit(bus =>
         {

@@ -18,11 +18,13 @@ namespace Imsa.Network.Messaging.Outbox;
 /// A row that fails while the broker is reachable is retried with backoff and holds back the rows behind it
 /// (in-order delivery), up to <see cref="OutboxOptions.MaxAttempts"/>; then it is quarantined, visible to
 /// operators, and the rest flow on. A row that can never be published (unknown type, body not of its type)
-/// is quarantined at once. While the broker is unreachable nothing counts as an attempt: the relay waits.
+/// is quarantined at once. While the broker is unreachable (<see cref="BrokerProbe"/>) nothing counts as an
+/// attempt: the relay waits.
 /// </remarks>
 public sealed partial class OutboxRelay<TDbContext>(
     IServiceScopeFactory scopes,
     IBusControl bus,
+    BrokerProbe broker,
     OutboxSignal signal,
     IOptions<OutboxOptions> options,
     TimeProvider time,
@@ -82,7 +84,7 @@ public sealed partial class OutboxRelay<TDbContext>(
     {
         while (true)
         {
-            if (bus.CheckHealth().Status == BusHealthStatus.Unhealthy)
+            if (!await broker.IsReachableAsync(cancellationToken) || bus.CheckHealth().Status == BusHealthStatus.Unhealthy)
             {
                 return _options.PollInterval;
             }

@@ -1,0 +1,131 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+
+namespace Imsa.Network.Bench;
+
+/// <summary>
+/// The run's own PostgreSQL databases and RabbitMQ virtual host: created at the start, removed at the end
+/// (also after a failure or Ctrl+C), so runs neither see each other's data nor leave any behind.
+/// </summary>
+public sealed class BenchInfrastructure : IAsyncDisposable
+{
+    private readonly BenchSettings _settings;
+    private readonly HttpClient _management;
+    private readonly List<string> _createdDatabases = [];
+    private bool _virtualHostCreated;
+
+    private BenchInfrastructure(BenchSettings settings)
+    {
+        _settings = settings;
+        RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        _management = new HttpClient
+        {
+            BaseAddress = new Uri($"http://{settings.RabbitMqHost}:{settings.RabbitMqManagementPort}/api/"),
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{settings.RabbitMqUser}:{settings.RabbitMqPassword}"));
+        _management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", credentials);
+    }
+
+    public string RunId { get; }
+
+    /// <summary>The writing service's database: its state table and the outbox.</summary>
+    public string WriterDatabase => $"imsa_bench_{RunId}_writer";
+
+    /// <summary>The consuming service's database: its effect table and the inbox.</summary>
+    public string ReaderDatabase => $"imsa_bench_{RunId}_reader";
+
+    /// <summary>The raw PostgreSQL baseline's database.</summary>
+    public string RawDatabase => $"imsa_bench_{RunId}_raw";
+
+    public string VirtualHost => $"imsa-bench-{RunId}";
+
+    public static async Task<BenchInfrastructure> CreateAsync(BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var infrastructure = new BenchInfrastructure(settings);
+        try
+        {
+            await infrastructure.CreateDatabasesAsync(cancellationToken);
+            await infrastructure.CreateVirtualHostAsync(cancellationToken);
+            return infrastructure;
+        }
+        catch
+        {
+            await infrastructure.DisposeAsync();
+            throw;
+        }
+    }
+
+    public string ConnectionString(string database) =>
+        new NpgsqlConnectionStringBuilder(_settings.Postgres) { Database = database }.ConnectionString;
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        foreach (var database in _createdDatabases)
+        {
+            await TryAsync($"drop database {database}", () => ExecuteAdminAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", CancellationToken.None));
+        }
+
+        if (_virtualHostCreated)
+        {
+            await TryAsync($"delete virtual host {VirtualHost}", async () =>
+            {
+                using var response = await _management.DeleteAsync(VirtualHostUri(), CancellationToken.None);
+                response.EnsureSuccessStatusCode();
+            });
+        }
+
+        _management.Dispose();
+    }
+
+    private async Task CreateDatabasesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var database in new[] { WriterDatabase, ReaderDatabase, RawDatabase })
+        {
+            await ExecuteAdminAsync($"CREATE DATABASE {database}", cancellationToken);
+            _createdDatabases.Add(database);
+        }
+    }
+
+    private async Task CreateVirtualHostAsync(CancellationToken cancellationToken)
+    {
+        using (var created = await _management.PutAsync(VirtualHostUri(), content: null, cancellationToken))
+        {
+            created.EnsureSuccessStatusCode();
+        }
+
+        _virtualHostCreated = true;
+        var permissions = new Uri($"permissions/{Uri.EscapeDataString(VirtualHost)}/{Uri.EscapeDataString(_settings.RabbitMqUser)}", UriKind.Relative);
+        using var granted = await _management.PutAsJsonAsync(permissions, new { configure = ".*", write = ".*", read = ".*" }, cancellationToken);
+        granted.EnsureSuccessStatusCode();
+    }
+
+    private Uri VirtualHostUri() => new($"vhosts/{Uri.EscapeDataString(VirtualHost)}", UriKind.Relative);
+
+    /// <summary>Runs a statement on the maintenance database; the names in it are generated here, never input.</summary>
+    private async Task ExecuteAdminAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task TryAsync(string what, Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+#pragma warning disable CA1031 // Clean-up goes on past a failure; what was left behind is reported.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            await Console.Error.WriteLineAsync($"warning: could not {what}: {ex.Message}");
+        }
+    }
+}

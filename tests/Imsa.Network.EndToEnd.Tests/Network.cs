@@ -1,0 +1,86 @@
+namespace Imsa.Network.EndToEnd.Tests;
+
+/// <summary>
+/// The three services in one test process, each with a database of its own, sharing one virtual host as they
+/// share one broker in production. Partners may reach the broker through a proxy that a test can cut.
+/// </summary>
+public sealed class Network : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    private Network()
+    {
+    }
+
+    public RabbitMqVirtualHost VirtualHost { get; private set; } = null!;
+
+    public PostgresDatabase PartnersDatabase { get; private set; } = null!;
+
+    public PostgresDatabase CounsellingDatabase { get; private set; } = null!;
+
+    public PostgresDatabase HandoversDatabase { get; private set; } = null!;
+
+    public HttpClient Partners { get; private set; } = null!;
+
+    public HttpClient Counselling { get; private set; } = null!;
+
+    public HttpClient Handovers { get; private set; } = null!;
+
+    /// <summary>Between Partners and the broker, when started with one.</summary>
+    public TcpProxy? PartnersBrokerLink { get; private set; }
+
+    public static async Task<Network> StartAsync(bool partnersBehindProxy = false)
+    {
+        var network = new Network();
+        try
+        {
+            network.VirtualHost = await network.Own(RabbitMqVirtualHost.CreateAsync("e2e"));
+            network.PartnersDatabase = await network.Own(PostgresDatabase.CreateAsync("e2e_partners"));
+            network.CounsellingDatabase = await network.Own(PostgresDatabase.CreateAsync("e2e_counselling"));
+            network.HandoversDatabase = await network.Own(PostgresDatabase.CreateAsync("e2e_handovers"));
+            if (partnersBehindProxy)
+            {
+                network.PartnersBrokerLink = new TcpProxy(TestInfrastructure.RabbitMqHost, TestInfrastructure.RabbitMqPort);
+                network._owned.Add(network.PartnersBrokerLink);
+            }
+
+            // Consumers first, so their queues are bound before Partners publishes.
+            network.Counselling = await network.StartAsync<Counselling.Program>(network.CounsellingDatabase, null);
+            network.Handovers = await network.StartAsync<Handovers.Program>(network.HandoversDatabase, null);
+            network.Partners = await network.StartAsync<Partners.Program>(network.PartnersDatabase, network.PartnersBrokerLink?.Port);
+            return network;
+        }
+        catch
+        {
+            await network.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task<HttpClient> StartAsync<TProgram>(PostgresDatabase database, int? brokerPort)
+        where TProgram : class
+    {
+        var factory = new ServiceFactory<TProgram>(database.ConnectionString, VirtualHost.Settings(brokerPort));
+        _owned.Add(factory);
+        var client = factory.CreateClient();
+        await client.WaitUntilReadyAsync();
+        return client;
+    }
+
+    private async Task<T> Own<T>(Task<T> creating)
+        where T : IAsyncDisposable
+    {
+        var created = await creating;
+        _owned.Add(created);
+        return created;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Services stop before their databases and virtual host go away.
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            await _owned[i].DisposeAsync();
+        }
+    }
+}
