@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Npgsql;
 
 namespace Imsa.Network.Bench;
@@ -57,6 +58,19 @@ public sealed class BenchInfrastructure : IAsyncDisposable
             await infrastructure.DisposeAsync();
             throw;
         }
+    }
+
+    public async Task<string> PostgresVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+        await connection.OpenAsync(cancellationToken);
+        return connection.PostgreSqlVersion.ToString();
+    }
+
+    public async Task<string> RabbitMqVersionAsync(CancellationToken cancellationToken)
+    {
+        var overview = await _management.GetFromJsonAsync<JsonElement>(new Uri("overview", UriKind.Relative), cancellationToken);
+        return overview.TryGetProperty("rabbitmq_version", out var version) ? version.GetString() ?? "?" : "?";
     }
 
     public string ConnectionString(string database) =>

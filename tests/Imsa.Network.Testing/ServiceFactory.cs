@@ -15,8 +15,12 @@ public sealed class ServiceFactory<TProgram>(string connectionString, IDictionar
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Database", connectionString);
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        builder.UseSetting("Logging:LogLevel:MassTransit", "Error");
+        // Tests provoke failures on purpose (outages, poison messages); only our own warnings are worth reading.
+        builder.UseSetting("Logging:LogLevel:Default", "Critical");
+        builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Critical");
+        builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "Critical");
+        builder.UseSetting("Logging:LogLevel:MassTransit", "Critical");
+        builder.UseSetting("Logging:LogLevel:Imsa", "Warning");
         builder.UseSetting("Messaging:ConsumerRetry:Limit", "2");
         builder.UseSetting("Messaging:ConsumerRetry:MinInterval", "00:00:00.050");
         builder.UseSetting("Messaging:ConsumerRetry:MaxInterval", "00:00:00.200");

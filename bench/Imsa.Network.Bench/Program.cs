@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Imsa.Network.Bench;
+using Imsa.Network.Bench.Backbone;
+using Imsa.Network.Bench.Baselines;
+
+// Measures the messaging backbone end to end and the raw RabbitMQ and PostgreSQL baselines it stands on,
+// in one run, on the run's own databases and virtual host. See docs/benchmarks.md.
+BenchSettings settings;
+try
+{
+    settings = BenchSettings.Load(args is ["--help"] or ["-h"] ? throw new ArgumentException(BenchSettings.Usage) : args);
+}
+catch (ArgumentException ex)
+{
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 2;
+}
+
+using var cancellation = new CancellationTokenSource();
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+var cancellationToken = cancellation.Token;
+
+try
+{
+    var startedAt = DateTimeOffset.UtcNow;
+    var loadAtStart = LoadAverage();
+    await using var infrastructure = await BenchInfrastructure.CreateAsync(settings, cancellationToken);
+    Step($"run {infrastructure.RunId}: databases imsa_bench_{infrastructure.RunId}_*, virtual host {infrastructure.VirtualHost}");
+
+    ThroughputResult throughput;
+    LatencyResult latency;
+    long envelopeBytes;
+    long peakWorkingSet;
+    await using (var backbone = await BackboneBench.StartAsync(settings, infrastructure, cancellationToken))
+    {
+        Step($"warming up with {settings.WarmupEvents:N0} events");
+        await backbone.WarmUpAsync(cancellationToken);
+
+        Step($"throughput: {settings.Events:N0} events from {settings.Writers} writers");
+        throughput = await backbone.MeasureThroughputAsync(cancellationToken);
+        Step($"  {throughput.EventsPerSecond:N0} events/s end to end");
+
+        Step($"latency: {settings.LatencyRate} events/s for {settings.LatencySeconds} s");
+        latency = await backbone.MeasureLatencyAsync(cancellationToken);
+        Step($"  p50 {latency.EndToEnd.P50:F1} ms, p99 {latency.EndToEnd.P99:F1} ms");
+
+        envelopeBytes = backbone.EnvelopeBytes;
+        using var self = Process.GetCurrentProcess();
+        peakWorkingSet = self.PeakWorkingSet64;
+    }
+
+    Step("raw RabbitMQ baseline");
+    var rabbitMq = await RabbitMqBaseline.RunAsync(settings, infrastructure.VirtualHost, (int)envelopeBytes, cancellationToken);
+    Step($"  {rabbitMq.MessagesPerSecond:N0} msg/s");
+
+    Step("raw PostgreSQL baseline");
+    var postgres = await PostgresBaseline.RunAsync(
+        infrastructure.ConnectionString(infrastructure.RawDatabase), settings.BaselineCount, settings.Writers, cancellationToken);
+    Step($"  {postgres.TransactionsPerSecond:N0} tx/s");
+
+    var machine = new MachineInfo(
+        Environment.ProcessorCount,
+        RuntimeInformation.OSDescription,
+        RuntimeInformation.FrameworkDescription,
+        await infrastructure.PostgresVersionAsync(cancellationToken),
+        await infrastructure.RabbitMqVersionAsync(cancellationToken),
+        loadAtStart,
+        LoadAverage());
+    var result = new BenchResult(
+        startedAt, infrastructure.RunId, machine, settings, throughput, latency, rabbitMq, postgres, envelopeBytes, peakWorkingSet);
+
+    Console.WriteLine();
+    Console.WriteLine(BenchReport.ToMarkdown(result));
+    Step($"saved {await BenchReport.SaveAsync(result, settings.ResultsDirectory, cancellationToken)} (and .json)");
+    return 0;
+}
+catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+{
+    await Console.Error.WriteLineAsync("cancelled; the run's databases and virtual host were removed");
+    return 130;
+}
+
+void Cancel(PosixSignalContext context)
+{
+    context.Cancel = true;
+    cancellation.Cancel();
+}
+
+static void Step(string message) => Console.WriteLine($"[bench {DateTime.Now:HH:mm:ss}] {message}");
+
+// The 1, 5 and 15 minute load averages: other work on the machine shows here.
+static string? LoadAverage() =>
+    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;

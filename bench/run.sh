@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the backbone benchmark in Release against the local PostgreSQL and RabbitMQ (installed and started when
+# missing). Each run creates its own databases and virtual host and removes them at the end; the results are
+# printed and written to bench/results/ (ignored by git). Options are passed on, e.g. bench/run.sh --events 5000.
+set -euo pipefail
+. "$(dirname "$0")/../deploy/local/infra.sh"
+cd "$IMSA_ROOT"
+
+imsa_ensure_infra
+imsa_log "building the bench (Release)"
+dotnet build bench/Imsa.Network.Bench -c Release --nologo -v q </dev/null
+imsa_log "running; this takes about two minutes"
+exec dotnet bench/Imsa.Network.Bench/bin/Release/net10.0/Imsa.Network.Bench.dll "$@" </dev/null
