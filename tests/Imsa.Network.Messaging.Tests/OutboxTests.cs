@@ -154,4 +154,25 @@ public sealed class OutboxTests : BackboneTestBase
         (await quarantine.ListAsync()).Should().BeEmpty();
         (await quarantine.RetryAsync(Guid.NewGuid())).Should().BeFalse("an unknown id is not quarantined");
     }
+
+    [Fact]
+    public async Task QuarantinedRow_CanBeDiscarded()
+    {
+        await using var service = await Backbone.StartAsync(Database, VirtualHost);
+        var unreadable = Guid.NewGuid();
+        await Database.ExecuteAsync(
+            "INSERT INTO messaging.outbox_messages (id, message_type, body, created_at, attempts) VALUES ($1, $2, '[1]'::jsonb, now(), 0)",
+            unreadable,
+            typeof(WidgetCreated).FullName + ", " + typeof(WidgetCreated).Assembly.GetName().Name);
+        await Eventually.UntilCount(
+            () => Database.CountAsync("SELECT count(*) FROM messaging.outbox_messages WHERE quarantined_at IS NOT NULL"), 1, "the quarantine");
+
+        await using var scope = service.Services.CreateAsyncScope();
+        var quarantine = scope.ServiceProvider.GetRequiredService<OutboxQuarantine<TestDbContext>>();
+        (await quarantine.ListAsync()).Single().LastError.Should().Contain("The body is not a WidgetCreated");
+        (await quarantine.DiscardAsync(unreadable)).Should().BeTrue();
+
+        (await PendingOutbox()).Should().Be(0);
+        (await quarantine.DiscardAsync(unreadable)).Should().BeFalse();
+    }
 }

@@ -32,11 +32,14 @@ internal static class OrganisationEndpoints
         organisations.MapPost("/", RegisterAsync)
             .WithSummary("Register an organisation")
             .WithDescription("Registers an organisation; it waits for a coordinator's verification. Announces OrganisationRegistered.")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         organisations.MapGet("/{id:guid}", GetAsync)
             .WithName("GetOrganisation")
-            .WithSummary("Read an organisation");
+            .WithSummary("Read an organisation")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         return app;
     }
