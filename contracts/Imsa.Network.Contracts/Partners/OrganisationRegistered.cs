@@ -5,7 +5,7 @@ namespace Imsa.Network.Contracts.Partners;
 /// <param name="Kind">origin-partner, transit-partner, receiving-service or coordinator.</param>
 /// <param name="Country">ISO 3166-1 alpha-2 code of the country the organisation works in.</param>
 /// <param name="Status">The organisation's lifecycle status after registration.</param>
-/// <param name="RegisteredAt">When the registration was committed.</param>
+/// <param name="RegisteredAt">When the registration was recorded.</param>
 public sealed record OrganisationRegistered(
     Guid OrganisationId,
     string Kind,

@@ -5,7 +5,7 @@ namespace Imsa.Network.Counselling.Domain;
 /// <param name="English">The English label.</param>
 public sealed record Topic(string Code, string German, string English);
 
-/// <summary>Counselling topics of the network (see docs/domain.md).</summary>
+/// <summary>The network's counselling topics, one code each, with German and English labels.</summary>
 internal static class Topics
 {
     public static readonly IReadOnlyList<Topic> All =

@@ -15,7 +15,7 @@ public abstract class IdempotentConsumer<TMessage, TDbContext>(TDbContext db) : 
 {
     protected TDbContext Db { get; } = db;
 
-    /// <summary>The name the inbox records; stable across renames of the class, so override it if you rename.</summary>
+    /// <summary>The name the inbox records: the class name. Override it to keep the old name when renaming the class.</summary>
     protected virtual string ConsumerName => GetType().Name;
 
     public async Task Consume(ConsumeContext<TMessage> context)
