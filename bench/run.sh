@@ -9,5 +9,5 @@ cd "$IMSA_ROOT"
 imsa_ensure_infra
 imsa_log "building the bench (Release)"
 dotnet build bench/Imsa.Network.Bench -c Release --nologo -v q </dev/null
-imsa_log "running; this takes about two minutes"
+imsa_log "running; this takes about three minutes"
 exec dotnet bench/Imsa.Network.Bench/bin/Release/net10.0/Imsa.Network.Bench.dll "$@" </dev/null

@@ -23,10 +23,12 @@ public sealed record BenchResult(
     string RunId,
     MachineInfo Machine,
     BenchSettings Settings,
+    IReadOnlyList<WarmupRound> Warmup,
     ThroughputResult Throughput,
     LatencyResult Latency,
+    IReadOnlyList<PublishPatternResult> PublishPatterns,
     RabbitMqBaselineResult RabbitMq,
-    PostgresBaselineResult Postgres,
+    IReadOnlyList<PostgresBaselineResult> Postgres,
     long EnvelopeBytes,
     long PeakWorkingSetBytes)
 {
@@ -38,7 +40,8 @@ public sealed record BenchResult(
 
     public double BackboneVsRabbitMq => Throughput.EventsPerSecond / RabbitMq.MessagesPerSecond;
 
-    public double BackboneVsPostgres => Throughput.EventsPerSecond / Postgres.TransactionsPerSecond;
+    /// <summary>Against the PostgreSQL baseline on the same connection settings as the backbone (the first).</summary>
+    public double BackboneVsPostgres => Throughput.EventsPerSecond / Postgres[0].TransactionsPerSecond;
 
     public bool MeetsThroughputTarget => Throughput.EventsPerSecond >= ThroughputTarget;
 
@@ -64,7 +67,7 @@ public static class BenchReport
     public static string ToMarkdown(BenchResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var (t, l, r, p, m, s) = (result.Throughput, result.Latency, result.RabbitMq, result.Postgres, result.Machine, result.Settings);
+        var (t, l, r, p, m, s) = (result.Throughput, result.Latency, result.RabbitMq, result.Postgres[0], result.Machine, result.Settings);
         var md = new StringBuilder();
         void Line(string text = "") => md.Append(text).Append('\n');
 
@@ -73,14 +76,15 @@ public static class BenchReport
         Line($"Machine: {m.Cores} cores, {m.OperatingSystem}, {m.Runtime}, PostgreSQL {m.PostgresVersion}, RabbitMQ {m.RabbitMqVersion}; " +
              $"load average {m.LoadAverageAtStart ?? "?"} at start, {m.LoadAverageAtEnd ?? "?"} at end.");
         Line($"Settings: {N(s.Events)} events from {s.Writers} writers; latency run {s.LatencyRate} events/s for {s.LatencySeconds} s; " +
-             $"prefetch {s.PrefetchCount}; relay batch {s.OutboxBatchSize}; event envelope {N(result.EnvelopeBytes)} bytes.");
+             $"prefetch {s.PrefetchCount}; relay batch {s.OutboxBatchSize}; event envelope {N(result.EnvelopeBytes)} bytes" +
+             (s.NpgsqlSettings is null ? "." : $"; Npgsql settings \"{s.NpgsqlSettings}\"."));
         Line();
         Line("| Measurement | Result | Target / reference |");
         Line("| --- | --- | --- |");
         Line($"| Backbone throughput: write → outbox → relay → RabbitMQ → idempotent consumer commit | **{N(t.EventsPerSecond)} events/s** ({N(t.Events)} in {F(t.Seconds, 1)} s) | ≥ {N(BenchResult.ThroughputTarget)} events/s: {Verdict(result.MeetsThroughputTarget)} |");
         Line($"| End-to-end latency at {l.TargetRate} events/s, p50 / p95 / p99 / max | **{F(l.EndToEnd.P50, 1)} / {F(l.EndToEnd.P95, 1)} / {F(l.EndToEnd.P99, 1)} / {F(l.EndToEnd.Max, 1)} ms** | p99 < {N(BenchResult.LatencyP99TargetMs)} ms: {Verdict(result.MeetsLatencyTarget)} |");
         Line($"| Raw RabbitMQ.Client 7: publish with confirms + async consume | {N(r.MessagesPerSecond)} msg/s | bare MassTransit ≈ 7,800 msg/s (measured elsewhere) |");
-        Line($"| Raw Npgsql: two-insert transactions, {p.Connections} connections | {N(p.TransactionsPerSecond)} tx/s | ≈ 6,600 tx/s (measured elsewhere) |");
+        Line($"| Raw Npgsql: two-insert transactions, {p.Connections} connections, {(p.Tls ? "TLS as the backbone uses it" : "no TLS")} | {N(p.TransactionsPerSecond)} tx/s | ≈ 6,600 tx/s (measured elsewhere) |");
         Line($"| Backbone / raw RabbitMQ | {F(result.BackboneVsRabbitMq, 2)} | |");
         Line($"| Backbone / raw PostgreSQL | {F(result.BackboneVsPostgres, 2)} | ≤ 0.5: each event costs two transactions (writer and consumer) |");
         Line($"| CPU time per event, bench process (writer + relay + consumer), throughput run | {N(t.CpuMicrosecondsPerEvent)} µs | |");
@@ -89,15 +93,23 @@ public static class BenchReport
 
         Line("## Throughput run: where the time goes");
         Line();
-        Line($"- Writers: {N(t.Events)} SaveChanges (state row + outbox row) committed in {F(t.WritePhaseSeconds, 1)} s = {N(t.WritesPerSecond)}/s, while the relay and the consumer ran.");
-        Line($"- Relay: {N(t.Relay.Publishes)} publishes in {F(t.Relay.Seconds, 1)} s = {N(t.Relay.PublishesPerSecond)}/s " +
-             $"({Rate(t.Relay.PublishesPerSecondWhileWriting)}/s while the writers ran, {Rate(t.Relay.PublishesPerSecondAfterWriting)}/s after). " +
-             $"One publish until its confirm: mean {F(t.Relay.PublishUntilConfirm.Mean, 2)} ms, p50 {F(t.Relay.PublishUntilConfirm.P50, 2)}, p99 {F(t.Relay.PublishUntilConfirm.P99, 2)}; " +
-             $"{P(t.Relay.PublishShare)} of the relay's time was inside Publish; between publishes p50 {F(t.Relay.BetweenPublishes.P50, 3)} ms, p99 {F(t.Relay.BetweenPublishes.P99, 2)} ms.");
-        Line($"- Backlogs: at most {N(t.MaxOutboxBacklog)} rows waiting in the outbox, at most {N(t.MaxPublishedNotConsumed)} events published but not yet consumed.");
-        Line($"- End-to-end latency under full load: p50 {F(t.EndToEnd.P50, 0)} ms, p99 {F(t.EndToEnd.P99, 0)} ms, max {F(t.EndToEnd.Max, 0)} ms.");
-        Line($"- CPU: {Cpu(t.Cpu)}");
-        Line($"- Check: {N(t.EffectRows)} effect rows committed for {N(t.Events)} events; {N(t.OutboxRowsLeft)} outbox rows left.");
+        Line("| | |");
+        Line("| --- | --- |");
+        Row("End to end", $"**{N(t.EventsPerSecond)} events/s** ({N(t.Events)} in {F(t.Seconds, 1)} s)");
+        Row("Writers' SaveChanges (state + outbox row), while everything ran", $"{N(t.WritesPerSecond)}/s, done after {F(t.WritePhaseSeconds, 1)} s");
+        Row("Relay publishes: overall / while the writers ran / after", $"{N(t.Relay.PublishesPerSecond)} / {Rate(t.Relay.PublishesPerSecondWhileWriting)} / {Rate(t.Relay.PublishesPerSecondAfterWriting)} per s");
+        Row("One publish until its confirm: mean / p50 / p99", $"{F(t.Relay.PublishUntilConfirm.Mean, 2)} / {F(t.Relay.PublishUntilConfirm.P50, 2)} / {F(t.Relay.PublishUntilConfirm.P99, 2)} ms");
+        Row("Relay time with a publish in flight", P(t.Relay.PublishShare));
+        Row("Most rows waiting in the outbox", N(t.MaxOutboxBacklog));
+        Row("Most events published, not yet consumed", N(t.MaxPublishedNotConsumed));
+        Row("Latency under this full load: p50 / p99", $"{F(t.EndToEnd.P50, 0)} / {F(t.EndToEnd.P99, 0)} ms");
+        Row("CPU per event: bench process / PostgreSQL / RabbitMQ", $"{N(t.CpuMicrosecondsPerEvent)} / {PerEvent(t.Cpu.PostgresSeconds, t.Events)} / {PerEvent(t.Cpu.RabbitMqSeconds, t.Events)} µs");
+        Row("Machine busy (of which other processes)", Busy(t.Cpu));
+        Row("GC: collections gen0/1/2, pauses, allocated per event",
+            $"{t.Cpu.Runtime.Gen0Collections}/{t.Cpu.Runtime.Gen1Collections}/{t.Cpu.Runtime.Gen2Collections}, {N(t.Cpu.Runtime.GcPauseMilliseconds)} ms, {N(t.Cpu.Runtime.AllocatedMegabytes * 1024.0 / t.Events)} KiB");
+        Row("Thread-pool work items per event; JIT during the run",
+            $"{N((double)t.Cpu.Runtime.ThreadPoolWorkItems / t.Events)}; {N(t.Cpu.Runtime.JitCompiledMethods)} methods, {N(t.Cpu.Runtime.JitMilliseconds)} ms");
+        Row("Check: effect rows / outbox rows left", $"{N(t.EffectRows)} / {N(t.OutboxRowsLeft)}");
         Line();
 
         Line($"## Latency run: {N(l.Events)} events at {N(l.AchievedRate)} events/s");
@@ -113,6 +125,19 @@ public static class BenchReport
         Line($"CPU: {Cpu(l.Cpu)}; {N(l.CpuMicrosecondsPerEvent)} µs of bench-process CPU per event.");
         Line();
 
+        Line("## Publish patterns: the writer's bus publishing directly (no outbox, no writer transaction)");
+        Line();
+        Line("Why the relay starts a batch's publishes before awaiting their confirms: the same events through the same bus and consumer, published two ways.");
+        Line();
+        Line("| Pattern | Published/s | Effects committed/s | Bench CPU per event | Delivered out of publish order | Machine busy (other processes) |");
+        Line("| --- | --- | --- | --- | --- | --- |");
+        foreach (var pattern in result.PublishPatterns)
+        {
+            Line($"| {pattern.Pattern} ({N(pattern.Events)} events) | {N(pattern.PublishedPerSecond)} | {N(pattern.ConsumedPerSecond)} | " +
+                 $"{N(pattern.CpuMicrosecondsPerEvent)} µs | {N(pattern.DeliveredOutOfOrder)} | {Busy(pattern.Cpu)} |");
+        }
+
+        Line();
         Line("## Raw baselines");
         Line();
         Line($"- RabbitMQ.Client 7, default exchange → durable queue, persistent {N(r.BodyBytes)}-byte messages, up to {r.ConfirmWindow} confirms outstanding, " +
@@ -120,9 +145,18 @@ public static class BenchReport
              $"(published at {N(r.PublishedPerSecond)}/s). CPU: {Cpu(r.Cpu)}");
         Line($"- The same, one publish at a time, each confirm awaited before the next (as the relay publishes): " +
              $"**{N(r.SequentialConfirmsPerSecond)} msg/s**, confirm p50 {F(r.SequentialConfirm.P50, 2)} ms, p99 {F(r.SequentialConfirm.P99, 2)} ms.");
-        Line($"- Npgsql, {p.Connections} connections, each transaction two prepared inserts (a state row and an outbox-shaped row): " +
-             $"{N(p.Transactions)} in {F(p.Seconds, 2)} s = **{N(p.TransactionsPerSecond)} tx/s**. CPU: {Cpu(p.Cpu)}");
+        foreach (var pg in result.Postgres)
+        {
+            Line($"- Npgsql, {pg.Connections} connections, {(pg.Tls ? "TLS" : "no TLS")}, each transaction two prepared inserts (a state row and an outbox-shaped row): " +
+                 $"{N(pg.Transactions)} in {F(pg.Seconds, 2)} s = **{N(pg.TransactionsPerSecond)} tx/s**. CPU: {Cpu(pg.Cpu)}");
+        }
+
+        Line();
+        Line($"Warm-up before the first throughput run, rounds of {N(s.WarmupEvents)} events until under {P(JitWarmup.SettledShare)} of a round went to the JIT: " +
+             string.Join(", ", result.Warmup.Select(w => $"{N(w.EventsPerSecond)}/s (JIT {P(w.JitShare)})")) + ".");
         return md.ToString();
+
+        void Row(string name, string value) => Line($"| {name} | {value} |");
 
         void Stage(string name, DurationStats d) =>
             Line($"| {name} | {F(d.P50, 1)} | {F(d.P95, 1)} | {F(d.P99, 1)} | {F(d.Max, 1)} |");
@@ -133,12 +167,17 @@ public static class BenchReport
         var text = $"bench process {F(cpu.BenchSeconds, 1)} s";
         if (cpu.MachineBusySeconds is not null)
         {
-            text += $", PostgreSQL {F(cpu.PostgresSeconds ?? 0, 1)} s, RabbitMQ {F(cpu.RabbitMqSeconds ?? 0, 1)} s, other {F(cpu.OtherSeconds ?? 0, 1)} s " +
+            text += $", PostgreSQL {F(cpu.PostgresSeconds ?? 0, 1)} s, RabbitMQ {F(cpu.RabbitMqSeconds ?? 0, 1)} s, other {F(Math.Max(0, cpu.OtherSeconds ?? 0), 1)} s " +
                     $"of {F(cpu.ElapsedSeconds * cpu.Cores, 1)} core-seconds; machine {P(cpu.MachineBusyShare ?? 0)} busy";
         }
 
         return text;
     }
+
+    private static string Busy(CpuUsage cpu) =>
+        cpu.MachineBusyShare is { } busy ? $"{P(busy)} ({P(Math.Max(0, cpu.OtherSeconds ?? 0) / (cpu.ElapsedSeconds * cpu.Cores))})" : "n/a";
+
+    private static string PerEvent(double? seconds, int events) => seconds is { } value ? N(value * 1e6 / events) : "n/a";
 
     private static string Verdict(bool met) => met ? "met" : "**not met**";
 

@@ -13,6 +13,9 @@ public sealed record BenchSettings
     [JsonIgnore]
     public string Postgres { get; init; } = "Host=127.0.0.1;Port=5432;Username=imsa";
 
+    /// <summary>Connection-string settings added with --npgsql (recorded in the results; no secrets).</summary>
+    public string? NpgsqlSettings { get; init; }
+
     public string RabbitMqHost { get; init; } = "127.0.0.1";
 
     public ushort RabbitMqPort { get; init; } = 5672;
@@ -35,7 +38,7 @@ public sealed record BenchSettings
 
     public int LatencySeconds { get; init; } = 15;
 
-    /// <summary>Events sent through the backbone before measuring, to warm up JIT, pools and connections.</summary>
+    /// <summary>Events per warm-up round (rounds repeat until the JIT has settled).</summary>
     public int WarmupEvents { get; init; } = 1_000;
 
     /// <summary>RabbitMq:PrefetchCount of the consumer (also the raw RabbitMQ baseline's prefetch).</summary>
@@ -43,6 +46,9 @@ public sealed record BenchSettings
 
     /// <summary>Messaging:Outbox:BatchSize of the relay.</summary>
     public int OutboxBatchSize { get; init; } = 200;
+
+    /// <summary>Events per publish pattern (the bus publishing directly, no outbox).</summary>
+    public int PatternEvents { get; init; } = 5_000;
 
     /// <summary>Messages in the raw RabbitMQ baseline; transactions in the raw PostgreSQL baseline.</summary>
     public int BaselineCount { get; init; } = 20_000;
@@ -56,10 +62,12 @@ public sealed record BenchSettings
           --writers N          concurrent writers (8)
           --rate N             events/s in the latency run (200)
           --latency-seconds N  length of the latency run (15)
-          --warmup N           warm-up events (1000)
+          --warmup N           events per warm-up round (1000)
           --prefetch N         consumer prefetch, RabbitMq:PrefetchCount (64)
           --batch-size N       relay batch, Messaging:Outbox:BatchSize (200)
           --baseline N         messages / transactions per raw baseline (20000)
+          --patterns N         events per publish pattern, the bus publishing directly (5000)
+          --npgsql SETTINGS    added to every PostgreSQL connection string, e.g. "Max Auto Prepare=20"
           --results DIR        where the result files go (bench/results)
         Environment: IMSA_POSTGRES, IMSA_DB_PASSWORD, IMSA_RABBITMQ_HOST, IMSA_RABBITMQ_PORT,
           IMSA_RABBITMQ_MANAGEMENT_PORT, IMSA_RABBITMQ_USER, IMSA_RABBITMQ_PASSWORD.
@@ -87,6 +95,8 @@ public sealed record BenchSettings
                 "--prefetch" => settings with { PrefetchCount = checked((ushort)Positive(args[i], value)) },
                 "--batch-size" => settings with { OutboxBatchSize = Positive(args[i], value) },
                 "--baseline" => settings with { BaselineCount = Positive(args[i], value) },
+                "--patterns" => settings with { PatternEvents = Positive(args[i], value) },
+                "--npgsql" => settings with { Postgres = $"{settings.Postgres};{value}", NpgsqlSettings = value },
                 "--results" => settings with { ResultsDirectory = Path.GetFullPath(value) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}"),
             };

@@ -6,10 +6,22 @@ using Imsa.Network.Bench.Baselines;
 
 // Measures the messaging backbone end to end and the raw RabbitMQ and PostgreSQL baselines it stands on,
 // in one run, on the run's own databases and virtual host. See docs/benchmarks.md.
+// With --matching first, measures the Partners matching engine instead, in-process (Matching/MatchingBench.cs).
+if (args is ["--matching", .. var matchingArgs])
+{
+    return await Imsa.Network.Bench.Matching.MatchingBench.RunAsync(matchingArgs);
+}
+
+if (args is ["--help"] or ["-h"])
+{
+    Console.WriteLine(BenchSettings.Usage);
+    return 0;
+}
+
 BenchSettings settings;
 try
 {
-    settings = BenchSettings.Load(args is ["--help"] or ["-h"] ? throw new ArgumentException(BenchSettings.Usage) : args);
+    settings = BenchSettings.Load(args);
 }
 catch (ArgumentException ex)
 {
@@ -29,14 +41,34 @@ try
     await using var infrastructure = await BenchInfrastructure.CreateAsync(settings, cancellationToken);
     Step($"run {infrastructure.RunId}: databases imsa_bench_{infrastructure.RunId}_*, virtual host {infrastructure.VirtualHost}");
 
+    // The raw baselines first, while PostgreSQL and RabbitMQ have nothing else to do.
+    Step("raw RabbitMQ baseline");
+    var rabbitMq = await RabbitMqBaseline.RunAsync(settings, infrastructure.VirtualHost, cancellationToken);
+    Step($"  {rabbitMq.MessagesPerSecond:N0} msg/s");
+
+    Step("raw PostgreSQL baseline, as configured and without TLS");
+    var rawDatabase = infrastructure.ConnectionString(infrastructure.RawDatabase);
+    PostgresBaselineResult[] postgres =
+    [
+        await PostgresBaseline.RunAsync(rawDatabase, settings.BaselineCount, settings.Writers, cancellationToken),
+        await PostgresBaseline.RunAsync($"{rawDatabase};SSL Mode=Disable", settings.BaselineCount, settings.Writers, cancellationToken),
+    ];
+    Step($"  {postgres[0].TransactionsPerSecond:N0} tx/s (TLS {postgres[0].Tls}), {postgres[1].TransactionsPerSecond:N0} tx/s without TLS");
+
     ThroughputResult throughput;
     LatencyResult latency;
+    IReadOnlyList<WarmupRound> warmup;
+    PublishPatternResult[] publishPatterns;
     long envelopeBytes;
     long peakWorkingSet;
     await using (var backbone = await BackboneBench.StartAsync(settings, infrastructure, cancellationToken))
     {
-        Step($"warming up with {settings.WarmupEvents:N0} events");
-        await backbone.WarmUpAsync(cancellationToken);
+        Step($"warming up: rounds of {settings.WarmupEvents:N0} events until the JIT has settled");
+        warmup = await backbone.WarmUpAsync(cancellationToken);
+        foreach (var round in warmup)
+        {
+            Step($"  {round.EventsPerSecond:N0} events/s, {round.JitCompiledMethods:N0} methods compiled, JIT {round.JitShare:P0} of the time");
+        }
 
         Step($"throughput: {settings.Events:N0} events from {settings.Writers} writers");
         throughput = await backbone.MeasureThroughputAsync(cancellationToken);
@@ -46,19 +78,18 @@ try
         latency = await backbone.MeasureLatencyAsync(cancellationToken);
         Step($"  p50 {latency.EndToEnd.P50:F1} ms, p99 {latency.EndToEnd.P99:F1} ms");
 
+        Step($"publish patterns: the writer's bus publishing {settings.PatternEvents:N0} events directly, two ways");
+        publishPatterns =
+        [
+            await backbone.MeasurePublishPatternAsync(concurrent: false, settings.PatternEvents, cancellationToken),
+            await backbone.MeasurePublishPatternAsync(concurrent: true, settings.PatternEvents, cancellationToken),
+        ];
+        Step($"  {publishPatterns[0].PublishedPerSecond:N0} vs {publishPatterns[1].PublishedPerSecond:N0} publishes/s");
+
         envelopeBytes = backbone.EnvelopeBytes;
         using var self = Process.GetCurrentProcess();
         peakWorkingSet = self.PeakWorkingSet64;
     }
-
-    Step("raw RabbitMQ baseline");
-    var rabbitMq = await RabbitMqBaseline.RunAsync(settings, infrastructure.VirtualHost, (int)envelopeBytes, cancellationToken);
-    Step($"  {rabbitMq.MessagesPerSecond:N0} msg/s");
-
-    Step("raw PostgreSQL baseline");
-    var postgres = await PostgresBaseline.RunAsync(
-        infrastructure.ConnectionString(infrastructure.RawDatabase), settings.BaselineCount, settings.Writers, cancellationToken);
-    Step($"  {postgres.TransactionsPerSecond:N0} tx/s");
 
     var machine = new MachineInfo(
         Environment.ProcessorCount,
@@ -69,7 +100,7 @@ try
         loadAtStart,
         LoadAverage());
     var result = new BenchResult(
-        startedAt, infrastructure.RunId, machine, settings, throughput, latency, rabbitMq, postgres, envelopeBytes, peakWorkingSet);
+        startedAt, infrastructure.RunId, machine, settings, warmup, throughput, latency, publishPatterns, rabbitMq, postgres, envelopeBytes, peakWorkingSet);
 
     Console.WriteLine();
     Console.WriteLine(BenchReport.ToMarkdown(result));

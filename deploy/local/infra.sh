@@ -21,6 +21,7 @@ imsa_install_packages() {
   command -v pg_lsclusters >/dev/null 2>&1 || missing+=(postgresql)
   command -v rabbitmqctl >/dev/null 2>&1 || missing+=(rabbitmq-server)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
     imsa_log "installing ${missing[*]} from the Debian packages"
     imsa_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null
@@ -75,9 +76,17 @@ imsa_secrets() {
       echo "IMSA_RABBITMQ_PASSWORD=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 24)"
     } >"$file"
   fi
+  if ! grep -q '^IMSA_COORDINATOR_CLIENT_SECRET=' "$file"; then
+    echo "IMSA_COORDINATOR_CLIENT_SECRET=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 40)" >>"$file"
+  fi
+  # The token signing key: Partners signs with the private key, every service verifies with the public one.
+  if [ ! -f "$IMSA_LOCAL/token-signing.pem" ]; then
+    (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$IMSA_LOCAL/token-signing.pem" 2>/dev/null)
+    openssl pkey -in "$IMSA_LOCAL/token-signing.pem" -pubout -out "$IMSA_LOCAL/token-signing.pub.pem"
+  fi
   # shellcheck disable=SC1090
   . "$file"
-  export IMSA_DB_PASSWORD IMSA_RABBITMQ_PASSWORD
+  export IMSA_DB_PASSWORD IMSA_RABBITMQ_PASSWORD IMSA_COORDINATOR_CLIENT_SECRET
 }
 
 imsa_users() {

@@ -34,6 +34,11 @@ for service in partners counselling handovers; do
   ConnectionStrings__Database="$IMSA_POSTGRES;Database=imsa_$service" \
   RabbitMq__Host="$IMSA_RABBITMQ_HOST" RabbitMq__Port="$IMSA_RABBITMQ_PORT" \
   RabbitMq__Username="$IMSA_RABBITMQ_USER" RabbitMq__Password="$IMSA_RABBITMQ_PASSWORD" \
+  Identity__Issuer="http://127.0.0.1:${PORTS[partners]}/" \
+  Identity__ValidationKeys="$(cat "$IMSA_LOCAL/token-signing.pub.pem")" \
+  Identity__SigningKey="$([ "$service" = partners ] && cat "$IMSA_LOCAL/token-signing.pem")" \
+  Identity__Bootstrap__ClientId="$([ "$service" = partners ] && echo imsa-coordinator)" \
+  Identity__Bootstrap__ClientSecret="$([ "$service" = partners ] && echo "$IMSA_COORDINATOR_CLIENT_SECRET")" \
     nohup dotnet "$bin/Imsa.Network.$project.dll" \
     >"$IMSA_LOCAL/logs/$service.log" 2>&1 </dev/null &
   echo $! >"$IMSA_LOCAL/pids/$service.pid"
@@ -63,5 +68,7 @@ IMSA Network is running.
   Counselling  http://127.0.0.1:${PORTS[counselling]}/swagger
   Handovers    http://127.0.0.1:${PORTS[handovers]}/swagger
   RabbitMQ     http://127.0.0.1:15672  (user imsa, password in .local/secrets.env)
+Tokens: POST http://127.0.0.1:${PORTS[partners]}/connect/token with grant_type=client_credentials; the first
+coordinator client is imsa-coordinator, its secret is IMSA_COORDINATOR_CLIENT_SECRET in .local/secrets.env.
 Logs are in .local/logs/; stop everything with deploy/local/stop.sh
 TXT

@@ -33,6 +33,7 @@ public sealed class BackboneEndToEndTests
             Content = JsonContent.Create(new { name = "Centre Migration Rabat", country = "MA", kind = "origin-partner" }),
         };
         request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+        request.Headers.Authorization = new("Bearer", await network.Partners.GetCoordinatorTokenAsync());
         var response = await network.Partners.SendAsync(request);
         response.StatusCode.Should().Be(HttpStatusCode.Created);
         var id = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
@@ -49,6 +50,9 @@ public sealed class BackboneEndToEndTests
     {
         await using var network = await Network.StartAsync(partnersBehindProxy: true);
         var link = network.PartnersBrokerLink!;
+        var token = await network.Partners.GetCoordinatorTokenAsync();
+        await Eventually.UntilCount(
+            () => network.PartnersDatabase.CountAsync("SELECT count(*) FROM messaging.outbox_messages"), 0, "the start-up events to go out");
 
         link.Cut();
         await Eventually.Until(
@@ -59,8 +63,8 @@ public sealed class BackboneEndToEndTests
         var ids = new List<string>();
         for (var i = 0; i < 3; i++)
         {
-            var response = await network.Partners.PostAsJsonAsync(
-                "/organisations", new { name = $"Partner during the outage {i}", country = "TN", kind = "transit-partner" });
+            var response = await network.Partners.SendAsAsync(
+                token, HttpMethod.Post, "/organisations", new { name = $"Partner during the outage {i}", country = "TN", kind = "transit-partner" });
             response.StatusCode.Should().Be(HttpStatusCode.Created, "the database is up, so the state change and its event commit");
             ids.Add((string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!);
         }

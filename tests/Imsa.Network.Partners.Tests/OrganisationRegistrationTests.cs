@@ -21,14 +21,15 @@ public sealed class OrganisationRegistrationTests(ServiceFixture<Program> servic
         await channel.QueueBindAsync(queue, RegisteredExchange, "");
 
         var name = $"Centre Migration et Développement {Guid.NewGuid():N}";
-        var response = await service.Client.PostAsJsonAsync("/organisations", new { name, country = "MA", kind = "origin-partner" });
+        var token = await service.Client.GetCoordinatorTokenAsync();
+        var response = await service.Client.SendAsAsync(token, HttpMethod.Post, "/organisations", new { name, country = "MA", kind = "origin-partner" });
 
         response.StatusCode.Should().Be(HttpStatusCode.Created);
         var created = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         var id = (string)created["id"]!;
         ((string?)created["status"]).Should().Be("pending-verification");
         response.Headers.Location!.ToString().Should().Be($"/organisations/{id}");
-        var read = (await service.Client.GetFromJsonAsync<JsonObject>($"/organisations/{id}"))!;
+        var read = (await (await service.Client.SendAsAsync(token, HttpMethod.Get, $"/organisations/{id}")).Content.ReadFromJsonAsync<JsonObject>())!;
         ((string?)read["name"]).Should().Be(name);
         ((string?)read["kind"]).Should().Be("origin-partner");
 
@@ -47,7 +48,8 @@ public sealed class OrganisationRegistrationTests(ServiceFixture<Program> servic
         await Eventually.UntilCount(() => service.Database.CountAsync("SELECT count(*) FROM messaging.outbox_messages"), 0, "earlier events to go out");
         var before = await service.Database.CountAsync("SELECT count(*) FROM organisations");
 
-        var response = await service.Client.PostAsJsonAsync("/organisations", new { name = " ", country = "XX", kind = "embassy" });
+        var response = await service.Client.SendAsAsync(
+            await service.Client.GetCoordinatorTokenAsync(), HttpMethod.Post, "/organisations", new { name = " ", country = "XX", kind = "embassy" });
 
         response.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
         var problem = await response.ReadProblemAsync();
@@ -59,9 +61,13 @@ public sealed class OrganisationRegistrationTests(ServiceFixture<Program> servic
     [Fact]
     public async Task Register_WithMalformedJson_Returns400Problem()
     {
-        using var body = new StringContent("{\"name\": \"A\", \"country\": ", Encoding.UTF8, "application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/organisations")
+        {
+            Content = new StringContent("{\"name\": \"A\", \"country\": ", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new("Bearer", await service.Client.GetCoordinatorTokenAsync());
 
-        var response = await service.Client.PostAsync("/organisations", body);
+        var response = await service.Client.SendAsync(request);
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         var problem = await response.ReadProblemAsync();
@@ -71,12 +77,13 @@ public sealed class OrganisationRegistrationTests(ServiceFixture<Program> servic
     [Fact]
     public async Task Register_TheSameOrganisationTwice_Returns409()
     {
+        var token = await service.Client.GetCoordinatorTokenAsync();
         var name = $"Jugendmigrationsdienst Mainz {Guid.NewGuid():N}";
-        (await service.Client.PostAsJsonAsync("/organisations", new { name, country = "DE", kind = "receiving-service" }))
+        (await service.Client.SendAsAsync(token, HttpMethod.Post, "/organisations", new { name, country = "DE", kind = "receiving-service" }))
             .StatusCode.Should().Be(HttpStatusCode.Created);
 
-        var again = await service.Client.PostAsJsonAsync(
-            "/organisations", new { name = "  " + name.ToUpperInvariant().Replace(" ", "  ", StringComparison.Ordinal), country = "DE", kind = "receiving-service" });
+        var again = await service.Client.SendAsAsync(
+            token, HttpMethod.Post, "/organisations", new { name = "  " + name.ToUpperInvariant().Replace(" ", "  ", StringComparison.Ordinal), country = "DE", kind = "receiving-service" });
 
         again.StatusCode.Should().Be(HttpStatusCode.Conflict);
         (await again.ReadProblemAsync())["status"]!.GetValue<int>().Should().Be(409);
@@ -86,7 +93,7 @@ public sealed class OrganisationRegistrationTests(ServiceFixture<Program> servic
     [Fact]
     public async Task Get_UnknownOrganisation_Returns404Problem()
     {
-        var response = await service.Client.GetAsync($"/organisations/{Guid.NewGuid()}");
+        var response = await service.Client.SendAsAsync(await service.Client.GetCoordinatorTokenAsync(), HttpMethod.Get, $"/organisations/{Guid.NewGuid()}");
 
         response.StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await response.ReadProblemAsync())["title"]!.GetValue<string>().Should().Be("Organisation not found.");

@@ -24,7 +24,7 @@ public sealed class ServiceFactory<TProgram>(string connectionString, IDictionar
         builder.UseSetting("Messaging:ConsumerRetry:Limit", "2");
         builder.UseSetting("Messaging:ConsumerRetry:MinInterval", "00:00:00.050");
         builder.UseSetting("Messaging:ConsumerRetry:MaxInterval", "00:00:00.200");
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in TestIdentity.Settings.Concat(settings))
         {
             builder.UseSetting(key, value);
         }

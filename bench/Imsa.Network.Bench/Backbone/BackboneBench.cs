@@ -22,6 +22,7 @@ namespace Imsa.Network.Bench.Backbone;
 public sealed class BackboneBench : IAsyncDisposable
 {
     private const string OutboxBacklogSql = "SELECT count(*) FROM messaging.outbox_messages";
+    private const int MaxWarmupRounds = 12;
     private static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(30);
 
@@ -74,12 +75,26 @@ public sealed class BackboneBench : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends events through every stage once, so JIT, pools and channels are warm before measuring.</summary>
-    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    /// <summary>Sends rounds of events through every stage until JIT, pools and channels are warm.</summary>
+    public async Task<IReadOnlyList<WarmupRound>> WarmUpAsync(CancellationToken cancellationToken)
     {
-        var timeline = _probe.Begin(++_phase, _settings.WarmupEvents);
-        await AwaitDeliveryAsync(timeline, WriteFlatOutAsync(timeline, cancellationToken), cancellationToken);
-        _probe.End();
+        var rounds = new List<WarmupRound>();
+        await JitWarmup.UntilSettledAsync(
+            async () =>
+            {
+                var timeline = _probe.Begin(++_phase, _settings.WarmupEvents);
+                var before = CpuSnapshot.Take();
+                await AwaitDeliveryAsync(timeline, WriteFlatOutAsync(timeline, cancellationToken), cancellationToken);
+                var usage = before.Until(CpuSnapshot.Take());
+                _probe.End();
+                rounds.Add(new WarmupRound(
+                    timeline.Count,
+                    timeline.Count / usage.ElapsedSeconds,
+                    usage.Runtime.JitCompiledMethods,
+                    usage.Runtime.JitMilliseconds / 1000 / usage.ElapsedSeconds));
+            },
+            MaxWarmupRounds);
+        return rounds;
     }
 
     /// <summary>Measurement 1: <see cref="BenchSettings.Events"/> events from <see cref="BenchSettings.Writers"/> concurrent writers.</summary>
@@ -134,6 +149,34 @@ public sealed class BackboneBench : IAsyncDisposable
             timeline.PublishToEffect(),
             cpu,
             cpu.BenchSeconds * 1e6 / timeline.Count);
+    }
+
+    /// <summary>
+    /// Publish patterns: the writer's bus publishes events itself (no outbox, no writer transaction), either one at
+    /// a time awaiting each confirm, or a relay batch at a time with all its confirms awaited together (as the relay
+    /// does). The consumer is the same; the rate is up to the last effect committed.
+    /// </summary>
+    public async Task<PublishPatternResult> MeasurePublishPatternAsync(bool concurrent, int count, CancellationToken cancellationToken)
+    {
+        var bus = _writer.Services.GetRequiredService<IBus>();
+        var timeline = _probe.Begin(++_phase, count);
+        var cpuBefore = CpuSnapshot.Take();
+        var start = Stopwatch.GetTimestamp();
+        var publishing = concurrent
+            ? PublishBatchesAsync(bus, timeline, _settings.OutboxBatchSize, cancellationToken)
+            : PublishBatchesAsync(bus, timeline, 1, cancellationToken);
+        await AwaitDeliveryAsync(timeline, publishing, cancellationToken);
+        var cpu = cpuBefore.Until(CpuSnapshot.Take());
+        _probe.End();
+
+        return new PublishPatternResult(
+            concurrent ? $"{_settings.OutboxBatchSize} publishes at a time, confirms awaited together" : "one publish at a time, each confirm awaited",
+            count,
+            count / Stopwatch.GetElapsedTime(start, await publishing).TotalSeconds,
+            count / Stopwatch.GetElapsedTime(start, timeline.LastConsumed).TotalSeconds,
+            timeline.DeliveredOutOfIndexOrder(),
+            cpu.BenchSeconds * 1e6 / count,
+            cpu);
     }
 
     public async ValueTask DisposeAsync()
@@ -269,6 +312,26 @@ public sealed class BackboneBench : IAsyncDisposable
         return timeline.Count > 1 ? (timeline.Count - 1) / issuing.TotalSeconds : rate;
     }
 
+    /// <summary>Publishes the timeline's events, <paramref name="batch"/> at a time; returns when the last was confirmed.</summary>
+    private static async Task<long> PublishBatchesAsync(IBus bus, EventTimeline timeline, int batch, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        for (var first = 0; first < timeline.Count; first += batch)
+        {
+            var publishes = Enumerable.Range(first, Math.Min(batch, timeline.Count - first)).Select(index =>
+            {
+                var started = Stopwatch.GetTimestamp();
+                var messageId = NewId.NextSequentialGuid();
+                timeline.OnWriteStarted(index, messageId, started);
+                var message = new BenchOrderPlaced(Guid.CreateVersion7(), "direct", timeline.Phase, index, started, DateTimeOffset.UtcNow);
+                return bus.Publish(message, context => context.MessageId = messageId, cancellationToken);
+            });
+            await Task.WhenAll(publishes);
+        }
+
+        return Stopwatch.GetTimestamp();
+    }
+
     private async Task WriteThenReleaseAsync(EventTimeline timeline, int index, SemaphoreSlim inFlight, CancellationToken cancellationToken)
     {
         try
@@ -333,7 +396,6 @@ public sealed class BackboneBench : IAsyncDisposable
         var writesDone = timeline.LastWriteCommitted;
         var seconds = Stopwatch.GetElapsedTime(first, last).TotalSeconds;
         var durations = publishes.Select(p => Stopwatch.GetElapsedTime(p.Started, p.Ended).TotalMilliseconds).ToArray();
-        var gaps = publishes.Zip(publishes.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a.Ended, b.Started).TotalMilliseconds);
 
         var whileWriting = publishes.Count(p => p.Ended <= writesDone);
         var afterWriting = publishes.Where(p => p.Started > writesDone).ToArray();
@@ -344,8 +406,26 @@ public sealed class BackboneBench : IAsyncDisposable
             whileWriting > 1 ? whileWriting / Stopwatch.GetElapsedTime(first, writesDone).TotalSeconds : null,
             afterWriting.Length > 1 ? afterWriting.Length / Stopwatch.GetElapsedTime(afterWriting[0].Started, last).TotalSeconds : null,
             DurationStats.Of(durations),
-            durations.Sum() / 1000 / seconds,
-            DurationStats.Of(gaps));
+            InFlightSeconds(publishes) / seconds);
+    }
+
+    /// <summary>How long at least one publish was in flight (publishes sorted by start; they may overlap).</summary>
+    private static double InFlightSeconds(IReadOnlyList<(long Started, long Ended)> publishes)
+    {
+        double seconds = 0;
+        var (from, to) = publishes[0];
+        foreach (var (started, ended) in publishes.Skip(1))
+        {
+            if (started > to)
+            {
+                seconds += Stopwatch.GetElapsedTime(from, to).TotalSeconds;
+                from = started;
+            }
+
+            to = Math.Max(to, ended);
+        }
+
+        return seconds + Stopwatch.GetElapsedTime(from, to).TotalSeconds;
     }
 
     private static async Task<long> CountAsync(NpgsqlDataSource database, string sql, int? phase, CancellationToken cancellationToken)

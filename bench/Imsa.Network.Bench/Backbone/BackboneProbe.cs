@@ -52,7 +52,8 @@ public sealed class BackboneProbe : IDisposable
         var now = Stopwatch.GetTimestamp();
         if (Volatile.Read(ref _current) is { } timeline && timeline.Phase == context.Message.Phase)
         {
-            timeline.OnConsumed(context.Message.Index, now);
+            var deliveryTag = context.TryGetPayload<RabbitMqBasicConsumeContext>(out var delivery) ? delivery.DeliveryTag : 0;
+            timeline.OnConsumed(context.Message.Index, now, deliveryTag);
         }
 
         if (Interlocked.Read(ref _envelopeBytes) == 0 && context.ReceiveContext.Body.Length is { } length)

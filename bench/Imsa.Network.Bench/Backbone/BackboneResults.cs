@@ -26,8 +26,7 @@ public sealed record ThroughputResult(
 /// <param name="PublishesPerSecondWhileWriting">Rate while the writers were still running.</param>
 /// <param name="PublishesPerSecondAfterWriting">Rate once the writers were done (the relay draining the backlog).</param>
 /// <param name="PublishUntilConfirm">One Publish call, from its start until the broker's confirm.</param>
-/// <param name="PublishShare">Share of <paramref name="Seconds"/> spent inside Publish calls.</param>
-/// <param name="BetweenPublishes">From one publish's confirm to the next publish's start (batch queries, commits, idle).</param>
+/// <param name="PublishShare">Share of <paramref name="Seconds"/> with at least one Publish call in flight.</param>
 public sealed record RelayProfile(
     int Publishes,
     double Seconds,
@@ -35,10 +34,9 @@ public sealed record RelayProfile(
     double? PublishesPerSecondWhileWriting,
     double? PublishesPerSecondAfterWriting,
     DurationStats PublishUntilConfirm,
-    double PublishShare,
-    DurationStats BetweenPublishes)
+    double PublishShare)
 {
-    public static RelayProfile None { get; } = new(0, 0, 0, null, null, DurationStats.Empty, 0, DurationStats.Empty);
+    public static RelayProfile None { get; } = new(0, 0, 0, null, null, DurationStats.Empty, 0);
 }
 
 /// <summary>Events written at a fixed rate; how long each took from the writer's transaction to the consumer's commit.</summary>
@@ -57,3 +55,17 @@ public sealed record LatencyResult(
 
 /// <summary>Progress at one instant of a run: rows waiting in the outbox, events published and consumed so far.</summary>
 public sealed record ProgressSample(double Seconds, long OutboxBacklog, int Published, int Consumed);
+
+/// <summary>The writer's bus publishing directly (no outbox) in one pattern, through to the consumer's commit.</summary>
+/// <param name="DeliveredOutOfOrder">Events the queue delivered ahead of one published (started) before them.</param>
+public sealed record PublishPatternResult(
+    string Pattern,
+    int Events,
+    double PublishedPerSecond,
+    double ConsumedPerSecond,
+    int DeliveredOutOfOrder,
+    double CpuMicrosecondsPerEvent,
+    CpuUsage Cpu);
+
+/// <summary>One warm-up round: its rate, and how much JIT compiling went on (share of the round's wall time).</summary>
+public sealed record WarmupRound(int Events, double EventsPerSecond, long JitCompiledMethods, double JitShare);

@@ -16,6 +16,7 @@ public sealed class EventTimeline
     private readonly long[] _publishStarted;
     private readonly long[] _publishEnded;
     private readonly long[] _consumed;
+    private readonly ulong[] _deliveryTags;
     private readonly ConcurrentDictionary<Guid, int> _indexByMessageId;
     private readonly TaskCompletionSource _allConsumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _publishedCount;
@@ -31,6 +32,7 @@ public sealed class EventTimeline
         _publishStarted = new long[count];
         _publishEnded = new long[count];
         _consumed = new long[count];
+        _deliveryTags = new ulong[count];
         _indexByMessageId = new ConcurrentDictionary<Guid, int>(Environment.ProcessorCount, count);
     }
 
@@ -64,15 +66,30 @@ public sealed class EventTimeline
         }
     }
 
-    /// <summary>The consumer committed the effect of event <paramref name="index"/>; duplicates count once.</summary>
-    public void OnConsumed(int index, long timestamp)
+    /// <summary>
+    /// The consumer committed the effect of event <paramref name="index"/>, which the broker delivered with
+    /// <paramref name="deliveryTag"/> (its position in the queue's delivery order); duplicates count once.
+    /// </summary>
+    public void OnConsumed(int index, long timestamp, ulong deliveryTag)
     {
-        if ((uint)index < (uint)Count
-            && Interlocked.CompareExchange(ref _consumed[index], timestamp, 0) == 0
-            && Interlocked.Increment(ref _consumedCount) == Count)
+        if ((uint)index < (uint)Count && Interlocked.CompareExchange(ref _consumed[index], timestamp, 0) == 0)
         {
-            _allConsumed.TrySetResult();
+            _deliveryTags[index] = deliveryTag;
+            if (Interlocked.Increment(ref _consumedCount) == Count)
+            {
+                _allConsumed.TrySetResult();
+            }
         }
+    }
+
+    /// <summary>
+    /// Events the broker delivered before one with a lower index: when the indexes were published in order, the
+    /// publishes that overtook an earlier one on the way to the queue.
+    /// </summary>
+    public int DeliveredOutOfIndexOrder()
+    {
+        var byDelivery = Enumerable.Range(0, Count).Where(i => _deliveryTags[i] != 0).OrderBy(i => _deliveryTags[i]).ToArray();
+        return byDelivery.Zip(byDelivery.Skip(1)).Count(pair => pair.Second < pair.First);
     }
 
     public long FirstWriteStarted => _writeStarted.Where(t => t != 0).DefaultIfEmpty().Min();

@@ -11,17 +11,20 @@ namespace Imsa.Network.Bench.Baselines;
 /// What PostgreSQL itself commits here, with raw Npgsql and no EF Core: the writer's transaction of the
 /// backbone (a state row and an outbox-shaped row) as two prepared inserts, from several connections at once.
 /// </summary>
-public sealed record PostgresBaselineResult(int Transactions, int Connections, double Seconds, double TransactionsPerSecond, CpuUsage Cpu);
+/// <param name="Tls">Whether the connections were TLS-encrypted (Npgsql's default SslMode=Prefer uses TLS when the server offers it).</param>
+public sealed record PostgresBaselineResult(int Transactions, int Connections, bool Tls, double Seconds, double TransactionsPerSecond, CpuUsage Cpu);
 
 public static class PostgresBaseline
 {
-    private const int WarmupTransactions = 1_000;
+    private const int WarmupTransactions = 2_000;
+    private const int MaxWarmupRounds = 10;
 
     private static readonly string MessageType =
         $"{typeof(BenchOrderPlaced).FullName}, {typeof(BenchOrderPlaced).Assembly.GetName().Name}";
 
     // Shaped like the backbone's tables (see MessagingModelBuilderExtensions), indexes included.
     private const string SchemaSql = """
+        DROP TABLE IF EXISTS bench_orders, outbox_messages;
         CREATE TABLE bench_orders (
             id uuid PRIMARY KEY, reference varchar(40) NOT NULL, phase integer NOT NULL, "index" integer NOT NULL,
             placed_at timestamptz NOT NULL);
@@ -48,14 +51,21 @@ public static class PostgresBaseline
             await schema.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await RunTransactionsAsync(dataSource, WarmupTransactions, connections, cancellationToken);
+        bool tls;
+        await using (var ssl = dataSource.CreateCommand("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))
+        {
+            tls = await ssl.ExecuteScalarAsync(cancellationToken) is true;
+        }
+
+        await JitWarmup.UntilSettledAsync(
+            () => RunTransactionsAsync(dataSource, WarmupTransactions, connections, cancellationToken), MaxWarmupRounds);
 
         var cpuBefore = CpuSnapshot.Take();
         var start = Stopwatch.GetTimestamp();
         await RunTransactionsAsync(dataSource, transactions, connections, cancellationToken);
         var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         var cpu = cpuBefore.Until(CpuSnapshot.Take());
-        return new PostgresBaselineResult(transactions, connections, seconds, transactions / seconds, cpu);
+        return new PostgresBaselineResult(transactions, connections, tls, seconds, transactions / seconds, cpu);
     }
 
     private static Task RunTransactionsAsync(NpgsqlDataSource dataSource, int transactions, int connections, CancellationToken cancellationToken)

@@ -26,13 +26,16 @@ public sealed record RabbitMqBaselineResult(
 
 public static class RabbitMqBaseline
 {
+    /// <summary>About the size of the backbone's MassTransit envelope of one event (the report prints the measured size).</summary>
+    public const int BodyBytes = 1_200;
+
     private const string Queue = "bench-raw";
     private const int ConfirmWindow = 100;
-    private const int WarmupMessages = 1_000;
+    private const int WarmupMessages = 2_000;
+    private const int MaxWarmupRounds = 10;
     private const int SequentialMessages = 2_000;
 
-    public static async Task<RabbitMqBaselineResult> RunAsync(
-        BenchSettings settings, string virtualHost, int bodyBytes, CancellationToken cancellationToken)
+    public static async Task<RabbitMqBaselineResult> RunAsync(BenchSettings settings, string virtualHost, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var factory = new ConnectionFactory
@@ -66,15 +69,22 @@ public static class RabbitMqBaseline
         };
         await consumerChannel.BasicConsumeAsync(Queue, autoAck: false, consumer, cancellationToken);
 
-        var message = new Message(new BasicProperties { Persistent = true, ContentType = "application/json" }, new byte[bodyBytes]);
+        var message = new Message(new BasicProperties { Persistent = true, ContentType = "application/json" }, new byte[BodyBytes]);
         Array.Fill(message.Body, (byte)'x');
 
-        var warmedUp = deliveries.Expect(WarmupMessages);
-        await PublishWindowedAsync(publisher, message, WarmupMessages, cancellationToken);
-        await warmedUp.WaitAsync(cancellationToken);
+        long sent = 0;
+        await JitWarmup.UntilSettledAsync(
+            async () =>
+            {
+                sent += WarmupMessages;
+                var warmedUp = deliveries.Expect(sent);
+                await PublishWindowedAsync(publisher, message, WarmupMessages, cancellationToken);
+                await warmedUp.WaitAsync(cancellationToken);
+            },
+            MaxWarmupRounds);
 
         var messages = settings.BaselineCount;
-        var allDelivered = deliveries.Expect(WarmupMessages + messages);
+        var allDelivered = deliveries.Expect(sent += messages);
         var cpuBefore = CpuSnapshot.Take();
         var start = Stopwatch.GetTimestamp();
         await PublishWindowedAsync(publisher, message, messages, cancellationToken);
@@ -83,7 +93,7 @@ public static class RabbitMqBaseline
         var cpu = cpuBefore.Until(CpuSnapshot.Take());
         var seconds = Stopwatch.GetElapsedTime(start, deliveries.LastDeliveredAt).TotalSeconds;
 
-        var sequentialDelivered = deliveries.Expect(WarmupMessages + messages + SequentialMessages);
+        var sequentialDelivered = deliveries.Expect(sent += SequentialMessages);
         var confirms = new double[SequentialMessages];
         var sequentialStart = Stopwatch.GetTimestamp();
         for (var i = 0; i < SequentialMessages; i++)
@@ -98,7 +108,7 @@ public static class RabbitMqBaseline
 
         return new RabbitMqBaselineResult(
             messages,
-            bodyBytes,
+            BodyBytes,
             settings.PrefetchCount,
             ConfirmWindow,
             seconds,

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 
 namespace Imsa.Network.Bench.Measurement;
 
@@ -14,7 +15,8 @@ public sealed record CpuUsage(
     double BenchSeconds,
     double? PostgresSeconds,
     double? RabbitMqSeconds,
-    double? MachineBusySeconds)
+    double? MachineBusySeconds,
+    RuntimeCounters Runtime)
 {
     /// <summary>Busy CPU time of anything else: the kernel, other users' builds and tests.</summary>
     public double? OtherSeconds => MachineBusySeconds - BenchSeconds - PostgresSeconds - RabbitMqSeconds;
@@ -24,7 +26,7 @@ public sealed record CpuUsage(
 }
 
 /// <summary>CPU counters at one instant; <see cref="Until"/> gives the usage between two snapshots.</summary>
-public readonly record struct CpuSnapshot(long Timestamp, TimeSpan Bench, ProcessCpu? Processes, double? MachineBusySeconds)
+public readonly record struct CpuSnapshot(long Timestamp, TimeSpan Bench, ProcessCpu? Processes, double? MachineBusySeconds, RuntimeCounters Runtime)
 {
     /// <summary>USER_HZ: the unit of /proc's CPU counters, 100 on every Linux architecture .NET runs on.</summary>
     private const double TicksPerSecond = 100;
@@ -32,7 +34,7 @@ public readonly record struct CpuSnapshot(long Timestamp, TimeSpan Bench, Proces
     public static CpuSnapshot Take()
     {
         using var self = Process.GetCurrentProcess();
-        return new CpuSnapshot(Stopwatch.GetTimestamp(), self.TotalProcessorTime, ReadProcesses(self.Id), ReadMachineBusy());
+        return new CpuSnapshot(Stopwatch.GetTimestamp(), self.TotalProcessorTime, ReadProcesses(self.Id), ReadMachineBusy(), RuntimeCounters.Take());
     }
 
     public CpuUsage Until(CpuSnapshot later) => new(
@@ -41,7 +43,8 @@ public readonly record struct CpuSnapshot(long Timestamp, TimeSpan Bench, Proces
         (later.Bench - Bench).TotalSeconds,
         later.Processes?.PostgresSeconds - Processes?.PostgresSeconds,
         later.Processes?.RabbitMqSeconds - Processes?.RabbitMqSeconds,
-        later.MachineBusySeconds - MachineBusySeconds);
+        later.MachineBusySeconds - MachineBusySeconds,
+        later.Runtime - Runtime);
 
     /// <summary>First line of /proc/stat: "cpu user nice system idle iowait irq softirq steal ...".</summary>
     private static double? ReadMachineBusy()
@@ -111,3 +114,43 @@ public readonly record struct CpuSnapshot(long Timestamp, TimeSpan Bench, Proces
 }
 
 public sealed record ProcessCpu(double PostgresSeconds, double RabbitMqSeconds);
+
+/// <summary>The .NET runtime's own cumulative counters in this process: garbage collections, thread-pool work, lock contention.</summary>
+public sealed record RuntimeCounters(
+    int Gen0Collections,
+    int Gen1Collections,
+    int Gen2Collections,
+    double GcPauseMilliseconds,
+    long ThreadPoolWorkItems,
+    long LockContentions,
+    long AllocatedMegabytes,
+    long JitCompiledMethods,
+    double JitMilliseconds)
+{
+    public static RuntimeCounters Take() => new(
+        GC.CollectionCount(0),
+        GC.CollectionCount(1),
+        GC.CollectionCount(2),
+        GC.GetTotalPauseDuration().TotalMilliseconds,
+        ThreadPool.CompletedWorkItemCount,
+        Monitor.LockContentionCount,
+        GC.GetTotalAllocatedBytes() / (1024 * 1024),
+        JitInfo.GetCompiledMethodCount(),
+        JitInfo.GetCompilationTime().TotalMilliseconds);
+
+    public static RuntimeCounters operator -(RuntimeCounters later, RuntimeCounters earlier)
+    {
+        ArgumentNullException.ThrowIfNull(later);
+        ArgumentNullException.ThrowIfNull(earlier);
+        return new(
+            later.Gen0Collections - earlier.Gen0Collections,
+            later.Gen1Collections - earlier.Gen1Collections,
+            later.Gen2Collections - earlier.Gen2Collections,
+            later.GcPauseMilliseconds - earlier.GcPauseMilliseconds,
+            later.ThreadPoolWorkItems - earlier.ThreadPoolWorkItems,
+            later.LockContentions - earlier.LockContentions,
+            later.AllocatedMegabytes - earlier.AllocatedMegabytes,
+            later.JitCompiledMethods - earlier.JitCompiledMethods,
+            later.JitMilliseconds - earlier.JitMilliseconds);
+    }
+}

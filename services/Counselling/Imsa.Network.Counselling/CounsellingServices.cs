@@ -1,6 +1,7 @@
 using Imsa.Network.Counselling.Consumers;
 using Imsa.Network.Counselling.Data;
 using Imsa.Network.Messaging;
+using Imsa.Network.Messaging.Access;
 using Imsa.Network.Messaging.Hosting;
 using Microsoft.OpenApi;
 
@@ -17,6 +18,7 @@ internal static class CounsellingServices
             Description = "Pre-integration case records, consent and the consent-checked dossier.",
         });
         builder.AddMessaging<CounsellingDbContext>("counselling", bus => bus.AddConsumer<OrganisationRegisteredConsumer>());
+        builder.AddNetworkAuthentication<CounsellingDbContext>();
         return builder;
     }
 }

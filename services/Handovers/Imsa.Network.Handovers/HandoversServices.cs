@@ -1,6 +1,7 @@
 using Imsa.Network.Handovers.Consumers;
 using Imsa.Network.Handovers.Data;
 using Imsa.Network.Messaging;
+using Imsa.Network.Messaging.Access;
 using Imsa.Network.Messaging.Hosting;
 using Microsoft.OpenApi;
 
@@ -17,6 +18,7 @@ internal static class HandoversServices
             Description = "Handover tickets from partners abroad to receiving services in Germany, and their outcomes.",
         });
         builder.AddMessaging<HandoversDbContext>("handovers", bus => bus.AddConsumer<OrganisationRegisteredConsumer>());
+        builder.AddNetworkAuthentication<HandoversDbContext>();
         return builder;
     }
 }

@@ -1,3 +1,4 @@
+using Imsa.Network.Messaging.Access;
 using Imsa.Network.Messaging.Inbox;
 using Imsa.Network.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +11,10 @@ public static class MessagingModelBuilderExtensions
     public const string OutboxTable = "outbox_messages";
     public const string InboxTable = "inbox_messages";
 
-    /// <summary>Maps the outbox and inbox tables into a service's model, so its migrations create them.</summary>
+    /// <summary>
+    /// Maps the outbox and inbox tables, and the access projection (organisation status, revoked clients) every
+    /// service checks tokens against, into a service's model, so its migrations create them.
+    /// </summary>
     public static ModelBuilder AddMessaging(this ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -41,6 +45,25 @@ public static class MessagingModelBuilderExtensions
             inbox.Property(m => m.MessageId).HasColumnName("message_id");
             inbox.Property(m => m.Consumer).HasColumnName("consumer").HasMaxLength(200);
             inbox.Property(m => m.ProcessedAt).HasColumnName("processed_at");
+        });
+
+        modelBuilder.Entity<OrganisationAccess>(access =>
+        {
+            access.ToTable("organisation_access", "access");
+            access.HasKey(a => a.OrganisationId);
+            access.Property(a => a.OrganisationId).HasColumnName("organisation_id").ValueGeneratedNever();
+            access.Property(a => a.Status).HasColumnName("status").HasMaxLength(40);
+            access.Property(a => a.StatusVersion).HasColumnName("status_version");
+            access.Property(a => a.ChangedAt).HasColumnName("changed_at");
+        });
+
+        modelBuilder.Entity<RevokedClient>(revoked =>
+        {
+            revoked.ToTable("revoked_clients", "access");
+            revoked.HasKey(c => c.ClientId);
+            revoked.Property(c => c.ClientId).HasColumnName("client_id").HasMaxLength(100);
+            revoked.Property(c => c.OrganisationId).HasColumnName("organisation_id");
+            revoked.Property(c => c.RevokedAt).HasColumnName("revoked_at");
         });
 
         return modelBuilder;

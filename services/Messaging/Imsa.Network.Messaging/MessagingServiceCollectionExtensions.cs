@@ -1,3 +1,4 @@
+using Imsa.Network.Messaging.Access;
 using Imsa.Network.Messaging.Outbox;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -54,6 +55,8 @@ public static class MessagingServiceCollectionExtensions
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, false));
             configureConsumers?.Invoke(bus);
+            bus.AddConsumer<OrganisationAccessConsumer<TDbContext>>()
+                .Endpoint(endpoint => endpoint.Name = $"{serviceName}-organisation-access");
             bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
             {
                 var retry = context.GetRequiredService<IOptions<ConsumerRetryOptions>>().Value;

@@ -1,6 +1,8 @@
 using Imsa.Network.Messaging;
+using Imsa.Network.Messaging.Access;
 using Imsa.Network.Messaging.Hosting;
 using Imsa.Network.Partners.Data;
+using Imsa.Network.Partners.Identity;
 using Microsoft.OpenApi;
 
 namespace Imsa.Network.Partners;
@@ -13,9 +15,13 @@ internal static class PartnersServices
         {
             Title = "IMSA Network — Partners",
             Version = "v1",
-            Description = "The registry of partner organisations abroad, receiving services in Germany and coordinators.",
+            Description = "The registry of partner organisations abroad, receiving services in Germany and coordinators, "
+                + "their API clients, and the network's OAuth 2.0 token endpoint.",
         });
         builder.AddMessaging<PartnersDbContext>("partners");
+        builder.AddNetworkAuthentication<PartnersDbContext>();
+        builder.AddTokenServer();
+        builder.Services.AddScoped<ApiClients>();
         return builder;
     }
 }

@@ -1,6 +1,7 @@
 using Imsa.Network.Messaging.Hosting;
 using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Endpoints;
+using Imsa.Network.Partners.Identity;
 
 namespace Imsa.Network.Partners;
 
@@ -13,9 +14,12 @@ public partial class Program
 
         var app = builder.Build();
         app.MapServiceDefaults();
+        app.MapTokenEndpoint();
         app.MapOrganisationEndpoints();
+        app.MapApiClientEndpoints();
 
         await app.MigrateDatabaseAsync<PartnersDbContext>();
+        await app.BootstrapCoordinatorAsync();
         await app.RunAsync();
     }
 }

@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Security.Claims;
+using Imsa.Network.Messaging.Access;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
@@ -62,6 +64,29 @@ public static class ServiceDefaults
         builder.Services.AddSwaggerGen(options =>
         {
             options.SwaggerDoc("v1", api);
+            // Try it out: get a token from the Partners token endpoint with a client id and secret.
+            var issuer = builder.Configuration["Identity:Issuer"] ?? "";
+            options.AddSecurityDefinition("oauth2", new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.OAuth2,
+                Description = "OAuth 2.0 client credentials: the organisation's API client id and secret.",
+                Flows = new OpenApiOAuthFlows
+                {
+                    ClientCredentials = new OpenApiOAuthFlow { TokenUrl = new Uri(new Uri(issuer.Length > 0 ? issuer : "http://localhost/"), "connect/token") },
+                },
+            });
+            options.AddSecurityDefinition("bearer", new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "An access token from POST /connect/token on the Partners service.",
+            });
+            options.AddSecurityRequirement(document => new OpenApiSecurityRequirement
+            {
+                [new OpenApiSecuritySchemeReference("oauth2", document)] = [],
+                [new OpenApiSecuritySchemeReference("bearer", document)] = [],
+            });
             var xml = Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetEntryAssembly()?.GetName().Name}.xml");
             if (File.Exists(xml))
             {
@@ -81,17 +106,34 @@ public static class ServiceDefaults
         app.UseStatusCodePages();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false })
+            .AllowAnonymous()
             .ExcludeFromDescription();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains("ready"),
             ResponseWriter = WriteHealthAsync,
-        }).ExcludeFromDescription();
+        }).AllowAnonymous().ExcludeFromDescription();
+
+        app.MapGet("/me", (ClaimsPrincipal user) => TypedResults.Ok(new CallerResponse(
+                user.OrganisationId(),
+                user.FindFirstValue(NetworkClaims.OrganisationKind) ?? "",
+                user.FindAll(NetworkClaims.Role).Select(c => c.Value).ToList(),
+                user.FindFirstValue(NetworkClaims.ClientId))))
+            .WithTags("Caller")
+            .WithSummary("Who am I")
+            .WithDescription("The organisation, kind, roles and client this service sees in the caller's access token.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         app.UseSwagger();
         app.UseSwaggerUI(options => options.DocumentTitle = app.Environment.ApplicationName);
         return app;
     }
+
+    /// <param name="OrganisationId">The caller's organisation.</param>
+    /// <param name="Kind">origin-partner, transit-partner, receiving-service or coordinator.</param>
+    /// <param name="Roles">The roles the token grants.</param>
+    /// <param name="ClientId">The API client the token was issued to.</param>
+    public sealed record CallerResponse(Guid OrganisationId, string Kind, IReadOnlyList<string> Roles, string? ClientId);
 
     /// <summary>Status per check, without exception messages (they can name hosts and users).</summary>
     private static Task WriteHealthAsync(HttpContext context, HealthReport report)

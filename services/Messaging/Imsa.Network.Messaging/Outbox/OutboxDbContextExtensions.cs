@@ -21,8 +21,9 @@ public static class OutboxDbContextExtensions
         var message = new OutboxMessage
         {
             Id = NewId.NextSequentialGuid(),
-            MessageType = OutboxMessageTypes.NameOf(typeof(TEvent)),
-            Body = JsonSerializer.Serialize(@event, OutboxMessageTypes.JsonOptions),
+            // The runtime type, so an event passed as object is still published as what it is.
+            MessageType = OutboxMessageTypes.NameOf(@event.GetType()),
+            Body = JsonSerializer.Serialize(@event, @event.GetType(), OutboxMessageTypes.JsonOptions),
             TraceParent = Activity.Current?.Id,
             CreatedAt = (time ?? TimeProvider.System).GetUtcNow(),
         };

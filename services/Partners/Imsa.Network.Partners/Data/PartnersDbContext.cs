@@ -9,9 +9,13 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
 {
     public DbSet<Organisation> Organisations => Set<Organisation>();
 
+    public DbSet<ApiClient> ApiClients => Set<ApiClient>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddMessaging();
+        // The token server's applications (clients with hashed secrets), authorizations, scopes and tokens.
+        modelBuilder.UseOpenIddict();
 
         modelBuilder.Entity<Organisation>(organisation =>
         {
@@ -23,8 +27,24 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
             organisation.Property(o => o.Country).HasColumnName("country").HasMaxLength(2).IsFixedLength();
             organisation.Property(o => o.Kind).HasColumnName("kind").HasConversion<string>().HasMaxLength(40);
             organisation.Property(o => o.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(40);
+            organisation.Property(o => o.StatusVersion).HasColumnName("status_version").IsConcurrencyToken();
             organisation.Property(o => o.RegisteredAt).HasColumnName("registered_at");
+            organisation.Property(o => o.StatusChangedAt).HasColumnName("status_changed_at");
             organisation.HasIndex(o => new { o.NormalizedName, o.Country }).IsUnique();
+        });
+
+        modelBuilder.Entity<ApiClient>(client =>
+        {
+            client.ToTable("api_clients");
+            client.HasKey(c => c.ClientId);
+            client.Property(c => c.ClientId).HasColumnName("client_id").HasMaxLength(100);
+            client.Property(c => c.OrganisationId).HasColumnName("organisation_id");
+            client.Property(c => c.Name).HasColumnName("name").HasMaxLength(200);
+            client.Property(c => c.CreatedAt).HasColumnName("created_at");
+            client.Property(c => c.SecretRotatedAt).HasColumnName("secret_rotated_at");
+            client.Property(c => c.RevokedAt).HasColumnName("revoked_at");
+            client.HasIndex(c => c.OrganisationId);
+            client.HasOne<Organisation>().WithMany().HasForeignKey(c => c.OrganisationId);
         });
     }
 }

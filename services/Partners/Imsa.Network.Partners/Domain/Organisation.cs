@@ -33,7 +33,12 @@ internal sealed class Organisation
 
     public OrganisationStatus Status { get; private set; }
 
+    /// <summary>Grows by one with every status change; events carry it so consumers keep the newest status.</summary>
+    public long StatusVersion { get; private set; }
+
     public DateTimeOffset RegisteredAt { get; private set; }
+
+    public DateTimeOffset StatusChangedAt { get; private set; }
 
     public static Organisation Register(string name, string country, OrganisationKind kind, DateTimeOffset now) => new()
     {
@@ -43,9 +48,49 @@ internal sealed class Organisation
         Country = country,
         Kind = kind,
         Status = OrganisationStatus.PendingVerification,
+        StatusVersion = 1,
         RegisteredAt = now,
+        StatusChangedAt = now,
     };
 
     public static string Normalize(string name) =>
         string.Join(' ', name.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).ToUpperInvariant();
+
+    /// <summary>Whether the lifecycle allows this transition from the current status.</summary>
+    public bool Allows(OrganisationTransition transition) => transition switch
+    {
+        OrganisationTransition.Verify => Status == OrganisationStatus.PendingVerification,
+        OrganisationTransition.Suspend => Status == OrganisationStatus.Active,
+        OrganisationTransition.Reinstate => Status == OrganisationStatus.Suspended,
+        OrganisationTransition.Retire => Status != OrganisationStatus.Retired,
+        _ => false,
+    };
+
+    public void Apply(OrganisationTransition transition, DateTimeOffset now)
+    {
+        if (!Allows(transition))
+        {
+            throw new InvalidOperationException($"{transition} is not allowed while the organisation is {Status}.");
+        }
+
+        Status = transition switch
+        {
+            OrganisationTransition.Verify or OrganisationTransition.Reinstate => OrganisationStatus.Active,
+            OrganisationTransition.Suspend => OrganisationStatus.Suspended,
+            _ => OrganisationStatus.Retired,
+        };
+        StatusVersion++;
+        StatusChangedAt = now;
+    }
+
+    /// <summary>Organisations that may hold tokens: suspended and retired ones may not.</summary>
+    public bool MayAuthenticate => Status is OrganisationStatus.PendingVerification or OrganisationStatus.Active;
+}
+
+public enum OrganisationTransition
+{
+    Verify,
+    Suspend,
+    Reinstate,
+    Retire,
 }

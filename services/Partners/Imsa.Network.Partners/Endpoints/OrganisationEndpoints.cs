@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Imsa.Network.Contracts.Partners;
+using Imsa.Network.Messaging.Access;
 using Imsa.Network.Messaging.Hosting;
 using Imsa.Network.Messaging.Outbox;
 using Imsa.Network.Partners.Data;
@@ -21,7 +23,8 @@ public sealed record OrganisationResponse(
     string Country,
     OrganisationKind Kind,
     OrganisationStatus Status,
-    DateTimeOffset RegisteredAt);
+    DateTimeOffset RegisteredAt,
+    DateTimeOffset StatusChangedAt);
 
 internal static class OrganisationEndpoints
 {
@@ -30,8 +33,9 @@ internal static class OrganisationEndpoints
         var organisations = app.MapGroup("/organisations").WithTags("Organisations");
 
         organisations.MapPost("/", RegisterAsync)
-            .WithSummary("Register an organisation")
-            .WithDescription("Registers an organisation; it waits for a coordinator's verification. Announces OrganisationRegistered.")
+            .RequireAuthorization(NetworkRoles.Coordinator)
+            .WithSummary("Register an organisation (coordinators)")
+            .WithDescription("Registers an organisation; it is pending until a coordinator verifies it. Announces OrganisationRegistered.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -39,10 +43,28 @@ internal static class OrganisationEndpoints
         organisations.MapGet("/{id:guid}", GetAsync)
             .WithName("GetOrganisation")
             .WithSummary("Read an organisation")
+            .WithDescription("Coordinators read any organisation; an organisation reads its own. Anyone else gets 404.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        MapTransition(organisations, "verify", OrganisationTransition.Verify, "Verify a pending organisation; it becomes active. Announces OrganisationVerified.");
+        MapTransition(organisations, "suspend", OrganisationTransition.Suspend, "Suspend an active organisation; its tokens are refused network-wide within seconds. Announces OrganisationSuspended.");
+        MapTransition(organisations, "reinstate", OrganisationTransition.Reinstate, "Reinstate a suspended organisation; it is active again. Announces OrganisationReinstated.");
+        MapTransition(organisations, "retire", OrganisationTransition.Retire, "Retire an organisation for good; its tokens are refused network-wide. Announces OrganisationRetired.");
         return app;
     }
+
+    /// <summary>Coordinators see every organisation; an organisation sees only itself.</summary>
+    public static bool MaySee(this ClaimsPrincipal user, Guid organisationId) =>
+        user.IsInRole(NetworkRoles.Coordinator) || user.OrganisationId() == organisationId;
+
+    private static void MapTransition(RouteGroupBuilder organisations, string action, OrganisationTransition transition, string description) =>
+        organisations.MapPost($"/{{id:guid}}/{action}", (Guid id, PartnersDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
+                TransitionAsync(id, transition, db, time, cancellationToken))
+            .RequireAuthorization(NetworkRoles.Coordinator)
+            .WithSummary($"{char.ToUpperInvariant(action[0])}{action[1..]} an organisation (coordinators)")
+            .WithDescription(description)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
     private static async Task<Results<Created<OrganisationResponse>, ProblemHttpResult>> RegisterAsync(
         RegisterOrganisationRequest request, PartnersDbContext db, TimeProvider time, CancellationToken cancellationToken)
@@ -76,12 +98,14 @@ internal static class OrganisationEndpoints
         }
 
         db.Organisations.Add(organisation);
-        db.AddEvent(new OrganisationRegistered(
-            organisation.Id,
-            EnumCodes.Of(organisation.Kind),
-            organisation.Country,
-            EnumCodes.Of(organisation.Status),
-            organisation.RegisteredAt));
+        db.AddEvent(
+            new OrganisationRegistered(
+                organisation.Id,
+                EnumCodes.Of(organisation.Kind),
+                organisation.Country,
+                EnumCodes.Of(organisation.Status),
+                organisation.RegisteredAt),
+            time);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -96,15 +120,63 @@ internal static class OrganisationEndpoints
     }
 
     private static async Task<Results<Ok<OrganisationResponse>, ProblemHttpResult>> GetAsync(
-        Guid id, PartnersDbContext db, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, PartnersDbContext db, CancellationToken cancellationToken)
     {
-        var organisation = await db.Organisations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
+        var organisation = user.MaySee(id)
+            ? await db.Organisations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, cancellationToken)
+            : null;
         return organisation is null ? Problems.NotFound("Organisation") : TypedResults.Ok(ToResponse(organisation));
     }
+
+    private static async Task<Results<Ok<OrganisationResponse>, ProblemHttpResult>> TransitionAsync(
+        Guid id, OrganisationTransition transition, PartnersDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var organisation = await db.Organisations.FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
+        if (organisation is null)
+        {
+            return Problems.NotFound("Organisation");
+        }
+
+        if (!organisation.Allows(transition))
+        {
+            return Problems.Conflict(
+                $"An organisation that is {EnumCodes.Of(organisation.Status)} cannot be {Past(transition)}.");
+        }
+
+        var now = time.GetUtcNow();
+        organisation.Apply(transition, now);
+        object announcement = transition switch
+        {
+            OrganisationTransition.Verify => new OrganisationVerified(organisation.Id, organisation.StatusVersion, now),
+            OrganisationTransition.Suspend => new OrganisationSuspended(organisation.Id, organisation.StatusVersion, now),
+            OrganisationTransition.Reinstate => new OrganisationReinstated(organisation.Id, organisation.StatusVersion, now),
+            _ => new OrganisationRetired(organisation.Id, organisation.StatusVersion, now),
+        };
+        db.AddEvent(announcement, time);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another coordinator changed the status meanwhile.
+            return Problems.Conflict("The organisation's status changed meanwhile; read it and try again.");
+        }
+
+        return TypedResults.Ok(ToResponse(organisation));
+    }
+
+    private static string Past(OrganisationTransition transition) => transition switch
+    {
+        OrganisationTransition.Verify => "verified",
+        OrganisationTransition.Suspend => "suspended",
+        OrganisationTransition.Reinstate => "reinstated",
+        _ => "retired",
+    };
 
     private static ProblemHttpResult DuplicateRegistration() =>
         Problems.Conflict("An organisation with this name is already registered in this country.");
 
     private static OrganisationResponse ToResponse(Organisation o) =>
-        new(o.Id, o.Name, o.Country, o.Kind, o.Status, o.RegisteredAt);
+        new(o.Id, o.Name, o.Country, o.Kind, o.Status, o.RegisteredAt, o.StatusChangedAt);
 }

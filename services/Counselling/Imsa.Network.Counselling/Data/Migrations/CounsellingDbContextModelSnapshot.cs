@@ -56,6 +56,51 @@ namespace Imsa.Network.Counselling.Data.Migrations
                     b.ToTable("known_organisations", (string)null);
                 });
 
+            modelBuilder.Entity("Imsa.Network.Messaging.Access.OrganisationAccess", b =>
+                {
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("status");
+
+                    b.Property<long>("StatusVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("status_version");
+
+                    b.HasKey("OrganisationId");
+
+                    b.ToTable("organisation_access", "access");
+                });
+
+            modelBuilder.Entity("Imsa.Network.Messaging.Access.RevokedClient", b =>
+                {
+                    b.Property<string>("ClientId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("client_id");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
+
+                    b.Property<DateTimeOffset>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.HasKey("ClientId");
+
+                    b.ToTable("revoked_clients", "access");
+                });
+
             modelBuilder.Entity("Imsa.Network.Messaging.Inbox.InboxMessage", b =>
                 {
                     b.Property<Guid>("MessageId")

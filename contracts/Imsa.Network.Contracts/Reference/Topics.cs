@@ -1,4 +1,6 @@
-namespace Imsa.Network.Counselling.Domain;
+using System.Collections.Frozen;
+
+namespace Imsa.Network.Contracts.Reference;
 
 /// <param name="Code">The topic code used in cases, tasks, directory entries and events.</param>
 /// <param name="German">The German label.</param>
@@ -6,7 +8,7 @@ namespace Imsa.Network.Counselling.Domain;
 public sealed record Topic(string Code, string German, string English);
 
 /// <summary>The network's counselling topics, one code each, with German and English labels.</summary>
-internal static class Topics
+public static class Topics
 {
     public static readonly IReadOnlyList<Topic> All =
     [
@@ -33,4 +35,9 @@ internal static class Topics
         new("PREP", "Ausreisevorbereitung & Dokumente", "Pre-departure preparation & documents"),
         new("RETN", "Rückkehr & Weiterwanderung", "Return & onward migration"),
     ];
+
+    /// <summary>The topic codes, for validating input.</summary>
+    public static readonly FrozenSet<string> Codes = All.Select(t => t.Code).ToFrozenSet(StringComparer.Ordinal);
+
+    public static readonly FrozenDictionary<string, Topic> ByCode = All.ToFrozenDictionary(t => t.Code, StringComparer.Ordinal);
 }

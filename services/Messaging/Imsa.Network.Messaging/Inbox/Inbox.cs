@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Imsa.Network.Messaging.Inbox;
+
+/// <summary>
+/// Applies a message's effects at most once per consumer: the (MessageId, consumer) inbox row is inserted in the
+/// same transaction as the effects, so a redelivered or duplicated message finds it and is acknowledged without
+/// doing anything. A concurrent duplicate waits on the row's key until the first one commits or rolls back.
+/// </summary>
+public static class Inbox
+{
+    public static async Task ConsumeOnceAsync<TMessage>(
+        DbContext db, ConsumeContext<TMessage> context, string consumer, Func<Task> applyEffects)
+        where TMessage : class
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(applyEffects);
+        var messageId = context.MessageId
+            ?? throw new InvalidOperationException($"A {typeof(TMessage).Name} without a MessageId cannot be consumed idempotently.");
+        var cancellationToken = context.CancellationToken;
+
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var claimed = await db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO messaging.inbox_messages (message_id, consumer, processed_at)
+                VALUES ({messageId}, {consumer}, now())
+                ON CONFLICT DO NOTHING
+                """,
+                cancellationToken);
+            if (claimed == 0)
+            {
+                Activity.Current?.SetTag("imsa.inbox.duplicate", true);
+                return;
+            }
+
+            await applyEffects();
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch
+        {
+            // A retry may run in the same scope: start it from a clean slate.
+            db.ChangeTracker.Clear();
+            throw;
+        }
+    }
+}

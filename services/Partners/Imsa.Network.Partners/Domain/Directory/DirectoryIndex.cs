@@ -1,0 +1,628 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Imsa.Network.Contracts.Reference;
+using Imsa.Network.Partners.Domain.Geography;
+
+namespace Imsa.Network.Partners.Domain.Directory;
+
+/// <summary>
+/// An immutable, in-memory index over a snapshot of the active receiving services: the directory search and the
+/// matching of a case to the services that may take it. Build a new index when the snapshot changes and swap
+/// it in; an index is safe to query from many threads at once.
+/// </summary>
+/// <remarks>
+/// Services are indexed by the states, districts and postal codes they list, so a query only looks at the
+/// services whose area covers the case's postal code (and, when exclusions are explained, at those whose area
+/// touches the case's state), never at the whole directory.
+/// </remarks>
+internal sealed class DirectoryIndex
+{
+    private readonly GermanGeography geography;
+
+    // Ordered by name, then id: a position here ("ordinal") is the final tie-break of every ordering.
+    private readonly ReceivingServiceEntry[] entries;
+
+    // Per ordinal: "JMD age 12–26" when the service limits age, else null.
+    private readonly string?[] ageLabels;
+    private readonly FrozenDictionary<Guid, int> ordinalsById;
+
+    // Sorted ordinals of the services that list the key itself.
+    private readonly FrozenDictionary<string, int[]> listingPostalCode;
+    private readonly FrozenDictionary<string, int[]> listingDistrict;
+    private readonly FrozenDictionary<string, int[]> listingState;
+
+    // Sorted ordinals of the services with any part of their area in the district / state.
+    private readonly FrozenDictionary<string, int[]> touchingDistrict;
+    private readonly FrozenDictionary<string, int[]> touchingState;
+
+    public DirectoryIndex(GermanGeography geography, IEnumerable<ReceivingServiceEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(geography);
+        ArgumentNullException.ThrowIfNull(entries);
+        this.geography = geography;
+        this.entries = [.. entries.OrderBy(e => e.Name, StringComparer.Ordinal).ThenBy(e => e.Id)];
+
+        var byId = new Dictionary<Guid, int>(this.entries.Length);
+        var postalCodes = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var districts = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var states = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var inDistrict = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var inState = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        ageLabels = new string?[this.entries.Length];
+        for (var ordinal = 0; ordinal < this.entries.Length; ordinal++)
+        {
+            var entry = this.entries[ordinal];
+            if (!byId.TryAdd(entry.Id, ordinal))
+            {
+                throw new ArgumentException($"Receiving service {entry.Id} is in the snapshot twice.", nameof(entries));
+            }
+
+            ageLabels[ordinal] = AgeLabel(entry);
+            foreach (var postalCode in entry.Area.PostalCodes)
+            {
+                Add(postalCodes, postalCode, ordinal);
+                foreach (var district in geography.DistrictsOf(postalCode))
+                {
+                    Add(inDistrict, district.Key, ordinal);
+                    Add(inState, district.State, ordinal);
+                }
+            }
+
+            foreach (var district in entry.Area.Districts)
+            {
+                Add(districts, district, ordinal);
+                Add(inDistrict, district, ordinal);
+                if (StateOfDistrict(district) is { } state)
+                {
+                    Add(inState, state, ordinal);
+                }
+            }
+
+            foreach (var state in entry.Area.States)
+            {
+                Add(states, state, ordinal);
+                Add(inState, state, ordinal);
+            }
+        }
+
+        ordinalsById = byId.ToFrozenDictionary();
+        listingPostalCode = Freeze(postalCodes);
+        listingDistrict = Freeze(districts);
+        listingState = Freeze(states);
+        touchingDistrict = Freeze(inDistrict);
+        touchingState = Freeze(inState);
+    }
+
+    public int Count => entries.Length;
+
+    /// <summary>Every service, ordered by name, then id.</summary>
+    public IReadOnlyList<ReceivingServiceEntry> Entries => entries;
+
+    public bool TryGet(Guid id, [MaybeNullWhen(false)] out ReceivingServiceEntry entry)
+    {
+        entry = ordinalsById.TryGetValue(id, out var ordinal) ? entries[ordinal] : null;
+        return entry is not null;
+    }
+
+    /// <summary>The services that fit every filter of the query, sorted by name, then id, one page of them.</summary>
+    public DirectoryPage Search(DirectoryQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, DirectoryQuery.MaxLimit);
+
+        int[]? candidates = null;
+        if (query.PostalCode is { } postalCode)
+        {
+            candidates = Intersect(candidates, Covering(postalCode, geography.DistrictsOf(postalCode), geography.StatesOf(postalCode)));
+        }
+
+        if (query.District is { } district)
+        {
+            var wholeState = StateOfDistrict(district) is { } state ? Lookup(listingState, state) : [];
+            candidates = Intersect(candidates, Union([Lookup(touchingDistrict, district), wholeState]));
+        }
+
+        if (query.State is { } stateFilter)
+        {
+            candidates = Intersect(candidates, Lookup(touchingState, stateFilter));
+        }
+
+        var items = new List<ReceivingServiceEntry>(Math.Min(query.Limit, 64));
+        var total = 0;
+        var count = candidates?.Length ?? entries.Length;
+        for (var i = 0; i < count; i++)
+        {
+            var entry = entries[candidates?[i] ?? i];
+            if ((query.ServiceType is { } type && !entry.ServiceTypes.Contains(type))
+                || (query.Language is { } language && !entry.Languages.Contains(language))
+                || (query.Topic is { } topic && !entry.Topics.Contains(topic)))
+            {
+                continue;
+            }
+
+            if (total >= query.Offset && items.Count < query.Limit)
+            {
+                items.Add(entry);
+            }
+
+            total++;
+        }
+
+        return new DirectoryPage(total, query.Offset, query.Limit, items);
+    }
+
+    /// <summary>
+    /// The services that may take the case, best first (<see cref="MatchScore"/>), each with the reasons it fits.
+    /// A service is suggested only if all of these hold: its area covers the postal code; the age is within its
+    /// range; it serves the purpose and the residence situation (an empty list serves all); it is accepting,
+    /// has no capacity pause beyond <paramref name="today"/> and is below its maximum of open handovers; it
+    /// speaks at least one of the person's languages (if the case lists any) and offers at least one of the
+    /// needed topics (if the case lists any).
+    /// </summary>
+    /// <param name="explainExclusions">
+    /// Also list the services not suggested, each with every rule it failed. Only services whose area touches
+    /// the state (or states) of the case's postal code are listed: a service elsewhere in Germany is excluded
+    /// for its area alone, and listing thousands of those would explain nothing.
+    /// </param>
+    public MatchResult Match(CaseProfile profile, DateOnly today, bool explainExclusions = false)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        var situation = profile.EffectiveResidenceSituation;
+        var districts = geography.DistrictsOf(profile.PostalCode);
+        var states = geography.StatesOf(profile.PostalCode);
+        var context = new CaseContext(
+            profile,
+            situation,
+            districts,
+            states,
+            [.. profile.Languages.Distinct(StringComparer.Ordinal)],
+            [.. profile.Topics.Distinct(StringComparer.Ordinal)],
+            today,
+            AreaFailure: districts.Length == 0
+                ? $"does not serve postal code {profile.PostalCode}"
+                : $"does not serve postal code {profile.PostalCode} ({DistrictList(districts)})");
+
+        var candidates = Covering(profile.PostalCode, districts, states);
+        List<ServiceExclusion>? exclusions = null;
+        if (explainExclusions)
+        {
+            exclusions = [];
+            var touching = new int[states.Length + 1][];
+            touching[0] = candidates;
+            for (var i = 0; i < states.Length; i++)
+            {
+                touching[i + 1] = Lookup(touchingState, states[i]);
+            }
+
+            candidates = Union(touching);
+        }
+
+        var eligible = new List<(int Ordinal, MatchScore Score)>();
+        List<string>? failures = null;
+        foreach (var ordinal in candidates)
+        {
+            failures = exclusions is null ? null : failures ?? [];
+            if (Evaluate(ordinal, context, failures, out var score))
+            {
+                eligible.Add((ordinal, score));
+            }
+            else if (exclusions is not null)
+            {
+                exclusions.Add(new ServiceExclusion(entries[ordinal], failures!));
+                failures = null;
+            }
+        }
+
+        eligible.Sort(static (a, b) => a.Score.CompareTo(b.Score) is var byScore and not 0 ? byScore : a.Ordinal.CompareTo(b.Ordinal));
+        var matches = new ServiceMatch[eligible.Count];
+        for (var i = 0; i < matches.Length; i++)
+        {
+            var (ordinal, score) = eligible[i];
+            matches[i] = new ServiceMatch(entries[ordinal], i + 1, score, Reasons(ordinal, context, score));
+        }
+
+        return new MatchResult(situation, districts, matches, exclusions);
+    }
+
+    /// <summary>
+    /// Checks every rule; stops at the first failure when <paramref name="failures"/> is null, else collects
+    /// the reason of each failed rule.
+    /// </summary>
+    private bool Evaluate(int ordinal, in CaseContext context, List<string>? failures, out MatchScore score)
+    {
+        var entry = entries[ordinal];
+        var eligibility = entry.Eligibility;
+        var capacity = entry.Capacity;
+        var profile = context.Profile;
+        score = default;
+        var ok = true;
+
+        var area = AreaOf(entry, context);
+        if (area == AreaMatch.None)
+        {
+            if (failures is null)
+            {
+                return false;
+            }
+
+            ok = false;
+            failures.Add(context.AreaFailure);
+        }
+
+        if (profile.Age < eligibility.MinAge || profile.Age > eligibility.MaxAge)
+        {
+            if (failures is null)
+            {
+                return false;
+            }
+
+            ok = false;
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{ageLabels[ordinal]} does not fit {profile.Age}"));
+        }
+
+        if (eligibility.Purposes.Count > 0 && !eligibility.Purposes.Contains(profile.Purpose))
+        {
+            if (failures is null)
+            {
+                return false;
+            }
+
+            ok = false;
+            failures.Add($"does not serve purpose {profile.Purpose} (serves {Join(eligibility.Purposes.Order(StringComparer.Ordinal))})");
+        }
+
+        if (eligibility.ResidenceSituations.Count > 0 && !eligibility.ResidenceSituations.Contains(context.Situation))
+        {
+            if (failures is null)
+            {
+                return false;
+            }
+
+            ok = false;
+            failures.Add($"does not serve residence situation {context.Situation} (serves {Join(eligibility.ResidenceSituations.Order(StringComparer.Ordinal))})");
+        }
+
+        var capacityFailures = failures?.Count ?? 0;
+        if (!capacity.Accepting)
+        {
+            if (failures is null)
+            {
+                return false;
+            }
+
+            ok = false;
+            failures.Add("not accepting handovers");
+        }
+
+        if (capacity.NoCapacityUntil is { } until && context.Today < until)
+        {
+            if (failures is null)
+            {
+                return false;
+            }
+
+            ok = false;
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"no capacity until {until:yyyy-MM-dd}"));
+        }
+
+        if (capacity.MaxOpenHandovers is { } max && entry.OpenHandovers >= max)
+        {
+            if (failures is null)
+            {
+                return false;
+            }
+
+            ok = false;
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"at maximum open handovers ({entry.OpenHandovers} of {max} open)"));
+        }
+
+        if (failures is not null && failures.Count > capacityFailures && capacity.Note is { Length: > 0 } note)
+        {
+            failures[capacityFailures] += $": {note}";
+        }
+
+        var languages = CountCommon(entry.Languages, context.Languages);
+        if (context.Languages.Length > 0 && languages == 0)
+        {
+            if (failures is null)
+            {
+                return false;
+            }
+
+            ok = false;
+            failures.Add($"speaks none of {Join(context.Languages)}");
+        }
+
+        var topics = CountCommon(entry.Topics, context.Topics);
+        if (context.Topics.Length > 0 && topics == 0)
+        {
+            if (failures is null)
+            {
+                return false;
+            }
+
+            ok = false;
+            failures.Add($"offers none of the topics {Join(context.Topics)}");
+        }
+
+        score = new MatchScore(area, topics, languages, entry.OpenHandovers, capacity.MaxOpenHandovers);
+        return ok;
+    }
+
+    private string[] Reasons(int ordinal, in CaseContext context, MatchScore score)
+    {
+        var entry = entries[ordinal];
+        var eligibility = entry.Eligibility;
+        var profile = context.Profile;
+        var ageLabel = ageLabels[ordinal];
+        var reasons = new string[2
+            + (ageLabel is null ? 0 : 1)
+            + (eligibility.Purposes.Count > 0 ? 1 : 0)
+            + (eligibility.ResidenceSituations.Count > 0 ? 1 : 0)
+            + (context.Languages.Length > 0 ? 1 : 0)
+            + (context.Topics.Length > 0 ? 1 : 0)];
+        var n = 0;
+        reasons[n++] = score.Area switch
+        {
+            AreaMatch.PostalCode => $"serves postal code {profile.PostalCode}",
+            AreaMatch.District => $"serves {DistrictList(context.Districts.Where(d => entry.Area.Districts.Contains(d.Key)).ToList())}",
+            _ => $"serves state {Join(context.States.Where(entry.Area.States.Contains))}",
+        };
+
+        if (ageLabel is not null)
+        {
+            reasons[n++] = string.Create(CultureInfo.InvariantCulture, $"{ageLabel} fits {profile.Age}");
+        }
+
+        if (eligibility.Purposes.Count > 0)
+        {
+            reasons[n++] = $"serves purpose {profile.Purpose}";
+        }
+
+        if (eligibility.ResidenceSituations.Count > 0)
+        {
+            reasons[n++] = $"serves residence situation {context.Situation}";
+        }
+
+        if (context.Languages.Length > 0)
+        {
+            reasons[n++] = Common("speaks ", context.Languages, entry.Languages);
+        }
+
+        if (context.Topics.Length > 0)
+        {
+            reasons[n++] = Common("topics ", context.Topics, entry.Topics);
+        }
+
+        reasons[n] = entry.Capacity.MaxOpenHandovers is { } max
+            ? string.Create(CultureInfo.InvariantCulture, $"{entry.OpenHandovers} of {max} handovers open")
+            : string.Create(CultureInfo.InvariantCulture, $"{entry.OpenHandovers} {(entry.OpenHandovers == 1 ? "handover" : "handovers")} open");
+        return reasons;
+    }
+
+    /// <summary>The prefix and the wanted codes the service offers, in the case's order: "speaks ar, fr".</summary>
+    private static string Common(string prefix, string[] wanted, FrozenSet<string> offered)
+    {
+        var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[128]);
+        text.AppendLiteral(prefix);
+        var first = true;
+        foreach (var code in wanted)
+        {
+            if (offered.Contains(code))
+            {
+                if (!first)
+                {
+                    text.AppendLiteral(", ");
+                }
+
+                text.AppendFormatted(code);
+                first = false;
+            }
+        }
+
+        return text.ToStringAndClear();
+    }
+
+    private static AreaMatch AreaOf(ReceivingServiceEntry entry, in CaseContext context)
+    {
+        var area = entry.Area;
+        if (area.PostalCodes.Contains(context.Profile.PostalCode))
+        {
+            return AreaMatch.PostalCode;
+        }
+
+        if (area.Districts.Count > 0)
+        {
+            foreach (var district in context.Districts)
+            {
+                if (area.Districts.Contains(district.Key))
+                {
+                    return AreaMatch.District;
+                }
+            }
+        }
+
+        if (area.States.Count > 0)
+        {
+            foreach (var state in context.States)
+            {
+                if (area.States.Contains(state))
+                {
+                    return AreaMatch.State;
+                }
+            }
+        }
+
+        return AreaMatch.None;
+    }
+
+    private static string DistrictList(IReadOnlyCollection<District> districts) =>
+        (districts.Count == 1 ? "district " : "districts ") + Join(districts.Select(d => $"{d.Key} {d.Name}"));
+
+    private static int CountCommon(FrozenSet<string> offered, string[] wanted)
+    {
+        var common = 0;
+        foreach (var code in wanted)
+        {
+            if (offered.Contains(code))
+            {
+                common++;
+            }
+        }
+
+        return common;
+    }
+
+    private static string Join(IEnumerable<string> values) => string.Join(", ", values);
+
+    private static string? AgeLabel(ReceivingServiceEntry entry)
+    {
+        var (min, max) = (entry.Eligibility.MinAge, entry.Eligibility.MaxAge);
+        if (min is null && max is null)
+        {
+            return null;
+        }
+
+        var range = (min, max) switch
+        {
+            ({ } from, { } to) => string.Create(CultureInfo.InvariantCulture, $"{from}–{to}"),
+            ({ } from, null) => string.Create(CultureInfo.InvariantCulture, $"{from}+"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"up to {max}"),
+        };
+        var types = string.Join('/', entry.ServiceTypes.Order(StringComparer.Ordinal));
+        return types.Length == 0 ? $"age {range}" : $"{types} age {range}";
+    }
+
+    /// <summary>The state of a district: from the geography, else from the key's first two digits.</summary>
+    private string? StateOfDistrict(string districtKey) =>
+        geography.TryGetDistrict(districtKey, out var district) ? district.State
+        : districtKey.Length == 5 && GermanStates.ByKey.TryGetValue(districtKey[..2], out var state) ? state.Code
+        : null;
+
+    /// <summary>The services whose area covers the postal code: listing it, one of its districts or one of their states.</summary>
+    private int[] Covering(string postalCode, ImmutableArray<District> districts, ImmutableArray<string> states)
+    {
+        var lists = new int[1 + districts.Length + states.Length][];
+        var n = 0;
+        lists[n++] = Lookup(listingPostalCode, postalCode);
+        foreach (var district in districts)
+        {
+            lists[n++] = Lookup(listingDistrict, district.Key);
+        }
+
+        foreach (var state in states)
+        {
+            lists[n++] = Lookup(listingState, state);
+        }
+
+        return Union(lists);
+    }
+
+    private static int[] Lookup(FrozenDictionary<string, int[]> index, string key) =>
+        index.TryGetValue(key, out var ordinals) ? ordinals : [];
+
+    /// <summary>The sorted union of sorted, duplicate-free lists.</summary>
+    private static int[] Union(int[][] lists)
+    {
+        int[]? single = null;
+        var total = 0;
+        var nonEmpty = 0;
+        foreach (var list in lists)
+        {
+            if (list.Length > 0)
+            {
+                single = list;
+                total += list.Length;
+                nonEmpty++;
+            }
+        }
+
+        if (nonEmpty <= 1)
+        {
+            return single ?? [];
+        }
+
+        var all = new int[total];
+        var at = 0;
+        foreach (var list in lists)
+        {
+            list.CopyTo(all, at);
+            at += list.Length;
+        }
+
+        Array.Sort(all);
+        var unique = 0;
+        for (var i = 0; i < all.Length; i++)
+        {
+            if (i == 0 || all[i] != all[i - 1])
+            {
+                all[unique++] = all[i];
+            }
+        }
+
+        return all[..unique];
+    }
+
+    private static int[] Intersect(int[]? current, int[] next)
+    {
+        if (current is null)
+        {
+            return next;
+        }
+
+        var result = new List<int>(Math.Min(current.Length, next.Length));
+        int i = 0, j = 0;
+        while (i < current.Length && j < next.Length)
+        {
+            var c = current[i].CompareTo(next[j]);
+            if (c == 0)
+            {
+                result.Add(current[i]);
+                i++;
+                j++;
+            }
+            else if (c < 0)
+            {
+                i++;
+            }
+            else
+            {
+                j++;
+            }
+        }
+
+        return [.. result];
+    }
+
+    private static void Add(Dictionary<string, List<int>> index, string key, int ordinal)
+    {
+        if (!index.TryGetValue(key, out var ordinals))
+        {
+            index.Add(key, ordinals = []);
+        }
+
+        // Ordinals arrive in increasing order, so a repeat can only be the last one.
+        if (ordinals.Count == 0 || ordinals[^1] != ordinal)
+        {
+            ordinals.Add(ordinal);
+        }
+    }
+
+    private static FrozenDictionary<string, int[]> Freeze(Dictionary<string, List<int>> index) =>
+        index.ToFrozenDictionary(entry => entry.Key, entry => entry.Value.ToArray(), StringComparer.Ordinal);
+
+    private readonly record struct CaseContext(
+        CaseProfile Profile,
+        string Situation,
+        ImmutableArray<District> Districts,
+        ImmutableArray<string> States,
+        string[] Languages,
+        string[] Topics,
+        DateOnly Today,
+        string AreaFailure);
+}

@@ -1,0 +1,105 @@
+using System.Security.Claims;
+using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.Partners.Data;
+using Imsa.Network.Partners.Identity;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Imsa.Network.Partners.Endpoints;
+
+/// <param name="Name">A label for the client, e.g. "case system production".</param>
+public sealed record CreateApiClientRequest(string? Name);
+
+public sealed record ApiClientResponse(string ClientId, string Name, DateTimeOffset CreatedAt, DateTimeOffset SecretRotatedAt, DateTimeOffset? RevokedAt);
+
+internal static class ApiClientEndpoints
+{
+    public static IEndpointRouteBuilder MapApiClientEndpoints(this IEndpointRouteBuilder app)
+    {
+        var clients = app.MapGroup("/organisations/{id:guid}/clients").WithTags("API clients");
+
+        clients.MapGet("/", ListAsync)
+            .WithSummary("List an organisation's API clients")
+            .WithDescription("The organisation itself or a coordinator. Secrets are never shown again.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        clients.MapPost("/", CreateAsync)
+            .WithSummary("Create an API client")
+            .WithDescription("Returns the client id and its secret. The secret is shown this once and stored only as a hash.")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        clients.MapPost("/{clientId}/rotate", RotateAsync)
+            .WithSummary("Rotate an API client's secret")
+            .WithDescription("Returns a new secret, shown this once; the old one stops working at once.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        clients.MapDelete("/{clientId}", RevokeAsync)
+            .WithSummary("Revoke an API client")
+            .WithDescription("No new tokens for it, and its current tokens are refused network-wide within seconds. Announces ApiClientRevoked.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return app;
+    }
+
+    private static async Task<Results<Ok<List<ApiClientResponse>>, ProblemHttpResult>> ListAsync(
+        Guid id, ClaimsPrincipal user, PartnersDbContext db, CancellationToken cancellationToken)
+    {
+        if (!await ExistsForAsync(user, id, db, cancellationToken))
+        {
+            return Problems.NotFound("Organisation");
+        }
+
+        var clients = await db.ApiClients.AsNoTracking()
+            .Where(c => c.OrganisationId == id)
+            .OrderBy(c => c.CreatedAt)
+            .Select(c => new ApiClientResponse(c.ClientId, c.Name, c.CreatedAt, c.SecretRotatedAt, c.RevokedAt))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(clients);
+    }
+
+    private static async Task<Results<Created<ClientCredentials>, ProblemHttpResult>> CreateAsync(
+        Guid id, CreateApiClientRequest request, ClaimsPrincipal user, PartnersDbContext db, ApiClients clients, CancellationToken cancellationToken)
+    {
+        if (!await ExistsForAsync(user, id, db, cancellationToken))
+        {
+            return Problems.NotFound("Organisation");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Trim().Length > 200)
+        {
+            return Problems.Unprocessable(new Dictionary<string, string[]> { ["name"] = ["A name of 1 to 200 characters is required."] });
+        }
+
+        var credentials = await clients.CreateAsync(id, request.Name.Trim(), cancellationToken);
+        return TypedResults.Created($"/organisations/{id}/clients/{credentials.ClientId}", credentials);
+    }
+
+    private static async Task<Results<Ok<ClientCredentials>, ProblemHttpResult>> RotateAsync(
+        Guid id, string clientId, ClaimsPrincipal user, PartnersDbContext db, ApiClients clients, CancellationToken cancellationToken)
+    {
+        var client = user.MaySee(id)
+            ? await db.ApiClients.FirstOrDefaultAsync(c => c.OrganisationId == id && c.ClientId == clientId && c.RevokedAt == null, cancellationToken)
+            : null;
+        var rotated = client is null ? null : await clients.RotateAsync(client, cancellationToken);
+        return rotated is null ? Problems.NotFound("API client") : TypedResults.Ok(rotated);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
+        Guid id, string clientId, ClaimsPrincipal user, PartnersDbContext db, ApiClients clients, CancellationToken cancellationToken)
+    {
+        var client = user.MaySee(id)
+            ? await db.ApiClients.FirstOrDefaultAsync(c => c.OrganisationId == id && c.ClientId == clientId && c.RevokedAt == null, cancellationToken)
+            : null;
+        if (client is null)
+        {
+            return Problems.NotFound("API client");
+        }
+
+        await clients.RevokeAsync(client, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<bool> ExistsForAsync(ClaimsPrincipal user, Guid id, PartnersDbContext db, CancellationToken cancellationToken) =>
+        user.MaySee(id) && await db.Organisations.AnyAsync(o => o.Id == id, cancellationToken);
+}

@@ -1,0 +1,51 @@
+using Imsa.Network.Contracts.Partners;
+using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.Messaging.Outbox;
+using Imsa.Network.Partners.Data;
+using Imsa.Network.Partners.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace Imsa.Network.Partners.Identity;
+
+/// <summary>
+/// A fresh installation's first coordinator: when "Identity:Bootstrap:ClientId" and "Identity:Bootstrap:ClientSecret"
+/// are configured (from the environment or a secret store, never the repository) and no client of that id exists,
+/// the coordinator organisation is registered, verified and given that client. Later coordinators are made through
+/// the API by this one.
+/// </summary>
+internal static class CoordinatorBootstrap
+{
+    public static async Task BootstrapCoordinatorAsync(this WebApplication app)
+    {
+        var clientId = app.Configuration["Identity:Bootstrap:ClientId"];
+        var secret = app.Configuration["Identity:Bootstrap:ClientSecret"];
+        if (string.IsNullOrWhiteSpace(clientId) || string.IsNullOrWhiteSpace(secret))
+        {
+            return;
+        }
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PartnersDbContext>();
+        if (await db.ApiClients.AnyAsync(c => c.ClientId == clientId))
+        {
+            return;
+        }
+
+        var time = scope.ServiceProvider.GetRequiredService<TimeProvider>();
+        var name = app.Configuration["Identity:Bootstrap:OrganisationName"] ?? "IMSA Network coordination";
+        var organisation = await db.Organisations.FirstOrDefaultAsync(o => o.NormalizedName == Organisation.Normalize(name) && o.Country == "DE");
+        if (organisation is null)
+        {
+            var now = time.GetUtcNow();
+            organisation = Organisation.Register(name, "DE", OrganisationKind.Coordinator, now);
+            organisation.Apply(OrganisationTransition.Verify, now);
+            db.Organisations.Add(organisation);
+            db.AddEvent(new OrganisationRegistered(organisation.Id, EnumCodes.Of(organisation.Kind), organisation.Country, EnumCodes.Of(OrganisationStatus.PendingVerification), now), time);
+            db.AddEvent(new OrganisationVerified(organisation.Id, organisation.StatusVersion, now), time);
+            await db.SaveChangesAsync();
+        }
+
+        await scope.ServiceProvider.GetRequiredService<ApiClients>()
+            .CreateAsync(organisation.Id, "bootstrap coordinator client", CancellationToken.None, clientId, secret);
+    }
+}

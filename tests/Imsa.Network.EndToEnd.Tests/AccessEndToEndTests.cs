@@ -1,0 +1,50 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Imsa.Network.EndToEnd.Tests;
+
+public sealed class AccessEndToEndTests
+{
+    [Fact]
+    public async Task SuspendedOrganisation_IsRefusedByAllThreeServicesWithinSeconds_AndAdmittedAgainWhenReinstated()
+    {
+        await using var network = await Network.StartAsync();
+        var coordinator = await network.Partners.GetCoordinatorTokenAsync();
+        var created = await network.Partners.SendAsAsync(
+            coordinator, HttpMethod.Post, "/organisations", new { name = "Jugendmigrationsdienst Mainz", country = "DE", kind = "receiving-service" });
+        var organisation = (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        var client = await (await network.Partners.SendAsAsync(
+            coordinator, HttpMethod.Post, $"/organisations/{organisation}/clients", new { name = "case system" })).Content.ReadFromJsonAsync<JsonObject>();
+        var token = await network.Partners.GetTokenAsync((string)client!["clientId"]!, (string)client["clientSecret"]!);
+        (await network.Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/verify")).EnsureSuccessStatusCode();
+
+        HttpClient[] services = [network.Partners, network.Counselling, network.Handovers];
+        foreach (var service in services)
+        {
+            var me = await service.SendAsAsync(token, HttpMethod.Get, "/me");
+            me.StatusCode.Should().Be(HttpStatusCode.OK);
+            ((string?)(await me.Content.ReadFromJsonAsync<JsonObject>())!["kind"]).Should().Be("receiving-service");
+        }
+
+        (await network.Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/suspend")).EnsureSuccessStatusCode();
+        foreach (var service in services)
+        {
+            await Eventually.Until(
+                async () => (await service.SendAsAsync(token, HttpMethod.Get, "/me")).StatusCode,
+                status => status == HttpStatusCode.Unauthorized,
+                $"{service.BaseAddress} to refuse the suspended organisation's token",
+                TimeSpan.FromSeconds(10));
+        }
+
+        (await network.Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/reinstate")).EnsureSuccessStatusCode();
+        foreach (var service in services)
+        {
+            await Eventually.Until(
+                async () => (await service.SendAsAsync(token, HttpMethod.Get, "/me")).StatusCode,
+                status => status == HttpStatusCode.OK,
+                "the reinstated organisation's token to be accepted again",
+                TimeSpan.FromSeconds(10));
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Imsa.Network.Testing;
+
+/// <summary>
+/// The test run's token signing key, issuer and first coordinator client, configured into every hosted service
+/// exactly as the run script configures them in production. Tests may also mint tokens of their own with it,
+/// or with another key, to prove what the services refuse.
+/// </summary>
+public static class TestIdentity
+{
+    public const string Issuer = "http://partners.test/";
+    public const string Audience = "imsa-network";
+    public const string CoordinatorClientId = "imsa-test-coordinator";
+
+    private static readonly RSA Key = RSA.Create(2048);
+
+    public static string CoordinatorClientSecret { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+
+    public static RsaSecurityKey SigningKey { get; } = SigningKeyFor(Key);
+
+    public static Dictionary<string, string?> Settings => new()
+    {
+        ["Identity:Issuer"] = Issuer,
+        ["Identity:Audience"] = Audience,
+        ["Identity:SigningKey"] = Key.ExportPkcs8PrivateKeyPem(),
+        ["Identity:ValidationKeys"] = Key.ExportSubjectPublicKeyInfoPem(),
+        ["Identity:Bootstrap:ClientId"] = CoordinatorClientId,
+        ["Identity:Bootstrap:ClientSecret"] = CoordinatorClientSecret,
+    };
+
+    public static RsaSecurityKey SigningKeyFor(RSA rsa) =>
+        Imsa.Network.Messaging.Access.SigningKeys.ReadPem(rsa.ExportSubjectPublicKeyInfoPem())[0] is { } publicKey
+            ? new RsaSecurityKey(rsa) { KeyId = publicKey.KeyId }
+            : throw new InvalidOperationException();
+
+    /// <summary>A token as the token endpoint would issue it, with any part changed for a negative test.</summary>
+    public static string MintToken(
+        Guid organisationId,
+        string kind = "origin-partner",
+        string role = "partner",
+        string clientId = "imsa-test-client",
+        string audience = Audience,
+        string issuer = Issuer,
+        DateTime? expires = null,
+        SecurityKey? key = null)
+    {
+        var now = DateTime.UtcNow;
+        var notBefore = expires is { } e && e < now ? e.AddMinutes(-10) : now;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = issuer,
+            Audience = audience,
+            IssuedAt = notBefore,
+            NotBefore = notBefore,
+            Expires = expires ?? now.AddMinutes(10),
+            Claims = new Dictionary<string, object>
+            {
+                ["sub"] = organisationId.ToString(),
+                ["org_kind"] = kind,
+                ["role"] = role,
+                ["client_id"] = clientId,
+            },
+            SigningCredentials = new SigningCredentials(key ?? SigningKey, SecurityAlgorithms.RsaSha256),
+        });
+    }
+
+    /// <summary>Asks the Partners token endpoint for an access token (client credentials).</summary>
+    public static async Task<HttpResponseMessage> RequestTokenAsync(this HttpClient partners, string clientId, string clientSecret)
+    {
+        ArgumentNullException.ThrowIfNull(partners);
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = clientSecret,
+        });
+        return await partners.PostAsync("/connect/token", form);
+    }
+
+    public static async Task<string> GetTokenAsync(this HttpClient partners, string clientId, string clientSecret)
+    {
+        var response = await partners.RequestTokenAsync(clientId, clientSecret);
+        response.EnsureSuccessStatusCode();
+        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!;
+    }
+
+    public static Task<string> GetCoordinatorTokenAsync(this HttpClient partners) =>
+        partners.GetTokenAsync(CoordinatorClientId, CoordinatorClientSecret);
+
+    /// <summary>Sends a request with a bearer token (the client's default headers stay untouched).</summary>
+    public static async Task<HttpResponseMessage> SendAsAsync(this HttpClient client, string token, HttpMethod method, string uri, object? body = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        using var request = new HttpRequestMessage(method, uri);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        return await client.SendAsync(request);
+    }
+}
