@@ -7,13 +7,19 @@ public sealed class OutboxSignal : IDisposable
 
     public void Notify()
     {
+        // Already signalled: one wake-up drains everything committed so far.
+        if (_pending.CurrentCount > 0)
+        {
+            return;
+        }
+
         try
         {
             _pending.Release();
         }
         catch (SemaphoreFullException)
         {
-            // Already signalled: one wake-up drains everything committed so far.
+            // Another commit signalled between the check and the release.
         }
     }
 
