@@ -20,6 +20,7 @@ public sealed class GeographyTests(ITestOutputHelper output)
         geography.Districts.Should().HaveCount(400);
         geography.Districts.Values.Select(d => d.State).Distinct().Should().HaveCount(16);
         geography.PostalCodes.Count(code => geography.DistrictsOf(code).Length > 1).Should().Be(178);
+        geography.PostalCodes.Count(code => geography.StatesOf(code).Length > 1).Should().Be(32);
     }
 
     [Fact]

@@ -329,4 +329,20 @@ public sealed class MatchingTests
         again.Select(m => m.Reasons).Should().BeEquivalentTo(once.Select(m => m.Reasons), o => o.WithStrictOrdering());
         once.Select(m => m.Rank).Should().Equal(1, 2, 3, 4);
     }
+
+    [Fact]
+    public void WithOpenHandovers_UpdatesTheLoad_AndLeavesTheOriginalAsItWas()
+    {
+        var busy = Service("A busy", "MBE", InDistricts(Mainz)) with { Capacity = new Capacity { MaxOpenHandovers = 10 }, OpenHandovers = 9 };
+        var quiet = Service("B quiet", "MBE", InDistricts(Mainz)) with { Capacity = new Capacity { MaxOpenHandovers = 10 }, OpenHandovers = 1 };
+        var index = Index(busy, quiet);
+
+        var updated = index.WithOpenHandovers(new Dictionary<Guid, int> { [busy.Id] = 0, [quiet.Id] = 10, [Guid.NewGuid()] = 3 });
+
+        var result = updated.Match(Case(), Today, explainExclusions: true);
+        result.Matches.Should().ContainSingle().Which.Reasons.Should().EndWith("0 of 10 handovers open");
+        result.Exclusions.Should().ContainSingle().Which.Reasons.Should().Equal("at maximum open handovers (10 of 10 open)");
+        index.Match(Case(), Today).Matches.Select(m => m.Entry.Name).Should().Equal("B quiet", "A busy");
+        updated.Search(new DirectoryQuery { District = Mainz }).Total.Should().Be(2);
+    }
 }

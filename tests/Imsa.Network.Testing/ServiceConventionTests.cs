@@ -38,6 +38,15 @@ public abstract class ServiceConventionTests<TProgram>(ServiceFixture<TProgram> 
     }
 
     [Fact]
+    public async Task WithoutAToken_Returns401Problem()
+    {
+        var response = await service.Client.GetAsync("/me");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var problem = await response.ReadProblemAsync();
+        Assert.Equal(401, (int?)problem["status"]);
+    }
+
+    [Fact]
     public async Task UnknownRoute_Returns404Problem()
     {
         var response = await service.Client.GetAsync("/no-such-route");

@@ -9,8 +9,8 @@ namespace Imsa.Network.Testing;
 
 /// <summary>
 /// The test run's token signing key, issuer and first coordinator client, configured into every hosted service
-/// exactly as the run script configures them in production. Tests may also mint tokens of their own with it,
-/// or with another key, to prove what the services refuse.
+/// under the keys the run script uses (only Partners reads the private key and the bootstrap client). Tests may
+/// also mint tokens of their own with it, or with another key, to prove what the services refuse.
 /// </summary>
 public static class TestIdentity
 {

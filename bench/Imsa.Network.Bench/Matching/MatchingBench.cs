@@ -12,7 +12,9 @@ namespace Imsa.Network.Bench.Matching;
 
 /// <summary>One kind of query, measured one at a time on one thread.</summary>
 /// <param name="ResultsPerQuery">Mean matches (or exclusions, or search hits) per query.</param>
-public sealed record QueryRun(string Name, int Queries, double Seconds, DurationStats Latency, double ResultsPerQuery, double AllocatedKilobytesPerQuery)
+/// <param name="CpuShare">The process's CPU time over the run's wall time: under 1, the thread waited for a core (other load).</param>
+public sealed record QueryRun(
+    string Name, int Queries, double Seconds, DurationStats Latency, double ResultsPerQuery, double AllocatedKilobytesPerQuery, double CpuShare)
 {
     public double QueriesPerSecond => Queries / Seconds;
 }
@@ -31,6 +33,7 @@ public sealed record MatchingResult(
     int Districts,
     double IndexColdBuildMs,
     double IndexWarmBuildMs,
+    double LoadUpdateMs,
     double EntriesMegabytes,
     double IndexMegabytes,
     IReadOnlyList<double> WarmupJitShares,
@@ -88,6 +91,10 @@ public static class MatchingBench
         var withIndex = GC.GetTotalMemory(forceFullCollection: true);
         var warmBuild = Median(3, () => new DirectoryIndex(geography, services));
         Step($"  index built in {coldBuild:F1} ms the first time, then {warmBuild:F1} ms; {Mb(withIndex - withEntries):F1} MB beyond the entries");
+        var newLoad = services.Take(1_000).ToDictionary(service => service.Id, service => service.OpenHandovers + 1);
+        index.WithOpenHandovers(newLoad);
+        var loadUpdate = Median(5, () => index.WithOpenHandovers(newLoad));
+        Step($"  open handovers of 1,000 services updated in {loadUpdate:F2} ms (WithOpenHandovers)");
 
         var cases = synthetic.Cases(settings.Queries);
         var searches = synthetic.Searches(settings.Searches);
@@ -129,6 +136,7 @@ public static class MatchingBench
             geography.Districts.Count,
             coldBuild,
             warmBuild,
+            loadUpdate,
             Mb(withEntries - before),
             Mb(withIndex - withEntries),
             warmup,
@@ -157,7 +165,7 @@ public static class MatchingBench
         void Line(string text = "") => md.Append(text).Append('\n');
         void Run(QueryRun run, string results) =>
             Line($"| {run.Name} ({N(run.Queries)} queries) | {F(run.Latency.P50, 3)} | {F(run.Latency.P95, 3)} | **{F(run.Latency.P99, 3)}** | {F(run.Latency.Max, 3)} | " +
-                 $"{N(run.QueriesPerSecond)} | {F(run.ResultsPerQuery, 1)} {results} | {F(run.AllocatedKilobytesPerQuery, 1)} KiB |");
+                 $"{N(run.QueriesPerSecond)} | {F(run.ResultsPerQuery, 1)} {results} | {F(run.AllocatedKilobytesPerQuery, 1)} KiB | {P(run.CpuShare)} |");
 
         Line($"## Matching, {result.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
         Line();
@@ -165,11 +173,13 @@ public static class MatchingBench
              $"In-process, one thread, no database. Directory: {N(s.Services)} synthetic receiving services over the real geography " +
              $"({N(result.PostalCodes)} postal codes, {N(result.Districts)} districts), seed {s.Seed}.");
         Line();
-        Line("| Query | p50 ms | p95 ms | p99 ms | max ms | queries/s | per query | allocated per query |");
-        Line("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        Line("| Query | p50 ms | p95 ms | p99 ms | max ms | queries/s | per query | allocated per query | CPU / wall |");
+        Line("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         Run(result.Match, "matches");
         Run(result.MatchExplained, "exclusions explained");
         Run(result.Search, "hits (total)");
+        Line();
+        Line("CPU / wall: the process's CPU time over the run's wall time; the queries run on one thread, so under 100 % it waited for a core (other load), over 100 % the GC's threads worked too.");
         Line();
         Line($"Target: matching p99 < {N(MatchingResult.P99TargetMs)} ms per query: {(result.MeetsTarget ? "met" : "**not met**")}. " +
              $"{F(result.NoMatchShare * 100, 1)} % of the random cases found no eligible service.");
@@ -178,6 +188,7 @@ public static class MatchingBench
         Line("| --- | --- |");
         Line($"| Geography load (23,296 rows): first in the process / warm | {F(result.GeographyColdLoadMs, 1)} / {F(result.GeographyWarmLoadMs, 1)} ms |");
         Line($"| Index build over {N(s.Services)} services: first / warm | {F(result.IndexColdBuildMs, 1)} / {F(result.IndexWarmBuildMs, 1)} ms |");
+        Line($"| New open-handover counts for 1,000 services (`WithOpenHandovers`, no rebuild) | {F(result.LoadUpdateMs, 2)} ms |");
         Line($"| Memory: the entries (snapshot) / the index beyond them | {F(result.EntriesMegabytes, 1)} / {F(result.IndexMegabytes, 1)} MB |");
         Line($"| Warm-up rounds, JIT share of each | {string.Join(", ", result.WarmupJitShares.Select(share => share.ToString("P0", CultureInfo.InvariantCulture)))} |");
         return md.ToString();
@@ -215,6 +226,8 @@ public static class MatchingBench
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var allocated = GC.GetAllocatedBytesForCurrentThread();
+        using var self = Process.GetCurrentProcess();
+        var cpu = self.TotalProcessorTime;
         var started = Stopwatch.GetTimestamp();
         for (var i = 0; i < queries.Length; i++)
         {
@@ -225,7 +238,9 @@ public static class MatchingBench
 
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var kilobytes = (GC.GetAllocatedBytesForCurrentThread() - allocated) / 1024.0 / queries.Length;
-        return new QueryRun(name, queries.Length, seconds, DurationStats.Of(latencies), (double)results / queries.Length, kilobytes);
+        self.Refresh();
+        var cpuShare = (self.TotalProcessorTime - cpu).TotalSeconds / seconds;
+        return new QueryRun(name, queries.Length, seconds, DurationStats.Of(latencies), (double)results / queries.Length, kilobytes, cpuShare);
     }
 
     private static double Median(int times, Func<object> action)
@@ -247,6 +262,8 @@ public static class MatchingBench
     private static double Mb(long bytes) => bytes / 1024.0 / 1024.0;
 
     private static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string P(double share) => share.ToString("P0", CultureInfo.InvariantCulture);
 
     private static string F(double value, int decimals) => value.ToString($"F{decimals}", CultureInfo.InvariantCulture);
 

@@ -35,7 +35,8 @@ public static class NetworkAuthentication
                 jwt.MapInboundClaims = false;
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
-                    ValidIssuer = settings.Issuer,
+                    // "http://host:5101" and "http://host:5101/" name the same issuer.
+                    ValidIssuers = [settings.Issuer.TrimEnd('/'), settings.Issuer.TrimEnd('/') + "/"],
                     ValidAudience = settings.Audience,
                     IssuerSigningKeys = SigningKeys.ReadPem(settings.ValidationKeys),
                     ValidAlgorithms = [SecurityAlgorithms.RsaSha256],

@@ -104,6 +104,9 @@ public static class ServiceDefaults
         // Unhandled exceptions and bare status codes both become RFC 9457 problem responses, never a stack trace.
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Explicitly after the two above, so a refused token (401) or role (403) is a problem response too.
+        app.UseAuthentication();
+        app.UseAuthorization();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false })
             .AllowAnonymous()

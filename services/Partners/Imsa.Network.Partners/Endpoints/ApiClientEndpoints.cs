@@ -72,7 +72,7 @@ internal static class ApiClientEndpoints
         }
 
         var credentials = await clients.CreateAsync(id, request.Name.Trim(), cancellationToken);
-        return TypedResults.Created($"/organisations/{id}/clients/{credentials.ClientId}", credentials);
+        return TypedResults.Created($"/organisations/{id}/clients", credentials);
     }
 
     private static async Task<Results<Ok<ClientCredentials>, ProblemHttpResult>> RotateAsync(

@@ -32,6 +32,8 @@ internal static class TokenServer
                 server.SetTokenEndpointUris("connect/token");
                 server.AllowClientCredentialsFlow();
                 server.DisableAccessTokenEncryption();
+                // Tokens are self-contained and checked locally; revocation goes through the access projection.
+                server.DisableTokenStorage();
                 // Only access tokens are issued, and they are signed, not encrypted; OpenIddict still wants a key.
                 server.AddEphemeralEncryptionKey();
                 // One answer for every failed client authentication: never say whether the id or the secret was wrong.

@@ -11,7 +11,8 @@ namespace Imsa.Network.Partners.Domain.Directory;
 /// <summary>
 /// An immutable, in-memory index over a snapshot of the active receiving services: the directory search and the
 /// matching of a case to the services that may take it. Build a new index when the snapshot changes and swap
-/// it in; an index is safe to query from many threads at once.
+/// it in (<see cref="WithOpenHandovers"/> makes a cheap copy when only the open handovers changed); an index is
+/// safe to query from many threads at once.
 /// </summary>
 /// <remarks>
 /// Services are indexed by the states, districts and postal codes they list, so a query only looks at the
@@ -27,6 +28,10 @@ internal sealed class DirectoryIndex
 
     // Per ordinal: "JMD age 12–26" when the service limits age, else null.
     private readonly string?[] ageLabels;
+
+    // Per ordinal: the purposes / residence situations served, "recognition, study", when restricted, else null.
+    private readonly string?[] servedPurposes;
+    private readonly string?[] servedSituations;
     private readonly FrozenDictionary<Guid, int> ordinalsById;
 
     // Sorted ordinals of the services that list the key itself.
@@ -37,6 +42,11 @@ internal sealed class DirectoryIndex
     // Sorted ordinals of the services with any part of their area in the district / state.
     private readonly FrozenDictionary<string, int[]> touchingDistrict;
     private readonly FrozenDictionary<string, int[]> touchingState;
+
+    // Sorted ordinals of the services of a type / speaking a language / offering a topic (for the search).
+    private readonly FrozenDictionary<string, int[]> ofType;
+    private readonly FrozenDictionary<string, int[]> speaking;
+    private readonly FrozenDictionary<string, int[]> offering;
 
     public DirectoryIndex(GermanGeography geography, IEnumerable<ReceivingServiceEntry> entries)
     {
@@ -51,7 +61,13 @@ internal sealed class DirectoryIndex
         var states = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var inDistrict = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var inState = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var types = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var languages = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var topics = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         ageLabels = new string?[this.entries.Length];
+        servedPurposes = new string?[this.entries.Length];
+        servedSituations = new string?[this.entries.Length];
+        var texts = new Dictionary<string, string>(StringComparer.Ordinal);   // one instance of each repeated text
         for (var ordinal = 0; ordinal < this.entries.Length; ordinal++)
         {
             var entry = this.entries[ordinal];
@@ -60,7 +76,9 @@ internal sealed class DirectoryIndex
                 throw new ArgumentException($"Receiving service {entry.Id} is in the snapshot twice.", nameof(entries));
             }
 
-            ageLabels[ordinal] = AgeLabel(entry);
+            ageLabels[ordinal] = Shared(texts, AgeLabel(entry));
+            servedPurposes[ordinal] = Shared(texts, Served(entry.Eligibility.Purposes));
+            servedSituations[ordinal] = Shared(texts, Served(entry.Eligibility.ResidenceSituations));
             foreach (var postalCode in entry.Area.PostalCodes)
             {
                 Add(postalCodes, postalCode, ordinal);
@@ -86,6 +104,21 @@ internal sealed class DirectoryIndex
                 Add(states, state, ordinal);
                 Add(inState, state, ordinal);
             }
+
+            foreach (var type in entry.ServiceTypes)
+            {
+                Add(types, type, ordinal);
+            }
+
+            foreach (var language in entry.Languages)
+            {
+                Add(languages, language, ordinal);
+            }
+
+            foreach (var topic in entry.Topics)
+            {
+                Add(topics, topic, ordinal);
+            }
         }
 
         ordinalsById = byId.ToFrozenDictionary();
@@ -94,6 +127,28 @@ internal sealed class DirectoryIndex
         listingState = Freeze(states);
         touchingDistrict = Freeze(inDistrict);
         touchingState = Freeze(inState);
+        ofType = Freeze(types);
+        speaking = Freeze(languages);
+        offering = Freeze(topics);
+    }
+
+    // A copy of source with other entries in the same order (same ids and names): everything else is shared.
+    private DirectoryIndex(DirectoryIndex source, ReceivingServiceEntry[] entries)
+    {
+        geography = source.geography;
+        this.entries = entries;
+        ageLabels = source.ageLabels;
+        servedPurposes = source.servedPurposes;
+        servedSituations = source.servedSituations;
+        ordinalsById = source.ordinalsById;
+        listingPostalCode = source.listingPostalCode;
+        listingDistrict = source.listingDistrict;
+        listingState = source.listingState;
+        touchingDistrict = source.touchingDistrict;
+        touchingState = source.touchingState;
+        ofType = source.ofType;
+        speaking = source.speaking;
+        offering = source.offering;
     }
 
     public int Count => entries.Length;
@@ -107,7 +162,31 @@ internal sealed class DirectoryIndex
         return entry is not null;
     }
 
-    /// <summary>The services that fit every filter of the query, sorted by name, then id, one page of them.</summary>
+    /// <summary>
+    /// This index with the open handovers of the given services replaced; services not given keep theirs, ids
+    /// not in the index are ignored. Cheap next to a rebuild (it copies the entry array and shares every
+    /// lookup), so the load can follow each handover while the rest of the snapshot is rebuilt only when a
+    /// service's profile changes. The original index is unchanged.
+    /// </summary>
+    public DirectoryIndex WithOpenHandovers(IReadOnlyDictionary<Guid, int> openHandovers)
+    {
+        ArgumentNullException.ThrowIfNull(openHandovers);
+        var updated = (ReceivingServiceEntry[])entries.Clone();
+        foreach (var (id, open) in openHandovers)
+        {
+            if (ordinalsById.TryGetValue(id, out var ordinal) && updated[ordinal].OpenHandovers != open)
+            {
+                updated[ordinal] = updated[ordinal] with { OpenHandovers = open };
+            }
+        }
+
+        return new DirectoryIndex(this, updated);
+    }
+
+    /// <summary>
+    /// The services that fit every filter of the query (<see cref="DirectoryQuery"/>), sorted by name, then id,
+    /// one page of them. Capacity does not filter the directory: it lists every service in the snapshot.
+    /// </summary>
     public DirectoryPage Search(DirectoryQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -115,42 +194,51 @@ internal sealed class DirectoryIndex
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, DirectoryQuery.MaxLimit);
 
-        int[]? candidates = null;
+        // Every filter gives a sorted list of ordinals; the answer is their intersection, in ordinal (name) order.
+        var filters = new List<int[]>(6);
         if (query.PostalCode is { } postalCode)
         {
-            candidates = Intersect(candidates, Covering(postalCode, geography.DistrictsOf(postalCode), geography.StatesOf(postalCode)));
+            filters.Add(Covering(postalCode, geography.DistrictsOf(postalCode), geography.StatesOf(postalCode)));
         }
 
         if (query.District is { } district)
         {
             var wholeState = StateOfDistrict(district) is { } state ? Lookup(listingState, state) : [];
-            candidates = Intersect(candidates, Union([Lookup(touchingDistrict, district), wholeState]));
+            filters.Add(Union([Lookup(touchingDistrict, district), wholeState]));
         }
 
         if (query.State is { } stateFilter)
         {
-            candidates = Intersect(candidates, Lookup(touchingState, stateFilter));
+            filters.Add(Lookup(touchingState, stateFilter));
         }
 
-        var items = new List<ReceivingServiceEntry>(Math.Min(query.Limit, 64));
-        var total = 0;
-        var count = candidates?.Length ?? entries.Length;
-        for (var i = 0; i < count; i++)
+        if (query.ServiceType is { } type)
         {
-            var entry = entries[candidates?[i] ?? i];
-            if ((query.ServiceType is { } type && !entry.ServiceTypes.Contains(type))
-                || (query.Language is { } language && !entry.Languages.Contains(language))
-                || (query.Topic is { } topic && !entry.Topics.Contains(topic)))
-            {
-                continue;
-            }
+            filters.Add(Lookup(ofType, type));
+        }
 
-            if (total >= query.Offset && items.Count < query.Limit)
-            {
-                items.Add(entry);
-            }
+        if (query.Language is { } language)
+        {
+            filters.Add(Lookup(speaking, language));
+        }
 
-            total++;
+        if (query.Topic is { } topic)
+        {
+            filters.Add(Lookup(offering, topic));
+        }
+
+        int[]? found = null;
+        foreach (var filter in filters.OrderBy(f => f.Length))
+        {
+            found = Intersect(found, filter);
+        }
+
+        var total = found?.Length ?? entries.Length;
+        var items = new ReceivingServiceEntry[Math.Clamp(total - query.Offset, 0, query.Limit)];
+        for (var i = 0; i < items.Length; i++)
+        {
+            var at = query.Offset + i;
+            items[i] = entries[found?[at] ?? at];
         }
 
         return new DirectoryPage(total, query.Offset, query.Limit, items);
@@ -175,17 +263,11 @@ internal sealed class DirectoryIndex
         var situation = profile.EffectiveResidenceSituation;
         var districts = geography.DistrictsOf(profile.PostalCode);
         var states = geography.StatesOf(profile.PostalCode);
+        var languages = profile.Languages.Distinct(StringComparer.Ordinal).ToArray();
+        var topics = profile.Topics.Distinct(StringComparer.Ordinal).ToArray();
         var context = new CaseContext(
-            profile,
-            situation,
-            districts,
-            states,
-            [.. profile.Languages.Distinct(StringComparer.Ordinal)],
-            [.. profile.Topics.Distinct(StringComparer.Ordinal)],
-            today,
-            AreaFailure: districts.Length == 0
-                ? $"does not serve postal code {profile.PostalCode}"
-                : $"does not serve postal code {profile.PostalCode} ({DistrictList(districts)})");
+            profile, situation, districts, states, languages, topics, today,
+            explainExclusions ? new Explainer(profile, situation, districts, languages, topics) : null);
 
         var candidates = Covering(profile.PostalCode, districts, states);
         List<ServiceExclusion>? exclusions = null;
@@ -251,7 +333,7 @@ internal sealed class DirectoryIndex
             }
 
             ok = false;
-            failures.Add(context.AreaFailure);
+            failures.Add(context.Explainer!.Area);
         }
 
         if (profile.Age < eligibility.MinAge || profile.Age > eligibility.MaxAge)
@@ -262,7 +344,7 @@ internal sealed class DirectoryIndex
             }
 
             ok = false;
-            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{ageLabels[ordinal]} does not fit {profile.Age}"));
+            failures.Add(context.Explainer!.Age(ageLabels[ordinal]!));
         }
 
         if (eligibility.Purposes.Count > 0 && !eligibility.Purposes.Contains(profile.Purpose))
@@ -273,7 +355,7 @@ internal sealed class DirectoryIndex
             }
 
             ok = false;
-            failures.Add($"does not serve purpose {profile.Purpose} (serves {Join(eligibility.Purposes.Order(StringComparer.Ordinal))})");
+            failures.Add(context.Explainer!.Purpose(servedPurposes[ordinal]!));
         }
 
         if (eligibility.ResidenceSituations.Count > 0 && !eligibility.ResidenceSituations.Contains(context.Situation))
@@ -284,7 +366,7 @@ internal sealed class DirectoryIndex
             }
 
             ok = false;
-            failures.Add($"does not serve residence situation {context.Situation} (serves {Join(eligibility.ResidenceSituations.Order(StringComparer.Ordinal))})");
+            failures.Add(context.Explainer!.Situation(servedSituations[ordinal]!));
         }
 
         var capacityFailures = failures?.Count ?? 0;
@@ -335,7 +417,7 @@ internal sealed class DirectoryIndex
             }
 
             ok = false;
-            failures.Add($"speaks none of {Join(context.Languages)}");
+            failures.Add(context.Explainer!.Languages);
         }
 
         var topics = CountCommon(entry.Topics, context.Topics);
@@ -347,7 +429,7 @@ internal sealed class DirectoryIndex
             }
 
             ok = false;
-            failures.Add($"offers none of the topics {Join(context.Topics)}");
+            failures.Add(context.Explainer!.Topics);
         }
 
         score = new MatchScore(area, topics, languages, entry.OpenHandovers, capacity.MaxOpenHandovers);
@@ -370,7 +452,7 @@ internal sealed class DirectoryIndex
         reasons[n++] = score.Area switch
         {
             AreaMatch.PostalCode => $"serves postal code {profile.PostalCode}",
-            AreaMatch.District => $"serves {DistrictList(context.Districts.Where(d => entry.Area.Districts.Contains(d.Key)).ToList())}",
+            AreaMatch.District => $"serves {DistrictList([.. context.Districts.Where(d => entry.Area.Districts.Contains(d.Key))])}",
             _ => $"serves state {Join(context.States.Where(entry.Area.States.Contains))}",
         };
 
@@ -461,8 +543,8 @@ internal sealed class DirectoryIndex
         return AreaMatch.None;
     }
 
-    private static string DistrictList(IReadOnlyCollection<District> districts) =>
-        (districts.Count == 1 ? "district " : "districts ") + Join(districts.Select(d => $"{d.Key} {d.Name}"));
+    private static string DistrictList(ImmutableArray<District> districts) =>
+        (districts.Length == 1 ? "district " : "districts ") + Join(districts.Select(d => $"{d.Key} {d.Name}"));
 
     private static int CountCommon(FrozenSet<string> offered, string[] wanted)
     {
@@ -616,6 +698,24 @@ internal sealed class DirectoryIndex
     private static FrozenDictionary<string, int[]> Freeze(Dictionary<string, List<int>> index) =>
         index.ToFrozenDictionary(entry => entry.Key, entry => entry.Value.ToArray(), StringComparer.Ordinal);
 
+    private static string? Served(FrozenSet<string> codes) => codes.Count == 0 ? null : Join(codes.Order(StringComparer.Ordinal));
+
+    private static string? Shared(Dictionary<string, string> texts, string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (texts.TryGetValue(text, out var shared))
+        {
+            return shared;
+        }
+
+        texts.Add(text, text);
+        return text;
+    }
+
     private readonly record struct CaseContext(
         CaseProfile Profile,
         string Situation,
@@ -624,5 +724,41 @@ internal sealed class DirectoryIndex
         string[] Languages,
         string[] Topics,
         DateOnly Today,
-        string AreaFailure);
+        Explainer? Explainer);
+
+    /// <summary>
+    /// The reasons of exclusions for one query. Thousands of services can fail a rule for the same reason, so
+    /// each distinct text is made once.
+    /// </summary>
+    private sealed class Explainer(CaseProfile profile, string situation, ImmutableArray<District> districts, string[] languages, string[] topics)
+    {
+        private readonly Dictionary<string, string> ages = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> purposes = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> situations = new(StringComparer.Ordinal);
+
+        public string Area { get; } = districts.Length == 0
+            ? $"does not serve postal code {profile.PostalCode}"
+            : $"does not serve postal code {profile.PostalCode} ({DistrictList(districts)})";
+
+        public string Languages { get; } = $"speaks none of {Join(languages)}";
+
+        public string Topics { get; } = $"offers none of the topics {Join(topics)}";
+
+        public string Age(string label) =>
+            Cached(ages, label, l => string.Create(CultureInfo.InvariantCulture, $"{l} does not fit {profile.Age}"));
+
+        public string Purpose(string served) => Cached(purposes, served, s => $"does not serve purpose {profile.Purpose} (serves {s})");
+
+        public string Situation(string served) => Cached(situations, served, s => $"does not serve residence situation {situation} (serves {s})");
+
+        private static string Cached(Dictionary<string, string> cache, string key, Func<string, string> make)
+        {
+            if (!cache.TryGetValue(key, out var text))
+            {
+                cache.Add(key, text = make(key));
+            }
+
+            return text;
+        }
+    }
 }
