@@ -2,6 +2,7 @@ using Imsa.Network.Messaging;
 using Imsa.Network.Messaging.Access;
 using Imsa.Network.Messaging.Hosting;
 using Imsa.Network.Partners.Data;
+using Imsa.Network.Partners.Domain.Geography;
 using Imsa.Network.Partners.Identity;
 using Microsoft.OpenApi;
 
@@ -22,6 +23,8 @@ internal static class PartnersServices
         builder.AddNetworkAuthentication<PartnersDbContext>();
         builder.AddTokenServer();
         builder.Services.AddScoped<ApiClients>();
+        builder.Services.AddSingleton(_ => GermanGeography.Shared);
+        builder.Services.AddSingleton<DirectoryCatalog>();
         return builder;
     }
 }

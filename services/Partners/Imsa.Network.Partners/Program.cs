@@ -17,6 +17,8 @@ public partial class Program
         app.MapTokenEndpoint();
         app.MapOrganisationEndpoints();
         app.MapApiClientEndpoints();
+        app.MapProfileEndpoints();
+        app.MapDirectoryEndpoints();
 
         await app.MigrateDatabaseAsync<PartnersDbContext>();
         await app.BootstrapCoordinatorAsync();

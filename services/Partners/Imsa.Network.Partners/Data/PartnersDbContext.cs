@@ -1,15 +1,22 @@
 using Imsa.Network.Messaging;
 using Imsa.Network.Partners.Domain;
+using Imsa.Network.Partners.Domain.Directory;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Design;
+using System.Text.Json;
 
 namespace Imsa.Network.Partners.Data;
 
 internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> options) : DbContext(options)
 {
+    private static readonly JsonSerializerOptions ProfileJson = new(JsonSerializerDefaults.Web);
+
     public DbSet<Organisation> Organisations => Set<Organisation>();
 
     public DbSet<ApiClient> ApiClients => Set<ApiClient>();
+
+    public DbSet<DirectoryState> DirectoryState => Set<DirectoryState>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -30,7 +37,25 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
             organisation.Property(o => o.StatusVersion).HasColumnName("status_version").IsConcurrencyToken();
             organisation.Property(o => o.RegisteredAt).HasColumnName("registered_at");
             organisation.Property(o => o.StatusChangedAt).HasColumnName("status_changed_at");
+            organisation.Property(o => o.Profile).HasColumnName("profile").HasColumnType("jsonb")
+                .HasConversion(
+                    profile => JsonSerializer.Serialize(profile, ProfileJson),
+                    json => JsonSerializer.Deserialize<OrganisationProfile>(json, ProfileJson) ?? OrganisationProfile.Empty,
+                    new ValueComparer<OrganisationProfile>(
+                        (a, b) => JsonSerializer.Serialize(a, ProfileJson) == JsonSerializer.Serialize(b, ProfileJson),
+                        profile => JsonSerializer.Serialize(profile, ProfileJson).GetHashCode(StringComparison.Ordinal),
+                        profile => profile));
+            organisation.Property(o => o.ProfileUpdatedAt).HasColumnName("profile_updated_at");
             organisation.HasIndex(o => new { o.NormalizedName, o.Country }).IsUnique();
+        });
+
+        modelBuilder.Entity<DirectoryState>(state =>
+        {
+            state.ToTable("directory_state");
+            state.HasKey(s => s.Id);
+            state.Property(s => s.Id).HasColumnName("id").ValueGeneratedNever();
+            state.Property(s => s.Version).HasColumnName("version");
+            state.HasData(new DirectoryState { Id = 1, Version = 0 });
         });
 
         modelBuilder.Entity<ApiClient>(client =>

@@ -40,6 +40,16 @@ internal sealed class Organisation
 
     public DateTimeOffset StatusChangedAt { get; private set; }
 
+    public OrganisationProfile Profile { get; private set; } = OrganisationProfile.Empty;
+
+    public DateTimeOffset? ProfileUpdatedAt { get; private set; }
+
+    public void UpdateProfile(OrganisationProfile profile, DateTimeOffset now)
+    {
+        Profile = profile;
+        ProfileUpdatedAt = now;
+    }
+
     public static Organisation Register(string name, string country, OrganisationKind kind, DateTimeOffset now) => new()
     {
         Id = Guid.CreateVersion7(now),

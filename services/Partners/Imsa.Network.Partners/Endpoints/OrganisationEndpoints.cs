@@ -24,7 +24,8 @@ public sealed record OrganisationResponse(
     OrganisationKind Kind,
     OrganisationStatus Status,
     DateTimeOffset RegisteredAt,
-    DateTimeOffset StatusChangedAt);
+    DateTimeOffset StatusChangedAt,
+    OrganisationProfile Profile);
 
 internal static class OrganisationEndpoints
 {
@@ -155,7 +156,14 @@ internal static class OrganisationEndpoints
         db.AddEvent(announcement, time);
         try
         {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
+            if (organisation.Kind == OrganisationKind.ReceivingService)
+            {
+                await DirectoryCatalog.BumpAsync(db, cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -177,6 +185,6 @@ internal static class OrganisationEndpoints
     private static ProblemHttpResult DuplicateRegistration() =>
         Problems.Conflict("An organisation with this name is already registered in this country.");
 
-    private static OrganisationResponse ToResponse(Organisation o) =>
-        new(o.Id, o.Name, o.Country, o.Kind, o.Status, o.RegisteredAt, o.StatusChangedAt);
+    public static OrganisationResponse ToResponse(Organisation o) =>
+        new(o.Id, o.Name, o.Country, o.Kind, o.Status, o.RegisteredAt, o.StatusChangedAt, o.Profile);
 }

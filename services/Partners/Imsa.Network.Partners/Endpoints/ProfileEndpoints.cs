@@ -1,0 +1,226 @@
+using System.Globalization;
+using System.Security.Claims;
+using Imsa.Network.Contracts.Partners;
+using Imsa.Network.Contracts.Reference;
+using Imsa.Network.Messaging.Access;
+using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.Messaging.Outbox;
+using Imsa.Network.Partners.Data;
+using Imsa.Network.Partners.Domain;
+using Imsa.Network.Partners.Domain.Geography;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Imsa.Network.Partners.Endpoints;
+
+public sealed record AddressRequest(string? Street, string? PostalCode, string? City, string? Country);
+
+public sealed record ContactRequest(string? Role, string? Email, string? Phone);
+
+public sealed record ServiceAreaRequest(List<string>? States, List<string>? Districts, List<string>? PostalCodes);
+
+public sealed record EligibilityRequest(int? MinAge, int? MaxAge, List<string>? Purposes, List<string>? ResidenceSituations);
+
+public sealed record CapacityRequest(bool? Accepting, int? MaxOpenHandovers, DateOnly? NoCapacityUntil, string? Note);
+
+public sealed record ReceivingServiceRequest(List<string>? ServiceTypes, ServiceAreaRequest? Area, EligibilityRequest? Eligibility, CapacityRequest? Capacity);
+
+/// <summary>The whole profile; it replaces the previous one.</summary>
+/// <param name="Languages">ISO 639-1 codes, e.g. ["de", "ar"].</param>
+/// <param name="Topics">Topic codes, e.g. ["REC", "WORK"].</param>
+/// <param name="Receiving">Only for receiving services: service types, area, eligibility, capacity.</param>
+public sealed record UpdateProfileRequest(
+    AddressRequest? Address, List<ContactRequest>? Contacts, List<string>? Languages, List<string>? Topics, ReceivingServiceRequest? Receiving);
+
+internal static class ProfileEndpoints
+{
+    public static IEndpointRouteBuilder MapProfileEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPut("/organisations/{id:guid}/profile", UpdateAsync)
+            .WithTags("Organisations")
+            .WithSummary("Replace the organisation's own profile")
+            .WithDescription("Only the organisation itself edits its profile (anyone else gets 404). Receiving services also give "
+                + "service types, service area, eligibility and capacity. Announces OrganisationUpdated (codes only) and, when "
+                + "the capacity changed, OrganisationCapacityChanged.")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    private static async Task<Results<Ok<OrganisationResponse>, ProblemHttpResult>> UpdateAsync(
+        Guid id, UpdateProfileRequest request, ClaimsPrincipal user, PartnersDbContext db, GermanGeography geography,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var organisation = user.OrganisationId() == id
+            ? await db.Organisations.FirstOrDefaultAsync(o => o.Id == id, cancellationToken)
+            : null;
+        if (organisation is null)
+        {
+            return Problems.NotFound("Organisation");
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var profile = Validate(request, organisation.Kind, geography, errors);
+        if (errors.Count > 0)
+        {
+            return Problems.Unprocessable(errors);
+        }
+
+        var now = time.GetUtcNow();
+        var capacityBefore = organisation.Profile.Receiving?.Capacity;
+        organisation.UpdateProfile(profile, now);
+        var receiving = profile.Receiving;
+        db.AddEvent(
+            new OrganisationUpdated(
+                organisation.Id,
+                profile.Languages,
+                profile.Topics,
+                receiving?.ServiceTypes ?? [],
+                receiving?.Area.States ?? [],
+                receiving?.Area.Districts ?? [],
+                receiving?.Area.PostalCodes ?? [],
+                receiving?.Eligibility.MinAge,
+                receiving?.Eligibility.MaxAge,
+                receiving?.Eligibility.Purposes ?? [],
+                receiving?.Eligibility.ResidenceSituations ?? [],
+                now),
+            time);
+        if (receiving is not null && receiving.Capacity != capacityBefore)
+        {
+            db.AddEvent(
+                new OrganisationCapacityChanged(
+                    organisation.Id, receiving.Capacity.Accepting, receiving.Capacity.MaxOpenHandovers, receiving.Capacity.NoCapacityUntil, now),
+                time);
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        if (organisation.Kind == OrganisationKind.ReceivingService)
+        {
+            await DirectoryCatalog.BumpAsync(db, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(OrganisationEndpoints.ToResponse(organisation));
+    }
+
+    private static OrganisationProfile Validate(
+        UpdateProfileRequest request, OrganisationKind kind, GermanGeography geography, Dictionary<string, string[]> errors)
+    {
+        PostalAddress? address = null;
+        if (request.Address is { } a)
+        {
+            if (string.IsNullOrWhiteSpace(a.Street) || string.IsNullOrWhiteSpace(a.City) || string.IsNullOrWhiteSpace(a.PostalCode))
+            {
+                errors["address"] = ["street, postalCode and city are required."];
+            }
+
+            if (a.Country is null || !Countries.Codes.Contains(a.Country))
+            {
+                errors["address.country"] = ["An ISO 3166-1 alpha-2 country code in capitals is required."];
+            }
+
+            address = new PostalAddress(a.Street?.Trim() ?? "", a.PostalCode?.Trim() ?? "", a.City?.Trim() ?? "", a.Country ?? "");
+        }
+
+        var contacts = new List<OrganisationContact>();
+        foreach (var (contact, i) in (request.Contacts ?? []).Select((c, i) => (c, i)))
+        {
+            if (string.IsNullOrWhiteSpace(contact.Role) || (string.IsNullOrWhiteSpace(contact.Email) && string.IsNullOrWhiteSpace(contact.Phone)))
+            {
+                errors[$"contacts[{i}]"] = ["A role and an email or phone number are required."];
+            }
+            else if (contact.Email is { } email && !email.Contains('@', StringComparison.Ordinal))
+            {
+                errors[$"contacts[{i}].email"] = ["Not an email address."];
+            }
+
+            contacts.Add(new OrganisationContact(contact.Role?.Trim() ?? "", contact.Email?.Trim(), contact.Phone?.Trim()));
+        }
+
+        var languages = Codes("languages", request.Languages, Languages.Codes, "ISO 639-1 language codes", errors);
+        var topics = Codes("topics", request.Topics, Topics.Codes, "topic codes", errors);
+
+        ReceivingServiceProfile? receiving = null;
+        if (kind != OrganisationKind.ReceivingService)
+        {
+            if (request.Receiving is not null)
+            {
+                errors["receiving"] = ["Only receiving services have service types, a service area, eligibility and capacity."];
+            }
+        }
+        else if (request.Receiving is not { } r)
+        {
+            errors["receiving"] = ["A receiving service gives its service types, service area, eligibility and capacity."];
+        }
+        else
+        {
+            var serviceTypes = Codes("receiving.serviceTypes", r.ServiceTypes, ServiceTypes.Codes, "service types (MBE, JMD, MFD, AVB, IQ, FI, FM, OTHER)", errors);
+            if (serviceTypes.Count == 0 && !errors.ContainsKey("receiving.serviceTypes"))
+            {
+                errors["receiving.serviceTypes"] = ["At least one service type is required."];
+            }
+
+            var states = Codes("receiving.area.states", r.Area?.States, GermanStates.Codes, "ISO 3166-2:DE state codes", errors);
+            var districts = Known("receiving.area.districts", r.Area?.Districts, geography.IsDistrict, "district keys", errors);
+            var postalCodes = Known("receiving.area.postalCodes", r.Area?.PostalCodes, geography.IsPostalCode, "German postal codes", errors);
+            if (states.Count + districts.Count + postalCodes.Count == 0 && !errors.Keys.Any(k => k.StartsWith("receiving.area", StringComparison.Ordinal)))
+            {
+                errors["receiving.area"] = ["A service area of at least one state, district or postal code is required."];
+            }
+
+            var eligibility = r.Eligibility ?? new EligibilityRequest(null, null, null, null);
+            if (eligibility.MinAge is < 0 or > 120)
+            {
+                errors["receiving.eligibility.minAge"] = ["An age from 0 to 120."];
+            }
+
+            if (eligibility.MaxAge is < 0 or > 120)
+            {
+                errors["receiving.eligibility.maxAge"] = ["An age from 0 to 120."];
+            }
+
+            if (eligibility.MinAge > eligibility.MaxAge)
+            {
+                errors["receiving.eligibility"] = ["minAge is above maxAge."];
+            }
+
+            var purposes = Codes("receiving.eligibility.purposes", eligibility.Purposes, MigrationPurposes.Codes, "migration purpose codes", errors);
+            var situations = Codes("receiving.eligibility.residenceSituations", eligibility.ResidenceSituations, ResidenceSituations.Codes, "residence situation codes", errors);
+
+            var capacity = r.Capacity ?? new CapacityRequest(true, null, null, null);
+            if (capacity.MaxOpenHandovers is < 0)
+            {
+                errors["receiving.capacity.maxOpenHandovers"] = ["Zero or more."];
+            }
+
+            if (capacity.Note is { Length: > 500 })
+            {
+                errors["receiving.capacity.note"] = ["At most 500 characters."];
+            }
+
+            receiving = new ReceivingServiceProfile(
+                serviceTypes,
+                new ServiceAreaProfile(states, districts, postalCodes),
+                new EligibilityProfile(eligibility.MinAge, eligibility.MaxAge, purposes, situations),
+                new CapacityProfile(capacity.Accepting ?? true, capacity.MaxOpenHandovers, capacity.NoCapacityUntil, capacity.Note?.Trim()));
+        }
+
+        return new OrganisationProfile(address, contacts, languages, topics, receiving);
+    }
+
+    private static List<string> Codes(string field, List<string>? given, IReadOnlySet<string> known, string what, Dictionary<string, string[]> errors) =>
+        Known(field, given, known.Contains, what, errors);
+
+    private static List<string> Known(string field, List<string>? given, Func<string, bool> isKnown, string what, Dictionary<string, string[]> errors)
+    {
+        var codes = (given ?? []).Distinct(StringComparer.Ordinal).ToList();
+        var unknown = codes.Where(code => !isKnown(code)).ToList();
+        if (unknown.Count > 0)
+        {
+            errors[field] = [string.Create(CultureInfo.InvariantCulture, $"Unknown {what}: {string.Join(", ", unknown)}.")];
+        }
+
+        return codes;
+    }
+}
