@@ -1,26 +1,50 @@
 #!/usr/bin/env bash
-# Seeds a small demo network through the public APIs as the bootstrap coordinator; safe to run again
-# (a second registration answers 409). Needs IMSA_COORDINATOR_CLIENT_SECRET (run.sh exports it).
+# Seeds a small demo network through the public APIs as the bootstrap coordinator: partners abroad and two
+# receiving services in Mainz, verified, each with an API client (credentials in .local/demo-clients.env) and,
+# for the receiving services, a directory profile. Safe to run again: what exists is left as it is.
 set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 partners="${IMSA_PARTNERS_URL:-http://127.0.0.1:5101}"
+clients_file="$root/.local/demo-clients.env"
+: "${IMSA_COORDINATOR_CLIENT_SECRET:=$(sed -n 's/^IMSA_COORDINATOR_CLIENT_SECRET=//p' "$root/.local/secrets.env" 2>/dev/null)}"
+
+json_field() { tr -d '\n' | sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p"; }
 
 token=$(curl -fsS -d grant_type=client_credentials -d client_id=imsa-coordinator \
-  --data-urlencode "client_secret=$IMSA_COORDINATOR_CLIENT_SECRET" "$partners/connect/token" \
-  | tr -d " \n" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+  --data-urlencode "client_secret=$IMSA_COORDINATOR_CLIENT_SECRET" "$partners/connect/token" | json_field access_token)
 [ -n "$token" ] || { echo "[seed] could not get a coordinator token" >&2; exit 1; }
 
-register() {
-  local body="$1" code
-  code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
-    -H 'Content-Type: application/json' -d "$body" "$partners/organisations")
-  case "$code" in
-    201) echo "[seed] registered: $body" ;;
-    409) echo "[seed] already there: $body" ;;
-    *) echo "[seed] unexpected $code for $body" >&2; return 1 ;;
-  esac
+call() { # method path [body] [token]
+  curl -sS -X "$1" -H "Authorization: Bearer ${4:-$token}" -H 'Content-Type: application/json' \
+    ${3:+-d "$3"} -w '\n%{http_code}' "$partners$2"
 }
 
-register '{"name":"Centre Migration et Développement Rabat","country":"MA","kind":"origin-partner"}'
-register '{"name":"Pre-Integration Partner Tunis","country":"TN","kind":"transit-partner"}'
-register '{"name":"Jugendmigrationsdienst Mainz","country":"DE","kind":"receiving-service"}'
-register '{"name":"Migrationsberatung für Erwachsene Mainz","country":"DE","kind":"receiving-service"}'
+# register NAME COUNTRY KIND [PROFILE_JSON]
+register() {
+  local name="$1" country="$2" kind="$3" profile="${4:-}" out code id client secret own
+  out=$(call POST /organisations "{\"name\":\"$name\",\"country\":\"$country\",\"kind\":\"$kind\"}")
+  code=${out##*$'\n'}
+  if [ "$code" = 409 ]; then echo "[seed] already there: $name"; return 0; fi
+  [ "$code" = 201 ] || { echo "[seed] unexpected $code registering $name" >&2; return 1; }
+  id=$(printf '%s' "${out%$'\n'*}" | json_field id)
+  out=$(call POST "/organisations/$id/clients" '{"name":"demo client"}')
+  client=$(printf '%s' "${out%$'\n'*}" | json_field clientId)
+  secret=$(printf '%s' "${out%$'\n'*}" | json_field clientSecret)
+  call POST "/organisations/$id/verify" >/dev/null
+  (umask 077 && echo "# $name ($kind, $id)" >>"$clients_file" && echo "$client=$secret" >>"$clients_file")
+  if [ -n "$profile" ]; then
+    own=$(curl -fsS -d grant_type=client_credentials -d "client_id=$client" --data-urlencode "client_secret=$secret" \
+      "$partners/connect/token" | json_field access_token)
+    out=$(call PUT "/organisations/$id/profile" "$profile" "$own")
+    [ "${out##*$'\n'}" = 200 ] || { echo "[seed] profile of $name refused: ${out%$'\n'*}" >&2; return 1; }
+  fi
+  echo "[seed] registered and verified: $name ($kind)"
+}
+
+register "Centre Migration et Développement Rabat" MA origin-partner
+register "Pre-Integration Partner Tunis" TN transit-partner
+register "Jugendmigrationsdienst Mainz" DE receiving-service \
+  '{"languages":["de","ar","fr"],"topics":["EDU","LANG","REC","WORK","FAMK"],"receiving":{"serviceTypes":["JMD"],"area":{"districts":["07315"]},"eligibility":{"minAge":12,"maxAge":26},"capacity":{"accepting":true,"maxOpenHandovers":20}}}'
+register "Migrationsberatung für Erwachsene Mainz" DE receiving-service \
+  '{"languages":["de","en","tr"],"topics":["RES","WORK","SOCB","HOUS","LANG"],"receiving":{"serviceTypes":["MBE"],"area":{"districts":["07315"]},"eligibility":{"minAge":27},"capacity":{"accepting":true,"maxOpenHandovers":40}}}'
+echo "[seed] demo API clients (id=secret) are in ${clients_file#"$root/"}"
