@@ -16,12 +16,15 @@ public sealed class BenchInfrastructure : IAsyncDisposable
     private readonly BenchSettings _settings;
     private readonly HttpClient _management;
     private readonly List<string> _createdDatabases = [];
+    private readonly string[] _databases;
     private bool _virtualHostCreated;
 
-    private BenchInfrastructure(BenchSettings settings)
+    private BenchInfrastructure(BenchSettings settings, Func<string, string[]>? databases, Func<string, string>? virtualHost)
     {
         _settings = settings;
         RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        _databases = databases?.Invoke(RunId) ?? [WriterDatabase, ReaderDatabase, RawDatabase];
+        VirtualHost = virtualHost?.Invoke(RunId) ?? $"imsa-bench-{RunId}";
         _management = new HttpClient
         {
             BaseAddress = new Uri($"http://{settings.RabbitMqHost}:{settings.RabbitMqManagementPort}/api/"),
@@ -42,11 +45,24 @@ public sealed class BenchInfrastructure : IAsyncDisposable
     /// <summary>The raw PostgreSQL baseline's database.</summary>
     public string RawDatabase => $"imsa_bench_{RunId}_raw";
 
-    public string VirtualHost => $"imsa-bench-{RunId}";
+    public string VirtualHost { get; }
 
-    public static async Task<BenchInfrastructure> CreateAsync(BenchSettings settings, CancellationToken cancellationToken)
+    /// <summary>The databases this run created (the backbone's three unless others were named).</summary>
+    public IReadOnlyList<string> Databases => _databases;
+
+    /// <summary>The backbone's three databases and the virtual host imsa-bench-{run}.</summary>
+    public static Task<BenchInfrastructure> CreateAsync(BenchSettings settings, CancellationToken cancellationToken) =>
+        CreateAsync(settings, databases: null, virtualHost: null, cancellationToken);
+
+    /// <param name="databases">Names of the databases to create, from the run id; the backbone's three when null.</param>
+    /// <param name="virtualHost">Name of the virtual host, from the run id; imsa-bench-{run} when null.</param>
+    public static async Task<BenchInfrastructure> CreateAsync(
+        BenchSettings settings,
+        Func<string, string[]>? databases,
+        Func<string, string>? virtualHost,
+        CancellationToken cancellationToken)
     {
-        var infrastructure = new BenchInfrastructure(settings);
+        var infrastructure = new BenchInfrastructure(settings, databases, virtualHost);
         try
         {
             await infrastructure.CreateDatabasesAsync(cancellationToken);
@@ -98,7 +114,7 @@ public sealed class BenchInfrastructure : IAsyncDisposable
 
     private async Task CreateDatabasesAsync(CancellationToken cancellationToken)
     {
-        foreach (var database in new[] { WriterDatabase, ReaderDatabase, RawDatabase })
+        foreach (var database in _databases)
         {
             await ExecuteAdminAsync($"CREATE DATABASE {database}", cancellationToken);
             _createdDatabases.Add(database);

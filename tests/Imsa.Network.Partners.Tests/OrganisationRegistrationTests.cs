@@ -91,6 +91,23 @@ public sealed class OrganisationRegistrationTests(ServiceFixture<Program> servic
     }
 
     [Fact]
+    public async Task Register_TheSameRegistryIdTwiceInOneCountry_Returns409()
+    {
+        var token = await service.Client.GetCoordinatorTokenAsync();
+        var registryId = $"VR {Guid.NewGuid():N}";
+        (await service.Client.SendAsAsync(token, HttpMethod.Post, "/organisations", new { name = "Diakonie Partner A", country = "MA", kind = "origin-partner", externalRegistryId = registryId }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+
+        var renamed = await service.Client.SendAsAsync(
+            token, HttpMethod.Post, "/organisations", new { name = $"Renamed {Guid.NewGuid():N}", country = "MA", kind = "origin-partner", externalRegistryId = registryId });
+        var elsewhere = await service.Client.SendAsAsync(
+            token, HttpMethod.Post, "/organisations", new { name = $"Elsewhere {Guid.NewGuid():N}", country = "TN", kind = "transit-partner", externalRegistryId = registryId });
+
+        renamed.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        elsewhere.StatusCode.Should().Be(HttpStatusCode.Created, "registry ids are unique within a country");
+    }
+
+    [Fact]
     public async Task Get_UnknownOrganisation_Returns404Problem()
     {
         var response = await service.Client.SendAsAsync(await service.Client.GetCoordinatorTokenAsync(), HttpMethod.Get, $"/organisations/{Guid.NewGuid()}");

@@ -3,6 +3,7 @@ using Imsa.Network.Messaging.Access;
 using Imsa.Network.Messaging.Hosting;
 using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Domain.Geography;
+using Imsa.Network.Partners.Endpoints;
 using Imsa.Network.Partners.Identity;
 using Microsoft.OpenApi;
 
@@ -16,8 +17,9 @@ internal static class PartnersServices
         {
             Title = "IMSA Network — Partners",
             Version = "v1",
-            Description = "The registry of partner organisations abroad, receiving services in Germany and coordinators, "
-                + "their API clients, and the network's OAuth 2.0 token endpoint.",
+            Description = "The registry of partner organisations abroad, receiving services in Germany and coordinators: "
+                + "their profiles and API clients, the network's OAuth 2.0 token endpoint, the directory of receiving services "
+                + "and the explained matching of a case to the services that may take it.",
         });
         builder.AddMessaging<PartnersDbContext>("partners");
         builder.AddNetworkAuthentication<PartnersDbContext>();
@@ -25,6 +27,7 @@ internal static class PartnersServices
         builder.Services.AddScoped<ApiClients>();
         builder.Services.AddSingleton(_ => GermanGeography.Shared);
         builder.Services.AddSingleton<DirectoryCatalog>();
+        builder.Services.AddApiExamples(PartnersApiExamples.Add);
         return builder;
     }
 }

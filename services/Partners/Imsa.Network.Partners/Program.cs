@@ -19,6 +19,7 @@ public partial class Program
         app.MapApiClientEndpoints();
         app.MapProfileEndpoints();
         app.MapDirectoryEndpoints();
+        app.MapReferenceEndpoints();
 
         await app.MigrateDatabaseAsync<PartnersDbContext>();
         await app.BootstrapCoordinatorAsync();

@@ -61,9 +61,21 @@ public static class ServiceDefaults
 
         builder.Services.AddHealthChecks();
         builder.Services.AddEndpointsApiExplorer();
+        builder.Services.AddSingleton(provider =>
+        {
+            var examples = new ApiExamples();
+            foreach (var add in provider.GetServices<Action<ApiExamples>>())
+            {
+                add(examples);
+            }
+
+            return examples;
+        });
         builder.Services.AddSwaggerGen(options =>
         {
             options.SwaggerDoc("v1", api);
+            options.OperationFilter<AuthorizationResponsesFilter>();
+            options.SchemaFilter<ExampleSchemaFilter>();
             // Try it out: get a token from the Partners token endpoint with a client id and secret.
             var issuer = builder.Configuration["Identity:Issuer"] ?? "";
             options.AddSecurityDefinition("oauth2", new OpenApiSecurityScheme
@@ -96,6 +108,9 @@ public static class ServiceDefaults
 
         return builder;
     }
+
+    /// <summary>Example bodies shown in the Swagger document for request and response types.</summary>
+    public static IServiceCollection AddApiExamples(this IServiceCollection services, Action<ApiExamples> add) => services.AddSingleton(add);
 
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {

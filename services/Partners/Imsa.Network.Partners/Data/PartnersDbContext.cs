@@ -46,7 +46,9 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
                         profile => JsonSerializer.Serialize(profile, ProfileJson).GetHashCode(StringComparison.Ordinal),
                         profile => profile));
             organisation.Property(o => o.ProfileUpdatedAt).HasColumnName("profile_updated_at");
+            organisation.Property(o => o.ExternalRegistryId).HasColumnName("external_registry_id").HasMaxLength(100);
             organisation.HasIndex(o => new { o.NormalizedName, o.Country }).IsUnique();
+            organisation.HasIndex(o => new { o.Country, o.ExternalRegistryId }).IsUnique().HasFilter("external_registry_id IS NOT NULL");
         });
 
         modelBuilder.Entity<DirectoryState>(state =>

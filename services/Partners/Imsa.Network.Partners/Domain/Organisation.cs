@@ -31,6 +31,9 @@ internal sealed class Organisation
 
     public OrganisationKind Kind { get; private set; }
 
+    /// <summary>The organisation's id in an official register of its country (e.g. Vereinsregister VR 12345), if any.</summary>
+    public string? ExternalRegistryId { get; private set; }
+
     public OrganisationStatus Status { get; private set; }
 
     /// <summary>Grows by one with every status change; events carry it so consumers keep the newest status.</summary>
@@ -50,8 +53,9 @@ internal sealed class Organisation
         ProfileUpdatedAt = now;
     }
 
-    public static Organisation Register(string name, string country, OrganisationKind kind, DateTimeOffset now) => new()
+    public static Organisation Register(string name, string country, OrganisationKind kind, DateTimeOffset now, string? externalRegistryId = null) => new()
     {
+        ExternalRegistryId = string.IsNullOrWhiteSpace(externalRegistryId) ? null : externalRegistryId.Trim(),
         Id = Guid.CreateVersion7(now),
         Name = name.Trim(),
         NormalizedName = Normalize(name),

@@ -5,7 +5,7 @@ namespace Imsa.Network.Partners.Domain;
 /// Open Referral HSDS 3: <c>service_area</c>, <c>language</c>, <c>eligibility</c>.
 /// </summary>
 /// <param name="Languages">ISO 639-1 codes of the languages it counsels in.</param>
-/// <param name="Topics">Counselling topic codes (see GET /reference on Counselling).</param>
+/// <param name="Topics">Counselling topic codes (GET /reference/topics).</param>
 public sealed record OrganisationProfile(
     PostalAddress? Address,
     IReadOnlyList<OrganisationContact> Contacts,

@@ -15,13 +15,15 @@ namespace Imsa.Network.Partners.Endpoints;
 /// <param name="Name">The organisation's legal or public name.</param>
 /// <param name="Country">ISO 3166-1 alpha-2 code of the country it works in, e.g. "MA".</param>
 /// <param name="Kind">origin-partner, transit-partner, receiving-service or coordinator.</param>
-public sealed record RegisterOrganisationRequest(string? Name, string? Country, string? Kind);
+/// <param name="ExternalRegistryId">Optional: its id in an official register of its country, e.g. "VR 12345 Mainz".</param>
+public sealed record RegisterOrganisationRequest(string? Name, string? Country, string? Kind, string? ExternalRegistryId = null);
 
 public sealed record OrganisationResponse(
     Guid Id,
     string Name,
     string Country,
     OrganisationKind Kind,
+    string? ExternalRegistryId,
     OrganisationStatus Status,
     DateTimeOffset RegisteredAt,
     DateTimeOffset StatusChangedAt,
@@ -86,14 +88,22 @@ internal static class OrganisationEndpoints
             errors["kind"] = ["One of origin-partner, transit-partner, receiving-service, coordinator is required."];
         }
 
+        if (request.ExternalRegistryId is { Length: > 100 })
+        {
+            errors["externalRegistryId"] = ["At most 100 characters."];
+        }
+
         if (errors.Count > 0)
         {
             return Problems.Unprocessable(errors);
         }
 
-        var organisation = Organisation.Register(request.Name!, request.Country!, kind, time.GetUtcNow());
+        var organisation = Organisation.Register(request.Name!, request.Country!, kind, time.GetUtcNow(), request.ExternalRegistryId);
         if (await db.Organisations.AnyAsync(
-                o => o.NormalizedName == organisation.NormalizedName && o.Country == organisation.Country, cancellationToken))
+                o => o.Country == organisation.Country
+                    && (o.NormalizedName == organisation.NormalizedName
+                        || (organisation.ExternalRegistryId != null && o.ExternalRegistryId == organisation.ExternalRegistryId)),
+                cancellationToken))
         {
             return DuplicateRegistration();
         }
@@ -183,8 +193,8 @@ internal static class OrganisationEndpoints
     };
 
     private static ProblemHttpResult DuplicateRegistration() =>
-        Problems.Conflict("An organisation with this name is already registered in this country.");
+        Problems.Conflict("This organisation is already registered: same name, or same registry id, in this country.");
 
     public static OrganisationResponse ToResponse(Organisation o) =>
-        new(o.Id, o.Name, o.Country, o.Kind, o.Status, o.RegisteredAt, o.StatusChangedAt, o.Profile);
+        new(o.Id, o.Name, o.Country, o.Kind, o.ExternalRegistryId, o.Status, o.RegisteredAt, o.StatusChangedAt, o.Profile);
 }

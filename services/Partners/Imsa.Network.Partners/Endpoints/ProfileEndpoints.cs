@@ -67,30 +67,20 @@ internal static class ProfileEndpoints
         }
 
         var now = time.GetUtcNow();
-        var capacityBefore = organisation.Profile.Receiving?.Capacity;
+        var directoryBefore = DirectoryFields(organisation.Id, organisation.Profile, now);
+        var capacityBefore = CapacityFields(organisation.Id, organisation.Profile, now);
         organisation.UpdateProfile(profile, now);
-        var receiving = profile.Receiving;
-        db.AddEvent(
-            new OrganisationUpdated(
-                organisation.Id,
-                profile.Languages,
-                profile.Topics,
-                receiving?.ServiceTypes ?? [],
-                receiving?.Area.States ?? [],
-                receiving?.Area.Districts ?? [],
-                receiving?.Area.PostalCodes ?? [],
-                receiving?.Eligibility.MinAge,
-                receiving?.Eligibility.MaxAge,
-                receiving?.Eligibility.Purposes ?? [],
-                receiving?.Eligibility.ResidenceSituations ?? [],
-                now),
-            time);
-        if (receiving is not null && receiving.Capacity != capacityBefore)
+
+        // Announced only when what other services see changed: the codes, or the capacity (not its note).
+        var directory = DirectoryFields(organisation.Id, profile, now);
+        if (!SameDirectoryFields(directory, directoryBefore))
         {
-            db.AddEvent(
-                new OrganisationCapacityChanged(
-                    organisation.Id, receiving.Capacity.Accepting, receiving.Capacity.MaxOpenHandovers, receiving.Capacity.NoCapacityUntil, now),
-                time);
+            db.AddEvent(directory, time);
+        }
+
+        if (CapacityFields(organisation.Id, profile, now) is { } capacity && capacity != capacityBefore)
+        {
+            db.AddEvent(capacity, time);
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -103,6 +93,34 @@ internal static class ProfileEndpoints
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(OrganisationEndpoints.ToResponse(organisation));
     }
+
+    private static OrganisationUpdated DirectoryFields(Guid id, OrganisationProfile profile, DateTimeOffset at)
+    {
+        var receiving = profile.Receiving;
+        return new OrganisationUpdated(
+            id,
+            profile.Languages,
+            profile.Topics,
+            receiving?.ServiceTypes ?? [],
+            receiving?.Area.States ?? [],
+            receiving?.Area.Districts ?? [],
+            receiving?.Area.PostalCodes ?? [],
+            receiving?.Eligibility.MinAge,
+            receiving?.Eligibility.MaxAge,
+            receiving?.Eligibility.Purposes ?? [],
+            receiving?.Eligibility.ResidenceSituations ?? [],
+            at);
+    }
+
+    private static bool SameDirectoryFields(OrganisationUpdated a, OrganisationUpdated b) =>
+        a.Languages.SequenceEqual(b.Languages) && a.Topics.SequenceEqual(b.Topics) && a.ServiceTypes.SequenceEqual(b.ServiceTypes)
+        && a.States.SequenceEqual(b.States) && a.Districts.SequenceEqual(b.Districts) && a.PostalCodes.SequenceEqual(b.PostalCodes)
+        && a.MinAge == b.MinAge && a.MaxAge == b.MaxAge && a.Purposes.SequenceEqual(b.Purposes)
+        && a.ResidenceSituations.SequenceEqual(b.ResidenceSituations);
+
+    /// <summary>The capacity as other services see it (no note); before and after share one "at", so they compare on the capacity.</summary>
+    private static OrganisationCapacityChanged? CapacityFields(Guid id, OrganisationProfile profile, DateTimeOffset at) =>
+        profile.Receiving?.Capacity is { } c ? new OrganisationCapacityChanged(id, c.Accepting, c.MaxOpenHandovers, c.NoCapacityUntil, at) : null;
 
     private static OrganisationProfile Validate(
         UpdateProfileRequest request, OrganisationKind kind, GermanGeography geography, Dictionary<string, string[]> errors)
@@ -169,7 +187,10 @@ internal static class ProfileEndpoints
                 errors["receiving.area"] = ["A service area of at least one state, district or postal code is required."];
             }
 
-            var eligibility = r.Eligibility ?? new EligibilityRequest(null, null, null, null);
+            // No eligibility given: the usual one of the service type (JMD 12–26, MBE 27+, AVB asylum applicants, ...).
+            var usual = serviceTypes.Count == 1 ? Domain.Directory.Eligibility.DefaultFor(serviceTypes[0]) : Domain.Directory.Eligibility.Everyone;
+            var eligibility = r.Eligibility ?? new EligibilityRequest(
+                usual.MinAge, usual.MaxAge, [.. usual.Purposes.Order(StringComparer.Ordinal)], [.. usual.ResidenceSituations.Order(StringComparer.Ordinal)]);
             if (eligibility.MinAge is < 0 or > 120)
             {
                 errors["receiving.eligibility.minAge"] = ["An age from 0 to 120."];

@@ -221,6 +221,11 @@ namespace Imsa.Network.Partners.Data.Migrations
                         .HasColumnName("country")
                         .IsFixedLength();
 
+                    b.Property<string>("ExternalRegistryId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("external_registry_id");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(40)
@@ -268,6 +273,10 @@ namespace Imsa.Network.Partners.Data.Migrations
                         .HasColumnName("status_version");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Country", "ExternalRegistryId")
+                        .IsUnique()
+                        .HasFilter("external_registry_id IS NOT NULL");
 
                     b.HasIndex("NormalizedName", "Country")
                         .IsUnique();
