@@ -2,11 +2,18 @@
 # Runs the backbone benchmark in Release against the local PostgreSQL and RabbitMQ (installed and started when
 # missing). Each run creates its own databases and virtual host and removes them at the end; the results are
 # printed and written to bench/results/ (ignored by git). Options are passed on, e.g. bench/run.sh --events 5000.
+#   bench/run.sh --matching        the matching engine in-process (no database or broker needed)
+#   bench/run.sh --matching-http   the Partners service's POST /directory/matches over HTTP: also builds the
+#                                  service (Release) and runs it as its own process; about three minutes
 set -euo pipefail
 . "$(dirname "$0")/../deploy/local/infra.sh"
 cd "$IMSA_ROOT"
 
 imsa_ensure_infra
+if [ "${1:-}" = "--matching-http" ]; then
+  imsa_log "building the Partners service (Release)"
+  dotnet build services/Partners/Imsa.Network.Partners -c Release --nologo -v q </dev/null
+fi
 imsa_log "building the bench (Release)"
 dotnet build bench/Imsa.Network.Bench -c Release --nologo -v q </dev/null
 imsa_log "running; this takes about three minutes"

@@ -6,10 +6,16 @@ using Imsa.Network.Bench.Baselines;
 
 // Measures the messaging backbone end to end and the raw RabbitMQ and PostgreSQL baselines it stands on,
 // in one run, on the run's own databases and virtual host. See docs/benchmarks.md.
-// With --matching first, measures the Partners matching engine instead, in-process (Matching/MatchingBench.cs).
+// With --matching first, measures the Partners matching engine instead, in-process (Matching/MatchingBench.cs);
+// with --matching-http, the built Partners service's matching endpoint over HTTP (MatchingHttp/MatchingHttpBench.cs).
 if (args is ["--matching", .. var matchingArgs])
 {
     return await Imsa.Network.Bench.Matching.MatchingBench.RunAsync(matchingArgs);
+}
+
+if (args is ["--matching-http", .. var matchingHttpArgs])
+{
+    return await Imsa.Network.Bench.MatchingHttp.MatchingHttpBench.RunAsync(matchingHttpArgs);
 }
 
 if (args is ["--help"] or ["-h"])

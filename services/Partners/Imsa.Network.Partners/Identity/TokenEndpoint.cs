@@ -12,6 +12,18 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Imsa.Network.Partners.Identity;
 
+/// <summary>The token request, form-encoded (RFC 6749 section 4.4).</summary>
+/// <param name="grant_type">Always "client_credentials".</param>
+/// <param name="client_id">The API client's id.</param>
+/// <param name="client_secret">The API client's secret (or send both in an HTTP Basic Authorization header).</param>
+public sealed record TokenRequestForm(string grant_type, string client_id, string client_secret);
+
+/// <summary>The token response (RFC 6749 section 5.1).</summary>
+public sealed record TokenResponse(string access_token, string token_type, int expires_in);
+
+/// <summary>An OAuth 2.0 error (RFC 6749 section 5.2), e.g. invalid_client.</summary>
+public sealed record TokenError(string error, string? error_description);
+
 internal static class TokenEndpoint
 {
     public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder app)
@@ -23,7 +35,11 @@ internal static class TokenEndpoint
             .WithSummary("Get an access token (OAuth 2.0 client credentials)")
             .WithDescription("Form-encoded: grant_type=client_credentials, client_id, client_secret (or HTTP Basic). "
                 + "Returns a short-lived JWT access token for every IMSA service. A wrong, unknown or revoked client, "
-                + "or one of a suspended or retired organisation, gets 401 invalid_client without saying which.");
+                + "or one of a suspended or retired organisation, gets 401 invalid_client without saying which.")
+            .Accepts<TokenRequestForm>("application/x-www-form-urlencoded")
+            .Produces<TokenResponse>()
+            .Produces<TokenError>(StatusCodes.Status400BadRequest)
+            .Produces<TokenError>(StatusCodes.Status401Unauthorized);
         return app;
     }
 
