@@ -22,9 +22,16 @@ public sealed record CpuSplit(
     double? MachineBusySeconds,
     RuntimeCounters BenchRuntime)
 {
-    public double? OtherSeconds => MachineBusySeconds - ServiceSeconds - BenchSeconds - PostgresSeconds - RabbitMqSeconds;
+    /// <summary>CPU time of the four processes measured here (their own precise counters).</summary>
+    public double ProcessesSeconds => (ServiceSeconds ?? 0) + BenchSeconds + (PostgresSeconds ?? 0) + (RabbitMqSeconds ?? 0);
 
-    public double? MachineBusyShare => MachineBusySeconds / (ElapsedSeconds * Cores);
+    public double? OtherSeconds => MachineBusySeconds - ProcessesSeconds;
+
+    /// <summary>
+    /// Share of the machine's capacity that was busy: /proc/stat's figure, or the processes' own sum where that is
+    /// larger (/proc/stat samples at each timer tick and, in this VM, falls far short at partial load).
+    /// </summary>
+    public double? MachineBusyShare => MachineBusySeconds is { } busy ? Math.Max(busy, ProcessesSeconds) / (ElapsedSeconds * Cores) : null;
 
     /// <summary>Takes the counters now; <see cref="Meter.Stop"/> gives the split since.</summary>
     public static Meter Start(Func<double?> serviceSeconds) => new(serviceSeconds, CpuSnapshot.Take(), serviceSeconds());

@@ -25,7 +25,7 @@ public sealed record MatchingHttpSettings
     public int ExplainedSeconds { get; init; } = 10;
 
     /// <summary>Offered rates (queries/s, open loop) for latency at a fixed load; empty: none.</summary>
-    public IReadOnlyList<int> Rates { get; init; } = [500];
+    public IReadOnlyList<int> Rates { get; init; } = [500, 1_000];
 
     /// <summary>Length of each fixed-rate run.</summary>
     public int RateSeconds { get; init; } = 15;
@@ -60,7 +60,7 @@ public sealed record MatchingHttpSettings
           --breakdown-seconds N   length of each run against /health/live, /me and a search, which split a request's cost; 0 skips (10)
           --breakdown-workers N   workers of those runs and of the explained run (16)
           --explained-seconds N   length of the run with exclusions explained; 0 skips (10)
-          --rates N,N,...         offered queries/s of fixed-rate (open-loop) runs; 0 skips (500)
+          --rates N,N,...         offered queries/s of fixed-rate (open-loop) runs; 0 skips (500,1000)
           --rate-seconds N        length of each fixed-rate run (15)
           --rate-in-flight N      most queries in flight in a fixed-rate run (64)
           --check N               case profiles whose answer is compared with the in-process engine (200)
