@@ -27,6 +27,28 @@ public sealed class IdentityTests(ServiceFixture<Program> service) : IClassFixtu
     }
 
     [Fact]
+    public async Task BootstrapSecret_FollowsTheConfiguration_WhenTheServiceRestartsWithANewOne()
+    {
+        var settings = service.VirtualHost.Settings();
+        settings["Identity:Bootstrap:ClientSecret"] = "a-new-bootstrap-secret-from-the-environment";
+        await using var restarted = new ServiceFactory<Program>(service.Database.ConnectionString, settings);
+        using var partners = restarted.CreateClient();
+        await partners.WaitUntilReadyAsync();
+
+        (await partners.RequestTokenAsync(TestIdentity.CoordinatorClientId, "a-new-bootstrap-secret-from-the-environment"))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+        (await partners.RequestTokenAsync(TestIdentity.CoordinatorClientId, TestIdentity.CoordinatorClientSecret))
+            .StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+
+        // Put the class's own secret back for the other tests.
+        settings["Identity:Bootstrap:ClientSecret"] = TestIdentity.CoordinatorClientSecret;
+        await using var again = new ServiceFactory<Program>(service.Database.ConnectionString, settings);
+        using var client = again.CreateClient();
+        await client.WaitUntilReadyAsync();
+        (await client.RequestTokenAsync(TestIdentity.CoordinatorClientId, TestIdentity.CoordinatorClientSecret)).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task WrongSecret_AndUnknownClient_Get401_WithoutSayingWhichPartWasWrong()
     {
         var wrongSecret = await Partners.RequestTokenAsync(TestIdentity.CoordinatorClientId, "not-the-secret");

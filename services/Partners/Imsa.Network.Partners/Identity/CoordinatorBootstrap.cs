@@ -4,6 +4,7 @@ using Imsa.Network.Messaging.Outbox;
 using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Domain;
 using Microsoft.EntityFrameworkCore;
+using OpenIddict.Abstractions;
 
 namespace Imsa.Network.Partners.Identity;
 
@@ -11,7 +12,8 @@ namespace Imsa.Network.Partners.Identity;
 /// A fresh installation's first coordinator: when "Identity:Bootstrap:ClientId" and "Identity:Bootstrap:ClientSecret"
 /// are configured (from the environment or a secret store, never the repository) and no client of that id exists,
 /// the coordinator organisation is registered, verified and given that client. Later coordinators are made through
-/// the API by this one.
+/// the API by this one. The configuration stays the source of truth for that client's secret: when it changed, the
+/// stored hash follows at the next start (unless the client was revoked).
 /// </summary>
 internal static class CoordinatorBootstrap
 {
@@ -26,8 +28,16 @@ internal static class CoordinatorBootstrap
 
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PartnersDbContext>();
-        if (await db.ApiClients.AnyAsync(c => c.ClientId == clientId))
+        if (await db.ApiClients.AsNoTracking().FirstOrDefaultAsync(c => c.ClientId == clientId) is { } existing)
         {
+            var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
+            if (existing.RevokedAt is null
+                && await applications.FindByClientIdAsync(clientId) is { } application
+                && !await applications.ValidateClientSecretAsync(application, secret))
+            {
+                await applications.UpdateAsync(application, secret);
+            }
+
             return;
         }
 
