@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Imsa.Network.Testing;
 
@@ -7,7 +9,8 @@ namespace Imsa.Network.Testing;
 /// Hosts one IMSA service in the test process against its own database and the test class's virtual host, with
 /// quick consumer retries and quiet logs. Hosted services (the outbox relay, the bus) run as in production.
 /// </summary>
-public sealed class ServiceFactory<TProgram>(string connectionString, IDictionary<string, string?> settings)
+public sealed class ServiceFactory<TProgram>(
+    string connectionString, IDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null)
     : WebApplicationFactory<TProgram>
     where TProgram : class
 {
@@ -16,17 +19,36 @@ public sealed class ServiceFactory<TProgram>(string connectionString, IDictionar
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Database", connectionString);
         // Tests provoke failures on purpose (outages, poison messages); only our own warnings are worth reading.
-        builder.UseSetting("Logging:LogLevel:Default", "Critical");
-        builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Critical");
-        builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "Critical");
-        builder.UseSetting("Logging:LogLevel:MassTransit", "Critical");
+        // IMSA_TEST_LOGS=1 shows every warning and error instead, when a test needs explaining.
+        var quiet = Environment.GetEnvironmentVariable("IMSA_TEST_LOGS") != "1";
+        builder.UseSetting("Logging:LogLevel:Default", quiet ? "Critical" : "Warning");
+        builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", quiet ? "Critical" : "Warning");
+        builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", quiet ? "Critical" : "Warning");
+        builder.UseSetting("Logging:LogLevel:MassTransit", quiet ? "Critical" : "Warning");
         builder.UseSetting("Logging:LogLevel:Imsa", "Warning");
         builder.UseSetting("Messaging:ConsumerRetry:Limit", "2");
         builder.UseSetting("Messaging:ConsumerRetry:MinInterval", "00:00:00.050");
         builder.UseSetting("Messaging:ConsumerRetry:MaxInterval", "00:00:00.200");
+        // The Counselling service's master key (only it reads these), and quick timers so tests need not wait.
+        builder.UseSetting("Encryption:ActiveKeyId", TestMasterKey.Id);
+        builder.UseSetting($"Encryption:MasterKeys:{TestMasterKey.Id}", TestMasterKey.Value);
+        builder.UseSetting("Counselling:ConsentExpiry:Interval", "00:00:00.200");
         foreach (var (key, value) in TestIdentity.Settings.Concat(settings))
         {
             builder.UseSetting(key, value);
         }
+
+        if (configureServices is not null)
+        {
+            builder.ConfigureTestServices(configureServices);
+        }
     }
+}
+
+/// <summary>The test run's master key for personal data in the Counselling service.</summary>
+public static class TestMasterKey
+{
+    public const string Id = "test-2026-1";
+
+    public static string Value { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Imsa.Network.Testing;
@@ -33,9 +34,23 @@ public class ServiceFixture<TProgram> : IAsyncLifetime
     {
         Database = await PostgresDatabase.CreateAsync(_name);
         VirtualHost = await RabbitMqVirtualHost.CreateAsync(_name);
-        Factory = new ServiceFactory<TProgram>(Database.ConnectionString, VirtualHost.Settings());
+        var settings = VirtualHost.Settings();
+        foreach (var (key, value) in ExtraSettings)
+        {
+            settings[key] = value;
+        }
+
+        Factory = new ServiceFactory<TProgram>(Database.ConnectionString, settings, ConfigureServices);
         Client = Factory.CreateClient();
         await Client.WaitUntilReadyAsync();
+    }
+
+    /// <summary>Configuration a test class needs beyond the defaults.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
+
+    /// <summary>Replaces services for a test class, e.g. the <see cref="TimeProvider"/>.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
     }
 
     public async Task DisposeAsync()

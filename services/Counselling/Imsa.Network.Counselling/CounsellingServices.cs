@@ -1,11 +1,26 @@
+using System.Threading.RateLimiting;
 using Imsa.Network.Counselling.Consumers;
 using Imsa.Network.Counselling.Data;
+using Imsa.Network.Counselling.Domain;
+using Imsa.Network.Counselling.Endpoints;
+using Imsa.Network.Counselling.Protection;
 using Imsa.Network.Messaging;
 using Imsa.Network.Messaging.Access;
 using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.Partners.Domain.Geography;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace Imsa.Network.Counselling;
+
+/// <summary>"Counselling:WithdrawalRateLimit": how often one client address may try withdrawal codes.</summary>
+internal sealed class WithdrawalRateLimitOptions
+{
+    public int PermitLimit { get; set; } = 10;
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+}
 
 internal static class CounsellingServices
 {
@@ -15,10 +30,58 @@ internal static class CounsellingServices
         {
             Title = "IMSA Network — Counselling",
             Version = "v1",
-            Description = "Pre-integration case records, consent and the consent-checked dossier.",
+            Description = "Pre-integration case records with encrypted personal data, consent (release from confidentiality) with "
+                + "receipts and withdrawal, and the consent-checked dossier with its disclosure log.",
         });
-        builder.AddMessaging<CounsellingDbContext>("counselling", bus => bus.AddConsumer<OrganisationRegisteredConsumer>());
+        builder.AddMessaging<CounsellingDbContext>("counselling", bus =>
+        {
+            bus.AddConsumer<OrganisationRegisteredConsumer>();
+            bus.AddConsumer<HandoverProjectionConsumer>();
+        });
         builder.AddNetworkAuthentication<CounsellingDbContext>();
+
+        builder.Services.AddOptions<EncryptionOptions>().BindConfiguration("Encryption").ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<EncryptionOptions>, EncryptionOptionsValidation>();
+        builder.Services.AddSingleton<MasterKeyRing>();
+        builder.Services.AddHostedService<KeyRotationJob>();
+        builder.Services.AddOptions<ConsentExpiryOptions>().BindConfiguration("Counselling:ConsentExpiry");
+        builder.Services.AddHostedService<ConsentExpiryJob>();
+        builder.Services.AddSingleton(_ => GermanGeography.Shared);
+
+        builder.Services.AddOptions<WithdrawalRateLimitOptions>().BindConfiguration("Counselling:WithdrawalRateLimit");
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.AddPolicy(ConsentEndpoints.WithdrawalRateLimit, http =>
+            {
+                var limits = http.RequestServices.GetRequiredService<IOptions<WithdrawalRateLimitOptions>>().Value;
+                return RateLimitPartition.GetFixedWindowLimiter(
+                    http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.PermitLimit, Window = limits.Window, QueueLimit = 0 });
+            });
+            limiter.OnRejected = async (context, cancellationToken) =>
+            {
+                var http = context.HttpContext;
+                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails = new ProblemDetails
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Title = "Too many attempts.",
+                        Detail = "Wait a minute and try again, or ask your counselling service to withdraw the consent for you.",
+                    },
+                });
+            };
+        });
+
+        builder.Services.AddApiExamples(CounsellingApiExamples.Add);
+        builder.Services.ConfigureSwaggerGen(swagger => swagger.SchemaFilter<DataCategorySchemaFilter>());
         return builder;
     }
 }

@@ -13,7 +13,11 @@ public partial class Program
 
         var app = builder.Build();
         app.MapServiceDefaults();
+        app.UseRateLimiter();
         app.MapReferenceEndpoints();
+        app.MapCaseEndpoints();
+        app.MapConsentEndpoints();
+        app.MapDossierEndpoints();
 
         await app.MigrateDatabaseAsync<CounsellingDbContext>();
         await app.RunAsync();

@@ -1,5 +1,6 @@
-using Imsa.Network.Messaging;
+using System.Text.Json;
 using Imsa.Network.Counselling.Domain;
+using Imsa.Network.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -9,6 +10,20 @@ internal sealed class CounsellingDbContext(DbContextOptions<CounsellingDbContext
 {
     public DbSet<KnownOrganisation> Organisations => Set<KnownOrganisation>();
 
+    public DbSet<Case> Cases => Set<Case>();
+
+    public DbSet<CaseKey> CaseKeys => Set<CaseKey>();
+
+    public DbSet<CounsellingSession> Sessions => Set<CounsellingSession>();
+
+    public DbSet<Consent> Consents => Set<Consent>();
+
+    public DbSet<ConsentWithdrawal> ConsentWithdrawals => Set<ConsentWithdrawal>();
+
+    public DbSet<Disclosure> Disclosures => Set<Disclosure>();
+
+    public DbSet<CaseHandover> Handovers => Set<CaseHandover>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddMessaging();
@@ -17,12 +32,97 @@ internal sealed class CounsellingDbContext(DbContextOptions<CounsellingDbContext
         {
             organisation.ToTable("known_organisations");
             organisation.HasKey(o => o.Id);
-            organisation.Property(o => o.Id).HasColumnName("id").ValueGeneratedNever();
-            organisation.Property(o => o.Kind).HasColumnName("kind").HasMaxLength(40);
-            organisation.Property(o => o.Country).HasColumnName("country").HasMaxLength(2).IsFixedLength();
-            organisation.Property(o => o.Status).HasColumnName("status").HasMaxLength(40);
-            organisation.Property(o => o.RegisteredAt).HasColumnName("registered_at");
+            organisation.Property(o => o.Id).ValueGeneratedNever();
+            organisation.Property(o => o.Kind).HasMaxLength(40);
+            organisation.Property(o => o.Country).HasMaxLength(2).IsFixedLength();
+            organisation.Property(o => o.Status).HasMaxLength(40);
         });
+
+        modelBuilder.Entity<Case>(c =>
+        {
+            c.ToTable("cases");
+            c.HasKey(x => x.Id);
+            c.Property(x => x.Id).ValueGeneratedNever();
+            c.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+            c.Property(x => x.CloseReason).HasConversion<string>().HasMaxLength(40);
+            c.Property(x => x.Purpose).HasMaxLength(60);
+            c.Property(x => x.DestinationState).HasMaxLength(5);
+            c.Property(x => x.DestinationDistrict).HasMaxLength(5);
+            c.Property(x => x.Version).IsRowVersion().HasColumnName("xmin");
+            c.HasIndex(x => new { x.OwnerOrganisationId, x.OpenedAt });
+        });
+
+        modelBuilder.Entity<CaseKey>(k =>
+        {
+            k.ToTable("case_keys");
+            k.HasKey(x => x.CaseId);
+            k.Property(x => x.MasterKeyId).HasMaxLength(100);
+            k.HasIndex(x => x.MasterKeyId);
+        });
+
+        modelBuilder.Entity<CounsellingSession>(s =>
+        {
+            s.ToTable("counselling_sessions");
+            s.HasKey(x => x.Id);
+            s.Property(x => x.Id).ValueGeneratedNever();
+            s.HasIndex(x => new { x.CaseId, x.RecordedAt });
+        });
+
+        modelBuilder.Entity<Consent>(c =>
+        {
+            c.ToTable("consents");
+            c.HasKey(x => x.Id);
+            c.Property(x => x.Id).ValueGeneratedNever();
+            c.Property(x => x.RecordedByClientId).HasMaxLength(200);
+            c.Property(x => x.Method).HasConversion<string>().HasMaxLength(40);
+            c.Property(x => x.Purpose).HasConversion<string>().HasMaxLength(60);
+            c.Property(x => x.TextLanguage).HasMaxLength(2);
+            c.Property(x => x.TextVersion).HasMaxLength(20);
+            c.Property(x => x.TextSha256).HasMaxLength(64);
+            c.HasIndex(x => x.CaseId);
+            c.HasIndex(x => x.WithdrawalCodeHash).IsUnique();
+            c.HasIndex(x => x.ValidUntil);
+            c.HasOne(x => x.Withdrawal).WithOne().HasForeignKey<ConsentWithdrawal>(w => w.ConsentId);
+        });
+
+        modelBuilder.Entity<ConsentWithdrawal>(w =>
+        {
+            w.ToTable("consent_withdrawals");
+            w.HasKey(x => x.ConsentId);
+            w.Property(x => x.Channel).HasConversion<string>().HasMaxLength(40);
+        });
+
+        modelBuilder.Entity<Disclosure>(d =>
+        {
+            d.ToTable("disclosures");
+            d.HasKey(x => x.Id);
+            d.Property(x => x.Id).ValueGeneratedNever();
+            d.HasIndex(x => new { x.CaseId, x.At });
+        });
+
+        modelBuilder.Entity<CaseHandover>(h =>
+        {
+            h.ToTable("case_handovers");
+            h.HasKey(x => x.HandoverId);
+            h.Property(x => x.HandoverId).ValueGeneratedNever();
+            h.Property(x => x.Status).HasMaxLength(40);
+            h.Property(x => x.DeclineReason).HasMaxLength(60);
+            h.Property(x => x.LastOutcome).HasMaxLength(60);
+            h.HasIndex(x => x.CaseId);
+            h.HasIndex(x => new { x.ReceiverOrganisationId, x.CaseId });
+        });
+
+        // snake_case for every column not named explicitly (the messaging tables name theirs).
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                if (property.GetColumnName() == property.Name)
+                {
+                    property.SetColumnName(JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name));
+                }
+            }
+        }
     }
 }
 

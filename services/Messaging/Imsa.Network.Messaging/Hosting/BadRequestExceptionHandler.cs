@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace Imsa.Network.Messaging.Hosting;
 
@@ -7,12 +8,17 @@ namespace Imsa.Network.Messaging.Hosting;
 /// Turns a request the framework could not read (malformed JSON, a value of the wrong type, a missing body)
 /// into a 400 problem that says so. The framework's messages name the parameter, never the submitted values.
 /// </summary>
-internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+/// <remarks>
+/// Any other exception becomes a 500 problem without details; it is logged here by type and stack trace only,
+/// since an exception's message can quote data (a database error quotes the offending row).
+/// </remarks>
+internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService problems, ILogger<BadRequestExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         if (exception is not BadHttpRequestException badRequest)
         {
+            LogUnhandled(exception.GetType().FullName, httpContext.Request.Method, httpContext.GetEndpoint()?.DisplayName, exception.StackTrace);
             return false;
         }
 
@@ -29,4 +35,7 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
             },
         });
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled {ExceptionType} in {Method} {Endpoint}; stack: {StackTrace}")]
+    private partial void LogUnhandled(string? exceptionType, string method, string? endpoint, string? stackTrace);
 }

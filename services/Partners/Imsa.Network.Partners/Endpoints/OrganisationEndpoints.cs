@@ -1,3 +1,4 @@
+using Imsa.Network.Contracts.Reference;
 using System.Security.Claims;
 using Imsa.Network.Contracts.Partners;
 using Imsa.Network.Messaging.Access;

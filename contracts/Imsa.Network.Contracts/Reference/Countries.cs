@@ -1,9 +1,9 @@
 using System.Collections.Frozen;
 
-namespace Imsa.Network.Partners.Domain;
+namespace Imsa.Network.Contracts.Reference;
 
 /// <summary>ISO 3166-1 alpha-2 country codes, plus XK (Kosovo, user-assigned but used by the EU and Germany).</summary>
-internal static class Countries
+public static class Countries
 {
     public static readonly FrozenSet<string> Codes = """
         AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ

@@ -1,0 +1,58 @@
+namespace Imsa.Network.Contracts.Counselling;
+
+// Case events carry ids, codes, coarse places and months: never a name, contact detail, date of birth, note or
+// special-category datum. The person behind a case is known only to the Counselling service.
+
+/// <summary>A partner abroad opened a pre-integration case.</summary>
+/// <param name="Purpose">Migration purpose code (GET /reference/migration-purposes).</param>
+/// <param name="DestinationState">ISO 3166-2:DE code of the destination, when the postal code lies in one state.</param>
+/// <param name="DestinationDistrict">5-digit district key of the destination, when the postal code lies in one district.</param>
+/// <param name="PlannedArrivalMonth">The first day of the month of planned arrival, if known.</param>
+public sealed record CaseOpened(
+    Guid CaseId,
+    Guid OwnerOrganisationId,
+    string Purpose,
+    string? DestinationState,
+    string? DestinationDistrict,
+    DateOnly? PlannedArrivalMonth,
+    DateTimeOffset At);
+
+/// <summary>The owner closed the case.</summary>
+/// <param name="Reason">handed-over, no-longer-planned, lost-contact, transferred or other.</param>
+public sealed record CaseClosed(Guid CaseId, Guid OwnerOrganisationId, string Reason, DateTimeOffset At);
+
+/// <summary>The case was erased: its data key is destroyed, nothing personal in it can be read any more.</summary>
+public sealed record CaseErased(Guid CaseId, Guid OwnerOrganisationId, DateTimeOffset At);
+
+/// <summary>The person released the named organisations from confidentiality for the named data categories.</summary>
+/// <param name="Recipients">The receiving organisations the consent names.</param>
+/// <param name="Categories">The data category codes released (<see cref="DataCategories"/>).</param>
+/// <param name="Purpose">Always continuation-of-counselling: statistics are never a consent purpose.</param>
+public sealed record ConsentGranted(
+    Guid ConsentId,
+    Guid CaseId,
+    Guid OwnerOrganisationId,
+    IReadOnlyList<Guid> Recipients,
+    IReadOnlyList<string> Categories,
+    string Purpose,
+    DateTimeOffset ValidFrom,
+    DateTimeOffset ValidUntil,
+    DateTimeOffset At);
+
+/// <summary>A consent was withdrawn; nothing more is disclosed under it from now on.</summary>
+/// <param name="Channel">owner-partner, receiving-service or data-subject.</param>
+public sealed record ConsentWithdrawn(
+    Guid ConsentId,
+    Guid CaseId,
+    Guid OwnerOrganisationId,
+    IReadOnlyList<Guid> Recipients,
+    string Channel,
+    DateTimeOffset At);
+
+/// <summary>A consent reached its end of validity: a withdrawal by time.</summary>
+public sealed record ConsentExpired(
+    Guid ConsentId,
+    Guid CaseId,
+    Guid OwnerOrganisationId,
+    IReadOnlyList<Guid> Recipients,
+    DateTimeOffset At);

@@ -1,0 +1,111 @@
+namespace Imsa.Network.Contracts.Handovers;
+
+// The handover ticket lifecycle (docs/architecture.md): Requested → Offered → Accepted → InContact → Completed;
+// Declined, Escalated, Withdrawn, Revoked. Every event carries the ticket's version, which grows by one with each
+// transition, so a consumer that receives them out of order or twice keeps the newest state. Free text (a
+// decline note, a message to the receiver) stays in the Handovers service: events carry codes only.
+
+/// <summary>The origin partner asked to hand its case over to a receiving service.</summary>
+/// <param name="Topics">Topic codes the receiver is asked to continue with.</param>
+/// <param name="PlannedArrivalMonth">The first day of the month of planned arrival, if known.</param>
+public sealed record HandoverRequested(
+    Guid HandoverId,
+    Guid CaseId,
+    Guid OriginOrganisationId,
+    Guid ReceiverOrganisationId,
+    IReadOnlyList<string> Topics,
+    DateOnly? PlannedArrivalMonth,
+    long Version,
+    DateTimeOffset At);
+
+/// <summary>The checks passed; the receiver has the offer in its inbox and must answer by <paramref name="AnswerDueAt"/>.</summary>
+public sealed record HandoverOffered(
+    Guid HandoverId,
+    Guid CaseId,
+    Guid OriginOrganisationId,
+    Guid ReceiverOrganisationId,
+    DateTimeOffset AnswerDueAt,
+    long Version,
+    DateTimeOffset At);
+
+/// <summary>The receiver accepted: it may read the consented dossier while the consent lasts.</summary>
+public sealed record HandoverAccepted(
+    Guid HandoverId,
+    Guid CaseId,
+    Guid OriginOrganisationId,
+    Guid ReceiverOrganisationId,
+    long Version,
+    DateTimeOffset At);
+
+/// <summary>The receiver declined.</summary>
+/// <param name="Reason">no-capacity, not-eligible, outside-service-area, language-not-available, duplicate or other.</param>
+public sealed record HandoverDeclined(
+    Guid HandoverId,
+    Guid CaseId,
+    Guid OriginOrganisationId,
+    Guid ReceiverOrganisationId,
+    string Reason,
+    long Version,
+    DateTimeOffset At);
+
+/// <summary>The origin partner withdrew the handover.</summary>
+public sealed record HandoverWithdrawn(
+    Guid HandoverId,
+    Guid CaseId,
+    Guid OriginOrganisationId,
+    Guid ReceiverOrganisationId,
+    long Version,
+    DateTimeOffset At);
+
+/// <summary>The handover ended because its legal ground ended.</summary>
+/// <param name="Cause">consent-withdrawn, consent-expired or case-erased.</param>
+public sealed record HandoverRevoked(
+    Guid HandoverId,
+    Guid CaseId,
+    Guid OriginOrganisationId,
+    Guid ReceiverOrganisationId,
+    string Cause,
+    long Version,
+    DateTimeOffset At);
+
+/// <summary>An offer was not answered in time; the coordinators are asked to act.</summary>
+public sealed record HandoverEscalated(
+    Guid HandoverId,
+    Guid CaseId,
+    Guid OriginOrganisationId,
+    Guid ReceiverOrganisationId,
+    long Version,
+    DateTimeOffset At);
+
+/// <summary>A coordinator offered an escalated handover to another receiver.</summary>
+public sealed record HandoverReassigned(
+    Guid HandoverId,
+    Guid CaseId,
+    Guid OriginOrganisationId,
+    Guid PreviousReceiverOrganisationId,
+    Guid ReceiverOrganisationId,
+    DateTimeOffset AnswerDueAt,
+    long Version,
+    DateTimeOffset At);
+
+/// <summary>The receiver reported what happened after arrival (the closed loop).</summary>
+/// <param name="Outcome">first-appointment-booked, first-contact-made, did-not-arrive or could-not-be-contacted.</param>
+/// <param name="OccurredOn">The day it happened or is booked for.</param>
+public sealed record HandoverOutcomeRecorded(
+    Guid HandoverId,
+    Guid CaseId,
+    Guid OriginOrganisationId,
+    Guid ReceiverOrganisationId,
+    string Outcome,
+    DateOnly? OccurredOn,
+    long Version,
+    DateTimeOffset At);
+
+/// <summary>The receiver completed the handover: counselling continues in Germany.</summary>
+public sealed record HandoverCompleted(
+    Guid HandoverId,
+    Guid CaseId,
+    Guid OriginOrganisationId,
+    Guid ReceiverOrganisationId,
+    long Version,
+    DateTimeOffset At);

@@ -1,0 +1,155 @@
+using System.Security.Claims;
+using Imsa.Network.Contracts.Counselling;
+using Imsa.Network.Counselling.Data;
+using Imsa.Network.Counselling.Domain;
+using Imsa.Network.Counselling.Protection;
+using Imsa.Network.Messaging.Access;
+using Imsa.Network.Messaging.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Imsa.Network.Counselling.Endpoints;
+
+/// <summary>
+/// What a receiving service may read of a case: only the categories an active consent naming it releases. A
+/// category that is not released is absent (null), whether or not the case holds data for it.
+/// </summary>
+/// <param name="DisclosureId">The record of this read in the case's disclosure log.</param>
+/// <param name="Categories">The categories released to the caller now, and shown here.</param>
+/// <param name="ConsentIds">The active consents that release them.</param>
+/// <param name="Identity">Category identity.</param>
+/// <param name="Contact">Category contact.</param>
+/// <param name="MigrationPlan">Category migration-plan.</param>
+/// <param name="LanguageAndQualifications">Category language-and-qualifications.</param>
+/// <param name="CounsellingHistory">Category counselling-history: the sessions, newest first.</param>
+/// <param name="NeedsAndOpenTasks">Category needs-and-open-tasks.</param>
+/// <param name="SpecialCategories">Category special-categories: only under a consent that releases them explicitly.</param>
+public sealed record DossierResponse(
+    Guid CaseId,
+    Guid HandoverId,
+    Guid DisclosureId,
+    DateTimeOffset DisclosedAt,
+    IReadOnlyList<string> Categories,
+    IReadOnlyList<Guid> ConsentIds,
+    PersonIdentity? Identity,
+    ContactDetails? Contact,
+    MigrationPlan? MigrationPlan,
+    LanguageAndQualifications? LanguageAndQualifications,
+    IReadOnlyList<SessionResponse>? CounsellingHistory,
+    NeedsAndOpenTasks? NeedsAndOpenTasks,
+    SpecialCategories? SpecialCategories);
+
+/// <summary>One disclosure: who read which categories of the case, when, under which handover and consents.</summary>
+public sealed record DisclosureResponse(
+    Guid Id,
+    Guid OrganisationId,
+    DateTimeOffset At,
+    IReadOnlyList<string> Categories,
+    Guid HandoverId,
+    IReadOnlyList<Guid> ConsentIds);
+
+internal static class DossierEndpoints
+{
+    public static IEndpointRouteBuilder MapDossierEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/cases/{caseId:guid}/dossier", ReadAsync)
+            .WithTags("Dossier")
+            .RequireAuthorization(NetworkRoles.ReceivingService)
+            .WithSummary("Read a case's dossier (receiving services)")
+            .WithDescription("Only while the caller holds an accepted handover of the case (else 404) and an active consent names it (else 403); "
+                + "only the categories that consent releases. Consent is checked at every read, and every read is logged as a disclosure.")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        app.MapGet("/cases/{caseId:guid}/disclosures", ListAsync)
+            .WithTags("Dossier")
+            .RequireAuthorization(NetworkRoles.Partner)
+            .WithSummary("List a case's disclosures (the owner partner)")
+            .WithDescription("Who received which categories of the case's data, when, under which handover and consents: what the person is told when they ask.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    private static async Task<Results<Ok<DossierResponse>, ProblemHttpResult>> ReadAsync(
+        Guid caseId, ClaimsPrincipal user, CounsellingDbContext db, MasterKeyRing keys, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var receiver = user.OrganisationId();
+        var handover = await db.Handovers.AsNoTracking()
+            .Where(h => h.CaseId == caseId && h.ReceiverOrganisationId == receiver && CaseHandover.DossierStatuses.Contains(h.Status))
+            .OrderByDescending(h => h.UpdatedAt)
+            .FirstOrDefaultAsync(cancellationToken);
+        var found = handover is null ? null : await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == caseId, cancellationToken);
+        var key = found is null ? null : await db.CaseKeys.AsNoTracking().FirstOrDefaultAsync(k => k.CaseId == caseId, cancellationToken);
+        if (handover is null || found is null || key is null)
+        {
+            return Problems.NotFound("Case");
+        }
+
+        // Consent is checked now, at read time: a withdrawal or an expiry a moment ago already counts.
+        var now = time.GetUtcNow();
+        var consents = await db.Consents.AsNoTracking()
+            .Where(c => c.CaseId == caseId && c.Recipients.Contains(receiver) && c.Withdrawal == null && c.ValidFrom <= now && c.ValidUntil > now)
+            .ToListAsync(cancellationToken);
+        if (consents.Count == 0)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "No active consent releases this case to your organisation.",
+                detail: "The person's consent was withdrawn or has expired, or names other services. Nothing is disclosed.");
+        }
+
+        var released = DataCategories.All
+            .Where(category => consents.Any(c => c.Categories.Contains(category)
+                && (category != DataCategories.SpecialCategories || c.ExplicitSpecialCategories)))
+            .ToList();
+        bool Released(string category) => released.Contains(category);
+
+        using var cipher = keys.Open(key);
+        var disclosure = new Disclosure
+        {
+            Id = Guid.CreateVersion7(now),
+            CaseId = caseId,
+            OrganisationId = receiver,
+            HandoverId = handover.HandoverId,
+            At = now,
+            Categories = released,
+            ConsentIds = consents.Select(c => c.Id).ToList(),
+        };
+        var dossier = new DossierResponse(
+            caseId,
+            handover.HandoverId,
+            disclosure.Id,
+            now,
+            released,
+            disclosure.ConsentIds,
+            Released(DataCategories.Identity) ? cipher.OpenIdentity(found) : null,
+            Released(DataCategories.Contact) ? cipher.OpenContact(found) : null,
+            Released(DataCategories.MigrationPlan) ? cipher.OpenMigrationPlan(found) : null,
+            Released(DataCategories.LanguageAndQualifications) ? cipher.OpenLanguageAndQualifications(found) : null,
+            Released(DataCategories.CounsellingHistory) ? await CaseEndpoints.SessionsOfAsync(db, cipher, caseId, cancellationToken) : null,
+            Released(DataCategories.NeedsAndOpenTasks) ? cipher.OpenNeedsAndOpenTasks(found) : null,
+            Released(DataCategories.SpecialCategories) ? cipher.OpenSpecialCategories(found) : null);
+
+        // The log entry is written before anything is shown: no disclosure goes unrecorded.
+        db.Disclosures.Add(disclosure);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(dossier);
+    }
+
+    private static async Task<Results<Ok<List<DisclosureResponse>>, ProblemHttpResult>> ListAsync(
+        Guid caseId, ClaimsPrincipal user, CounsellingDbContext db, CancellationToken cancellationToken)
+    {
+        var owner = user.OrganisationId();
+        if (!await db.Cases.AnyAsync(c => c.Id == caseId && c.OwnerOrganisationId == owner, cancellationToken))
+        {
+            return Problems.NotFound("Case");
+        }
+
+        var disclosures = await db.Disclosures.AsNoTracking()
+            .Where(d => d.CaseId == caseId)
+            .OrderByDescending(d => d.At)
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(disclosures
+            .Select(d => new DisclosureResponse(d.Id, d.OrganisationId, d.At, d.Categories, d.HandoverId, d.ConsentIds))
+            .ToList());
+    }
+}

@@ -1,0 +1,136 @@
+using System.Security.Cryptography;
+using System.Text;
+using Imsa.Network.Counselling.Domain;
+using Microsoft.Extensions.Options;
+
+namespace Imsa.Network.Counselling.Protection;
+
+/// <summary>
+/// Envelope encryption of personal data: every case has a random 256-bit data key; the key is stored only
+/// wrapped (AES-GCM) by a master key from configuration. Destroying a case's key makes its data unreadable
+/// everywhere at once, in the database, its backups and any replica (crypto-shredding).
+/// </summary>
+internal sealed class MasterKeyRing(IOptions<EncryptionOptions> options)
+{
+    public string ActiveKeyId => options.Value.ActiveKeyId;
+
+    public static bool TryDecode(string? base64, out byte[] key)
+    {
+        key = [];
+        try
+        {
+            key = Convert.FromBase64String(base64 ?? "");
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        return key.Length == 32;
+    }
+
+    /// <summary>A new case's data key, and the cipher that uses it.</summary>
+    public (CaseKey Key, CaseCipher Cipher) CreateKey(Guid caseId, DateTimeOffset now)
+    {
+        var dataKey = RandomNumberGenerator.GetBytes(32);
+        var key = new CaseKey { CaseId = caseId, MasterKeyId = ActiveKeyId, WrappedKey = Wrap(caseId, ActiveKeyId, dataKey), CreatedAt = now };
+        return (key, new CaseCipher(caseId, dataKey));
+    }
+
+    public CaseCipher Open(CaseKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return new CaseCipher(key.CaseId, Unwrap(key.CaseId, key.MasterKeyId, key.WrappedKey));
+    }
+
+    /// <summary>Wraps the key again under the active master key (rotation); false when it already is.</summary>
+    public bool Rewrap(CaseKey key, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (key.MasterKeyId == ActiveKeyId)
+        {
+            return false;
+        }
+
+        var dataKey = Unwrap(key.CaseId, key.MasterKeyId, key.WrappedKey);
+        try
+        {
+            key.WrappedKey = Wrap(key.CaseId, ActiveKeyId, dataKey);
+            key.MasterKeyId = ActiveKeyId;
+            key.RewrappedAt = now;
+            return true;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    private byte[] Wrap(Guid caseId, string masterKeyId, byte[] dataKey) =>
+        Sealing.Seal(MasterKey(masterKeyId), dataKey, WrapContext(caseId, masterKeyId));
+
+    private byte[] Unwrap(Guid caseId, string masterKeyId, byte[] wrapped) =>
+        Sealing.Open(MasterKey(masterKeyId), wrapped, WrapContext(caseId, masterKeyId));
+
+    private byte[] MasterKey(string id) =>
+        options.Value.MasterKeys.TryGetValue(id, out var value) && TryDecode(value, out var key)
+            ? key
+            : throw new CryptographicException($"The master key '{id}' is not configured (Encryption:MasterKeys).");
+
+    // The wrapped key is bound to its case and master key: a key row copied onto another case does not open.
+    private static byte[] WrapContext(Guid caseId, string masterKeyId) =>
+        Encoding.UTF8.GetBytes($"imsa-case-key|{caseId:N}|{masterKeyId}");
+}
+
+/// <summary>Seals and opens personal data of one case with its data key; the key is wiped on dispose.</summary>
+internal sealed class CaseCipher(Guid caseId, byte[] dataKey) : IDisposable
+{
+    public Guid CaseId => caseId;
+
+    /// <summary>Encrypts <paramref name="plaintext"/>, bound to this case and to <paramref name="field"/> (a sealed value moved elsewhere does not open).</summary>
+    public byte[] Seal(string field, ReadOnlySpan<byte> plaintext) => Sealing.Seal(dataKey, plaintext, Context(field));
+
+    public byte[] Open(string field, byte[] sealedValue) => Sealing.Open(dataKey, sealedValue, Context(field));
+
+    public void Dispose() => CryptographicOperations.ZeroMemory(dataKey);
+
+    private byte[] Context(string field) => Encoding.UTF8.GetBytes($"imsa-case|{caseId:N}|{field}");
+}
+
+/// <summary>AES-256-GCM with a random 96-bit nonce: version byte, nonce, tag, ciphertext.</summary>
+internal static class Sealing
+{
+    private const byte Version = 1;
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
+    private const int HeaderSize = 1 + NonceSize + TagSize;
+
+    public static byte[] Seal(byte[] key, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> context)
+    {
+        var output = new byte[HeaderSize + plaintext.Length];
+        output[0] = Version;
+        var nonce = output.AsSpan(1, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(key, TagSize);
+        aes.Encrypt(nonce, plaintext, output.AsSpan(HeaderSize), output.AsSpan(1 + NonceSize, TagSize), context);
+        return output;
+    }
+
+    public static byte[] Open(byte[] key, byte[] sealedValue, ReadOnlySpan<byte> context)
+    {
+        if (sealedValue.Length < HeaderSize || sealedValue[0] != Version)
+        {
+            throw new CryptographicException("Not a sealed value of a known version.");
+        }
+
+        var plaintext = new byte[sealedValue.Length - HeaderSize];
+        using var aes = new AesGcm(key, TagSize);
+        aes.Decrypt(
+            sealedValue.AsSpan(1, NonceSize),
+            sealedValue.AsSpan(HeaderSize),
+            sealedValue.AsSpan(1 + NonceSize, TagSize),
+            plaintext,
+            context);
+        return plaintext;
+    }
+}
