@@ -79,6 +79,11 @@ imsa_secrets() {
   if ! grep -q '^IMSA_COORDINATOR_CLIENT_SECRET=' "$file"; then
     echo "IMSA_COORDINATOR_CLIENT_SECRET=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 40)" >>"$file"
   fi
+  # The Counselling service's master key: it wraps every case's data key (docs/privacy.md). Losing it loses
+  # every case; rotating it is described there.
+  if ! grep -q '^IMSA_COUNSELLING_MASTER_KEY=' "$file"; then
+    echo "IMSA_COUNSELLING_MASTER_KEY=$(openssl rand -base64 32)" >>"$file"
+  fi
   # The token signing key: Partners signs with the private key, every service verifies with the public one.
   if [ ! -f "$IMSA_LOCAL/token-signing.pem" ]; then
     (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$IMSA_LOCAL/token-signing.pem" 2>/dev/null)
@@ -86,7 +91,7 @@ imsa_secrets() {
   fi
   # shellcheck disable=SC1090
   . "$file"
-  export IMSA_DB_PASSWORD IMSA_RABBITMQ_PASSWORD IMSA_COORDINATOR_CLIENT_SECRET
+  export IMSA_DB_PASSWORD IMSA_RABBITMQ_PASSWORD IMSA_COORDINATOR_CLIENT_SECRET IMSA_COUNSELLING_MASTER_KEY
 }
 
 imsa_users() {
