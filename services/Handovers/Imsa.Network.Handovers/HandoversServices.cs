@@ -1,5 +1,7 @@
 using Imsa.Network.Handovers.Consumers;
 using Imsa.Network.Handovers.Data;
+using Imsa.Network.Handovers.Domain;
+using Imsa.Network.Handovers.Endpoints;
 using Imsa.Network.Messaging;
 using Imsa.Network.Messaging.Access;
 using Imsa.Network.Messaging.Hosting;
@@ -15,10 +17,28 @@ internal static class HandoversServices
         {
             Title = "IMSA Network — Handovers",
             Version = "v1",
-            Description = "Handover tickets from partners abroad to receiving services in Germany, and their outcomes.",
+            Description = "Handover tickets from partners abroad to receiving services in Germany: offer, accept or decline, the outcome "
+                + "after arrival (the closed loop), SLA escalation, and revocation when consent ends.",
         });
-        builder.AddMessaging<HandoversDbContext>("handovers", bus => bus.AddConsumer<OrganisationRegisteredConsumer>());
+        builder.AddMessaging<HandoversDbContext>("handovers", bus =>
+        {
+            bus.AddConsumer<OrganisationRegisteredConsumer>();
+            bus.AddConsumer<OrganisationCapacityConsumer>();
+            bus.AddConsumer<CaseEventsConsumer>();
+            bus.AddConsumer<ConsentEventsConsumer>();
+        });
         builder.AddNetworkAuthentication<HandoversDbContext>();
+        builder.Services.AddOptions<SlaOptions>().BindConfiguration("Handovers:Sla");
+        builder.Services.AddHostedService<SlaJob>();
+        builder.Services.AddApiExamples(examples => examples
+            .Add(new RequestHandoverRequest(
+                new Guid("0199a0c4-5b7e-7d3a-9c41-2f5e8a1b6c31"),
+                new Guid("0199a0c4-5b7e-7d3a-9c41-2f5e8a1b6c30"),
+                ["EDU", "LANG", "ADMN"],
+                new DateOnly(2027, 3, 1),
+                "Starts an apprenticeship in Mainz on 1 April; the dossier has the details."))
+            .Add(new DeclineHandoverRequest("outside-service-area", null))
+            .Add(new RecordOutcomeRequest("first-contact-made", new DateOnly(2027, 3, 4))));
         return builder;
     }
 }

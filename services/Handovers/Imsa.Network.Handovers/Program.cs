@@ -14,6 +14,7 @@ public partial class Program
         var app = builder.Build();
         app.MapServiceDefaults();
         app.MapReferenceEndpoints();
+        app.MapHandoverEndpoints();
 
         await app.MigrateDatabaseAsync<HandoversDbContext>();
         await app.RunAsync();

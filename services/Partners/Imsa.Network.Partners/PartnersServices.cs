@@ -1,3 +1,4 @@
+using Imsa.Network.Partners.Consumers;
 using Imsa.Network.Messaging;
 using Imsa.Network.Messaging.Access;
 using Imsa.Network.Messaging.Hosting;
@@ -21,7 +22,7 @@ internal static class PartnersServices
                 + "their profiles and API clients, the network's OAuth 2.0 token endpoint, the directory of receiving services "
                 + "and the explained matching of a case to the services that may take it.",
         });
-        builder.AddMessaging<PartnersDbContext>("partners");
+        builder.AddMessaging<PartnersDbContext>("partners", bus => bus.AddConsumer<HandoverLoadConsumer>());
         builder.AddNetworkAuthentication<PartnersDbContext>();
         builder.AddTokenServer();
         builder.Services.AddScoped<ApiClients>();

@@ -13,9 +13,18 @@ internal sealed class OrganisationRegisteredConsumer(HandoversDbContext db)
     protected override async Task HandleAsync(ConsumeContext<OrganisationRegistered> context)
     {
         var registered = context.Message;
-        if (await Db.Organisations.FindAsync([registered.OrganisationId], context.CancellationToken) is not null)
+        var known = await Db.Organisations.FindAsync([registered.OrganisationId], context.CancellationToken);
+        if (known is not null)
         {
-            // A later event about this organisation arrived first; it is newer than this one.
+            // Its capacity arrived first (another queue): fill in what only the registration says.
+            if (known.Kind == "unknown")
+            {
+                known.Kind = registered.Kind;
+                known.Country = registered.Country;
+                known.Status = registered.Status;
+                known.RegisteredAt = registered.RegisteredAt;
+            }
+
             return;
         }
 

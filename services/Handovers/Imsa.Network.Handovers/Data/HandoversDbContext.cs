@@ -1,5 +1,6 @@
-using Imsa.Network.Messaging;
+using System.Text.Json;
 using Imsa.Network.Handovers.Domain;
+using Imsa.Network.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -9,6 +10,14 @@ internal sealed class HandoversDbContext(DbContextOptions<HandoversDbContext> op
 {
     public DbSet<KnownOrganisation> Organisations => Set<KnownOrganisation>();
 
+    public DbSet<HandoverTicket> Tickets => Set<HandoverTicket>();
+
+    public DbSet<TimelineEntry> Timeline => Set<TimelineEntry>();
+
+    public DbSet<CaseOwnership> Cases => Set<CaseOwnership>();
+
+    public DbSet<ConsentCoverage> Consents => Set<ConsentCoverage>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddMessaging();
@@ -17,12 +26,75 @@ internal sealed class HandoversDbContext(DbContextOptions<HandoversDbContext> op
         {
             organisation.ToTable("known_organisations");
             organisation.HasKey(o => o.Id);
-            organisation.Property(o => o.Id).HasColumnName("id").ValueGeneratedNever();
-            organisation.Property(o => o.Kind).HasColumnName("kind").HasMaxLength(40);
-            organisation.Property(o => o.Country).HasColumnName("country").HasMaxLength(2).IsFixedLength();
-            organisation.Property(o => o.Status).HasColumnName("status").HasMaxLength(40);
-            organisation.Property(o => o.RegisteredAt).HasColumnName("registered_at");
+            organisation.Property(o => o.Id).ValueGeneratedNever();
+            organisation.Property(o => o.Kind).HasMaxLength(40);
+            organisation.Property(o => o.Country).HasMaxLength(2).IsFixedLength();
+            organisation.Property(o => o.Status).HasMaxLength(40);
         });
+
+        modelBuilder.Entity<HandoverTicket>(t =>
+        {
+            t.ToTable("handover_tickets");
+            t.HasKey(x => x.Id);
+            t.Property(x => x.Id).ValueGeneratedNever();
+            t.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+            t.Property(x => x.Version).IsConcurrencyToken();
+            t.Property(x => x.Message).HasMaxLength(1000);
+            t.Property(x => x.DeclineReason).HasConversion<string>().HasMaxLength(40);
+            t.Property(x => x.DeclineNote).HasMaxLength(1000);
+            t.Property(x => x.RevocationCause).HasConversion<string>().HasMaxLength(40);
+            t.Property(x => x.LastOutcome).HasConversion<string>().HasMaxLength(40);
+            t.Ignore(x => x.PlannedArrivalMonth);
+            t.Ignore(x => x.IsOpen);
+            t.HasMany(x => x.Timeline).WithOne().HasForeignKey(e => e.TicketId);
+            // One open handover per case and receiver: the database keeps it so even under a race.
+            t.HasIndex(x => new { x.CaseId, x.ReceiverOrganisationId })
+                .IsUnique()
+                .HasFilter("status IN ('Requested', 'Offered', 'Accepted', 'InContact', 'Escalated')")
+                .HasDatabaseName("ix_handover_tickets_one_open_per_case_and_receiver");
+            t.HasIndex(x => new { x.ReceiverOrganisationId, x.Status });
+            t.HasIndex(x => new { x.OriginOrganisationId, x.Status });
+            t.HasIndex(x => x.AnswerDueAt).HasFilter("status = 'Offered'");
+            t.HasIndex(x => x.FollowUpDueAt).HasFilter("status = 'Accepted' AND follow_up_flagged_at IS NULL");
+        });
+
+        modelBuilder.Entity<TimelineEntry>(e =>
+        {
+            e.ToTable("handover_timeline");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).UseIdentityAlwaysColumn();
+            e.Property(x => x.Actor).HasConversion<string>().HasMaxLength(20);
+            e.Property(x => x.Action).HasMaxLength(40);
+            e.Property(x => x.Detail).HasMaxLength(200);
+        });
+
+        modelBuilder.Entity<CaseOwnership>(c =>
+        {
+            c.ToTable("case_owners");
+            c.HasKey(x => x.CaseId);
+            c.Property(x => x.CaseId).ValueGeneratedNever();
+        });
+
+        modelBuilder.Entity<ConsentCoverage>(c =>
+        {
+            c.ToTable("consent_coverage");
+            c.HasKey(x => x.ConsentId);
+            c.Property(x => x.ConsentId).ValueGeneratedNever();
+            c.Property(x => x.EndedHow).HasMaxLength(20);
+            c.HasIndex(x => x.CaseId);
+        });
+
+        // snake_case for every column not named explicitly (the messaging tables name theirs).
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                if (property.GetColumnName() == property.Name)
+                {
+                    property.SetColumnName(JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name));
+                }
+            }
+        }
     }
 }
 

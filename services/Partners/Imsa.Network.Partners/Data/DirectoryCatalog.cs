@@ -12,6 +12,9 @@ internal sealed class DirectoryState
     public int Id { get; set; }
 
     public long Version { get; set; }
+
+    /// <summary>Counts changes to the receivers' open handovers only: those need no rebuild, just new counts.</summary>
+    public long LoadVersion { get; set; }
 }
 
 /// <summary>
@@ -25,8 +28,9 @@ internal sealed class DirectoryCatalog(GermanGeography geography) : IDisposable
 
     public async Task<DirectoryIndex> GetAsync(PartnersDbContext db, CancellationToken cancellationToken)
     {
-        var version = await db.DirectoryState.AsNoTracking().Where(s => s.Id == 1).Select(s => s.Version).SingleAsync(cancellationToken);
-        if (_current is { } current && current.Version == version)
+        var state = await db.DirectoryState.AsNoTracking().Where(s => s.Id == 1)
+            .Select(s => new { s.Version, s.LoadVersion }).SingleAsync(cancellationToken);
+        if (_current is { } current && current.Version == state.Version && current.LoadVersion == state.LoadVersion)
         {
             return current.Index;
         }
@@ -34,16 +38,21 @@ internal sealed class DirectoryCatalog(GermanGeography geography) : IDisposable
         await _building.WaitAsync(cancellationToken);
         try
         {
-            if (_current is { } built && built.Version == version)
+            if (_current is { } built && built.Version == state.Version && built.LoadVersion == state.LoadVersion)
             {
                 return built.Index;
             }
 
-            var services = await db.Organisations.AsNoTracking()
-                .Where(o => o.Kind == OrganisationKind.ReceivingService && o.Status == OrganisationStatus.Active)
-                .ToListAsync(cancellationToken);
-            var index = new DirectoryIndex(geography, services.Where(o => o.Profile.Receiving is not null).Select(ToEntry));
-            _current = new Snapshot(version, index);
+            var index = _current is { } previous && previous.Version == state.Version
+                ? previous.Index
+                : await BuildAsync(db, cancellationToken);
+            // Receivers whose handovers all ended count 0: they are in the result, so stale counts are overwritten.
+            var load = await db.ReceiverHandovers.AsNoTracking()
+                .GroupBy(h => h.ReceiverOrganisationId)
+                .Select(g => new { Receiver = g.Key, Open = g.Count(h => h.Open) })
+                .ToDictionaryAsync(g => g.Receiver, g => g.Open, cancellationToken);
+            index = index.WithOpenHandovers(load);
+            _current = new Snapshot(state.Version, state.LoadVersion, index);
             return index;
         }
         finally
@@ -52,9 +61,21 @@ internal sealed class DirectoryCatalog(GermanGeography geography) : IDisposable
         }
     }
 
+    private async Task<DirectoryIndex> BuildAsync(PartnersDbContext db, CancellationToken cancellationToken)
+    {
+        var services = await db.Organisations.AsNoTracking()
+            .Where(o => o.Kind == OrganisationKind.ReceivingService && o.Status == OrganisationStatus.Active)
+            .ToListAsync(cancellationToken);
+        return new DirectoryIndex(geography, services.Where(o => o.Profile.Receiving is not null).Select(ToEntry));
+    }
+
     /// <summary>Marks the directory changed; call inside the transaction of the change.</summary>
     public static Task BumpAsync(PartnersDbContext db, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync($"UPDATE directory_state SET version = version + 1 WHERE id = 1", cancellationToken);
+
+    /// <summary>Marks the receivers' open handovers changed; call inside the transaction of the change.</summary>
+    public static Task BumpLoadAsync(PartnersDbContext db, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"UPDATE directory_state SET load_version = load_version + 1 WHERE id = 1", cancellationToken);
 
     public void Dispose() => _building.Dispose();
 
@@ -88,10 +109,10 @@ internal sealed class DirectoryCatalog(GermanGeography geography) : IDisposable
                 NoCapacityUntil = receiving.Capacity.NoCapacityUntil,
                 Note = receiving.Capacity.Note,
             },
-            // A projection of handover events once the handovers service publishes them (issue 5).
+            // Filled in from the handover load projection (receiver_handovers) after the build.
             OpenHandovers = 0,
         };
     }
 
-    private sealed record Snapshot(long Version, DirectoryIndex Index);
+    private sealed record Snapshot(long Version, long LoadVersion, DirectoryIndex Index);
 }

@@ -18,6 +18,8 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
 
     public DbSet<DirectoryState> DirectoryState => Set<DirectoryState>();
 
+    public DbSet<ReceiverHandover> ReceiverHandovers => Set<ReceiverHandover>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddMessaging();
@@ -57,7 +59,20 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
             state.HasKey(s => s.Id);
             state.Property(s => s.Id).HasColumnName("id").ValueGeneratedNever();
             state.Property(s => s.Version).HasColumnName("version");
+            state.Property(s => s.LoadVersion).HasColumnName("load_version");
             state.HasData(new DirectoryState { Id = 1, Version = 0 });
+        });
+
+        modelBuilder.Entity<ReceiverHandover>(handover =>
+        {
+            handover.ToTable("receiver_handovers");
+            handover.HasKey(h => h.HandoverId);
+            handover.Property(h => h.HandoverId).HasColumnName("handover_id").ValueGeneratedNever();
+            handover.Property(h => h.ReceiverOrganisationId).HasColumnName("receiver_organisation_id");
+            handover.Property(h => h.Open).HasColumnName("open");
+            handover.Property(h => h.Version).HasColumnName("version");
+            handover.Property(h => h.UpdatedAt).HasColumnName("updated_at");
+            handover.HasIndex(h => h.ReceiverOrganisationId).HasFilter("open");
         });
 
         modelBuilder.Entity<ApiClient>(client =>

@@ -155,6 +155,10 @@ namespace Imsa.Network.Partners.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("id");
 
+                    b.Property<long>("LoadVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("load_version");
+
                     b.Property<long>("Version")
                         .HasColumnType("bigint")
                         .HasColumnName("version");
@@ -167,6 +171,7 @@ namespace Imsa.Network.Partners.Data.Migrations
                         new
                         {
                             Id = 1,
+                            LoadVersion = 0L,
                             Version = 0L
                         });
                 });
@@ -282,6 +287,36 @@ namespace Imsa.Network.Partners.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("organisations", (string)null);
+                });
+
+            modelBuilder.Entity("Imsa.Network.Partners.Domain.ReceiverHandover", b =>
+                {
+                    b.Property<Guid>("HandoverId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("handover_id");
+
+                    b.Property<bool>("Open")
+                        .HasColumnType("boolean")
+                        .HasColumnName("open");
+
+                    b.Property<Guid>("ReceiverOrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("receiver_organisation_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("HandoverId");
+
+                    b.HasIndex("ReceiverOrganisationId")
+                        .HasFilter("open");
+
+                    b.ToTable("receiver_handovers", (string)null);
                 });
 
             modelBuilder.Entity("OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication", b =>

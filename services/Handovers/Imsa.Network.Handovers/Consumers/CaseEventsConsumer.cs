@@ -1,0 +1,46 @@
+using Imsa.Network.Contracts.Counselling;
+using Imsa.Network.Handovers.Data;
+using Imsa.Network.Handovers.Domain;
+using Imsa.Network.Messaging.Inbox;
+using MassTransit;
+
+namespace Imsa.Network.Handovers.Consumers;
+
+/// <summary>
+/// Keeps who owns each case (the requester must own it) and revokes every open handover of an erased case. An
+/// erasure that arrives before the opening stays an erasure.
+/// </summary>
+internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider time) :
+    IConsumer<CaseOpened>,
+    IConsumer<CaseErased>
+{
+    private const string Name = nameof(CaseEventsConsumer);
+
+    public Task Consume(ConsumeContext<CaseOpened> context) =>
+        Inbox.ConsumeOnceAsync(db, context, Name, async () =>
+        {
+            var opened = context.Message;
+            if (await db.Cases.FindAsync([opened.CaseId], context.CancellationToken) is null)
+            {
+                db.Cases.Add(new CaseOwnership { CaseId = opened.CaseId, OwnerOrganisationId = opened.OwnerOrganisationId, UpdatedAt = opened.At });
+            }
+        });
+
+    public Task Consume(ConsumeContext<CaseErased> context) =>
+        Inbox.ConsumeOnceAsync(db, context, Name, async () =>
+        {
+            var erased = context.Message;
+            var ownership = await db.Cases.FindAsync([erased.CaseId], context.CancellationToken);
+            if (ownership is null)
+            {
+                db.Cases.Add(new CaseOwnership { CaseId = erased.CaseId, OwnerOrganisationId = erased.OwnerOrganisationId, Erased = true, UpdatedAt = erased.At });
+            }
+            else
+            {
+                ownership.Erased = true;
+                ownership.UpdatedAt = erased.At;
+            }
+
+            await Revocations.RevokeAsync(db, erased.CaseId, null, RevocationCause.CaseErased, time, context.CancellationToken);
+        });
+}

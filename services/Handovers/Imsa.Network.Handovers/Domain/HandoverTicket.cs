@@ -1,0 +1,276 @@
+using Imsa.Network.Contracts.Handovers;
+using Imsa.Network.Messaging.Hosting;
+
+namespace Imsa.Network.Handovers.Domain;
+
+/// <summary>The handover lifecycle (docs/architecture.md): FHIR Task–like, with a closed loop at the end.</summary>
+public enum HandoverStatus
+{
+    Requested,
+    Offered,
+    Accepted,
+    InContact,
+    Completed,
+    Declined,
+    Escalated,
+    Withdrawn,
+    Revoked,
+}
+
+/// <summary>What the receiving service reports after arrival.</summary>
+public enum HandoverOutcome
+{
+    FirstAppointmentBooked,
+    FirstContactMade,
+    DidNotArrive,
+    CouldNotBeContacted,
+}
+
+/// <summary>Why a ticket was revoked: its legal ground ended.</summary>
+public enum RevocationCause
+{
+    ConsentWithdrawn,
+    ConsentExpired,
+    CaseErased,
+}
+
+/// <summary>A step a party asks for over the API.</summary>
+public enum TicketStep
+{
+    Accept,
+    Decline,
+    Withdraw,
+    RecordOutcome,
+    Complete,
+    Reassign,
+}
+
+/// <summary>Who took a step on the ticket's timeline.</summary>
+public enum TimelineActor
+{
+    Origin,
+    Receiver,
+    Coordinator,
+    System,
+}
+
+/// <summary>
+/// A handover of one case from the partner abroad (origin) to one receiving service. Each transition is allowed
+/// only from certain states, grows <see cref="Version"/> by one, adds a timeline entry and returns the event to
+/// announce. The version doubles as the concurrency token: two transitions racing each other cannot both win.
+/// </summary>
+internal sealed class HandoverTicket
+{
+    public static readonly HandoverStatus[] OpenStatuses =
+        [HandoverStatus.Requested, HandoverStatus.Offered, HandoverStatus.Accepted, HandoverStatus.InContact, HandoverStatus.Escalated];
+
+    public Guid Id { get; init; }
+
+    public Guid CaseId { get; init; }
+
+    public Guid OriginOrganisationId { get; init; }
+
+    public Guid ReceiverOrganisationId { get; private set; }
+
+    public HandoverStatus Status { get; private set; }
+
+    public long Version { get; private set; }
+
+    public required List<string> Topics { get; init; }
+
+    public DateOnly? PlannedArrival { get; init; }
+
+    /// <summary>A short note from the origin to the receiver; personal data belongs in the dossier, not here.</summary>
+    public string? Message { get; init; }
+
+    public DateTimeOffset RequestedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public DateTimeOffset? AnswerDueAt { get; private set; }
+
+    public DateTimeOffset? EscalatedAt { get; private set; }
+
+    public DateTimeOffset? AcceptedAt { get; private set; }
+
+    public DateTimeOffset? FollowUpDueAt { get; private set; }
+
+    public DateTimeOffset? FollowUpFlaggedAt { get; private set; }
+
+    public DeclineReason? DeclineReason { get; private set; }
+
+    public string? DeclineNote { get; private set; }
+
+    public RevocationCause? RevocationCause { get; private set; }
+
+    public HandoverOutcome? LastOutcome { get; private set; }
+
+    public DateOnly? LastOutcomeOn { get; private set; }
+
+    public DateTimeOffset? ClosedAt { get; private set; }
+
+    public List<TimelineEntry> Timeline { get; init; } = [];
+
+    public DateOnly? PlannedArrivalMonth => PlannedArrival is { } d ? new DateOnly(d.Year, d.Month, 1) : null;
+
+    public bool IsOpen => OpenStatuses.Contains(Status);
+
+    /// <summary>A new ticket: requested, and — the checks having passed — offered at once.</summary>
+    public static (HandoverTicket Ticket, object[] Events) Request(
+        Guid caseId, Guid origin, Guid receiver, IReadOnlyList<string> topics, DateOnly? plannedArrival, string? message,
+        DateTimeOffset answerDueAt, DateTimeOffset now)
+    {
+        var ticket = new HandoverTicket
+        {
+            Id = Guid.CreateVersion7(now),
+            CaseId = caseId,
+            OriginOrganisationId = origin,
+            ReceiverOrganisationId = receiver,
+            Topics = [.. topics],
+            PlannedArrival = plannedArrival,
+            Message = message,
+            RequestedAt = now,
+            Status = HandoverStatus.Requested,
+        };
+        ticket.Step(HandoverStatus.Requested, now, TimelineActor.Origin, origin, "requested", null);
+        var requested = new HandoverRequested(ticket.Id, caseId, origin, receiver, ticket.Topics, ticket.PlannedArrivalMonth, ticket.Version, now);
+        ticket.AnswerDueAt = answerDueAt;
+        ticket.Step(HandoverStatus.Offered, now, TimelineActor.System, null, "offered", $"answer-due:{answerDueAt:O}");
+        return (ticket, [requested, new HandoverOffered(ticket.Id, caseId, origin, receiver, answerDueAt, ticket.Version, now)]);
+    }
+
+    /// <summary>Null when the ticket may <paramref name="step"/> now; otherwise why not, naming its state (a 409).</summary>
+    public string? Refuses(TicketStep step)
+    {
+        var allowed = step switch
+        {
+            TicketStep.Accept or TicketStep.Decline => Status is HandoverStatus.Offered or HandoverStatus.Escalated,
+            TicketStep.Withdraw => IsOpen,
+            TicketStep.RecordOutcome or TicketStep.Complete => Status is HandoverStatus.Accepted or HandoverStatus.InContact,
+            TicketStep.Reassign => Status is HandoverStatus.Escalated or HandoverStatus.Offered,
+            _ => false,
+        };
+        var verb = step switch
+        {
+            TicketStep.Accept => "be accepted",
+            TicketStep.Decline => "be declined",
+            TicketStep.Withdraw => "be withdrawn",
+            TicketStep.RecordOutcome => "take an outcome",
+            TicketStep.Complete => "be completed",
+            _ => "be reassigned",
+        };
+        return allowed ? null : $"A handover that is {EnumCodes.Of(Status)} cannot {verb}.";
+    }
+
+    public object Accept(Guid by, DateTimeOffset now, TimeSpan followUpAfterArrival)
+    {
+        AcceptedAt = now;
+        var arrival = PlannedArrival is { } d ? new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : now;
+        FollowUpDueAt = (arrival > now ? arrival : now) + followUpAfterArrival;
+        Step(HandoverStatus.Accepted, now, TimelineActor.Receiver, by, "accepted", null);
+        return new HandoverAccepted(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, Version, now);
+    }
+
+    public object Decline(Guid by, DeclineReason reason, string? note, DateTimeOffset now)
+    {
+        DeclineReason = reason;
+        DeclineNote = note;
+        ClosedAt = now;
+        Step(HandoverStatus.Declined, now, TimelineActor.Receiver, by, "declined", EnumCodes.Of(reason));
+        return new HandoverDeclined(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, EnumCodes.Of(reason), Version, now);
+    }
+
+    public object Withdraw(Guid by, DateTimeOffset now)
+    {
+        ClosedAt = now;
+        Step(HandoverStatus.Withdrawn, now, TimelineActor.Origin, by, "withdrawn", null);
+        return new HandoverWithdrawn(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, Version, now);
+    }
+
+    public object Revoke(RevocationCause cause, DateTimeOffset now)
+    {
+        RevocationCause = cause;
+        ClosedAt = now;
+        Step(HandoverStatus.Revoked, now, TimelineActor.System, null, "revoked", EnumCodes.Of(cause));
+        return new HandoverRevoked(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, EnumCodes.Of(cause), Version, now);
+    }
+
+    public object Escalate(DateTimeOffset now)
+    {
+        EscalatedAt = now;
+        Step(HandoverStatus.Escalated, now, TimelineActor.System, null, "escalated", null);
+        return new HandoverEscalated(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, Version, now);
+    }
+
+    public object Reassign(Guid coordinator, Guid newReceiver, DateTimeOffset answerDueAt, DateTimeOffset now)
+    {
+        var previous = ReceiverOrganisationId;
+        ReceiverOrganisationId = newReceiver;
+        AnswerDueAt = answerDueAt;
+        EscalatedAt = null;
+        Step(HandoverStatus.Offered, now, TimelineActor.Coordinator, coordinator, "reassigned", $"from:{previous}");
+        return new HandoverReassigned(Id, CaseId, OriginOrganisationId, previous, newReceiver, answerDueAt, Version, now);
+    }
+
+    public object RecordOutcome(Guid by, HandoverOutcome outcome, DateOnly? occurredOn, DateTimeOffset now)
+    {
+        LastOutcome = outcome;
+        LastOutcomeOn = occurredOn;
+        var next = outcome == HandoverOutcome.FirstContactMade || Status == HandoverStatus.InContact ? HandoverStatus.InContact : Status;
+        Step(next, now, TimelineActor.Receiver, by, "outcome-recorded", occurredOn is { } on ? $"{EnumCodes.Of(outcome)}:{on:yyyy-MM-dd}" : EnumCodes.Of(outcome));
+        return new HandoverOutcomeRecorded(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, EnumCodes.Of(outcome), occurredOn, Version, now);
+    }
+
+    public object Complete(Guid by, DateTimeOffset now)
+    {
+        ClosedAt = now;
+        Step(HandoverStatus.Completed, now, TimelineActor.Receiver, by, "completed", null);
+        return new HandoverCompleted(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, Version, now);
+    }
+
+    /// <summary>Accepted, arrival some weeks past, no first contact: someone should ask. Not a state change.</summary>
+    public void FlagFollowUp(DateTimeOffset now)
+    {
+        FollowUpFlaggedAt = now;
+        UpdatedAt = now;
+        Timeline.Add(new TimelineEntry { TicketId = Id, At = now, Actor = TimelineActor.System, Action = "follow-up-due", Version = Version });
+    }
+
+    private void Step(HandoverStatus next, DateTimeOffset now, TimelineActor actor, Guid? by, string action, string? detail)
+    {
+        Status = next;
+        Version++;
+        UpdatedAt = now;
+        Timeline.Add(new TimelineEntry
+        {
+            TicketId = Id,
+            At = now,
+            Actor = actor,
+            ActorOrganisationId = by,
+            Action = action,
+            Detail = detail,
+            Version = Version,
+        });
+    }
+}
+
+/// <summary>One step on a ticket's timeline, seen by both parties: who did what, when.</summary>
+internal sealed class TimelineEntry
+{
+    public long Id { get; init; }
+
+    public Guid TicketId { get; init; }
+
+    public DateTimeOffset At { get; init; }
+
+    public TimelineActor Actor { get; init; }
+
+    public Guid? ActorOrganisationId { get; init; }
+
+    public required string Action { get; init; }
+
+    /// <summary>Codes only: a reason, a cause, an outcome with its day.</summary>
+    public string? Detail { get; init; }
+
+    public long Version { get; init; }
+}

@@ -1,0 +1,104 @@
+using Imsa.Network.Handovers.Data;
+using Imsa.Network.Messaging.Outbox;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Imsa.Network.Handovers.Domain;
+
+/// <summary>"Handovers:Sla" configuration.</summary>
+internal sealed class SlaOptions
+{
+    /// <summary>Working days a receiver has to answer an offer before it is escalated to the coordinators.</summary>
+    public int AnswerWorkingDays { get; set; } = 5;
+
+    /// <summary>Days after the planned arrival (or the acceptance, if later) without first contact before a follow-up is due.</summary>
+    public int FollowUpDaysAfterArrival { get; set; } = 30;
+
+    /// <summary>How often the timers are checked. The deadlines are rows in the database, so nothing is lost between checks.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
+
+    public int BatchSize { get; set; } = 200;
+}
+
+/// <summary>
+/// The SLA timers, kept in the database (RabbitMQ here has no delayed messages) and driven by
+/// <see cref="TimeProvider"/>: an offer past its answer deadline is escalated (HandoverEscalated); an accepted
+/// handover with no first contact past its follow-up date is flagged. Safe with several instances: each ticket is
+/// taken under FOR UPDATE SKIP LOCKED and its version guards the change.
+/// </summary>
+internal sealed partial class SlaJob(
+    IServiceScopeFactory scopes, TimeProvider time, IOptions<SlaOptions> options, ILogger<SlaJob> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var (escalated, flagged) = await RunOnceAsync(stoppingToken);
+                if (escalated + flagged > 0)
+                {
+                    LogRun(escalated, flagged);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(ex.GetType().Name);
+            }
+
+            try
+            {
+                await Task.Delay(options.Value.Interval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public async Task<(int Escalated, int Flagged)> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HandoversDbContext>();
+        var now = time.GetUtcNow();
+        var batch = options.Value.BatchSize;
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var overdue = await db.Tickets
+            .FromSql($"""
+                SELECT * FROM handover_tickets
+                WHERE status = 'Offered' AND answer_due_at <= {now}
+                ORDER BY answer_due_at LIMIT {batch}
+                FOR UPDATE SKIP LOCKED
+                """)
+            .ToListAsync(cancellationToken);
+        foreach (var ticket in overdue)
+        {
+            db.AddEvent<object>(ticket.Escalate(now), time);
+        }
+
+        var silent = await db.Tickets
+            .FromSql($"""
+                SELECT * FROM handover_tickets
+                WHERE status = 'Accepted' AND follow_up_flagged_at IS NULL AND follow_up_due_at <= {now}
+                ORDER BY follow_up_due_at LIMIT {batch}
+                FOR UPDATE SKIP LOCKED
+                """)
+            .ToListAsync(cancellationToken);
+        foreach (var ticket in silent)
+        {
+            ticket.FlagFollowUp(now);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (overdue.Count, silent.Count);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SLA: {Escalated} offers escalated, {Flagged} handovers flagged for follow-up")]
+    private partial void LogRun(int escalated, int flagged);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SLA run failed ({ExceptionType}); retrying at the next interval")]
+    private partial void LogFailed(string exceptionType);
+}

@@ -1,0 +1,21 @@
+namespace Imsa.Network.Handovers.Domain;
+
+/// <summary>Deadlines in working days (Monday to Friday; public holidays are not counted out).</summary>
+internal static class WorkingDays
+{
+    public static DateTimeOffset Add(DateTimeOffset from, int days)
+    {
+        var at = from;
+        var left = days;
+        while (left > 0)
+        {
+            at = at.AddDays(1);
+            if (at.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
+            {
+                left--;
+            }
+        }
+
+        return at;
+    }
+}

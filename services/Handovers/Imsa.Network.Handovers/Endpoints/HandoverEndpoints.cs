@@ -1,0 +1,543 @@
+using System.Globalization;
+using System.Security.Claims;
+using Imsa.Network.Contracts.Reference;
+using Imsa.Network.Handovers.Data;
+using Imsa.Network.Handovers.Domain;
+using Imsa.Network.Messaging.Access;
+using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.Messaging.Outbox;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Imsa.Network.Handovers.Endpoints;
+
+/// <summary>A request to hand a case over to a receiving service.</summary>
+/// <param name="CaseId">The case, in the Counselling service, that the caller owns.</param>
+/// <param name="ReceiverOrganisationId">The receiving service, typically chosen from POST /directory/matches on the Partners service.</param>
+/// <param name="Topics">Topic codes the receiver is asked to continue with (GET /reference/topics on Counselling).</param>
+/// <param name="PlannedArrival">Planned arrival in Germany: the follow-up clock starts there.</param>
+/// <param name="Message">A short note to the receiver (at most 1,000 characters). No personal data: that is in the dossier, under consent.</param>
+public sealed record RequestHandoverRequest(Guid? CaseId, Guid? ReceiverOrganisationId, IReadOnlyList<string>? Topics, DateOnly? PlannedArrival, string? Message);
+
+/// <param name="Reason">no-capacity, not-eligible, outside-service-area, language-not-available, duplicate or other (then a note is required).</param>
+/// <param name="Note">Why, in a sentence; required for "other". No personal data.</param>
+public sealed record DeclineHandoverRequest(string? Reason, string? Note);
+
+/// <param name="Outcome">first-appointment-booked, first-contact-made, did-not-arrive or could-not-be-contacted.</param>
+/// <param name="OccurredOn">The day it happened, or the day of the booked appointment.</param>
+public sealed record RecordOutcomeRequest(string? Outcome, DateOnly? OccurredOn);
+
+/// <param name="ReceiverOrganisationId">Another receiving service that an active consent names.</param>
+public sealed record ReassignHandoverRequest(Guid? ReceiverOrganisationId);
+
+public sealed record TimelineEntryResponse(DateTimeOffset At, TimelineActor Actor, Guid? ActorOrganisationId, string Action, string? Detail, long Version);
+
+/// <summary>A handover ticket as its two parties see it.</summary>
+/// <param name="FollowUpDue">Accepted, the follow-up date passed, and no first contact yet.</param>
+/// <param name="Timeline">Who did what when; left out of lists.</param>
+public sealed record HandoverResponse(
+    Guid Id,
+    Guid CaseId,
+    Guid OriginOrganisationId,
+    Guid ReceiverOrganisationId,
+    HandoverStatus Status,
+    long Version,
+    IReadOnlyList<string> Topics,
+    DateOnly? PlannedArrival,
+    string? Message,
+    DateTimeOffset RequestedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? AnswerDueAt,
+    DateTimeOffset? EscalatedAt,
+    DateTimeOffset? AcceptedAt,
+    DateTimeOffset? FollowUpDueAt,
+    bool FollowUpDue,
+    DeclineReason? DeclineReason,
+    string? DeclineNote,
+    RevocationCause? RevocationCause,
+    HandoverOutcome? LastOutcome,
+    DateOnly? LastOutcomeOn,
+    DateTimeOffset? ClosedAt,
+    IReadOnlyList<TimelineEntryResponse>? Timeline);
+
+internal static class HandoverEndpoints
+{
+    public static IEndpointRouteBuilder MapHandoverEndpoints(this IEndpointRouteBuilder app)
+    {
+        var handovers = app.MapGroup("/handovers").WithTags("Handovers");
+
+        handovers.MapPost("/", RequestAsync)
+            .RequireAuthorization(NetworkRoles.Partner)
+            .WithSummary("Request a handover of the caller's case (partners abroad)")
+            .WithDescription("Checks, each answered with a problem that says which: the caller owns the case (404), the receiver is a receiving "
+                + "service (404), both are active (409), the receiver accepts handovers and is not at capacity (409), an active consent names "
+                + "the receiver (409), no open handover of the case to it exists (409). Then offers it to the receiver. "
+                + "Announces HandoverRequested and HandoverOffered.")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        handovers.MapGet("/outgoing", OutgoingAsync)
+            .RequireAuthorization(NetworkRoles.Partner)
+            .WithSummary("The caller's outgoing handovers")
+            .WithDescription("Newest first; filter by status and case.")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        handovers.MapGet("/inbox", InboxAsync)
+            .RequireAuthorization(NetworkRoles.ReceivingService)
+            .WithSummary("The caller's inbox of handovers (receiving services)")
+            .WithDescription("Default: offered and escalated, oldest deadline first. Filter by status, arrival month (yyyy-MM) and topic.")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        handovers.MapGet("/{id:guid}", GetAsync)
+            .RequireAuthorization()
+            .WithSummary("Read a handover with its timeline")
+            .WithDescription("Its origin partner and its receiver read it; anyone else gets 404.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        MapStep(handovers, "accept", TicketStep.Accept, NetworkRoles.ReceivingService,
+            "Accept an offered (or escalated) handover (the receiver). The receiver may now read the consented dossier. Announces HandoverAccepted.",
+            (ticket, user, _, now, sla) => ticket.Accept(user.OrganisationId(), now, TimeSpan.FromDays(sla.FollowUpDaysAfterArrival)));
+        MapStep(handovers, "withdraw", TicketStep.Withdraw, NetworkRoles.Partner,
+            "Withdraw a handover that has not ended (the origin partner). Announces HandoverWithdrawn.",
+            (ticket, user, _, now, _) => ticket.Withdraw(user.OrganisationId(), now));
+        MapStep(handovers, "complete", TicketStep.Complete, NetworkRoles.ReceivingService,
+            "Complete an accepted handover: counselling goes on in Germany (the receiver). Announces HandoverCompleted.",
+            (ticket, user, _, now, _) => ticket.Complete(user.OrganisationId(), now));
+
+        handovers.MapPost("/{id:guid}/decline", DeclineAsync)
+            .RequireAuthorization(NetworkRoles.ReceivingService)
+            .WithSummary("Decline an offered handover with a coded reason (the receiver)")
+            .WithDescription("The origin partner sees the reason and may hand the case to another service. Announces HandoverDeclined.")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        handovers.MapPost("/{id:guid}/outcomes", RecordOutcomeAsync)
+            .RequireAuthorization(NetworkRoles.ReceivingService)
+            .WithSummary("Report what happened after arrival (the receiver)")
+            .WithDescription("first-contact-made moves the handover to in-contact. The origin partner sees every outcome (the closed loop). "
+                + "Announces HandoverOutcomeRecorded.")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        handovers.MapPost("/{id:guid}/reassign", ReassignAsync)
+            .RequireAuthorization(NetworkRoles.Coordinator)
+            .WithSummary("Offer an unanswered handover to another receiving service (coordinators)")
+            .WithDescription("The new receiver must be active, accepting, and named by an active consent. Announces HandoverReassigned.")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return app;
+    }
+
+    private delegate object Transition(HandoverTicket ticket, ClaimsPrincipal user, HandoversDbContext db, DateTimeOffset now, SlaOptions sla);
+
+    private static void MapStep(RouteGroupBuilder group, string action, TicketStep step, string role, string description, Transition transition) =>
+        group.MapPost($"/{{id:guid}}/{action}", async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> (
+                Guid id, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, IOptions<SlaOptions> sla, CancellationToken cancellationToken) =>
+            {
+                var ticket = await PartyTicketAsync(db, user, id, cancellationToken);
+                if (ticket is null)
+                {
+                    return Problems.NotFound("Handover");
+                }
+
+                if (ticket.Refuses(step) is { } refusal)
+                {
+                    return Problems.Conflict(refusal);
+                }
+
+                db.AddEvent(transition(ticket, user, db, time.GetUtcNow(), sla.Value), time);
+                return await SaveAsync(db, ticket, cancellationToken);
+            })
+            .RequireAuthorization(role)
+            .WithSummary($"{char.ToUpperInvariant(action[0])}{action[1..]} a handover")
+            .WithDescription(description)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+    private static async Task<Results<Created<HandoverResponse>, ProblemHttpResult>> RequestAsync(
+        RequestHandoverRequest request, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, IOptions<SlaOptions> sla,
+        CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var errors = new Dictionary<string, string[]>();
+        if (request.CaseId is null)
+        {
+            errors["caseId"] = ["The case to hand over is required."];
+        }
+
+        if (request.ReceiverOrganisationId is null)
+        {
+            errors["receiverOrganisationId"] = ["The receiving service is required."];
+        }
+
+        CheckTopics(request.Topics, errors);
+        if (request.Message is { Length: > 1000 })
+        {
+            errors["message"] = ["At most 1,000 characters."];
+        }
+
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        if (request.PlannedArrival is { } arrival && (arrival < today.AddYears(-2) || arrival > today.AddYears(10)))
+        {
+            errors["plannedArrival"] = ["The planned arrival must lie between two years ago and ten years ahead."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Unprocessable(errors);
+        }
+
+        var origin = user.OrganisationId();
+        var caseId = request.CaseId!.Value;
+        var receiverId = request.ReceiverOrganisationId!.Value;
+        if (!await db.Cases.AnyAsync(c => c.CaseId == caseId && c.OwnerOrganisationId == origin && !c.Erased, cancellationToken))
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "Case not found.",
+                detail: "No case of yours with this id is known here. A case opened a moment ago may take a second to arrive: try again.");
+        }
+
+        if (!await IsActiveAsync(db, origin, cancellationToken))
+        {
+            return Problems.Conflict("Your organisation is not active (not yet verified, or suspended): it cannot hand cases over.");
+        }
+
+        if (await ReceiverRefusesAsync(db, receiverId, caseId, now, cancellationToken) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var answerDueAt = WorkingDays.Add(now, sla.Value.AnswerWorkingDays);
+        var (ticket, events) = HandoverTicket.Request(caseId, origin, receiverId, request.Topics ?? [], request.PlannedArrival, request.Message, answerDueAt, now);
+        db.Tickets.Add(ticket);
+        foreach (var announcement in events)
+        {
+            db.AddEvent(announcement, time);
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            return OpenHandoverExists();
+        }
+
+        return TypedResults.Created($"/handovers/{ticket.Id}", ToResponse(ticket, withTimeline: true));
+    }
+
+    private static async Task<Results<Ok<List<HandoverResponse>>, ProblemHttpResult>> OutgoingAsync(
+        ClaimsPrincipal user, HandoversDbContext db, CancellationToken cancellationToken, string? status = null, Guid? caseId = null)
+    {
+        HandoverStatus? wanted = null;
+        if (status is not null)
+        {
+            if (!EnumCodes.TryParse<HandoverStatus>(status, out var parsed))
+            {
+                return UnknownStatus();
+            }
+
+            wanted = parsed;
+        }
+
+        var origin = user.OrganisationId();
+        var query = db.Tickets.AsNoTracking().Where(t => t.OriginOrganisationId == origin);
+        query = wanted is { } s ? query.Where(t => t.Status == s) : query;
+        query = caseId is { } c ? query.Where(t => t.CaseId == c) : query;
+        var tickets = await query.OrderByDescending(t => t.RequestedAt).Take(500).ToListAsync(cancellationToken);
+        return TypedResults.Ok(tickets.Select(t => ToResponse(t, withTimeline: false)).ToList());
+    }
+
+    private static async Task<Results<Ok<List<HandoverResponse>>, ProblemHttpResult>> InboxAsync(
+        ClaimsPrincipal user, HandoversDbContext db, CancellationToken cancellationToken, string? status = null, string? arrivalMonth = null, string? topic = null)
+    {
+        HandoverStatus[] statuses = [HandoverStatus.Offered, HandoverStatus.Escalated];
+        if (status is not null)
+        {
+            if (!EnumCodes.TryParse<HandoverStatus>(status, out var parsed))
+            {
+                return UnknownStatus();
+            }
+
+            statuses = [parsed];
+        }
+
+        DateOnly? month = null;
+        if (arrivalMonth is not null)
+        {
+            if (!DateOnly.TryParseExact($"{arrivalMonth}-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsedMonth))
+            {
+                return Problems.Unprocessable(new Dictionary<string, string[]> { ["arrivalMonth"] = ["A month as yyyy-MM, e.g. 2027-03."] });
+            }
+
+            month = parsedMonth;
+        }
+
+        if (topic is not null && !Topics.Codes.Contains(topic))
+        {
+            return Problems.Unprocessable(new Dictionary<string, string[]> { ["topic"] = ["Unknown topic code (GET /reference/topics on Counselling)."] });
+        }
+
+        var receiver = user.OrganisationId();
+        var query = db.Tickets.AsNoTracking().Where(t => t.ReceiverOrganisationId == receiver && statuses.Contains(t.Status));
+        if (month is { } m)
+        {
+            var next = m.AddMonths(1);
+            query = query.Where(t => t.PlannedArrival >= m && t.PlannedArrival < next);
+        }
+
+        if (topic is not null)
+        {
+            query = query.Where(t => t.Topics.Contains(topic));
+        }
+
+        var tickets = await query.OrderBy(t => t.AnswerDueAt).ThenBy(t => t.RequestedAt).Take(500).ToListAsync(cancellationToken);
+        return TypedResults.Ok(tickets.Select(t => ToResponse(t, withTimeline: false)).ToList());
+    }
+
+    private static async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> GetAsync(
+        Guid id, ClaimsPrincipal user, HandoversDbContext db, CancellationToken cancellationToken)
+    {
+        var caller = user.OrganisationId();
+        var ticket = await db.Tickets.AsNoTracking().Include(t => t.Timeline)
+            .FirstOrDefaultAsync(t => t.Id == id && (t.OriginOrganisationId == caller || t.ReceiverOrganisationId == caller), cancellationToken);
+        return ticket is null ? Problems.NotFound("Handover") : TypedResults.Ok(ToResponse(ticket, withTimeline: true));
+    }
+
+    private static async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> DeclineAsync(
+        Guid id, DeclineHandoverRequest request, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var ticket = await PartyTicketAsync(db, user, id, cancellationToken);
+        if (ticket is null)
+        {
+            return Problems.NotFound("Handover");
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (!EnumCodes.TryParse<DeclineReason>(request.Reason, out var reason))
+        {
+            errors["reason"] = ["A reason is required: no-capacity, not-eligible, outside-service-area, language-not-available, duplicate or other."];
+        }
+        else if (reason == DeclineReason.Other && string.IsNullOrWhiteSpace(request.Note))
+        {
+            errors["note"] = ["Say why in a note when the reason is other."];
+        }
+
+        if (request.Note is { Length: > 1000 })
+        {
+            errors["note"] = ["At most 1,000 characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Unprocessable(errors);
+        }
+
+        if (ticket.Refuses(TicketStep.Decline) is { } refusal)
+        {
+            return Problems.Conflict(refusal);
+        }
+
+        db.AddEvent(ticket.Decline(user.OrganisationId(), reason, request.Note?.Trim(), time.GetUtcNow()), time);
+        return await SaveAsync(db, ticket, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> RecordOutcomeAsync(
+        Guid id, RecordOutcomeRequest request, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var ticket = await PartyTicketAsync(db, user, id, cancellationToken);
+        if (ticket is null)
+        {
+            return Problems.NotFound("Handover");
+        }
+
+        var now = time.GetUtcNow();
+        var errors = new Dictionary<string, string[]>();
+        if (!EnumCodes.TryParse<HandoverOutcome>(request.Outcome, out var outcome))
+        {
+            errors["outcome"] = ["One of first-appointment-booked, first-contact-made, did-not-arrive, could-not-be-contacted."];
+        }
+        else if (outcome != HandoverOutcome.FirstAppointmentBooked && request.OccurredOn > DateOnly.FromDateTime(now.UtcDateTime))
+        {
+            errors["occurredOn"] = ["Only a booked appointment lies in the future."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Unprocessable(errors);
+        }
+
+        if (ticket.Refuses(TicketStep.RecordOutcome) is { } refusal)
+        {
+            return Problems.Conflict(refusal);
+        }
+
+        db.AddEvent(ticket.RecordOutcome(user.OrganisationId(), outcome, request.OccurredOn, now), time);
+        return await SaveAsync(db, ticket, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> ReassignAsync(
+        Guid id, ReassignHandoverRequest request, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, IOptions<SlaOptions> sla,
+        CancellationToken cancellationToken)
+    {
+        var ticket = await db.Tickets.Include(t => t.Timeline).FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
+        if (ticket is null)
+        {
+            return Problems.NotFound("Handover");
+        }
+
+        if (request.ReceiverOrganisationId is not { } receiverId || receiverId == ticket.ReceiverOrganisationId)
+        {
+            return Problems.Unprocessable(new Dictionary<string, string[]> { ["receiverOrganisationId"] = ["Another receiving service is required."] });
+        }
+
+        if (ticket.Refuses(TicketStep.Reassign) is { } refusal)
+        {
+            return Problems.Conflict(refusal);
+        }
+
+        var now = time.GetUtcNow();
+        if (await ReceiverRefusesAsync(db, receiverId, ticket.CaseId, now, cancellationToken) is { } receiverRefusal)
+        {
+            return receiverRefusal;
+        }
+
+        db.AddEvent(ticket.Reassign(user.OrganisationId(), receiverId, WorkingDays.Add(now, sla.Value.AnswerWorkingDays), now), time);
+        return await SaveAsync(db, ticket, cancellationToken);
+    }
+
+    /// <summary>Why the receiver cannot be offered this case now, or null when it can.</summary>
+    private static async Task<ProblemHttpResult?> ReceiverRefusesAsync(
+        HandoversDbContext db, Guid receiverId, Guid caseId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var receiver = await db.Organisations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == receiverId, cancellationToken);
+        if (receiver is null || receiver.Kind != "receiving-service")
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "Receiving service not found.",
+                detail: "No receiving service with this id is registered in the network.");
+        }
+
+        if (!await IsActiveAsync(db, receiverId, cancellationToken))
+        {
+            return Problems.Conflict("The receiving service is not active (not yet verified, suspended or retired).");
+        }
+
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        if (receiver.Accepting == false || receiver.NoCapacityUntil >= today)
+        {
+            return Problems.Conflict(receiver.NoCapacityUntil is { } until
+                ? $"The receiving service takes no new handovers until {until:yyyy-MM-dd}."
+                : "The receiving service takes no new handovers at present.");
+        }
+
+        if (receiver.MaxOpenHandovers is { } max)
+        {
+            var open = await db.Tickets.CountAsync(t => t.ReceiverOrganisationId == receiverId && HandoverTicket.OpenStatuses.Contains(t.Status), cancellationToken);
+            if (open >= max)
+            {
+                return Problems.Conflict(string.Create(CultureInfo.InvariantCulture, $"The receiving service is at capacity ({open} of {max} handovers open)."));
+            }
+        }
+
+        if (!await db.ActiveConsents(caseId, receiverId, now).AnyAsync(cancellationToken))
+        {
+            return Problems.Conflict("No active consent of the person names this receiving service: record one in the Counselling service first.");
+        }
+
+        if (await db.Tickets.AnyAsync(t => t.CaseId == caseId && t.ReceiverOrganisationId == receiverId && HandoverTicket.OpenStatuses.Contains(t.Status), cancellationToken))
+        {
+            return OpenHandoverExists();
+        }
+
+        return null;
+    }
+
+    private static Task<bool> IsActiveAsync(HandoversDbContext db, Guid organisationId, CancellationToken cancellationToken) =>
+        db.Set<OrganisationAccess>().AnyAsync(a => a.OrganisationId == organisationId && a.Status == "active", cancellationToken);
+
+    /// <summary>The ticket if the caller is one of its two parties; null (404) otherwise.</summary>
+    private static Task<HandoverTicket?> PartyTicketAsync(HandoversDbContext db, ClaimsPrincipal user, Guid id, CancellationToken cancellationToken)
+    {
+        var caller = user.OrganisationId();
+        return db.Tickets.Include(t => t.Timeline)
+            .FirstOrDefaultAsync(t => t.Id == id && (t.OriginOrganisationId == caller || t.ReceiverOrganisationId == caller), cancellationToken);
+    }
+
+    private static async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> SaveAsync(
+        HandoversDbContext db, HandoverTicket ticket, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Problems.Conflict("The handover changed meanwhile (another step, or a revocation); read it and try again.");
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            return OpenHandoverExists();
+        }
+
+        return TypedResults.Ok(ToResponse(ticket, withTimeline: true));
+    }
+
+    private static void CheckTopics(IReadOnlyList<string>? topics, Dictionary<string, string[]> errors)
+    {
+        if (topics is null)
+        {
+            return;
+        }
+
+        if (topics.Count > 30 || topics.Distinct(StringComparer.Ordinal).Count() != topics.Count)
+        {
+            errors["topics"] = ["At most 30 topic codes, each once."];
+        }
+        else if (topics.Where(t => !Topics.Codes.Contains(t)).ToList() is { Count: > 0 } unknown)
+        {
+            errors["topics"] = [$"Unknown topic codes: {string.Join(", ", unknown)}."];
+        }
+    }
+
+    private static ProblemHttpResult OpenHandoverExists() =>
+        Problems.Conflict("An open handover of this case to this receiving service exists already: one at a time.");
+
+    private static ProblemHttpResult UnknownStatus() =>
+        Problems.Unprocessable(new Dictionary<string, string[]>
+        {
+            ["status"] = ["One of requested, offered, accepted, in-contact, completed, declined, escalated, withdrawn, revoked."],
+        });
+
+    public static HandoverResponse ToResponse(HandoverTicket t, bool withTimeline) => new(
+        t.Id,
+        t.CaseId,
+        t.OriginOrganisationId,
+        t.ReceiverOrganisationId,
+        t.Status,
+        t.Version,
+        t.Topics,
+        t.PlannedArrival,
+        t.Message,
+        t.RequestedAt,
+        t.UpdatedAt,
+        t.AnswerDueAt,
+        t.EscalatedAt,
+        t.AcceptedAt,
+        t.FollowUpDueAt,
+        t.FollowUpFlaggedAt is not null && t.Status == HandoverStatus.Accepted,
+        t.DeclineReason,
+        t.DeclineNote,
+        t.RevocationCause,
+        t.LastOutcome,
+        t.LastOutcomeOn,
+        t.ClosedAt,
+        withTimeline
+            ? t.Timeline.OrderBy(e => e.Version).ThenBy(e => e.Id)
+                .Select(e => new TimelineEntryResponse(e.At, e.Actor, e.ActorOrganisationId, e.Action, e.Detail, e.Version)).ToList()
+            : null);
+}
