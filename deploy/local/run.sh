@@ -39,8 +39,8 @@ for service in partners counselling handovers; do
   Identity__SigningKey="$([ "$service" = partners ] && cat "$IMSA_LOCAL/token-signing.pem")" \
   Identity__Bootstrap__ClientId="$([ "$service" = partners ] && echo imsa-coordinator)" \
   Identity__Bootstrap__ClientSecret="$([ "$service" = partners ] && echo "$IMSA_COORDINATOR_CLIENT_SECRET")" \
-  Encryption__ActiveKeyId="$([ "$service" = counselling ] && echo local-1)" \
-  Encryption__MasterKeys__local-1="$([ "$service" = counselling ] && echo "$IMSA_COUNSELLING_MASTER_KEY")" \
+  Encryption__ActiveKeyId="$([ "$service" = counselling ] && echo local1)" \
+  Encryption__MasterKeys__local1="$([ "$service" = counselling ] && echo "$IMSA_COUNSELLING_MASTER_KEY")" \
     nohup dotnet "$bin/Imsa.Network.$project.dll" \
     >"$IMSA_LOCAL/logs/$service.log" 2>&1 </dev/null &
   echo $! >"$IMSA_LOCAL/pids/$service.pid"

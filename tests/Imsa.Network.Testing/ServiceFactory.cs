@@ -33,6 +33,7 @@ public sealed class ServiceFactory<TProgram>(
         builder.UseSetting("Encryption:ActiveKeyId", TestMasterKey.Id);
         builder.UseSetting($"Encryption:MasterKeys:{TestMasterKey.Id}", TestMasterKey.Value);
         builder.UseSetting("Counselling:ConsentExpiry:Interval", "00:00:00.200");
+        builder.UseSetting("Handovers:Sla:Interval", "00:00:00.200");
         foreach (var (key, value) in TestIdentity.Settings.Concat(settings))
         {
             builder.UseSetting(key, value);

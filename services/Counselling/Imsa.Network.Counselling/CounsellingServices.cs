@@ -74,7 +74,7 @@ internal static class CounsellingServices
                     {
                         Status = StatusCodes.Status429TooManyRequests,
                         Title = "Too many attempts.",
-                        Detail = "Wait a minute and try again, or ask your counselling service to withdraw the consent for you.",
+                        Detail = "Try again later, or ask your counselling service to withdraw the consent for you.",
                     },
                 });
             };

@@ -55,7 +55,8 @@ internal sealed partial class ConsentExpiryJob(
         var db = scope.ServiceProvider.GetRequiredService<CounsellingDbContext>();
         var now = time.GetUtcNow();
         var due = await db.Consents
-            .Where(c => c.Withdrawal == null && c.ValidUntil <= now)
+            .Where(c => c.Withdrawal == null && c.ValidUntil <= now
+                && db.Cases.Any(k => k.Id == c.CaseId && k.Status != CaseStatus.Erased))
             .OrderBy(c => c.ValidUntil)
             .Take(options.Value.BatchSize)
             .ToListAsync(cancellationToken);

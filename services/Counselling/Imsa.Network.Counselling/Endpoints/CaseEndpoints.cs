@@ -92,8 +92,9 @@ internal static class CaseEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
         cases.MapDelete("/{id:guid}", EraseAsync)
             .WithSummary("Erase a case (right to erasure)")
-            .WithDescription("Destroys the case's data key: nothing personal in it can be read again, from the database or any backup. "
-                + "Consents end, every open handover is revoked. Announces CaseErased.")
+            .WithDescription("Destroys the case's data key and deletes its sealed content: nothing personal in it can be read again "
+                + "(backups taken before keep the wrapped key until they expire). Its consents disclose nothing more; the Handovers "
+                + "service revokes every open handover of it. Announces CaseErased.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         cases.MapPost("/{id:guid}/sessions", RecordSessionAsync)
@@ -103,6 +104,10 @@ internal static class CaseEndpoints
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        cases.MapGet("/{id:guid}/sessions/{sessionId:guid}", GetSessionAsync)
+            .WithTags("Sessions")
+            .WithSummary("Read a counselling session")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         cases.MapGet("/{id:guid}/sessions", ListSessionsAsync)
             .WithTags("Sessions")
             .WithSummary("List a case's counselling sessions")
@@ -367,6 +372,25 @@ internal static class CaseEndpoints
 
         using var cipher = owned.Open(keys);
         return TypedResults.Ok(await SessionsOfAsync(db, cipher, id, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> GetSessionAsync(
+        Guid id, Guid sessionId, ClaimsPrincipal user, CounsellingDbContext db, MasterKeyRing keys, CancellationToken cancellationToken)
+    {
+        var owned = await OwnedCase.FindAsync(db, user, id, tracking: false, cancellationToken);
+        if (owned.Problem is not null)
+        {
+            return owned.Problem;
+        }
+
+        var session = await db.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId && s.CaseId == id, cancellationToken);
+        if (session is null)
+        {
+            return Problems.NotFound("Session");
+        }
+
+        using var cipher = owned.Open(keys);
+        return TypedResults.Ok(ToResponse(session, cipher.OpenSession(session)));
     }
 
     public static async Task<List<SessionResponse>> SessionsOfAsync(CounsellingDbContext db, CaseCipher cipher, Guid caseId, CancellationToken cancellationToken)

@@ -335,7 +335,9 @@ internal static class ConsentEndpoints
         CounsellingDbContext db, ClaimsPrincipal user, Guid caseId, Guid consentId, CancellationToken cancellationToken)
     {
         var owner = user.OrganisationId();
+        // An erased case's consents are gone with it, as its consent list is.
         return await db.Consents.AsNoTracking().Include(c => c.Withdrawal)
+            .Where(c => db.Cases.Any(k => k.Id == caseId && k.Status != CaseStatus.Erased))
             .FirstOrDefaultAsync(c => c.Id == consentId && c.CaseId == caseId && c.OwnerOrganisationId == owner, cancellationToken);
     }
 

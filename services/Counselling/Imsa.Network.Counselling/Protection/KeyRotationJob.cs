@@ -49,7 +49,10 @@ internal sealed partial class KeyRotationJob(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CounsellingDbContext>();
         var active = keys.ActiveKeyId;
-        var stale = await db.CaseKeys.Where(k => k.MasterKeyId != active).Take(BatchSize).ToListAsync(cancellationToken);
+        // Keys under a master key no longer configured cannot be re-wrapped; they are skipped (and counted in the
+        // log) rather than stall every key behind them.
+        var known = options.Value.MasterKeys.Keys.Where(id => id != active).ToList();
+        var stale = await db.CaseKeys.Where(k => known.Contains(k.MasterKeyId)).Take(BatchSize).ToListAsync(cancellationToken);
         var now = time.GetUtcNow();
         foreach (var key in stale)
         {
@@ -57,11 +60,20 @@ internal sealed partial class KeyRotationJob(
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        var orphaned = await db.CaseKeys.CountAsync(k => k.MasterKeyId != active && !known.Contains(k.MasterKeyId), cancellationToken);
+        if (orphaned > 0)
+        {
+            LogOrphaned(orphaned);
+        }
+
         return stale.Count;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Re-wrapped {Count} case keys under master key {ActiveKeyId}")]
     private partial void LogRewrapped(int count, string activeKeyId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} case keys are wrapped by a master key that is not configured: those cases cannot be read")]
+    private partial void LogOrphaned(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Key rotation run failed ({ExceptionType}); retrying at the next interval")]
     private partial void LogFailed(string exceptionType);

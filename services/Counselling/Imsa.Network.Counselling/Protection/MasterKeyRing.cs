@@ -7,8 +7,9 @@ namespace Imsa.Network.Counselling.Protection;
 
 /// <summary>
 /// Envelope encryption of personal data: every case has a random 256-bit data key; the key is stored only
-/// wrapped (AES-GCM) by a master key from configuration. Destroying a case's key makes its data unreadable
-/// everywhere at once, in the database, its backups and any replica (crypto-shredding).
+/// wrapped (AES-GCM) by a master key from configuration. Destroying a case's key makes its data unreadable in
+/// the database and every replica at once, and in every backup taken after the erasure (crypto-shredding); a
+/// backup taken before still holds the wrapped key, so backups must expire (docs/privacy.md).
 /// </summary>
 internal sealed class MasterKeyRing(IOptions<EncryptionOptions> options)
 {

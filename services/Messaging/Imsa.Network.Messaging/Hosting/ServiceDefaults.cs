@@ -35,6 +35,9 @@ public static class ServiceDefaults
         });
         builder.Logging.Configure(options => options.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        // The framework would log an unhandled exception with its message, which can quote data (a database error
+        // quotes the row); BadRequestExceptionHandler logs its type and stack trace instead.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware", LogLevel.None);
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
