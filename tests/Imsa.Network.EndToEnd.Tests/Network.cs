@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Imsa.Network.EndToEnd.Tests;
 
 /// <summary>
@@ -26,6 +28,9 @@ public sealed class Network : IAsyncDisposable
 
     public HttpClient Handovers { get; private set; } = null!;
 
+    /// <summary>The clock of Counselling and Handovers (Partners keeps real time: it issues the tokens).</summary>
+    public ShiftedTimeProvider Time { get; } = new();
+
     /// <summary>Between Partners and the broker, when started with one.</summary>
     public TcpProxy? PartnersBrokerLink { get; private set; }
 
@@ -45,8 +50,8 @@ public sealed class Network : IAsyncDisposable
             }
 
             // Consumers first, so their queues are bound before Partners publishes.
-            network.Counselling = await network.StartAsync<Counselling.Program>(network.CounsellingDatabase, null);
-            network.Handovers = await network.StartAsync<Handovers.Program>(network.HandoversDatabase, null);
+            network.Counselling = await network.StartAsync<Counselling.Program>(network.CounsellingDatabase, null, shiftedTime: true);
+            network.Handovers = await network.StartAsync<Handovers.Program>(network.HandoversDatabase, null, shiftedTime: true);
             network.Partners = await network.StartAsync<Partners.Program>(network.PartnersDatabase, network.PartnersBrokerLink?.Port);
             return network;
         }
@@ -57,10 +62,13 @@ public sealed class Network : IAsyncDisposable
         }
     }
 
-    private async Task<HttpClient> StartAsync<TProgram>(PostgresDatabase database, int? brokerPort)
+    private async Task<HttpClient> StartAsync<TProgram>(PostgresDatabase database, int? brokerPort, bool shiftedTime = false)
         where TProgram : class
     {
-        var factory = new ServiceFactory<TProgram>(database.ConnectionString, VirtualHost.Settings(brokerPort));
+        var factory = new ServiceFactory<TProgram>(
+            database.ConnectionString,
+            VirtualHost.Settings(brokerPort),
+            shiftedTime ? services => services.AddSingleton<TimeProvider>(Time) : null);
         _owned.Add(factory);
         var client = factory.CreateClient();
         await client.WaitUntilReadyAsync();

@@ -1,0 +1,48 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Imsa.Network.EndToEnd.Tests;
+
+/// <summary>An organisation of the test network: registered and verified by the coordinator, with a token of its own client.</summary>
+public sealed record Member(Guid Id, string Token)
+{
+    public static async Task<Member> JoinAsync(Network network, string name, string country, string kind, object? profile = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var coordinator = await network.Partners.GetCoordinatorTokenAsync();
+        var created = await network.Partners.SendAsAsync(coordinator, HttpMethod.Post, "/organisations", new { name, country, kind });
+        created.EnsureSuccessStatusCode();
+        var id = (Guid)(await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        var client = (await (await network.Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{id}/clients", new { name = "case system" }))
+            .Content.ReadFromJsonAsync<JsonObject>())!;
+        (await network.Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{id}/verify")).EnsureSuccessStatusCode();
+        var token = await network.Partners.GetTokenAsync((string)client["clientId"]!, (string)client["clientSecret"]!);
+        if (profile is not null)
+        {
+            var updated = await network.Partners.SendAsAsync(token, HttpMethod.Put, $"/organisations/{id}/profile", profile);
+            updated.EnsureSuccessStatusCode();
+        }
+
+        return new Member(id, token);
+    }
+
+    /// <summary>A receiving service for young people in Mainz (district 07315), counselling in German and Arabic.</summary>
+    public static object MainzYouthService(int maxOpen = 20) => new
+    {
+        languages = new[] { "de", "ar" },
+        topics = new[] { "EDU", "LANG", "REC", "WORK" },
+        receiving = new
+        {
+            serviceTypes = new[] { "JMD" },
+            area = new { districts = new[] { "07315" } },
+            eligibility = new { minAge = 12, maxAge = 26 },
+            capacity = new { accepting = true, maxOpenHandovers = maxOpen },
+        },
+    };
+
+    public Task<HttpResponseMessage> SendAsync(HttpClient service, HttpMethod method, string uri, object? body = null) =>
+        service.SendAsAsync(Token, method, uri, body);
+
+    public async Task<JsonObject> ReadAsync(HttpClient service, string uri) =>
+        (await (await SendAsync(service, HttpMethod.Get, uri)).Content.ReadFromJsonAsync<JsonObject>())!;
+}
