@@ -72,5 +72,6 @@ IMSA Network is running.
   RabbitMQ     http://127.0.0.1:15672  (user imsa, password in .local/secrets.env)
 Tokens: POST http://127.0.0.1:${PORTS[partners]}/connect/token with grant_type=client_credentials; the first
 coordinator client is imsa-coordinator, its secret is IMSA_COORDINATOR_CLIENT_SECRET in .local/secrets.env.
+Walk a whole handover journey through the APIs: deploy/local/demo.sh
 Logs are in .local/logs/; stop everything with deploy/local/stop.sh
 TXT

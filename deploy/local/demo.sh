@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Walks a whole handover journey through the REST APIs of the running network (deploy/local/run.sh) and prints
+# each step: a partner abroad opens a case, records a session and the person's consent, finds a receiving service
+# by matching, hands the case over; the service accepts, reads the consented dossier, reports first contact; the
+# partner sees the outcome on its case. Then the withdrawal path: the person withdraws with the receipt's code, the
+# handover is revoked and the dossier refused. Each run joins a new demo partner (registered and verified by the
+# bootstrap coordinator), so it can be run again and again.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+partners="${IMSA_PARTNERS_URL:-http://127.0.0.1:5101}"
+counselling="${IMSA_COUNSELLING_URL:-http://127.0.0.1:5102}"
+handovers="${IMSA_HANDOVERS_URL:-http://127.0.0.1:5103}"
+: "${IMSA_COORDINATOR_CLIENT_SECRET:=$(sed -n 's/^IMSA_COORDINATOR_CLIENT_SECRET=//p' "$root/.local/secrets.env" 2>/dev/null)}"
+
+step=0
+say() { step=$((step + 1)); printf '\n\033[1m%2d. %s\033[0m\n' "$step" "$*"; }
+show() { printf '    %s\n' "$@"; }
+fail() { echo "[demo] $*" >&2; exit 1; }
+# The first value of a JSON string field (enough for these flat answers; no jq needed).
+field() { tr -d '\n' | grep -o "\"$1\": *\"[^\"]*\"" | head -n 1 | sed 's/.*: *"\(.*\)"/\1/'; }
+
+# call METHOD URL TOKEN [BODY] -> prints the body, then the status on its own last line
+call() {
+  curl -sS -X "$1" -H "Authorization: Bearer $3" -H 'Content-Type: application/json' ${4:+-d "$4"} -w '\n%{http_code}' "$2"
+}
+body() { printf '%s' "${1%$'\n'*}"; }
+status() { printf '%s' "${1##*$'\n'}"; }
+expect() { # expect CODE RESPONSE WHAT
+  [ "$(status "$2")" = "$1" ] || fail "$3: expected $1, got $(status "$2"): $(body "$2")"
+}
+# retry CODE METHOD URL TOKEN [BODY]: events take a moment to reach the other services
+retry() {
+  local out
+  for _ in $(seq 1 100); do
+    out=$(call "$2" "$3" "$4" "${5:-}")
+    [ "$(status "$out")" = "$1" ] && { printf '%s' "$out"; return 0; }
+    sleep 0.1
+  done
+  printf '%s' "$out"
+}
+token_for() {
+  curl -fsS -d grant_type=client_credentials -d "client_id=$1" --data-urlencode "client_secret=$2" "$partners/connect/token" | field access_token
+}
+
+curl -fsS "$partners/health/ready" >/dev/null 2>&1 || fail "the network is not running: start it with deploy/local/run.sh"
+coordinator=$(token_for imsa-coordinator "$IMSA_COORDINATOR_CLIENT_SECRET")
+[ -n "$coordinator" ] || fail "no coordinator token (is IMSA_COORDINATOR_CLIENT_SECRET in .local/secrets.env?)"
+
+say "The coordinator registers and verifies a partner abroad, and gives it an API client"
+run_id=$(date +%Y%m%d-%H%M%S)
+out=$(call POST "$partners/organisations" "$coordinator" "{\"name\":\"Demo Partner Casablanca $run_id\",\"country\":\"MA\",\"kind\":\"origin-partner\"}")
+expect 201 "$out" "registering the partner"
+partner_id=$(body "$out" | field id)
+out=$(call POST "$partners/organisations/$partner_id/clients" "$coordinator" '{"name":"demo"}')
+partner=$(token_for "$(body "$out" | field clientId)" "$(body "$out" | field clientSecret)")
+expect 200 "$(call POST "$partners/organisations/$partner_id/verify" "$coordinator")" "verifying the partner"
+show "partner $partner_id, verified"
+
+say "The partner opens a case (personal data is encrypted under the case's own key)"
+arrival=$(date -d '+3 months' +%Y-%m-01)
+case_body="{\"identity\":{\"givenNames\":\"Amina\",\"familyName\":\"Example\",\"dateOfBirth\":\"$(date -d '-19 years' +%Y-%m-%d)\",\"nationalities\":[\"MA\"]},
+  \"contact\":{\"email\":\"amina@example.org\",\"preferredLanguage\":\"ar\",\"preferredCounsellorGender\":\"female\"},
+  \"migrationPlan\":{\"purpose\":\"vocational-training\",\"visa\":{\"status\":\"applied\"},\"plannedArrival\":\"$arrival\",\"destinationPostalCode\":\"55116\"},
+  \"languageAndQualifications\":{\"germanLevel\":\"B1\",\"languagesSpoken\":[\"ar\",\"fr\"]},
+  \"needsAndOpenTasks\":{\"openTasks\":[{\"topic\":\"ADMN\",\"title\":\"Register the address within 14 days\",\"done\":false}]},
+  \"specialCategories\":{\"riskFlags\":[{\"code\":\"psychosocial\",\"note\":\"Shared only under explicit consent\"}]}}"
+out=$(call POST "$counselling/cases" "$partner" "$case_body")
+expect 201 "$out" "opening the case"
+case_id=$(body "$out" | field id)
+show "case $case_id (Amina Example, 19, vocational training, arriving $arrival in Mainz 55116)"
+out=$(call POST "$counselling/cases/$case_id/sessions" "$partner" \
+  "{\"heldOn\":\"$(date +%Y-%m-%d)\",\"format\":\"video\",\"topics\":[\"EDU\",\"LANG\"],\"notes\":\"Training contract signed; German course B1 passed.\"}")
+expect 201 "$out" "recording a session"
+show "session recorded"
+
+say "Matching suggests receiving services for the case"
+out=$(call POST "$partners/directory/matches" "$partner" \
+  '{"postalCode":"55116","age":19,"purpose":"vocational-training","languages":["ar"],"topics":["EDU"],"explainExclusions":true}')
+expect 200 "$out" "matching"
+receiver_id=$(body "$out" | field organisationId)
+[ -n "$receiver_id" ] || fail "no receiving service matches: was the demo network seeded (deploy/local/seed.sh)?"
+show "best match: $(body "$out" | field name) ($receiver_id)"
+show "why: $(body "$out" | tr -d '\n' | grep -o '"reasons": *\[[^]]*\]' | head -n 1 | sed 's/"reasons": *//')"
+out=$(call POST "$partners/organisations/$receiver_id/clients" "$coordinator" "{\"name\":\"demo $run_id\"}")
+expect 201 "$out" "a client for the receiving service"
+receiver=$(token_for "$(body "$out" | field clientId)" "$(body "$out" | field clientSecret)")
+
+say "The person consents: identity, contact, migration plan, counselling history for that service, for a year"
+out=$(retry 201 POST "$counselling/cases/$case_id/consents" "$partner" \
+  "{\"recipients\":[\"$receiver_id\"],\"categories\":[\"identity\",\"contact\",\"migration-plan\",\"counselling-history\"],
+    \"method\":\"signed-form\",\"obtainedAt\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"textLanguage\":\"en\",\"textVersion\":\"1\",
+    \"validUntil\":\"$(date -u -d '+1 year' +%Y-%m-%dT00:00:00Z)\"}")
+expect 201 "$out" "recording the consent"
+consent_id=$(body "$out" | field id)
+code=$(body "$out" | tr -d '\n' | sed -n 's/.*"withdrawal": *{ *"code": *"\([^"]*\)".*/\1/p')
+show "consent $consent_id; the receipt (Kantara CR 1.1) gives the person the withdrawal code $code"
+
+say "The partner requests the handover"
+out=$(retry 201 POST "$handovers/handovers" "$partner" \
+  "{\"caseId\":\"$case_id\",\"receiverOrganisationId\":\"$receiver_id\",\"topics\":[\"EDU\",\"LANG\"],\"plannedArrival\":\"$arrival\",\"message\":\"Starts an apprenticeship; see the dossier.\"}")
+expect 201 "$out" "requesting the handover"
+handover_id=$(body "$out" | field id)
+show "handover $handover_id: $(body "$out" | field status), answer due $(body "$out" | field answerDueAt)"
+
+say "The receiving service finds it in its inbox and accepts"
+out=$(call GET "$handovers/handovers/inbox" "$receiver")
+case "$(body "$out")" in *"$handover_id"*) show "in the inbox" ;; *) fail "the offer is not in the inbox" ;; esac
+out=$(call POST "$handovers/handovers/$handover_id/accept" "$receiver")
+expect 200 "$out" "accepting"
+show "status: $(body "$out" | field status)"
+
+say "It reads the dossier: only what the person consented to, and the read is logged"
+out=$(retry 200 GET "$counselling/cases/$case_id/dossier" "$receiver")
+expect 200 "$out" "reading the dossier"
+show "categories: $(body "$out" | tr -d '\n' | sed -n 's/.*"categories": *\[\([^]]*\)\].*/\1/p')"
+show "name: $(body "$out" | field givenNames) $(body "$out" | field familyName); special categories shown: $(body "$out" | tr -d '\n' | grep -q '"riskFlags"' && echo yes || echo no)"
+
+say "After arrival it reports first contact"
+out=$(call POST "$handovers/handovers/$handover_id/outcomes" "$receiver" "{\"outcome\":\"first-contact-made\",\"occurredOn\":\"$(date +%Y-%m-%d)\"}")
+expect 200 "$out" "recording first contact"
+show "status: $(body "$out" | field status)"
+
+say "The partner sees the outcome on its case (the closed loop) and who read what"
+for _ in $(seq 1 100); do
+  out=$(call GET "$counselling/cases/$case_id" "$partner")
+  case "$(body "$out")" in *first-contact-made*) break ;; esac
+  sleep 0.1
+done
+show "handover on the case: status $(body "$out" | tr -d '\n' | sed -n 's/.*"handovers": *\[ *{[^}]*"status": *"\([^"]*\)".*/\1/p'), last outcome $(body "$out" | field lastOutcome)"
+out=$(call GET "$counselling/cases/$case_id/disclosures" "$partner")
+show "disclosures: $(body "$out" | grep -o '"organisationId"' | wc -l) read(s) by $receiver_id"
+
+say "The withdrawal path: the person withdraws alone with the receipt's code"
+out=$(curl -sS -X POST -H 'Content-Type: application/json' -d "{\"code\":\"$code\"}" -w '\n%{http_code}' "$counselling/consent-withdrawals")
+expect 200 "$out" "withdrawing with the code"
+show "consent: $(body "$out" | field state)"
+out=$(call GET "$counselling/cases/$case_id/dossier" "$receiver")
+show "the very next dossier read: HTTP $(status "$out") ($(body "$out" | field title))"
+for _ in $(seq 1 100); do
+  out=$(call GET "$handovers/handovers/$handover_id" "$receiver")
+  [ "$(body "$out" | field status)" = revoked ] && break
+  sleep 0.1
+done
+show "handover: $(body "$out" | field status) ($(body "$out" | field revocationCause))"
+
+printf '\n\033[1mDone.\033[0m Case %s, handover %s. Explore them in the Swagger UIs (deploy/local/run.sh prints where).\n' "$case_id" "$handover_id"
