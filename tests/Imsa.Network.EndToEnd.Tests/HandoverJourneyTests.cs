@@ -9,11 +9,14 @@ namespace Imsa.Network.EndToEnd.Tests;
 /// The product's heart across the three running services: a case opened abroad reaches a German service, is
 /// answered, and the partner learns the outcome. Everything goes through the REST APIs and the broker.
 /// </summary>
-public sealed class HandoverJourneyTests : IAsyncLifetime
+public class HandoverJourneyTests : IAsyncLifetime
 {
     private Network _network = null!;
 
-    public async Task InitializeAsync() => _network = await Network.StartAsync();
+    /// <summary>Whether the clients reach the services through the gateway (one host, one port).</summary>
+    protected virtual bool ThroughGateway => false;
+
+    public async Task InitializeAsync() => _network = await Network.StartAsync(throughGateway: ThroughGateway);
 
     public async Task DisposeAsync() => await _network.DisposeAsync();
 
@@ -180,4 +183,10 @@ public sealed class HandoverJourneyTests : IAsyncLifetime
         ((Guid)escalated["receiverOrganisationId"]!).Should().Be(receiver.Id);
         ((string?)(await partner.ReadAsync(_network.Handovers, $"/handovers/{handoverId}"))["status"]).Should().Be("escalated");
     }
+}
+
+/// <summary>The same journeys with every call going through the gateway, unchanged but for the address.</summary>
+public sealed class HandoverJourneyThroughGatewayTests : HandoverJourneyTests
+{
+    protected override bool ThroughGateway => true;
 }

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Imsa.Network.EndToEnd.Tests;
@@ -9,6 +12,8 @@ namespace Imsa.Network.EndToEnd.Tests;
 public sealed class Network : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _owned = [];
+    private readonly Dictionary<string, Uri> _addresses = [];
+    private bool _realServers;
 
     private Network()
     {
@@ -34,9 +39,12 @@ public sealed class Network : IAsyncDisposable
     /// <summary>Between Partners and the broker, when started with one.</summary>
     public TcpProxy? PartnersBrokerLink { get; private set; }
 
-    public static async Task<Network> StartAsync(bool partnersBehindProxy = false)
+    /// <summary>The gateway's address, when started behind it; the three clients then go through it.</summary>
+    public Uri? Gateway { get; private set; }
+
+    public static async Task<Network> StartAsync(bool partnersBehindProxy = false, bool throughGateway = false)
     {
-        var network = new Network();
+        var network = new Network { _realServers = throughGateway };
         try
         {
             network.VirtualHost = await network.Own(RabbitMqVirtualHost.CreateAsync("e2e"));
@@ -53,6 +61,11 @@ public sealed class Network : IAsyncDisposable
             network.Counselling = await network.StartAsync<Counselling.Program>(network.CounsellingDatabase, null, shiftedTime: true);
             network.Handovers = await network.StartAsync<Handovers.Program>(network.HandoversDatabase, null, shiftedTime: true);
             network.Partners = await network.StartAsync<Partners.Program>(network.PartnersDatabase, network.PartnersBrokerLink?.Port);
+            if (throughGateway)
+            {
+                await network.StartGatewayAsync();
+            }
+
             return network;
         }
         catch
@@ -70,9 +83,54 @@ public sealed class Network : IAsyncDisposable
             VirtualHost.Settings(brokerPort),
             shiftedTime ? services => services.AddSingleton<TimeProvider>(Time) : null);
         _owned.Add(factory);
+        if (_realServers)
+        {
+            // Listening on a real port, so the gateway can forward to it over HTTP.
+            factory.UseKestrel(0);
+            factory.StartServer();
+            _addresses[typeof(TProgram).Namespace!.Split('.')[^1].ToLowerInvariant()] = ServerAddress(factory.Services);
+        }
+
         var client = factory.CreateClient();
         await client.WaitUntilReadyAsync();
         return client;
+    }
+
+    private async Task StartGatewayAsync()
+    {
+        var gateway = new WebApplicationFactory<Imsa.Network.Gateway.Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("Logging:LogLevel:Default", "Critical");
+            foreach (var (name, address) in _addresses)
+            {
+                builder.UseSetting($"Gateway:Services:{name}", address.ToString());
+            }
+        });
+        _owned.Add(gateway);
+        gateway.UseKestrel(0);
+        gateway.StartServer();
+        Gateway = ServerAddress(gateway.Services);
+        Partners = ThroughGateway("partners");
+        Counselling = ThroughGateway("counselling");
+        Handovers = ThroughGateway("handovers");
+        await Partners.WaitUntilReadyAsync();
+    }
+
+    private HttpClient ThroughGateway(string prefix) =>
+        new(new PathPrefixHandler($"/{prefix}") { InnerHandler = new HttpClientHandler() }) { BaseAddress = Gateway };
+
+    private static Uri ServerAddress(IServiceProvider services) =>
+        new(services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+    /// <summary>Puts the gateway's prefix in front of each request's path, so tests call "/cases" as they do directly.</summary>
+    private sealed class PathPrefixHandler(string prefix) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var uri = request.RequestUri!;
+            request.RequestUri = new UriBuilder(uri) { Path = prefix + uri.AbsolutePath }.Uri;
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     private async Task<T> Own<T>(Task<T> creating)

@@ -139,4 +139,32 @@ public sealed class SlaTests(HandoversService service) : IClassFixture<Handovers
         ((string?)flagged["status"]).Should().Be("accepted");
         ((string?)flagged["timeline"]!.AsArray().Last()!["action"]).Should().Be("follow-up-due");
     }
+
+    [Fact]
+    public async Task AnEscalatedHandover_IsReassignedByACoordinator_OnlyToAReceiverTheConsentNames()
+    {
+        var scene = await Scene.SetUpAsync(service);
+        var named = await service.OrganisationAsync("receiving-service");
+        var unnamed = await service.OrganisationAsync("receiving-service");
+        var coordinator = await service.OrganisationAsync("coordinator");
+        await service.ConsentAsync(scene.CaseId, scene.Origin, named);
+        var ticket = await service.RequestAsync(scene.Origin, scene.CaseId, scene.Receiver);
+        var id = (string)ticket["id"]!;
+        service.Time.Advance(DateTimeOffset.Parse((string)ticket["answerDueAt"]!, System.Globalization.CultureInfo.InvariantCulture) - service.Time.GetUtcNow() + TimeSpan.FromMinutes(1));
+        await service.StatusAsync(id, "Escalated");
+
+        (await service.SendAsync(scene.Origin, HttpMethod.Post, $"/handovers/{id}/reassign", new { receiverOrganisationId = named.Id }))
+            .StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        var refused = await service.SendAsync(coordinator, HttpMethod.Post, $"/handovers/{id}/reassign", new { receiverOrganisationId = unnamed.Id });
+        refused.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        ((string?)(await refused.ReadProblemAsync())["detail"]).Should().Contain("consent");
+        var reassigned = await service.SendAsync(coordinator, HttpMethod.Post, $"/handovers/{id}/reassign", new { receiverOrganisationId = named.Id });
+
+        reassigned.StatusCode.Should().Be(HttpStatusCode.OK);
+        var now = await service.ReadAsync(named, id);
+        ((string?)now["status"]).Should().Be("offered");
+        ((Guid)now["receiverOrganisationId"]!).Should().Be(named.Id);
+        (await service.SendAsync(scene.Receiver, HttpMethod.Get, $"/handovers/{id}")).StatusCode.Should().Be(HttpStatusCode.NotFound, "the previous receiver is no longer party");
+        (await service.SendAsync(named, HttpMethod.Post, $"/handovers/{id}/accept")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
 }

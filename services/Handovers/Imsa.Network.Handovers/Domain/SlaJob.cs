@@ -35,11 +35,17 @@ internal sealed partial class SlaJob(
         {
             try
             {
-                var (escalated, flagged) = await RunOnceAsync(stoppingToken);
-                if (escalated + flagged > 0)
+                int escalated, flagged;
+                do
                 {
-                    LogRun(escalated, flagged);
+                    // A full batch means more may be due: go on at once rather than wait an interval.
+                    (escalated, flagged) = await RunOnceAsync(stoppingToken);
+                    if (escalated + flagged > 0)
+                    {
+                        LogRun(escalated, flagged);
+                    }
                 }
+                while (Math.Max(escalated, flagged) >= options.Value.BatchSize && !stoppingToken.IsCancellationRequested);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -191,7 +191,13 @@ internal static class HandoverEndpoints
         var origin = user.OrganisationId();
         var caseId = request.CaseId!.Value;
         var receiverId = request.ReceiverOrganisationId!.Value;
-        if (!await db.Cases.AnyAsync(c => c.CaseId == caseId && c.OwnerOrganisationId == origin && !c.Erased, cancellationToken))
+        // The case and consent rows the checks rely on are read FOR SHARE: an erasure or withdrawal being applied
+        // right now either commits first (and the checks see it) or waits for this ticket (and then revokes it).
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var owned = await db.Cases
+            .FromSql($"SELECT * FROM case_owners WHERE case_id = {caseId} AND owner_organisation_id = {origin} AND NOT erased FOR SHARE")
+            .ToListAsync(cancellationToken);
+        if (owned.Count == 0)
         {
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status404NotFound,
@@ -220,6 +226,7 @@ internal static class HandoverEndpoints
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
@@ -400,13 +407,16 @@ internal static class HandoverEndpoints
         }
 
         var now = time.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (await ReceiverRefusesAsync(db, receiverId, ticket.CaseId, now, cancellationToken) is { } receiverRefusal)
         {
             return receiverRefusal;
         }
 
         db.AddEvent(ticket.Reassign(user.OrganisationId(), receiverId, WorkingDays.Add(now, sla.Value.AnswerWorkingDays), now), time);
-        return await SaveAsync(db, ticket, cancellationToken);
+        var saved = await SaveAsync(db, ticket, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return saved;
     }
 
     /// <summary>Why the receiver cannot be offered this case now, or null when it can.</summary>
@@ -427,12 +437,16 @@ internal static class HandoverEndpoints
             return Problems.Conflict("The receiving service is not active (not yet verified, suspended or retired).");
         }
 
+        // As in the directory: no new handovers before NoCapacityUntil; from that day on, again.
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        if (receiver.Accepting == false || receiver.NoCapacityUntil >= today)
+        if (receiver.NoCapacityUntil is { } until && until > today)
         {
-            return Problems.Conflict(receiver.NoCapacityUntil is { } until
-                ? $"The receiving service takes no new handovers until {until:yyyy-MM-dd}."
-                : "The receiving service takes no new handovers at present.");
+            return Problems.Conflict($"The receiving service takes no new handovers before {until:yyyy-MM-dd}.");
+        }
+
+        if (receiver.Accepting == false)
+        {
+            return Problems.Conflict("The receiving service takes no new handovers at present.");
         }
 
         if (receiver.MaxOpenHandovers is { } max)
@@ -444,7 +458,15 @@ internal static class HandoverEndpoints
             }
         }
 
-        if (!await db.ActiveConsents(caseId, receiverId, now).AnyAsync(cancellationToken))
+        var consents = await db.Consents
+            .FromSql($"""
+                SELECT * FROM consent_coverage
+                WHERE case_id = {caseId} AND granted AND ended_at IS NULL AND valid_from <= {now} AND valid_until > {now}
+                  AND {receiverId} = ANY(recipients)
+                FOR SHARE
+                """)
+            .ToListAsync(cancellationToken);
+        if (consents.Count == 0)
         {
             return Problems.Conflict("No active consent of the person names this receiving service: record one in the Counselling service first.");
         }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.HttpOverrides;
 using System.Reflection;
 using System.Security.Claims;
 using Imsa.Network.Messaging.Access;
@@ -119,6 +120,12 @@ public static class ServiceDefaults
     {
         ArgumentNullException.ThrowIfNull(app);
 
+        // Behind the gateway or a load balancer on this host: the caller's address (rate limits), scheme and host.
+        app.UseForwardedHeaders(new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost,
+        });
+
         // Unhandled exceptions and bare status codes both become RFC 9457 problem responses, never a stack trace.
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -145,7 +152,21 @@ public static class ServiceDefaults
             .WithDescription("The organisation, kind, roles and client this service sees in the caller's access token.")
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
-        app.UseSwagger();
+        // Behind the gateway (docs/operations.md) the document names the gateway's address and path prefix, so
+        // "Try it out" and the token request go through it.
+        app.UseSwagger(swagger => swagger.PreSerializeFilters.Add((document, request) =>
+        {
+            if (request.Headers["X-Forwarded-Prefix"].FirstOrDefault() is { Length: > 0 } prefix)
+            {
+                var origin = $"{request.Scheme}://{request.Host}";
+                document.Servers = [new OpenApiServer { Url = origin + prefix }];
+                if (document.Components?.SecuritySchemes?.TryGetValue("oauth2", out var oauth) == true
+                    && oauth is OpenApiSecurityScheme { Flows.ClientCredentials: { } flow })
+                {
+                    flow.TokenUrl = new Uri(origin + "/partners/connect/token");
+                }
+            }
+        }));
         app.UseSwaggerUI(options => options.DocumentTitle = app.Environment.ApplicationName);
         return app;
     }

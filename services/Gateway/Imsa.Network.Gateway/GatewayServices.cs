@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Transforms;
+
+namespace Imsa.Network.Gateway;
+
+/// <summary>"Gateway" configuration: where the three services listen.</summary>
+internal sealed class GatewayOptions
+{
+    public Dictionary<string, string> Services { get; set; } = new()
+    {
+        ["partners"] = "http://127.0.0.1:5101",
+        ["counselling"] = "http://127.0.0.1:5102",
+        ["handovers"] = "http://127.0.0.1:5103",
+    };
+}
+
+/// <summary>
+/// One entry point for the network: /partners/…, /counselling/… and /handovers/… go to the three services with the
+/// prefix removed (and announced in X-Forwarded-Prefix, so each service's OpenAPI document names the gateway
+/// address); /swagger is one Swagger UI listing the three documents. Nothing else: authentication and authorisation
+/// stay with the services.
+/// </summary>
+internal static class GatewayServices
+{
+    public static readonly string[] ServiceNames = ["partners", "counselling", "handovers"];
+
+    public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(options => options.UseUtcTimestamp = true);
+        builder.Services.AddOptions<GatewayOptions>().BindConfiguration("Gateway");
+        var options = builder.Configuration.GetSection("Gateway").Get<GatewayOptions>() ?? new GatewayOptions();
+
+        var routes = ServiceNames.Select(name => new RouteConfig
+        {
+            RouteId = name,
+            ClusterId = name,
+            Match = new RouteMatch { Path = $"/{name}/{{**rest}}" },
+        }).ToList();
+        var clusters = ServiceNames.Select(name => new ClusterConfig
+        {
+            ClusterId = name,
+            Destinations = new Dictionary<string, DestinationConfig> { [name] = new() { Address = options.Services[name] } },
+        }).ToList();
+        builder.Services.AddReverseProxy()
+            .LoadFromMemory(routes, clusters)
+            .AddTransforms(transforms =>
+            {
+                var prefix = $"/{transforms.Route.RouteId}";
+                transforms.AddPathRemovePrefix(prefix);
+                transforms.AddRequestHeader("X-Forwarded-Prefix", prefix, append: false);
+            });
+
+        builder.Services.AddHttpClient("health");
+        builder.Services.AddHealthChecks().AddCheck<ServicesReadyCheck>("services", tags: ["ready"]);
+        return builder;
+    }
+
+    public static WebApplication MapGateway(this WebApplication app)
+    {
+        app.MapReverseProxy();
+        app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
+        app.UseSwaggerUI(ui =>
+        {
+            ui.DocumentTitle = "IMSA Network";
+            ui.RoutePrefix = "swagger";
+            foreach (var name in ServiceNames)
+            {
+                ui.SwaggerEndpoint($"/{name}/swagger/v1/swagger.json", $"{char.ToUpperInvariant(name[0])}{name[1..]}");
+            }
+        });
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
+        return app;
+    }
+}
+
+/// <summary>Ready when every service behind the gateway reports ready.</summary>
+internal sealed class ServicesReadyCheck(IHttpClientFactory clients, IOptions<GatewayOptions> options) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var client = clients.CreateClient("health");
+        var notReady = new List<string>();
+        foreach (var (name, address) in options.Value.Services)
+        {
+            try
+            {
+                using var response = await client.GetAsync(new Uri(new Uri(address), "/health/ready"), cancellationToken);
+                if (!response.IsSuccessStatusCode)
+                {
+                    notReady.Add(name);
+                }
+            }
+            catch (HttpRequestException)
+            {
+                notReady.Add(name);
+            }
+        }
+
+        return notReady.Count == 0 ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy($"Not ready: {string.Join(", ", notReady)}");
+    }
+}
