@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the whole network on this machine: PostgreSQL and RabbitMQ (installed and started when missing), one
-# database per service, the three services in the background (migrations applied at start), then seeds a small
-# demo network and prints where the APIs are. Stop it with deploy/local/stop.sh.
+# database per service, the three services in the background (migrations applied at start) and the gateway in front
+# of them, then seeds a small demo network and prints where the APIs are. Stop it with deploy/local/stop.sh.
 set -euo pipefail
 . "$(dirname "$0")/infra.sh"
 cd "$IMSA_ROOT"
@@ -46,7 +46,17 @@ for service in partners counselling handovers; do
   echo $! >"$IMSA_LOCAL/pids/$service.pid"
 done
 
-for service in partners counselling handovers; do
+gateway_bin="$IMSA_ROOT/services/Gateway/Imsa.Network.Gateway/bin/Release/net10.0"
+imsa_log "starting the gateway on http://127.0.0.1:5100"
+ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:5100" ASPNETCORE_CONTENTROOT="$gateway_bin" \
+Gateway__Services__partners="http://127.0.0.1:${PORTS[partners]}" \
+Gateway__Services__counselling="http://127.0.0.1:${PORTS[counselling]}" \
+Gateway__Services__handovers="http://127.0.0.1:${PORTS[handovers]}" \
+  nohup dotnet "$gateway_bin/Imsa.Network.Gateway.dll" >"$IMSA_LOCAL/logs/gateway.log" 2>&1 </dev/null &
+echo $! >"$IMSA_LOCAL/pids/gateway.pid"
+PORTS[gateway]=5100
+
+for service in partners counselling handovers gateway; do
   port="${PORTS[$service]}"
   ready=""
   for _ in $(seq 1 120); do
@@ -66,6 +76,7 @@ done
 cat <<TXT
 
 IMSA Network is running.
+  Gateway      http://127.0.0.1:5100/swagger  (one Swagger UI for the three APIs: /partners, /counselling, /handovers)
   Partners     http://127.0.0.1:${PORTS[partners]}/swagger
   Counselling  http://127.0.0.1:${PORTS[counselling]}/swagger
   Handovers    http://127.0.0.1:${PORTS[handovers]}/swagger

@@ -13,6 +13,8 @@ public class HandoverJourneyTests : IAsyncLifetime
 {
     private Network _network = null!;
 
+    protected Network Network => _network;
+
     /// <summary>Whether the clients reach the services through the gateway (one host, one port).</summary>
     protected virtual bool ThroughGateway => false;
 
@@ -189,4 +191,19 @@ public class HandoverJourneyTests : IAsyncLifetime
 public sealed class HandoverJourneyThroughGatewayTests : HandoverJourneyTests
 {
     protected override bool ThroughGateway => true;
+
+    [Fact]
+    public async Task OneSwaggerUi_ListsTheThreeDocuments_EachAddressedThroughTheGateway()
+    {
+        using var client = new HttpClient { BaseAddress = Network.Gateway };
+
+        var ui = await client.GetStringAsync("/swagger/index.html");
+        ui.Should().Contain("swagger", "the gateway serves the Swagger UI");
+        var config = await client.GetStringAsync("/swagger/index.js");
+        config.Should().Contain("/partners/swagger/v1/swagger.json").And.Contain("/counselling/swagger/v1/swagger.json").And.Contain("/handovers/swagger/v1/swagger.json");
+        var document = (await client.GetFromJsonAsync<JsonObject>("/counselling/swagger/v1/swagger.json"))!;
+        ((string?)document["servers"]![0]!["url"]).Should().Be($"{Network.Gateway!.GetLeftPart(UriPartial.Authority)}/counselling");
+        ((string?)document["components"]!["securitySchemes"]!["oauth2"]!["flows"]!["clientCredentials"]!["tokenUrl"])
+            .Should().Be($"{Network.Gateway.GetLeftPart(UriPartial.Authority)}/partners/connect/token");
+    }
 }

@@ -50,6 +50,11 @@ internal static class GatewayServices
             {
                 var prefix = $"/{transforms.Route.RouteId}";
                 transforms.AddPathRemovePrefix(prefix);
+                // The defaults would set X-Forwarded-Prefix from the (empty) path base; it is the route's prefix.
+                transforms.UseDefaultForwarders = false;
+                transforms.AddXForwardedFor();
+                transforms.AddXForwardedHost();
+                transforms.AddXForwardedProto();
                 transforms.AddRequestHeader("X-Forwarded-Prefix", prefix, append: false);
             });
 
