@@ -153,12 +153,12 @@ public sealed class SlaTests(HandoversService service) : IClassFixture<Handovers
         service.Time.Advance(DateTimeOffset.Parse((string)ticket["answerDueAt"]!, System.Globalization.CultureInfo.InvariantCulture) - service.Time.GetUtcNow() + TimeSpan.FromMinutes(1));
         await service.StatusAsync(id, "Escalated");
 
-        (await service.SendAsync(scene.Origin, HttpMethod.Post, $"/handovers/{id}/reassign", new { receiverOrganisationId = named.Id }))
+        (await service.SendAsync(scene.Origin, HttpMethod.Post, $"/admin/handovers/{id}/reassign", new { receiverOrganisationId = named.Id }))
             .StatusCode.Should().Be(HttpStatusCode.Forbidden);
-        var refused = await service.SendAsync(coordinator, HttpMethod.Post, $"/handovers/{id}/reassign", new { receiverOrganisationId = unnamed.Id });
+        var refused = await service.SendAsync(coordinator, HttpMethod.Post, $"/admin/handovers/{id}/reassign", new { receiverOrganisationId = unnamed.Id });
         refused.StatusCode.Should().Be(HttpStatusCode.Conflict);
         ((string?)(await refused.ReadProblemAsync())["detail"]).Should().Contain("consent");
-        var reassigned = await service.SendAsync(coordinator, HttpMethod.Post, $"/handovers/{id}/reassign", new { receiverOrganisationId = named.Id });
+        var reassigned = await service.SendAsync(coordinator, HttpMethod.Post, $"/admin/handovers/{id}/reassign", new { receiverOrganisationId = named.Id });
 
         reassigned.StatusCode.Should().Be(HttpStatusCode.OK);
         var now = await service.ReadAsync(named, id);

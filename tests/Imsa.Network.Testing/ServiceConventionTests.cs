@@ -1,6 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Imsa.Network.Testing;
@@ -9,6 +15,51 @@ namespace Imsa.Network.Testing;
 public abstract class ServiceConventionTests<TProgram>(ServiceFixture<TProgram> service)
     where TProgram : class
 {
+    /// <summary>
+    /// Every admin route (under /admin, or tagged "Admin: …") requires the coordinator policy, read from the route
+    /// table so a new admin route without it fails here; and a partner's or receiver's token is answered 403 on each.
+    /// </summary>
+    [Fact]
+    public async Task EveryAdminRoute_IsForCoordinatorsOnly()
+    {
+        var endpoints = service.Factory.Services.GetServices<EndpointDataSource>()
+            .SelectMany(source => source.Endpoints)
+            .OfType<RouteEndpoint>()
+            .Where(e => (e.RoutePattern.RawText ?? "").StartsWith("/admin", StringComparison.Ordinal)
+                || e.Metadata.OfType<ITagsMetadata>().SelectMany(t => t.Tags).Any(t => t.StartsWith("Admin", StringComparison.Ordinal)))
+            .ToList();
+        Assert.NotEmpty(endpoints);
+
+        foreach (var endpoint in endpoints)
+        {
+            var policies = endpoint.Metadata.OfType<IAuthorizeData>().Select(a => a.Policy).ToList();
+            Assert.True(policies.Contains("coordinator"), $"{endpoint.RoutePattern.RawText} does not require the coordinator policy");
+            Assert.Empty(endpoint.Metadata.OfType<IAllowAnonymous>());
+
+            var path = "/" + string.Join('/', endpoint.RoutePattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
+            {
+                RoutePatternLiteralPart literal => literal.Content,
+                _ => Guid.NewGuid().ToString(),
+            }))));
+            foreach (var method in endpoint.Metadata.OfType<HttpMethodMetadata>().SelectMany(m => m.HttpMethods))
+            {
+                foreach (var (kind, role) in new[] { ("origin-partner", "partner"), ("receiving-service", "receiving-service") })
+                {
+                    using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                    request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+                        "Bearer", TestIdentity.MintToken(Guid.NewGuid(), kind, role));
+                    if (method is "POST" or "PUT")
+                    {
+                        request.Content = JsonContent.Create(new { });
+                    }
+
+                    var response = await service.Client.SendAsync(request);
+                    Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{method} {path} answered {(int)response.StatusCode} to a {kind}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public async Task Live_Returns200()
     {

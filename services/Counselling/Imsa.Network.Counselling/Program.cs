@@ -1,3 +1,4 @@
+using Imsa.Network.Messaging.Admin;
 using Imsa.Network.Messaging.Hosting;
 using Imsa.Network.Counselling.Data;
 using Imsa.Network.Counselling.Endpoints;
@@ -13,6 +14,7 @@ public partial class Program
 
         var app = builder.Build();
         app.MapServiceDefaults();
+        app.MapAdminOperations<CounsellingDbContext>();
         app.UseRateLimiter();
         app.MapReferenceEndpoints();
         app.MapCaseEndpoints();

@@ -1,3 +1,4 @@
+using Imsa.Network.Messaging.Admin;
 using Imsa.Network.Messaging.Hosting;
 using Imsa.Network.Handovers.Data;
 using Imsa.Network.Handovers.Endpoints;
@@ -13,8 +14,10 @@ public partial class Program
 
         var app = builder.Build();
         app.MapServiceDefaults();
+        app.MapAdminOperations<HandoversDbContext>();
         app.MapReferenceEndpoints();
         app.MapHandoverEndpoints();
+        app.MapAdminHandoverEndpoints();
 
         await app.MigrateDatabaseAsync<HandoversDbContext>();
         await app.RunAsync();

@@ -12,8 +12,9 @@ public static class MessagingModelBuilderExtensions
     public const string InboxTable = "inbox_messages";
 
     /// <summary>
-    /// Maps the outbox and inbox tables, and the access projection (organisation status, revoked clients) every
-    /// service checks tokens against, into a service's model, so its migrations create them.
+    /// Maps the outbox and inbox tables, the access projection (organisation status, revoked clients) every
+    /// service checks tokens against, and the coordinators' audit trail into a service's model, so its migrations
+    /// create them.
     /// </summary>
     public static ModelBuilder AddMessaging(this ModelBuilder modelBuilder)
     {
@@ -64,6 +65,19 @@ public static class MessagingModelBuilderExtensions
             revoked.Property(c => c.ClientId).HasColumnName("client_id").HasMaxLength(100);
             revoked.Property(c => c.OrganisationId).HasColumnName("organisation_id");
             revoked.Property(c => c.RevokedAt).HasColumnName("revoked_at");
+        });
+
+        modelBuilder.Entity<Admin.AuditEntry>(audit =>
+        {
+            audit.ToTable("audit_trail", "admin");
+            audit.HasKey(e => e.Id);
+            audit.Property(e => e.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            audit.Property(e => e.At).HasColumnName("at");
+            audit.Property(e => e.OrganisationId).HasColumnName("organisation_id");
+            audit.Property(e => e.ClientId).HasColumnName("client_id").HasMaxLength(100);
+            audit.Property(e => e.Action).HasColumnName("action").HasMaxLength(100);
+            audit.Property(e => e.Target).HasColumnName("target").HasMaxLength(300);
+            audit.Property(e => e.Reason).HasColumnName("reason").HasMaxLength(500);
         });
 
         return modelBuilder;

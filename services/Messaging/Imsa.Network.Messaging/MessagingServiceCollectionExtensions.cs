@@ -44,6 +44,8 @@ public static class MessagingServiceCollectionExtensions
                 .AddInterceptors(provider.GetRequiredService<OutboxCommitInterceptor>());
         });
         services.AddScoped<OutboxQuarantine<TDbContext>>();
+        services.TryAddSingleton<Admin.ReceiveQueues>();
+        services.TryAddSingleton<Admin.DeadLetters>();
         services.AddHostedService<OutboxRelay<TDbContext>>();
 
         services.TryAddSingleton<BrokerProbe>();
@@ -57,8 +59,9 @@ public static class MessagingServiceCollectionExtensions
             configureConsumers?.Invoke(bus);
             bus.AddConsumer<OrganisationAccessConsumer<TDbContext>>()
                 .Endpoint(endpoint => endpoint.Name = $"{serviceName}-organisation-access");
-            bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
+                context.GetRequiredService<Admin.ReceiveQueues>().Add(name);
                 var retry = context.GetRequiredService<IOptions<ConsumerRetryOptions>>().Value;
                 if (retry.Limit > 0)
                 {

@@ -1,3 +1,4 @@
+using Imsa.Network.Messaging.Admin;
 using Imsa.Network.Messaging.Hosting;
 using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Endpoints;
@@ -14,6 +15,7 @@ public partial class Program
 
         var app = builder.Build();
         app.MapServiceDefaults();
+        app.MapAdminOperations<PartnersDbContext>();
         app.MapTokenEndpoint();
         app.MapOrganisationEndpoints();
         app.MapApiClientEndpoints();

@@ -4,6 +4,7 @@ using Imsa.Network.Contracts.Reference;
 using Imsa.Network.Handovers.Data;
 using Imsa.Network.Handovers.Domain;
 using Imsa.Network.Messaging.Access;
+using Imsa.Network.Messaging.Admin;
 using Imsa.Network.Messaging.Hosting;
 using Imsa.Network.Messaging.Outbox;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,7 +31,8 @@ public sealed record DeclineHandoverRequest(string? Reason, string? Note);
 public sealed record RecordOutcomeRequest(string? Outcome, DateOnly? OccurredOn);
 
 /// <param name="ReceiverOrganisationId">Another receiving service that an active consent names.</param>
-public sealed record ReassignHandoverRequest(Guid? ReceiverOrganisationId);
+/// <param name="Reason">Why, for the audit trail.</param>
+public sealed record ReassignHandoverRequest(Guid? ReceiverOrganisationId, string? Reason = null);
 
 public sealed record TimelineEntryResponse(DateTimeOffset At, TimelineActor Actor, Guid? ActorOrganisationId, string Action, string? Detail, long Version);
 
@@ -116,13 +118,6 @@ internal static class HandoverEndpoints
             .WithSummary("Report what happened after arrival (the receiver)")
             .WithDescription("first-contact-made moves the handover to in-contact. The origin partner sees every outcome (the closed loop). "
                 + "Announces HandoverOutcomeRecorded.")
-            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
-        handovers.MapPost("/{id:guid}/reassign", ReassignAsync)
-            .RequireAuthorization(NetworkRoles.Coordinator)
-            .WithSummary("Offer an unanswered handover to another receiving service (coordinators)")
-            .WithDescription("The new receiver must be active, accepting, and named by an active consent. Announces HandoverReassigned.")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -386,7 +381,7 @@ internal static class HandoverEndpoints
         return await SaveAsync(db, ticket, cancellationToken);
     }
 
-    private static async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> ReassignAsync(
+    public static async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> ReassignAsync(
         Guid id, ReassignHandoverRequest request, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, IOptions<SlaOptions> sla,
         CancellationToken cancellationToken)
     {
@@ -414,6 +409,7 @@ internal static class HandoverEndpoints
         }
 
         db.AddEvent(ticket.Reassign(user.OrganisationId(), receiverId, WorkingDays.Add(now, sla.Value.AnswerWorkingDays), now), time);
+        db.Record(user, "handover.reassign", $"{id} to {receiverId}", request.Reason, time);
         var saved = await SaveAsync(db, ticket, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return saved;
@@ -468,7 +464,8 @@ internal static class HandoverEndpoints
             .ToListAsync(cancellationToken);
         if (consents.Count == 0)
         {
-            return Problems.Conflict("No active consent of the person names this receiving service: record one in the Counselling service first.");
+            return Problems.Conflict("No active consent of the person names this receiving service: the origin partner must record a new "
+                + "consent naming it (Counselling service) before the case can go there.");
         }
 
         if (await db.Tickets.AnyAsync(t => t.CaseId == caseId && t.ReceiverOrganisationId == receiverId && HandoverTicket.OpenStatuses.Contains(t.Status), cancellationToken))

@@ -1,3 +1,5 @@
+using Imsa.Network.Messaging.Access;
+using Imsa.Network.Messaging.Admin;
 using System.Security.Claims;
 using Imsa.Network.Messaging.Hosting;
 using Imsa.Network.Partners.Data;
@@ -86,7 +88,8 @@ internal static class ApiClientEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        Guid id, string clientId, ClaimsPrincipal user, PartnersDbContext db, ApiClients clients, CancellationToken cancellationToken)
+        Guid id, string clientId, ClaimsPrincipal user, PartnersDbContext db, ApiClients clients, TimeProvider time, CancellationToken cancellationToken,
+        string? reason = null)
     {
         var client = user.MaySee(id)
             ? await db.ApiClients.FirstOrDefaultAsync(c => c.OrganisationId == id && c.ClientId == clientId && c.RevokedAt == null, cancellationToken)
@@ -94,6 +97,12 @@ internal static class ApiClientEndpoints
         if (client is null)
         {
             return Problems.NotFound("API client");
+        }
+
+        if (user.OrganisationId() != id)
+        {
+            // A coordinator revoking another organisation's client: written with the revocation.
+            db.Record(user, "api-client.revoke", $"{id}/{clientId}", reason, time);
         }
 
         await clients.RevokeAsync(client, cancellationToken);

@@ -1,3 +1,4 @@
+using Imsa.Network.Messaging.Admin;
 using Imsa.Network.Contracts.Reference;
 using System.Security.Claims;
 using Imsa.Network.Contracts.Partners;
@@ -38,6 +39,7 @@ internal static class OrganisationEndpoints
 
         organisations.MapPost("/", RegisterAsync)
             .RequireAuthorization(NetworkRoles.Coordinator)
+            .WithTags("Admin: organisations")
             .WithSummary("Register an organisation (coordinators)")
             .WithDescription("Registers an organisation; it is pending until a coordinator verifies it. Announces OrganisationRegistered.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -49,6 +51,12 @@ internal static class OrganisationEndpoints
             .WithSummary("Read an organisation")
             .WithDescription("Coordinators read any organisation; an organisation reads its own. Anyone else gets 404.")
             .ProducesProblem(StatusCodes.Status404NotFound);
+
+        app.MapGet("/admin/organisations/verification-queue", VerificationQueueAsync)
+            .WithTags("Admin: organisations")
+            .RequireAuthorization(NetworkRoles.Coordinator)
+            .WithSummary("Organisations waiting for verification, oldest first (coordinators)")
+            .WithDescription("Check each against its registry id, then verify it (POST /organisations/{id}/verify).");
 
         MapTransition(organisations, "verify", OrganisationTransition.Verify, "Verify a pending organisation; it becomes active. Announces OrganisationVerified.");
         MapTransition(organisations, "suspend", OrganisationTransition.Suspend, "Suspend an active organisation; its tokens are refused network-wide within seconds. Announces OrganisationSuspended.");
@@ -62,9 +70,10 @@ internal static class OrganisationEndpoints
         user.IsInRole(NetworkRoles.Coordinator) || user.OrganisationId() == organisationId;
 
     private static void MapTransition(RouteGroupBuilder organisations, string action, OrganisationTransition transition, string description) =>
-        organisations.MapPost($"/{{id:guid}}/{action}", (Guid id, PartnersDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
-                TransitionAsync(id, transition, db, time, cancellationToken))
+        organisations.MapPost($"/{{id:guid}}/{action}", (Guid id, string? reason, ClaimsPrincipal user, PartnersDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
+                TransitionAsync(id, transition, reason, user, db, time, cancellationToken))
             .RequireAuthorization(NetworkRoles.Coordinator)
+            .WithTags("Admin: organisations")
             .WithSummary($"{char.ToUpperInvariant(action[0])}{action[1..]} an organisation (coordinators)")
             .WithDescription(description)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -141,7 +150,8 @@ internal static class OrganisationEndpoints
     }
 
     private static async Task<Results<Ok<OrganisationResponse>, ProblemHttpResult>> TransitionAsync(
-        Guid id, OrganisationTransition transition, PartnersDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, OrganisationTransition transition, string? reason, ClaimsPrincipal user, PartnersDbContext db, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var organisation = await db.Organisations.FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
         if (organisation is null)
@@ -165,6 +175,7 @@ internal static class OrganisationEndpoints
             _ => new OrganisationRetired(organisation.Id, organisation.StatusVersion, now),
         };
         db.AddEvent(announcement, time);
+        db.Record(user, $"organisation.{transition.ToString().ToLowerInvariant()}", id.ToString(), reason, time);
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -183,6 +194,16 @@ internal static class OrganisationEndpoints
         }
 
         return TypedResults.Ok(ToResponse(organisation));
+    }
+
+    private static async Task<Ok<List<OrganisationResponse>>> VerificationQueueAsync(PartnersDbContext db, CancellationToken cancellationToken)
+    {
+        var pending = await db.Organisations.AsNoTracking()
+            .Where(o => o.Status == OrganisationStatus.PendingVerification)
+            .OrderBy(o => o.RegisteredAt)
+            .Take(1000)
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(pending.Select(ToResponse).ToList());
     }
 
     private static string Past(OrganisationTransition transition) => transition switch
