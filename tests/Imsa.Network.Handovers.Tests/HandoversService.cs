@@ -40,10 +40,10 @@ public class HandoversService : ServiceFixture<Program>
         return organisation;
     }
 
-    public async Task<Guid> CaseAsync(Organisation owner)
+    public async Task<Guid> CaseAsync(Organisation owner, string purpose = "vocational-training", string state = "DE-RP")
     {
         var caseId = Guid.NewGuid();
-        await PublishAsync(new CaseOpened(caseId, owner.Id, "vocational-training", "DE-RP", "07315", new DateOnly(2027, 3, 1), DateTimeOffset.UtcNow));
+        await PublishAsync(new CaseOpened(caseId, owner.Id, purpose, state, null, new DateOnly(2027, 3, 1), DateTimeOffset.UtcNow));
         await Eventually.UntilCount(() => Database.CountAsync($"SELECT count(*) FROM case_owners WHERE case_id = '{caseId}'"), 1, "the case to be known");
         return caseId;
     }

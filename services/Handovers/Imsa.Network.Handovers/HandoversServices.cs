@@ -24,6 +24,7 @@ internal static class HandoversServices
         {
             bus.AddConsumer<OrganisationRegisteredConsumer>();
             bus.AddConsumer<OrganisationCapacityConsumer>();
+            bus.AddConsumer<OrganisationProfileConsumer>();
             bus.AddConsumer<CaseEventsConsumer>();
             bus.AddConsumer<ConsentEventsConsumer>();
         });

@@ -20,10 +20,17 @@ internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider tim
         Inbox.ConsumeOnceAsync(db, context, Name, async () =>
         {
             var opened = context.Message;
-            if (await db.Cases.FindAsync([opened.CaseId], context.CancellationToken) is null)
+            var ownership = await db.Cases.FindAsync([opened.CaseId], context.CancellationToken);
+            if (ownership is null)
             {
-                db.Cases.Add(new CaseOwnership { CaseId = opened.CaseId, OwnerOrganisationId = opened.OwnerOrganisationId, UpdatedAt = opened.At });
+                ownership = new CaseOwnership { CaseId = opened.CaseId, OwnerOrganisationId = opened.OwnerOrganisationId, UpdatedAt = opened.At };
+                db.Cases.Add(ownership);
             }
+
+            // Also when the erasure came first: the statistics keep the codes, which name no one.
+            ownership.Purpose = opened.Purpose;
+            ownership.DestinationState = opened.DestinationState;
+            ownership.PlannedArrivalMonth = opened.PlannedArrivalMonth;
         });
 
     public Task Consume(ConsumeContext<CaseErased> context) =>

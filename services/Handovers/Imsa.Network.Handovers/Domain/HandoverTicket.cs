@@ -93,6 +93,12 @@ internal sealed class HandoverTicket
 
     public DateTimeOffset? AcceptedAt { get; private set; }
 
+    /// <summary>When the receiver answered the offer (accepted or declined): the statistics' time to answer.</summary>
+    public DateTimeOffset? AnsweredAt { get; private set; }
+
+    /// <summary>When first contact was reported: the statistics' time to first contact.</summary>
+    public DateTimeOffset? FirstContactAt { get; private set; }
+
     public DateTimeOffset? FollowUpDueAt { get; private set; }
 
     public DateTimeOffset? FollowUpFlaggedAt { get; private set; }
@@ -165,6 +171,7 @@ internal sealed class HandoverTicket
     public object Accept(Guid by, DateTimeOffset now, TimeSpan followUpAfterArrival)
     {
         AcceptedAt = now;
+        AnsweredAt = now;
         var arrival = PlannedArrival is { } d ? new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : now;
         FollowUpDueAt = (arrival > now ? arrival : now) + followUpAfterArrival;
         Step(HandoverStatus.Accepted, now, TimelineActor.Receiver, by, "accepted", null);
@@ -175,6 +182,7 @@ internal sealed class HandoverTicket
     {
         DeclineReason = reason;
         DeclineNote = note;
+        AnsweredAt = now;
         ClosedAt = now;
         Step(HandoverStatus.Declined, now, TimelineActor.Receiver, by, "declined", EnumCodes.Of(reason));
         return new HandoverDeclined(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, EnumCodes.Of(reason), Version, now);
@@ -216,6 +224,11 @@ internal sealed class HandoverTicket
     {
         LastOutcome = outcome;
         LastOutcomeOn = occurredOn;
+        if (outcome == HandoverOutcome.FirstContactMade)
+        {
+            FirstContactAt ??= now;
+        }
+
         var next = outcome == HandoverOutcome.FirstContactMade || Status == HandoverStatus.InContact ? HandoverStatus.InContact : Status;
         Step(next, now, TimelineActor.Receiver, by, "outcome-recorded", occurredOn is { } on ? $"{EnumCodes.Of(outcome)}:{on:yyyy-MM-dd}" : EnumCodes.Of(outcome));
         return new HandoverOutcomeRecorded(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, EnumCodes.Of(outcome), occurredOn, Version, now);

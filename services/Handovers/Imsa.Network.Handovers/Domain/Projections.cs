@@ -22,6 +22,11 @@ internal sealed class KnownOrganisation
     public DateOnly? NoCapacityUntil { get; set; }
 
     public DateTimeOffset? CapacityChangedAt { get; set; }
+
+    /// <summary>MBE, JMD, MFD, …: from the profile, for the statistics by service type.</summary>
+    public List<string> ServiceTypes { get; set; } = [];
+
+    public DateTimeOffset? ProfileChangedAt { get; set; }
 }
 
 /// <summary>Who owns a case, and whether it still exists, projected from the Counselling service's events.</summary>
@@ -32,6 +37,13 @@ internal sealed class CaseOwnership
     public Guid OwnerOrganisationId { get; set; }
 
     public bool Erased { get; set; }
+
+    /// <summary>Migration purpose code, for the statistics (empty when only the erasure is known).</summary>
+    public string Purpose { get; set; } = "";
+
+    public string? DestinationState { get; set; }
+
+    public DateOnly? PlannedArrivalMonth { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
 }

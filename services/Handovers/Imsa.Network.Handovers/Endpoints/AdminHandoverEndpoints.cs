@@ -54,6 +54,18 @@ internal static class AdminHandoverEndpoints
                 return TypedResults.Ok(new StaleHandovers(unanswered, silent));
             })
             .WithSummary("Stale handovers: unanswered offers and accepted handovers without first contact (coordinators)");
+        var statistics = app.MapGroup("/admin/statistics").WithTags("Admin: statistics").RequireAuthorization(NetworkRoles.Coordinator);
+        statistics.MapGet("/", async (HandoversDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await NetworkStatistics.ComputeAsync(db, time.GetUtcNow(), cancellationToken)))
+            .WithSummary("Network statistics, without personal data (coordinators)")
+            .WithDescription("Handovers by origin country, destination state, service type, purpose and month; answers and decline reasons; "
+                + "median times; open, escalated and stale counts. Any count from 1 to 4 is \"<5\"; a rate or median that could give one "
+                + "away is left out.");
+        statistics.MapGet("/csv", async (HandoversDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
+                TypedResults.Text((await NetworkStatistics.ComputeAsync(db, time.GetUtcNow(), cancellationToken)).ToCsv(), "text/csv"))
+            .WithSummary("The same statistics as CSV (dimension, key, value)")
+            .Produces<string>(StatusCodes.Status200OK, "text/csv");
+
         admin.MapPost("/{id:guid}/reassign", HandoverEndpoints.ReassignAsync)
             .WithSummary("Offer an unanswered handover to another receiving service (coordinators)")
             .WithDescription("Only from offered or escalated, and only to an active, accepting receiving service that an active consent "

@@ -29,6 +29,10 @@ namespace Imsa.Network.Handovers.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("case_id");
 
+                    b.Property<string>("DestinationState")
+                        .HasColumnType("text")
+                        .HasColumnName("destination_state");
+
                     b.Property<bool>("Erased")
                         .HasColumnType("boolean")
                         .HasColumnName("erased");
@@ -36,6 +40,15 @@ namespace Imsa.Network.Handovers.Data.Migrations
                     b.Property<Guid>("OwnerOrganisationId")
                         .HasColumnType("uuid")
                         .HasColumnName("owner_organisation_id");
+
+                    b.Property<DateOnly?>("PlannedArrivalMonth")
+                        .HasColumnType("date")
+                        .HasColumnName("planned_arrival_month");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("purpose");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -108,6 +121,10 @@ namespace Imsa.Network.Handovers.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("answer_due_at");
 
+                    b.Property<DateTimeOffset?>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("answered_at");
+
                     b.Property<Guid>("CaseId")
                         .HasColumnType("uuid")
                         .HasColumnName("case_id");
@@ -129,6 +146,10 @@ namespace Imsa.Network.Handovers.Data.Migrations
                     b.Property<DateTimeOffset?>("EscalatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("escalated_at");
+
+                    b.Property<DateTimeOffset?>("FirstContactAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_contact_at");
 
                     b.Property<DateTimeOffset?>("FollowUpDueAt")
                         .HasColumnType("timestamp with time zone")
@@ -248,9 +269,18 @@ namespace Imsa.Network.Handovers.Data.Migrations
                         .HasColumnType("date")
                         .HasColumnName("no_capacity_until");
 
+                    b.Property<DateTimeOffset?>("ProfileChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("profile_changed_at");
+
                     b.Property<DateTimeOffset>("RegisteredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("registered_at");
+
+                    b.PrimitiveCollection<List<string>>("ServiceTypes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("service_types");
 
                     b.Property<string>("Status")
                         .IsRequired()
