@@ -1,3 +1,4 @@
+using Imsa.Network.Partners.Domain.Webhooks;
 using Imsa.Network.Partners.Consumers;
 using Imsa.Network.Messaging;
 using Imsa.Network.Messaging.Access;
@@ -22,13 +23,29 @@ internal static class PartnersServices
                 + "their profiles and API clients, the network's OAuth 2.0 token endpoint, the directory of receiving services "
                 + "and the explained matching of a case to the services that may take it.",
         });
-        builder.AddMessaging<PartnersDbContext>("partners", bus => bus.AddConsumer<HandoverLoadConsumer>());
+        builder.AddMessaging<PartnersDbContext>("partners", bus =>
+        {
+            bus.AddConsumer<HandoverLoadConsumer>();
+            bus.AddConsumer<WebhookEventConsumer>();
+        });
         builder.AddNetworkAuthentication<PartnersDbContext>();
         builder.AddTokenServer();
         builder.Services.AddScoped<ApiClients>();
         builder.Services.AddSingleton(_ => GermanGeography.Shared);
         builder.Services.AddSingleton<DirectoryCatalog>();
         builder.Services.AddApiExamples(PartnersApiExamples.Add);
+
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration("Webhooks");
+        builder.Services.AddSingleton<WebhookTargets>();
+        builder.Services.AddHttpClient(WebhookDispatcher.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
+            {
+                // Every connection goes to a checked, public address: no redirect elsewhere, no re-pointed name.
+                ConnectCallback = provider.GetRequiredService<WebhookTargets>().ConnectAsync,
+                AllowAutoRedirect = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            });
+        builder.Services.AddHostedService<WebhookDispatcher>();
         return builder;
     }
 }

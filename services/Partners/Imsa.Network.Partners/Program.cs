@@ -18,6 +18,7 @@ public partial class Program
         app.MapAdminOperations<PartnersDbContext>();
         app.MapTokenEndpoint();
         app.MapOrganisationEndpoints();
+        app.MapWebhookEndpoints();
         app.MapApiClientEndpoints();
         app.MapProfileEndpoints();
         app.MapDirectoryEndpoints();

@@ -1,3 +1,4 @@
+using Imsa.Network.Partners.Domain.Webhooks;
 using Imsa.Network.Messaging;
 using Imsa.Network.Partners.Domain;
 using Imsa.Network.Partners.Domain.Directory;
@@ -19,6 +20,10 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
     public DbSet<DirectoryState> DirectoryState => Set<DirectoryState>();
 
     public DbSet<ReceiverHandover> ReceiverHandovers => Set<ReceiverHandover>();
+
+    public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -61,6 +66,42 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
             state.Property(s => s.Version).HasColumnName("version");
             state.Property(s => s.LoadVersion).HasColumnName("load_version");
             state.HasData(new DirectoryState { Id = 1, Version = 0 });
+        });
+
+        modelBuilder.Entity<WebhookSubscription>(subscription =>
+        {
+            subscription.ToTable("webhook_subscriptions");
+            subscription.HasKey(s => s.Id);
+            subscription.Property(s => s.Id).HasColumnName("id").ValueGeneratedNever();
+            subscription.Property(s => s.OrganisationId).HasColumnName("organisation_id");
+            subscription.Property(s => s.Url).HasColumnName("url").HasMaxLength(500);
+            subscription.Property(s => s.EventTypes).HasColumnName("event_types");
+            subscription.Property(s => s.Secret).HasColumnName("secret").HasMaxLength(100);
+            subscription.Property(s => s.CreatedAt).HasColumnName("created_at");
+            subscription.Property(s => s.DeletedAt).HasColumnName("deleted_at");
+            subscription.HasIndex(s => s.OrganisationId).HasFilter("deleted_at IS NULL");
+        });
+
+        modelBuilder.Entity<WebhookDelivery>(delivery =>
+        {
+            delivery.ToTable("webhook_deliveries");
+            delivery.HasKey(d => d.Id);
+            delivery.Property(d => d.Id).HasColumnName("id").ValueGeneratedNever();
+            delivery.Property(d => d.SubscriptionId).HasColumnName("subscription_id");
+            delivery.Property(d => d.EventId).HasColumnName("event_id");
+            delivery.Property(d => d.EventType).HasColumnName("event_type").HasMaxLength(60);
+            delivery.Property(d => d.Payload).HasColumnName("payload").HasColumnType("jsonb");
+            delivery.Property(d => d.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(20);
+            delivery.Property(d => d.Attempts).HasColumnName("attempts");
+            delivery.Property(d => d.CreatedAt).HasColumnName("created_at");
+            delivery.Property(d => d.NextAttemptAt).HasColumnName("next_attempt_at");
+            delivery.Property(d => d.ClaimedUntil).HasColumnName("claimed_until");
+            delivery.Property(d => d.LastStatusCode).HasColumnName("last_status_code");
+            delivery.Property(d => d.LastError).HasColumnName("last_error").HasMaxLength(500);
+            delivery.Property(d => d.DeliveredAt).HasColumnName("delivered_at");
+            // One delivery per subscription and event, whatever arrives twice.
+            delivery.HasIndex(d => new { d.SubscriptionId, d.EventId }).IsUnique();
+            delivery.HasIndex(d => d.NextAttemptAt).HasFilter("status = 'Pending'");
         });
 
         modelBuilder.Entity<ReceiverHandover>(handover =>

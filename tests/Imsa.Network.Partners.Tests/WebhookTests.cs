@@ -1,0 +1,191 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Imsa.Network.Contracts.Handovers;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Imsa.Network.Partners.Tests;
+
+/// <summary>A partner system's webhook endpoint, on a real port: it records what arrives and can be made to fail.</summary>
+public sealed class WebhookReceiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private WebhookReceiver(WebApplication app) => _app = app;
+
+    public ConcurrentQueue<(DateTime At, int Status, string? EventId, string? Timestamp, string? Signature, string Body)> Requests { get; } = new();
+
+    /// <summary>While true, every request is answered 503.</summary>
+    public bool Down { get; set; }
+
+    public Uri Url { get; private set; } = null!;
+
+    public static async Task<WebhookReceiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var receiver = new WebhookReceiver(app);
+        app.MapPost("/hook", async (HttpContext http) =>
+        {
+            using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+            var body = await reader.ReadToEndAsync();
+            var status = receiver.Down ? 503 : 200;
+            receiver.Requests.Enqueue((DateTime.UtcNow, status, http.Request.Headers["X-Imsa-Event-Id"], http.Request.Headers["X-Imsa-Timestamp"], http.Request.Headers["X-Imsa-Signature"], body));
+            return Results.StatusCode(status);
+        });
+        await app.StartAsync();
+        receiver.Url = new Uri(new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()), "/hook");
+        return receiver;
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
+
+public sealed class WebhookTests(WebhookTests.WebhookService service) : IClassFixture<WebhookTests.WebhookService>
+{
+    public sealed class WebhookService : ServiceFixture<Program>
+    {
+        protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
+        {
+            // The test receiver listens on loopback over http: allowed here only.
+            ["Webhooks:AllowInsecureTargets"] = "true",
+            ["Webhooks:RetryAttempts"] = "2",
+            ["Webhooks:RetryDelay"] = "00:00:00.050",
+            ["Webhooks:BreakDuration"] = "00:00:01",
+            ["Webhooks:InitialBackoff"] = "00:00:00.100",
+            ["Webhooks:MaxBackoff"] = "00:00:00.500",
+            ["Webhooks:MaxAttempts"] = "50",
+            ["Webhooks:PollInterval"] = "00:00:00.050",
+            ["Webhooks:Timeout"] = "00:00:02",
+        };
+    }
+
+    private async Task<(Guid Id, string Token)> ReceivingServiceAsync()
+    {
+        var coordinator = await service.Client.GetCoordinatorTokenAsync();
+        var created = await (await service.Client.SendAsAsync(coordinator, HttpMethod.Post, "/organisations",
+            new { name = $"JMD {Guid.NewGuid():N}", country = "DE", kind = "receiving-service" })).Content.ReadFromJsonAsync<JsonObject>();
+        var id = Guid.Parse((string)created!["id"]!);
+        var client = await (await service.Client.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{id}/clients", new { name = "x" })).Content.ReadFromJsonAsync<JsonObject>();
+        (await service.Client.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{id}/verify")).EnsureSuccessStatusCode();
+        return (id, await service.Client.GetTokenAsync((string)client!["clientId"]!, (string)client["clientSecret"]!));
+    }
+
+    private Task PublishAsync<T>(T message, Guid messageId)
+        where T : class => service.Factory.Services.GetRequiredService<IBus>().Publish(message, c => c.MessageId = messageId);
+
+    [Fact]
+    public async Task AnEventThatConcernsTheOrganisation_IsDeliveredOnce_SignedWithTheSecretShownOnce()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (organisation, token) = await ReceivingServiceAsync();
+        var created = await service.Client.SendAsAsync(token, HttpMethod.Post, $"/organisations/{organisation}/webhooks", new { url = receiver.Url.ToString() });
+        created.StatusCode.Should().Be(HttpStatusCode.Created);
+        var webhook = (await created.Content.ReadFromJsonAsync<JsonObject>())!;
+        var secret = (string)webhook["secret"]!;
+        (await (await service.Client.SendAsAsync(token, HttpMethod.Get, $"/organisations/{organisation}/webhooks")).Content.ReadAsStringAsync())
+            .Should().NotContain(secret, "the secret is shown once");
+
+        var eventId = Guid.NewGuid();
+        var offered = new HandoverOffered(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), organisation, DateTimeOffset.UtcNow.AddDays(7), 2, DateTimeOffset.UtcNow);
+        await PublishAsync(offered, eventId);
+        await PublishAsync(offered, eventId);
+        // Someone else's handover: not for this organisation.
+        await PublishAsync(offered with { ReceiverOrganisationId = Guid.NewGuid() }, Guid.NewGuid());
+
+        var delivered = await Eventually.Until(() => Task.FromResult(receiver.Requests.ToList()), r => r.Count >= 1, "the delivery");
+        var deliveries = await Eventually.Until(
+            async () => (await (await service.Client.SendAsAsync(token, HttpMethod.Get, $"/organisations/{organisation}/webhooks/{webhook["id"]}/deliveries")).Content.ReadFromJsonAsync<JsonArray>())!,
+            d => d.Count == 1 && (string?)d[0]!["status"] == "delivered",
+            "the delivery log");
+        receiver.Requests.Should().ContainSingle("the same event id is delivered once");
+        var request = delivered[0];
+        request.EventId.Should().Be(eventId.ToString());
+        var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{request.Timestamp}.{request.Body}")));
+        request.Signature.Should().Be(expected);
+        var payload = JsonNode.Parse(request.Body)!;
+        ((string?)payload["type"]).Should().Be("handover.offered");
+        ((string?)payload["id"]).Should().Be(eventId.ToString());
+        ((string?)payload["data"]!["handoverId"]).Should().Be(offered.HandoverId.ToString());
+
+        // Redelivery on request: the same event id again.
+        (await service.Client.SendAsAsync(token, HttpMethod.Post, $"/organisations/{organisation}/webhooks/{webhook["id"]}/deliveries/{deliveries[0]!["id"]}/redeliver"))
+            .StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await Eventually.Until(() => Task.FromResult(receiver.Requests.Count), n => n == 2, "the redelivery");
+        receiver.Requests.Select(r => r.EventId).Distinct().Should().Equal(eventId.ToString());
+    }
+
+    [Fact]
+    public async Task AFailingEndpoint_IsRetriedWithBackoff_ThenCircuitBroken_AndDeliveredOnceItRecovers()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Down = true;
+        var (organisation, token) = await ReceivingServiceAsync();
+        var webhook = (await (await service.Client.SendAsAsync(token, HttpMethod.Post, $"/organisations/{organisation}/webhooks",
+            new { url = receiver.Url.ToString(), eventTypes = new[] { "handover.accepted" } })).Content.ReadFromJsonAsync<JsonObject>())!;
+        var deliveriesUri = $"/organisations/{organisation}/webhooks/{webhook["id"]}/deliveries";
+
+        var eventId = Guid.NewGuid();
+        await PublishAsync(new HandoverAccepted(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), organisation, 3, DateTimeOffset.UtcNow), eventId);
+
+        // Several failed tries, then the circuit opens and the delivery waits for it.
+        var broken = await Eventually.Until(
+            async () => (await (await service.Client.SendAsAsync(token, HttpMethod.Get, deliveriesUri)).Content.ReadFromJsonAsync<JsonArray>())!,
+            d => d.Count == 1 && ((string?)d[0]!["lastError"])?.Contains("Circuit open", StringComparison.Ordinal) == true,
+            "the circuit to open");
+        ((string?)broken[0]!["status"]).Should().Be("pending");
+        var failures = receiver.Requests.ToList();
+        failures.Should().HaveCountGreaterThanOrEqualTo(3).And.OnlyContain(r => r.Status == 503 && r.EventId == eventId.ToString());
+        var gaps = failures.Zip(failures.Skip(1), (a, b) => b.At - a.At).ToList();
+        gaps[1].Should().BeGreaterThan(gaps[0] / 2, "the quick retries back off (with jitter)");
+
+        receiver.Down = false;
+
+        var after = await Eventually.Until(
+            async () => (await (await service.Client.SendAsAsync(token, HttpMethod.Get, deliveriesUri)).Content.ReadFromJsonAsync<JsonArray>())!,
+            d => (string?)d[0]!["status"] == "delivered",
+            "the delivery once the endpoint recovered");
+        ((int?)after[0]!["lastStatusCode"]).Should().Be(200);
+        receiver.Requests.Count(r => r.Status == 200).Should().Be(1);
+    }
+}
+
+public sealed class WebhookTargetTests(ServiceFixture<Program> service) : IClassFixture<ServiceFixture<Program>>
+{
+    [Theory]
+    [InlineData("http://example.org/hook", "HTTPS only")]
+    [InlineData("https://127.0.0.1/hook", "internal")]
+    [InlineData("https://10.1.2.3/hook", "internal")]
+    [InlineData("https://192.168.0.10/hook", "internal")]
+    [InlineData("https://169.254.169.254/latest/meta-data", "internal")]
+    [InlineData("https://[::1]/hook", "internal")]
+    [InlineData("https://user:pw@example.org/hook", "credentials")]
+    [InlineData("not a url", "absolute")]
+    public async Task AnEndpointThatIsNotHttpsOrResolvesInsideTheNetwork_IsRefusedWith422(string url, string reason)
+    {
+        var coordinator = await service.Client.GetCoordinatorTokenAsync();
+        var created = await (await service.Client.SendAsAsync(coordinator, HttpMethod.Post, "/organisations",
+            new { name = $"NGO {Guid.NewGuid():N}", country = "MA", kind = "origin-partner" })).Content.ReadFromJsonAsync<JsonObject>();
+        var id = (string)created!["id"]!;
+        var client = await (await service.Client.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{id}/clients", new { name = "x" })).Content.ReadFromJsonAsync<JsonObject>();
+        var token = await service.Client.GetTokenAsync((string)client!["clientId"]!, (string)client["clientSecret"]!);
+
+        var response = await service.Client.SendAsAsync(token, HttpMethod.Post, $"/organisations/{id}/webhooks", new { url });
+
+        response.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
+        var problem = await response.ReadProblemAsync();
+        problem.ErrorFields().Should().Equal("url");
+        problem["errors"]!["url"]![0]!.ToString().Should().Contain(reason);
+        (await service.Database.CountAsync($"SELECT count(*) FROM webhook_subscriptions WHERE organisation_id = '{id}'")).Should().Be(0);
+    }
+}
