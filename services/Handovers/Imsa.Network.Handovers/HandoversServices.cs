@@ -39,7 +39,8 @@ internal static class HandoversServices
                 new DateOnly(2027, 3, 1),
                 "Starts an apprenticeship in Mainz on 1 April; the dossier has the details."))
             .Add(new DeclineHandoverRequest("outside-service-area", null))
-            .Add(new RecordOutcomeRequest("first-contact-made", new DateOnly(2027, 3, 4))));
+            .Add(new RecordOutcomeRequest("first-contact-made", new DateOnly(2027, 3, 4)))
+            .Add(new ReassignHandoverRequest(new Guid("0199a0c4-5b7e-7d3a-9c41-2f5e8a1b6c32"), "No answer after two reminders; MBE Mainz has capacity")));
         return builder;
     }
 }

@@ -20,5 +20,6 @@ internal static class PartnersApiExamples
                 new ServiceAreaRequest(null, ["07315"], null),
                 new EligibilityRequest(12, 26, null, null),
                 new CapacityRequest(true, 20, null, null))))
+        .Add(new CreateWebhookRequest("https://cases.example.org/imsa/webhook", ["handover.offered", "consent.withdrawn"]))
         .Add(new MatchRequest("55116", 19, "vocational-training", null, ["ar"], ["REC"], ExplainExclusions: true));
 }
