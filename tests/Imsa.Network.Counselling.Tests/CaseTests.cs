@@ -243,4 +243,24 @@ public sealed class CaseTests(CounsellingService service) : IClassFixture<Counse
         await tap.DrainAsync();
         tap.Received.Count(r => r.Body.Contains(caseId, StringComparison.Ordinal)).Should().Be(1, "erasing twice announces it once");
     }
+
+    [Fact]
+    public async Task Update_ReplacesTheContent_AndAnnouncesChangedCodesOnly()
+    {
+        await using var tap = await EventTap.StartAsync(service.VirtualHost, typeof(CaseUpdated));
+        var owner = await service.RegisterAsync("origin-partner");
+        var caseId = (string)(await service.OpenCaseAsync(owner))["id"]!;
+
+        (await service.SendAsync(owner, HttpMethod.Put, $"/cases/{caseId}", CaseSamples.Content())).StatusCode.Should().Be(HttpStatusCode.OK);
+        var changed = await service.SendAsync(owner, HttpMethod.Put, $"/cases/{caseId}", CaseSamples.Content(plannedArrival: new DateOnly(2027, 6, 15), purpose: "study"));
+
+        changed.StatusCode.Should().Be(HttpStatusCode.OK);
+        ((string?)(await changed.Content.ReadFromJsonAsync<JsonObject>())!["migrationPlan"]!["purpose"]).Should().Be("study");
+        var updated = await tap.WaitForAsync<CaseUpdated>(m => (string?)m["caseId"] == caseId);
+        ((string?)updated["purpose"]).Should().Be("study");
+        ((string?)updated["plannedArrivalMonth"]).Should().Be("2027-06-01");
+        await tap.DrainAsync();
+        tap.Received.Where(r => r.Body.Contains(caseId, StringComparison.Ordinal)).Should().ContainSingle("the unchanged update announces nothing")
+            .Which.Body.Should().NotContainAny(CaseSamples.Secrets);
+    }
 }

@@ -50,6 +50,19 @@ public sealed class AdminTests(HandoversService service) : IClassFixture<Handove
     }
 
     [Fact]
+    public async Task InboxRows_AreKeptForTheRetention_ThenRemoved()
+    {
+        var (old, fresh) = (Guid.NewGuid(), Guid.NewGuid());
+        await service.Database.ExecuteAsync(
+            "INSERT INTO messaging.inbox_messages (message_id, consumer, processed_at) VALUES ($1, 'Test', now() - interval '31 days'), ($2, 'Test', now() - interval '29 days')",
+            old, fresh);
+
+        await Eventually.UntilCount(() => service.Database.CountAsync($"SELECT count(*) FROM messaging.inbox_messages WHERE message_id = '{old}'"), 0, "the old row to go");
+
+        (await service.Database.CountAsync($"SELECT count(*) FROM messaging.inbox_messages WHERE message_id = '{fresh}'")).Should().Be(1);
+    }
+
+    [Fact]
     public async Task AQuarantinedEvent_IsListed_AndRetried_OrAnUnknownOneIs404()
     {
         var coordinator = await service.OrganisationAsync("coordinator");

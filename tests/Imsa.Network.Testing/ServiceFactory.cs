@@ -34,6 +34,7 @@ public sealed class ServiceFactory<TProgram>(
         builder.UseSetting($"Encryption:MasterKeys:{TestMasterKey.Id}", TestMasterKey.Value);
         builder.UseSetting("Counselling:ConsentExpiry:Interval", "00:00:00.200");
         builder.UseSetting("Handovers:Sla:Interval", "00:00:00.200");
+        builder.UseSetting("Messaging:Inbox:CleanupInterval", "00:00:00.500");
         foreach (var (key, value) in TestIdentity.Settings.Concat(settings))
         {
             builder.UseSetting(key, value);

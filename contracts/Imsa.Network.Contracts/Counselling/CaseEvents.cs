@@ -17,6 +17,16 @@ public sealed record CaseOpened(
     DateOnly? PlannedArrivalMonth,
     DateTimeOffset At);
 
+/// <summary>The case's codes changed (purpose, destination, month of arrival); announced only when one of them did.</summary>
+public sealed record CaseUpdated(
+    Guid CaseId,
+    Guid OwnerOrganisationId,
+    string Purpose,
+    string? DestinationState,
+    string? DestinationDistrict,
+    DateOnly? PlannedArrivalMonth,
+    DateTimeOffset At);
+
 /// <summary>The owner closed the case.</summary>
 /// <param name="Reason">handed-over, no-longer-planned, lost-contact, transferred or other.</param>
 public sealed record CaseClosed(Guid CaseId, Guid OwnerOrganisationId, string Reason, DateTimeOffset At);

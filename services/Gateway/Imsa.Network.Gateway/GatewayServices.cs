@@ -58,7 +58,7 @@ internal static class GatewayServices
                 transforms.AddRequestHeader("X-Forwarded-Prefix", prefix, append: false);
             });
 
-        builder.Services.AddHttpClient("health");
+        builder.Services.AddHttpClient("health", client => client.Timeout = TimeSpan.FromSeconds(3));
         builder.Services.AddHealthChecks().AddCheck<ServicesReadyCheck>("services", tags: ["ready"]);
         return builder;
     }

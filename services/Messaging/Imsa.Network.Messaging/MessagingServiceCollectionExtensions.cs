@@ -47,6 +47,8 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddSingleton<Admin.ReceiveQueues>();
         services.TryAddSingleton<Admin.DeadLetters>();
         services.AddHostedService<OutboxRelay<TDbContext>>();
+        services.AddOptions<Inbox.InboxOptions>().BindConfiguration("Messaging:Inbox");
+        services.AddHostedService<Inbox.InboxRetention<TDbContext>>();
 
         services.TryAddSingleton<BrokerProbe>();
         services.AddHealthChecks()

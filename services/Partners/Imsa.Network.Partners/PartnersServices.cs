@@ -43,6 +43,8 @@ internal static class PartnersServices
                 // Every connection goes to a checked, public address: no redirect elsewhere, no re-pointed name.
                 ConnectCallback = provider.GetRequiredService<WebhookTargets>().ConnectAsync,
                 AllowAutoRedirect = false,
+                // A proxy would connect instead of us, past the address check.
+                UseProxy = false,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             });
         builder.Services.AddHostedService<WebhookDispatcher>();

@@ -80,7 +80,8 @@ internal static class CaseEndpoints
             .ProducesProblem(StatusCodes.Status410Gone);
         cases.MapPut("/{id:guid}", UpdateAsync)
             .WithSummary("Replace a case's content")
-            .WithDescription("The whole content, category by category; it replaces the previous one. A closed or erased case answers 409.")
+            .WithDescription("The whole content, category by category; it replaces the previous one. A closed or erased case answers 409. "
+                + "Announces CaseUpdated when the purpose, destination or month of arrival changed.")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -253,8 +254,15 @@ internal static class CaseEndpoints
         }
 
         using var cipher = owned.Open(keys);
+        var before = (owned.Case.Purpose, owned.Case.DestinationState, owned.Case.DestinationDistrict, owned.Case.PlannedArrivalMonth);
         ApplyContent(owned.Case, request, cipher, geography);
         owned.Case.UpdatedAt = now;
+        var c = owned.Case;
+        if (before != (c.Purpose, c.DestinationState, c.DestinationDistrict, c.PlannedArrivalMonth))
+        {
+            db.AddEvent(new CaseUpdated(c.Id, c.OwnerOrganisationId, c.Purpose, c.DestinationState, c.DestinationDistrict, c.PlannedArrivalMonth, now), time);
+        }
+
         if (await SaveAsync(db, cancellationToken) is { } conflict)
         {
             return conflict;

@@ -400,7 +400,9 @@ internal static class ConsentEndpoints
         }
     }
 
-    private static string BaseUrl(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}";
+    // Behind the gateway the person reaches this service under its prefix.
+    private static string BaseUrl(HttpContext http) =>
+        $"{http.Request.Scheme}://{http.Request.Host}{http.Request.Headers["X-Forwarded-Prefix"].FirstOrDefault()}";
 
     public static ConsentResponse ToResponse(Consent c, DateTimeOffset now) => new(
         c.Id,

@@ -12,6 +12,7 @@ namespace Imsa.Network.Handovers.Consumers;
 /// </summary>
 internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider time) :
     IConsumer<CaseOpened>,
+    IConsumer<CaseUpdated>,
     IConsumer<CaseErased>
 {
     private const string Name = nameof(CaseEventsConsumer);
@@ -27,10 +28,40 @@ internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider tim
                 db.Cases.Add(ownership);
             }
 
-            // Also when the erasure came first: the statistics keep the codes, which name no one.
-            ownership.Purpose = opened.Purpose;
-            ownership.DestinationState = opened.DestinationState;
-            ownership.PlannedArrivalMonth = opened.PlannedArrivalMonth;
+            // Also when the erasure came first (the statistics keep the codes, which name no one); not over newer codes.
+            if (ownership.Purpose.Length == 0 || opened.At >= ownership.UpdatedAt)
+            {
+                ownership.Purpose = opened.Purpose;
+                ownership.DestinationState = opened.DestinationState;
+                ownership.PlannedArrivalMonth = opened.PlannedArrivalMonth;
+            }
+        });
+
+    public Task Consume(ConsumeContext<CaseUpdated> context) =>
+        Inbox.ConsumeOnceAsync(db, context, Name, async () =>
+        {
+            var updated = context.Message;
+            var ownership = await db.Cases.FindAsync([updated.CaseId], context.CancellationToken);
+            if (ownership is null)
+            {
+                // Its opening is still on its way: it becomes known with the newer codes.
+                db.Cases.Add(new CaseOwnership
+                {
+                    CaseId = updated.CaseId,
+                    OwnerOrganisationId = updated.OwnerOrganisationId,
+                    Purpose = updated.Purpose,
+                    DestinationState = updated.DestinationState,
+                    PlannedArrivalMonth = updated.PlannedArrivalMonth,
+                    UpdatedAt = updated.At,
+                });
+            }
+            else if (updated.At > ownership.UpdatedAt)
+            {
+                ownership.Purpose = updated.Purpose;
+                ownership.DestinationState = updated.DestinationState;
+                ownership.PlannedArrivalMonth = updated.PlannedArrivalMonth;
+                ownership.UpdatedAt = updated.At;
+            }
         });
 
     public Task Consume(ConsumeContext<CaseErased> context) =>
@@ -48,6 +79,9 @@ internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider tim
                 ownership.UpdatedAt = erased.At;
             }
 
+            // Saved first: a handover request holding this row FOR SHARE commits before this update, and its ticket
+            // is then found below.
+            await db.SaveChangesAsync(context.CancellationToken);
             await Revocations.RevokeAsync(db, erased.CaseId, null, RevocationCause.CaseErased, time, context.CancellationToken);
         });
 }

@@ -77,7 +77,7 @@ internal static class AdminHandoverEndpoints
         return app;
     }
 
-    private static AdminHandoverView ToView(HandoverTicket t) => new(
+    public static AdminHandoverView ToView(HandoverTicket t) => new(
         t.Id,
         t.CaseId,
         t.OriginOrganisationId,

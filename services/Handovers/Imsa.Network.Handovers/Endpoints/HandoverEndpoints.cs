@@ -381,7 +381,7 @@ internal static class HandoverEndpoints
         return await SaveAsync(db, ticket, cancellationToken);
     }
 
-    public static async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> ReassignAsync(
+    public static async Task<Results<Ok<AdminHandoverView>, ProblemHttpResult>> ReassignAsync(
         Guid id, ReassignHandoverRequest request, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, IOptions<SlaOptions> sla,
         CancellationToken cancellationToken)
     {
@@ -410,9 +410,22 @@ internal static class HandoverEndpoints
 
         db.AddEvent(ticket.Reassign(user.OrganisationId(), receiverId, WorkingDays.Add(now, sla.Value.AnswerWorkingDays), now), time);
         db.Record(user, "handover.reassign", $"{id} to {receiverId}", request.Reason, time);
-        var saved = await SaveAsync(db, ticket, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return saved;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Problems.Conflict("The handover changed meanwhile (another step, or a revocation); read it and try again.");
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            return OpenHandoverExists();
+        }
+
+        // Coordinators see ids, codes and dates: not the message, not the timeline's notes.
+        return TypedResults.Ok(AdminHandoverEndpoints.ToView(ticket));
     }
 
     /// <summary>Why the receiver cannot be offered this case now, or null when it can.</summary>

@@ -3,6 +3,7 @@ using Imsa.Network.Contracts.Counselling;
 using Imsa.Network.Contracts.Handovers;
 using Imsa.Network.Messaging.Inbox;
 using Imsa.Network.Partners.Data;
+using Imsa.Network.Partners.Domain;
 using Imsa.Network.Partners.Domain.Webhooks;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -55,20 +56,34 @@ internal sealed class WebhookEventConsumer(PartnersDbContext db, TimeProvider ti
     public Task Consume(ConsumeContext<HandoverCompleted> context) =>
         NotifyAsync(context, WebhookEventTypes.HandoverCompleted, [context.Message.OriginOrganisationId, context.Message.ReceiverOrganisationId]);
 
+    // Without the recipients: no receiver learns whom else the person released.
     public Task Consume(ConsumeContext<ConsentWithdrawn> context) =>
-        NotifyAsync(context, WebhookEventTypes.ConsentWithdrawn, [context.Message.OwnerOrganisationId, .. context.Message.Recipients]);
+        NotifyAsync(context, WebhookEventTypes.ConsentWithdrawn, [context.Message.OwnerOrganisationId, .. context.Message.Recipients], new
+        {
+            context.Message.ConsentId,
+            context.Message.CaseId,
+            context.Message.OwnerOrganisationId,
+            context.Message.Channel,
+            context.Message.At,
+        });
 
     private Task NotifyAsync<TMessage>(ConsumeContext<TMessage> context, string eventType, Guid[] organisations)
         where TMessage : class =>
+        NotifyAsync(context, eventType, organisations, context.Message);
+
+    private Task NotifyAsync<TMessage>(ConsumeContext<TMessage> context, string eventType, Guid[] organisations, object data)
+        where TMessage : class =>
         Inbox.ConsumeOnceAsync(db, context, Name, async () =>
         {
+            // Only organisations in good standing hear from the network.
             var subscriptions = await db.WebhookSubscriptions.AsNoTracking()
-                .Where(s => organisations.Contains(s.OrganisationId) && s.DeletedAt == null)
+                .Where(s => organisations.Contains(s.OrganisationId) && s.DeletedAt == null
+                    && db.Organisations.Any(o => o.Id == s.OrganisationId && o.Status == OrganisationStatus.Active))
                 .ToListAsync(context.CancellationToken);
             var eventId = context.MessageId!.Value;
             var now = time.GetUtcNow();
             var payload = JsonSerializer.Serialize(
-                new { id = eventId, type = eventType, occurredAt = context.SentTime ?? now.UtcDateTime, data = context.Message },
+                new { id = eventId, type = eventType, occurredAt = context.SentTime ?? now.UtcDateTime, data },
                 JsonSerializerOptions.Web);
             foreach (var subscription in subscriptions.Where(s => s.Wants(eventType)))
             {

@@ -80,7 +80,8 @@ internal static class OrganisationEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
 
     private static async Task<Results<Created<OrganisationResponse>, ProblemHttpResult>> RegisterAsync(
-        RegisterOrganisationRequest request, PartnersDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        RegisterOrganisationRequest request, ClaimsPrincipal user, PartnersDbContext db, TimeProvider time, CancellationToken cancellationToken,
+        string? reason = null)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Trim().Length > 300)
@@ -127,6 +128,7 @@ internal static class OrganisationEndpoints
                 EnumCodes.Of(organisation.Status),
                 organisation.RegisteredAt),
             time);
+        db.Record(user, "organisation.register", organisation.Id.ToString(), reason, time);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

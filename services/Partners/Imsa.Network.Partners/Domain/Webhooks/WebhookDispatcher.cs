@@ -73,7 +73,8 @@ internal sealed partial class WebhookDispatcher(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PartnersDbContext>();
         var now = time.GetUtcNow();
-        var claimedUntil = now.AddMinutes(1);
+        // Long enough for a batch of slow endpoints (timeout × tries each), so no other instance takes them meanwhile.
+        var claimedUntil = now.AddMinutes(10);
         var claimed = await db.WebhookDeliveries
             .FromSql($"""
                 UPDATE webhook_deliveries SET claimed_until = {claimedUntil}

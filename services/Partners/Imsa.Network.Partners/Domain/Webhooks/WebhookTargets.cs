@@ -34,8 +34,11 @@ internal sealed class WebhookOptions
 /// Keeps webhooks from reaching inside the network (SSRF): an endpoint must be HTTPS and resolve only to public
 /// addresses; the check is made when it is registered and again on every connection (a name can be re-pointed).
 /// </summary>
-internal sealed class WebhookTargets(IOptions<WebhookOptions> options)
+internal sealed class WebhookTargets(IOptions<WebhookOptions> options, IHostEnvironment environment)
 {
+    // Never in production, whatever the configuration says.
+    private bool Insecure => options.Value.AllowInsecureTargets && !environment.IsProduction();
+
     /// <summary>Why the URL is refused, or null when it is acceptable.</summary>
     public async Task<string?> RefusalAsync(string? url, CancellationToken cancellationToken)
     {
@@ -44,7 +47,7 @@ internal sealed class WebhookTargets(IOptions<WebhookOptions> options)
             return "An absolute https:// URL of at most 500 characters is required.";
         }
 
-        if (uri.Scheme != "https" && !options.Value.AllowInsecureTargets)
+        if (uri.Scheme != "https" && !Insecure)
         {
             return "Webhooks are delivered over HTTPS only.";
         }
@@ -94,7 +97,7 @@ internal sealed class WebhookTargets(IOptions<WebhookOptions> options)
 
     public bool IsAllowed(IPAddress address)
     {
-        if (options.Value.AllowInsecureTargets)
+        if (Insecure)
         {
             return true;
         }
@@ -111,7 +114,10 @@ internal sealed class WebhookTargets(IOptions<WebhookOptions> options)
 
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
-            return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal);
+            var v6 = address.GetAddressBytes();
+            // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) can reach IPv4 addresses behind them: refused as a whole.
+            var translated = (v6[0] == 0x00 && v6[1] == 0x64 && v6[2] == 0xff && v6[3] == 0x9b) || (v6[0] == 0x20 && v6[1] == 0x02);
+            return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal || translated);
         }
 
         var b = address.GetAddressBytes();
@@ -120,6 +126,10 @@ internal sealed class WebhookTargets(IOptions<WebhookOptions> options)
             || (b[0] == 192 && b[1] == 168)
             || (b[0] == 169 && b[1] == 254)
             || (b[0] == 100 && b[1] >= 64 && b[1] <= 127)
+            || (b[0] == 198 && b[1] is 18 or 19)
+            || (b[0] == 192 && b[1] == 0 && b[2] is 0 or 2)
+            || (b[0] == 198 && b[1] == 51 && b[2] == 100)
+            || (b[0] == 203 && b[1] == 0 && b[2] == 113)
             || b[0] == 0
             || b[0] >= 224);
     }

@@ -1,0 +1,71 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Imsa.Network.Messaging.Inbox;
+
+/// <summary>"Messaging:Inbox" configuration.</summary>
+public sealed class InboxOptions
+{
+    /// <summary>How long a consumed message's id is kept to recognise a redelivery. Redeliveries come within minutes; a month is ample.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
+
+    public int BatchSize { get; set; } = 10_000;
+}
+
+/// <summary>Deletes inbox rows past their retention, in batches, so the table stays the size of a month's traffic.</summary>
+public sealed partial class InboxRetention<TDbContext>(
+    IServiceScopeFactory scopes, IOptions<InboxOptions> options, ILogger<InboxRetention<TDbContext>> logger) : BackgroundService
+    where TDbContext : DbContext
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                int deleted;
+                do
+                {
+                    deleted = await RunOnceAsync(stoppingToken);
+                }
+                while (deleted >= options.Value.BatchSize && !stoppingToken.IsCancellationRequested);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(ex.GetType().Name);
+            }
+
+            try
+            {
+                await Task.Delay(options.Value.CleanupInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+        // The database's clock, as the rows were stamped with it.
+        return await db.Database.ExecuteSqlAsync(
+            $"""
+            DELETE FROM messaging.inbox_messages WHERE ctid IN (
+                SELECT ctid FROM messaging.inbox_messages
+                WHERE processed_at < now() - {options.Value.Retention}
+                LIMIT {options.Value.BatchSize})
+            """,
+            cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbox clean-up failed ({ExceptionType}); retrying at the next interval")]
+    private partial void LogFailed(string exceptionType);
+}
