@@ -59,15 +59,16 @@ public sealed class StatisticsTests(HandoversService service) : IClassFixture<Ha
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         var stats = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         ((string?)stats["handovers"]).Should().Be("9");
-        Cells(stats, "byOriginCountry").Should().Equal(("MA", "7"), ("TN", "<5"));
-        Cells(stats, "byDestinationState").Should().Equal(("DE-BE", "<5"), ("DE-RP", "7"));
-        Cells(stats, "byServiceType").Should().Equal(("JMD", "6"), ("MBE", "<5"));
-        Cells(stats, "byPurpose").Should().Equal(("study", "<5"), ("vocational-training", "7"));
+        // MA is 7, but 9 − 7 would give TN's 2 away: hidden too ("*").
+        Cells(stats, "byOriginCountry").Should().Equal(("MA", "*"), ("TN", "<5"));
+        Cells(stats, "byDestinationState").Should().Equal(("DE-BE", "<5"), ("DE-RP", "*"));
+        Cells(stats, "byServiceType").Should().Equal(("JMD", "*"), ("MBE", "<5"));
+        Cells(stats, "byPurpose").Should().Equal(("study", "<5"), ("vocational-training", "*"));
         Cells(stats, "byMonth").Should().Equal((DateTimeOffset.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), "9"));
         Cells(stats, "declineReasons").Should().Equal(("no-capacity", "<5"), ("outside-service-area", "<5"));
         var answers = stats["answers"]!;
         ((string?)answers["answered"]).Should().Be("7");
-        ((string?)answers["accepted"]).Should().Be("5");
+        ((string?)answers["accepted"]).Should().Be("*", "7 answered − 5 accepted would give the 2 declines away");
         ((string?)answers["declined"]).Should().Be("<5");
         answers["acceptanceRate"].Should().BeNull("with 2 declines it would give them away");
         stats["medianHoursToAnswer"]!.GetValue<double>().Should().BeLessThan(1);
@@ -77,7 +78,7 @@ public sealed class StatisticsTests(HandoversService service) : IClassFixture<Ha
         ((string?)stats["stale"]).Should().Be("0");
 
         var csv = await (await service.SendAsync(coordinator, HttpMethod.Get, "/admin/statistics/csv")).Content.ReadAsStringAsync();
-        csv.Split('\n').Should().Contain(["dimension,key,value", "handovers,all,9", "origin-country,TN,<5", "service-type,JMD,6", "answers,accepted,5"]);
+        csv.Split('\n').Should().Contain(["dimension,key,value", "handovers,all,9", "origin-country,TN,<5", "service-type,JMD,*", "answers,answered,7", "answers,accepted,*"]);
         (await service.SendAsync(morocco, HttpMethod.Get, "/admin/statistics")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
     }
 

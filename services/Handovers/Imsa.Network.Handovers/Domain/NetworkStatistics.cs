@@ -6,7 +6,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Imsa.Network.Handovers.Domain;
 
-/// <summary>One line of a breakdown. Counts are strings: any count from 1 to 4 is "&lt;5" (small-cell suppression).</summary>
+/// <summary>
+/// One line of a breakdown. Counts are strings: any count from 1 to 4 is "&lt;5" (small-cell suppression), and "*"
+/// marks a larger count hidden so that a single small one cannot be worked out from the total.
+/// </summary>
 public sealed record StatisticsCell(string Key, string Handovers);
 
 /// <param name="AcceptanceRate">Accepted ÷ answered; left out (null) when accepted or declined is from 1 to 4, as it would give them away.</param>
@@ -39,6 +42,9 @@ public sealed record NetworkStatistics(
 {
     public const int Threshold = 5;
 
+    /// <summary>A count of 5 or more hidden because it would reveal a small one by subtraction (secondary suppression).</summary>
+    public const string Hidden = "*";
+
     public static string Suppress(int count) => count is > 0 and < Threshold ? "<5" : count.ToString(CultureInfo.InvariantCulture);
 
     internal static async Task<NetworkStatistics> ComputeAsync(HandoversDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
@@ -67,12 +73,20 @@ public sealed record NetworkStatistics(
                 t.FollowUpDueAt,
             }).ToListAsync(cancellationToken);
 
-        static IReadOnlyList<StatisticsCell> By(IEnumerable<string?> keys) => keys
-            .Select(k => string.IsNullOrEmpty(k) || k == "--" ? "unknown" : k)
-            .GroupBy(k => k, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new StatisticsCell(g.Key, Suppress(g.Count())))
-            .ToList();
+        static IReadOnlyList<StatisticsCell> By(IEnumerable<string?> keys)
+        {
+            var counts = keys
+                .Select(k => string.IsNullOrEmpty(k) || k == "--" ? "unknown" : k)
+                .GroupBy(k => k, StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => (g.Key, Count: g.Count()))
+                .ToList();
+            // A single small cell could be worked out from the total by subtraction: hide the next smallest too.
+            var secondary = counts.Count(c => c.Count is > 0 and < Threshold) == 1
+                ? counts.Where(c => c.Count >= Threshold).OrderBy(c => c.Count).Select(c => c.Key).FirstOrDefault()
+                : null;
+            return counts.Select(c => new StatisticsCell(c.Key, c.Key == secondary ? Hidden : Suppress(c.Count))).ToList();
+        }
 
         var accepted = facts.Count(f => f.AcceptedAt != null);
         var declined = facts.Count(f => f.Status == HandoverStatus.Declined);
@@ -92,8 +106,9 @@ public sealed record NetworkStatistics(
             By(facts.Select(f => f.RequestedAt.ToString("yyyy-MM", CultureInfo.InvariantCulture))),
             new AnswerStatistics(
                 Suppress(answered),
-                Suppress(accepted),
-                Suppress(declined),
+                // Answered = accepted + declined: when one is small, the other would give it away.
+                rateShown || answered == 0 ? Suppress(accepted) : accepted is > 0 and < Threshold ? Suppress(accepted) : Hidden,
+                rateShown || answered == 0 ? Suppress(declined) : declined is > 0 and < Threshold ? Suppress(declined) : Hidden,
                 rateShown ? Math.Round((double)accepted / answered, 3) : null,
                 rateShown ? Math.Round((double)declined / answered, 3) : null),
             By(facts.Where(f => f.DeclineReason != null).Select(f => EnumCodes.Of(f.DeclineReason!.Value))),
