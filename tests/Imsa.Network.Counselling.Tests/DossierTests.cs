@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Imsa.Network.Contracts.Handovers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Imsa.Network.Counselling.Tests;
 
@@ -174,5 +176,28 @@ public sealed class DossierTests(CounsellingService service) : IClassFixture<Cou
         ((string?)handover["lastOutcome"]).Should().Be("first-contact-made");
         ((string?)handover["lastOutcomeOn"]).Should().Be("2027-03-04");
         (await service.SendAsync(scene.Receiver, HttpMethod.Get, $"/cases/{scene.CaseId}/dossier")).StatusCode.Should().Be(HttpStatusCode.OK, "in contact, the receiver still reads");
+    }
+
+    [Fact]
+    public async Task TwoEventsOfOneTicketAppliedAtOnce_CannotBothWin_TheLaterCommitMustRetry()
+    {
+        var scene = await AcceptedHandoverAsync(["identity"]);
+        await using var first = service.Factory.Services.CreateAsyncScope();
+        await using var second = service.Factory.Services.CreateAsyncScope();
+        var a = first.ServiceProvider.GetRequiredService<Data.CounsellingDbContext>();
+        var b = second.ServiceProvider.GetRequiredService<Data.CounsellingDbContext>();
+        var seenByA = await a.Handovers.SingleAsync(h => h.HandoverId == scene.HandoverId);
+        var seenByB = await b.Handovers.SingleAsync(h => h.HandoverId == scene.HandoverId);
+
+        // As the consumer would: A applies first contact (v4), B a late-arriving but not-yet-seen older state.
+        seenByA.Status = "in-contact";
+        seenByA.Version = 4;
+        await a.SaveChangesAsync();
+        seenByB.Status = "offered";
+        seenByB.Version = 2;
+        var lost = () => b.SaveChangesAsync();
+
+        await lost.Should().ThrowAsync<DbUpdateConcurrencyException>("the consumer retries, re-reads version 4 and leaves it");
+        (await service.Database.CountAsync($"SELECT count(*) FROM case_handovers WHERE handover_id = '{scene.HandoverId}' AND status = 'in-contact'")).Should().Be(1);
     }
 }

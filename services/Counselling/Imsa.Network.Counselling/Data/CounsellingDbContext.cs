@@ -106,6 +106,8 @@ internal sealed class CounsellingDbContext(DbContextOptions<CounsellingDbContext
             h.HasKey(x => x.HandoverId);
             h.Property(x => x.HandoverId).ValueGeneratedNever();
             h.Property(x => x.Status).HasMaxLength(40);
+            // Two events of one ticket applied at once must not both win: the later commit re-reads and defers.
+            h.Property(x => x.Version).IsConcurrencyToken();
             h.Property(x => x.DeclineReason).HasMaxLength(60);
             h.Property(x => x.LastOutcome).HasMaxLength(60);
             h.HasIndex(x => x.CaseId);

@@ -111,7 +111,8 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
             handover.Property(h => h.HandoverId).HasColumnName("handover_id").ValueGeneratedNever();
             handover.Property(h => h.ReceiverOrganisationId).HasColumnName("receiver_organisation_id");
             handover.Property(h => h.Open).HasColumnName("open");
-            handover.Property(h => h.Version).HasColumnName("version");
+            // Two events of one ticket applied at once must not both win: the later commit re-reads and defers.
+            handover.Property(h => h.Version).HasColumnName("version").IsConcurrencyToken();
             handover.Property(h => h.UpdatedAt).HasColumnName("updated_at");
             handover.HasIndex(h => h.ReceiverOrganisationId).HasFilter("open");
         });
