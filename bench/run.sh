@@ -5,6 +5,9 @@
 #   bench/run.sh --matching        the matching engine in-process (no database or broker needed)
 #   bench/run.sh --matching-http   the Partners service's POST /directory/matches over HTTP: also builds the
 #                                  service (Release) and runs it as its own process; about three minutes
+#   bench/run.sh --journeys        complete handover journeys through the REST APIs of all three services: builds
+#                                  them (Release) and runs each as its own process; the backbone baseline first;
+#                                  about seven minutes (bench/run.sh --journeys --help lists the options)
 set -euo pipefail
 . "$(dirname "$0")/../deploy/local/infra.sh"
 cd "$IMSA_ROOT"
@@ -14,7 +17,13 @@ if [ "${1:-}" = "--matching-http" ]; then
   imsa_log "building the Partners service (Release)"
   dotnet build services/Partners/Imsa.Network.Partners -c Release --nologo -v q </dev/null
 fi
+if [ "${1:-}" = "--journeys" ]; then
+  for service in Partners Counselling Handovers; do
+    imsa_log "building the $service service (Release)"
+    dotnet build "services/$service/Imsa.Network.$service" -c Release --nologo -v q </dev/null
+  done
+fi
 imsa_log "building the bench (Release)"
 dotnet build bench/Imsa.Network.Bench -c Release --nologo -v q </dev/null
-imsa_log "running; this takes about three minutes"
+imsa_log "running; this takes a few minutes"
 exec dotnet bench/Imsa.Network.Bench/bin/Release/net10.0/Imsa.Network.Bench.dll "$@" </dev/null

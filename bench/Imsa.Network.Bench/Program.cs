@@ -7,7 +7,8 @@ using Imsa.Network.Bench.Baselines;
 // Measures the messaging backbone end to end and the raw RabbitMQ and PostgreSQL baselines it stands on,
 // in one run, on the run's own databases and virtual host. See docs/benchmarks.md.
 // With --matching first, measures the Partners matching engine instead, in-process (Matching/MatchingBench.cs);
-// with --matching-http, the built Partners service's matching endpoint over HTTP (MatchingHttp/MatchingHttpBench.cs).
+// with --matching-http, the built Partners service's matching endpoint over HTTP (MatchingHttp/MatchingHttpBench.cs);
+// with --journeys, complete handover journeys through the three built services' REST APIs (Journeys/JourneyBench.cs).
 if (args is ["--matching", .. var matchingArgs])
 {
     return await Imsa.Network.Bench.Matching.MatchingBench.RunAsync(matchingArgs);
@@ -16,6 +17,11 @@ if (args is ["--matching", .. var matchingArgs])
 if (args is ["--matching-http", .. var matchingHttpArgs])
 {
     return await Imsa.Network.Bench.MatchingHttp.MatchingHttpBench.RunAsync(matchingHttpArgs);
+}
+
+if (args is ["--journeys", .. var journeyArgs])
+{
+    return await Imsa.Network.Bench.Journeys.JourneyBench.RunAsync(journeyArgs);
 }
 
 if (args is ["--help"] or ["-h"])

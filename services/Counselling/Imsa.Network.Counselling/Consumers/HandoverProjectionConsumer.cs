@@ -74,6 +74,8 @@ internal sealed class HandoverProjectionConsumer(CounsellingDbContext db) :
         where TMessage : class =>
         Inbox.ConsumeOnceAsync(db, context, Name, async () =>
         {
+            // Events of one ticket one at a time: no race to insert its row, no retry.
+            await Inbox.LockAsync(db, handoverId, context.CancellationToken);
             var handover = await db.Handovers.FindAsync([handoverId], context.CancellationToken);
             if (handover is null)
             {

@@ -11,6 +11,19 @@ namespace Imsa.Network.Messaging.Inbox;
 /// </summary>
 public static class Inbox
 {
+    /// <summary>
+    /// Serialises, until the transaction ends, the effects of messages about one thing (a ticket, a case): the
+    /// second waits for the first and then sees its row, instead of racing it to insert and being retried.
+    /// </summary>
+    public static Task LockAsync(DbContext db, Guid subject, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        Span<byte> bytes = stackalloc byte[16];
+        subject.TryWriteBytes(bytes);
+        var key = BitConverter.ToInt64(bytes[..8]) ^ BitConverter.ToInt64(bytes[8..]);
+        return db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({key})", cancellationToken);
+    }
+
     public static async Task ConsumeOnceAsync<TMessage>(
         DbContext db, ConsumeContext<TMessage> context, string consumer, Func<Task> applyEffects)
         where TMessage : class

@@ -48,6 +48,8 @@ internal sealed class HandoverLoadConsumer(PartnersDbContext db) :
         where TMessage : class =>
         Inbox.ConsumeOnceAsync(db, context, Name, async () =>
         {
+            // Events of one ticket one at a time: no race to insert its row, no retry.
+            await Inbox.LockAsync(db, handoverId, context.CancellationToken);
             var handover = await db.ReceiverHandovers.FindAsync([handoverId], context.CancellationToken);
             bool loadChanged;
             if (handover is null)

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+
+namespace Imsa.Network.Bench.Journeys;
+
+/// <summary>
+/// The three services as deploy/local/run.sh runs them, each its own process from its Release build, against the
+/// run's own databases (imsa_bench_journeys_{run}_partners, _counselling, _handovers) and virtual host
+/// (imsa-bench-journeys-{run}), with a token signing key, a bootstrap coordinator secret and a Counselling master key
+/// made for the run. Consumers start first, so their queues are bound before Partners announces anything. Disposing
+/// stops the services, then drops the databases and the virtual host.
+/// </summary>
+public sealed class ServiceNetwork : IAsyncDisposable
+{
+    public const string CoordinatorClientId = "imsa-bench-coordinator";
+
+    private const string MasterKeyId = "bench1";
+
+    private readonly BenchInfrastructure _infrastructure;
+    private readonly List<ServiceProcess> _services = [];
+
+    private ServiceNetwork(BenchInfrastructure infrastructure, string coordinatorSecret)
+    {
+        _infrastructure = infrastructure;
+        CoordinatorSecret = coordinatorSecret;
+    }
+
+    public string RunId => _infrastructure.RunId;
+
+    public BenchInfrastructure Infrastructure => _infrastructure;
+
+    public string CoordinatorSecret { get; }
+
+    public ServiceProcess Partners => _services.Single(s => s.Name == nameof(Partners));
+
+    public ServiceProcess Counselling => _services.Single(s => s.Name == nameof(Counselling));
+
+    public ServiceProcess Handovers => _services.Single(s => s.Name == nameof(Handovers));
+
+    public IReadOnlyList<ServiceProcess> Services => _services;
+
+    /// <summary>Seconds from the first process start until all three answered /health/ready.</summary>
+    public double StartSeconds { get; private set; }
+
+    /// <summary>Names of the three databases, by service name.</summary>
+    public IReadOnlyDictionary<string, string> DatabaseNames { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>Connection strings of the three databases, by service name (for the bench's own read-only samples).</summary>
+    public IReadOnlyDictionary<string, string> Databases { get; private set; } = new Dictionary<string, string>();
+
+    /// <param name="logPrefix">Path prefix of the services' log files ({prefix}-partners.log, ...).</param>
+    public static async Task<ServiceNetwork> StartAsync(
+        JourneySettings settings, BenchSettings infrastructureSettings, HttpClient client, string logPrefix, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var infrastructure = await BenchInfrastructure.CreateAsync(
+            infrastructureSettings,
+            run => [$"imsa_bench_journeys_{run}_partners", $"imsa_bench_journeys_{run}_counselling", $"imsa_bench_journeys_{run}_handovers"],
+            run => $"imsa-bench-journeys-{run}",
+            cancellationToken);
+        var network = new ServiceNetwork(infrastructure, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20)));
+        try
+        {
+            await network.StartServicesAsync(settings, infrastructureSettings, client, logPrefix, cancellationToken);
+            return network;
+        }
+        catch
+        {
+            await network.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartServicesAsync(
+        JourneySettings settings, BenchSettings broker, HttpClient client, string logPrefix, CancellationToken cancellationToken)
+    {
+        var addresses = new[] { nameof(Partners), nameof(Counselling), nameof(Handovers) }
+            .ToDictionary(name => name, _ => new Uri($"http://127.0.0.1:{ServiceProcess.FreePort().ToString(CultureInfo.InvariantCulture)}/"));
+        DatabaseNames = _infrastructure.Databases.ToDictionary(
+            database => CultureInfo.InvariantCulture.TextInfo.ToTitleCase(database[(database.LastIndexOf('_') + 1)..]));
+        var databases = DatabaseNames.ToDictionary(d => d.Key, d => _infrastructure.ConnectionString(d.Value));
+        Databases = databases;
+
+        using var rsa = RSA.Create(2048);
+        var publicKey = rsa.ExportSubjectPublicKeyInfoPem();
+        var masterKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+        Dictionary<string, string> Environment(string service)
+        {
+            var environment = new Dictionary<string, string>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                // Quiet: warnings and errors only, so the services' JSON console logs cost nothing per request.
+                ["Logging__LogLevel__Default"] = "Warning",
+                ["ConnectionStrings__Database"] = settings.NpgsqlSettings is null ? databases[service] : $"{databases[service]};{settings.NpgsqlSettings}",
+                ["RabbitMq__Host"] = broker.RabbitMqHost,
+                ["RabbitMq__Port"] = broker.RabbitMqPort.ToString(CultureInfo.InvariantCulture),
+                ["RabbitMq__VirtualHost"] = _infrastructure.VirtualHost,
+                ["RabbitMq__Username"] = broker.RabbitMqUser,
+                ["RabbitMq__Password"] = broker.RabbitMqPassword,
+                ["Identity__Issuer"] = addresses[nameof(Partners)].ToString(),
+                ["Identity__ValidationKeys"] = publicKey,
+            };
+            if (service == nameof(Partners))
+            {
+                environment["Identity__SigningKey"] = rsa.ExportPkcs8PrivateKeyPem();
+                environment["Identity__Bootstrap__ClientId"] = CoordinatorClientId;
+                environment["Identity__Bootstrap__ClientSecret"] = CoordinatorSecret;
+            }
+
+            if (service == nameof(Counselling))
+            {
+                environment["Encryption__ActiveKeyId"] = MasterKeyId;
+                environment[$"Encryption__MasterKeys__{MasterKeyId}"] = masterKey;
+            }
+
+            foreach (var variable in settings.ServiceEnvironment)
+            {
+                var at = variable.IndexOf('=', StringComparison.Ordinal);
+                environment[variable[..at]] = variable[(at + 1)..];
+            }
+
+            return environment;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        // Consumers first, so their queues are bound before Partners publishes (as the end-to-end tests start them).
+        foreach (var name in new[] { nameof(Counselling), nameof(Handovers), nameof(Partners) })
+        {
+            var logPath = $"{logPrefix}-{name.ToLowerInvariant()}.log";
+            _services.Add(ServiceProcess.Start(name, settings.BuildDirectory(name), addresses[name], Environment(name), logPath));
+        }
+
+        foreach (var service in _services)
+        {
+            await service.WaitUntilReadyAsync(client, TimeSpan.FromSeconds(120), cancellationToken);
+        }
+
+        StartSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    /// <summary>CPU seconds of each service process so far, by name (from /proc).</summary>
+    public IReadOnlyDictionary<string, double?> CpuSeconds() => _services.ToDictionary(s => s.Name, s => s.CpuSeconds());
+
+    public async ValueTask DisposeAsync()
+    {
+        // Partners first: it stops announcing while the consumers still run; then the databases and the virtual host.
+        foreach (var service in Enumerable.Reverse(_services))
+        {
+            await service.DisposeAsync();
+        }
+
+        await _infrastructure.DisposeAsync();
+    }
+}
