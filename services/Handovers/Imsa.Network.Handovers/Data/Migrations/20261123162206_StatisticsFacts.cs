@@ -22,7 +22,9 @@ namespace Imsa.Network.Handovers.Data.Migrations
                 name: "service_types",
                 table: "known_organisations",
                 type: "text[]",
-                nullable: false);
+                nullable: false,
+                // Existing organisations have none until their next profile event.
+                defaultValueSql: "'{}'::text[]");
 
             migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "answered_at",
