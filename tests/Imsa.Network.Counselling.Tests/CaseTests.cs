@@ -36,7 +36,7 @@ public sealed class CaseTests(CounsellingService service) : IClassFixture<Counse
         ((string?)opened["purpose"]).Should().Be("vocational-training");
         ((string?)opened["destinationState"]).Should().Be("DE-RP");
         ((string?)opened["destinationDistrict"]).Should().Be("07315");
-        ((string?)opened["plannedArrivalMonth"]).Should().Be("2027-03-01");
+        ((string?)opened["plannedArrivalMonth"]).Should().Be(TestDates.ArrivalText);
         tap.Received.Single(r => r.Body.Contains(id, StringComparison.Ordinal)).Body.Should().NotContainAny(CaseSamples.Secrets);
     }
 
@@ -252,13 +252,13 @@ public sealed class CaseTests(CounsellingService service) : IClassFixture<Counse
         var caseId = (string)(await service.OpenCaseAsync(owner))["id"]!;
 
         (await service.SendAsync(owner, HttpMethod.Put, $"/cases/{caseId}", CaseSamples.Content())).StatusCode.Should().Be(HttpStatusCode.OK);
-        var changed = await service.SendAsync(owner, HttpMethod.Put, $"/cases/{caseId}", CaseSamples.Content(plannedArrival: new DateOnly(2027, 6, 15), purpose: "study"));
+        var changed = await service.SendAsync(owner, HttpMethod.Put, $"/cases/{caseId}", CaseSamples.Content(plannedArrival: TestDates.Arrival.AddMonths(3).AddDays(14), purpose: "study"));
 
         changed.StatusCode.Should().Be(HttpStatusCode.OK);
         ((string?)(await changed.Content.ReadFromJsonAsync<JsonObject>())!["migrationPlan"]!["purpose"]).Should().Be("study");
         var updated = await tap.WaitForAsync<CaseUpdated>(m => (string?)m["caseId"] == caseId);
         ((string?)updated["purpose"]).Should().Be("study");
-        ((string?)updated["plannedArrivalMonth"]).Should().Be("2027-06-01");
+        ((string?)updated["plannedArrivalMonth"]).Should().Be(TestDates.Text(TestDates.Arrival.AddMonths(3)));
         await tap.DrainAsync();
         tap.Received.Where(r => r.Body.Contains(caseId, StringComparison.Ordinal)).Should().ContainSingle("the unchanged update announces nothing")
             .Which.Body.Should().NotContainAny(CaseSamples.Secrets);

@@ -77,7 +77,7 @@ public static class CaseSamples
         {
             purpose,
             visa = new { status = "applied", appliedOn = "2026-10-01" },
-            plannedArrival = (plannedArrival ?? new DateOnly(2027, 3, 1)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            plannedArrival = TestDates.Text(plannedArrival ?? TestDates.Arrival),
             destinationPostalCode = "55116",
             familyMembers = new[] { new { relationship = "sibling", birthYear = 2010, arrival = "later" } },
         },
@@ -91,7 +91,7 @@ public static class CaseSamples
         needsAndOpenTasks = new
         {
             priorServices = new[] { new { provider = "Goethe-Institut Rabat", topic = "LANG" } },
-            openTasks = new[] { new { topic = "ADMN", title = TaskTitle, dueOn = "2027-03-15", done = false } },
+            openTasks = new[] { new { topic = "ADMN", title = TaskTitle, dueOn = TestDates.Text(TestDates.Arrival.AddDays(14)), done = false } },
         },
         specialCategories = new { riskFlags = new[] { new { code = "exploitation", note = RiskNote } } },
     };

@@ -50,7 +50,7 @@ public sealed class DossierTests(CounsellingService service) : IClassFixture<Cou
         var dossier = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         dossier["categories"]!.AsArray().Select(c => (string?)c).Should().Equal("identity", "migration-plan", "counselling-history");
         ((string?)dossier["identity"]!["familyName"]).Should().Be(CaseSamples.FamilyName);
-        ((string?)dossier["migrationPlan"]!["plannedArrival"]).Should().Be("2027-03-01");
+        ((string?)dossier["migrationPlan"]!["plannedArrival"]).Should().Be(TestDates.ArrivalText);
         ((string?)dossier["counsellingHistory"]![0]!["notes"]).Should().Be(CaseSamples.Note);
         foreach (var withheld in new[] { "contact", "languageAndQualifications", "needsAndOpenTasks", "specialCategories" })
         {

@@ -35,7 +35,7 @@ public class HandoverJourneyTests : IAsyncLifetime
     {
         var partner = await Member.JoinAsync(_network, "Association Passerelles Rabat", "MA", "origin-partner");
         var receiver = await Member.JoinAsync(_network, "Jugendmigrationsdienst Mainz", "DE", "receiving-service", Member.MainzYouthService());
-        var opened = await partner.SendAsync(_network.Counselling, HttpMethod.Post, "/cases", CaseContent("2027-03-01"));
+        var opened = await partner.SendAsync(_network.Counselling, HttpMethod.Post, "/cases", CaseContent(TestDates.ArrivalText));
         opened.StatusCode.Should().Be(HttpStatusCode.Created);
         var caseId = (string)(await opened.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
         (await partner.SendAsync(_network.Counselling, HttpMethod.Post, $"/cases/{caseId}/sessions",
@@ -63,7 +63,7 @@ public class HandoverJourneyTests : IAsyncLifetime
     {
         var response = await Eventually.Until(
             () => partner.SendAsync(network.Handovers, HttpMethod.Post, "/handovers",
-                new { caseId, receiverOrganisationId = receiver.Id, topics = new[] { "EDU", "LANG" }, plannedArrival = "2027-03-01" }),
+                new { caseId, receiverOrganisationId = receiver.Id, topics = new[] { "EDU", "LANG" }, plannedArrival = TestDates.ArrivalText }),
             r => r.StatusCode == HttpStatusCode.Created,
             "the handover request to pass its checks");
         return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;

@@ -23,13 +23,13 @@ public sealed class HandoverLifecycleTests(HandoversService service) : IClassFix
         due.Should().BeAfter(service.Time.GetUtcNow().AddDays(6), "five working days span at least a weekend");
         var inbox = (await (await service.SendAsync(scene.Receiver, HttpMethod.Get, "/handovers/inbox")).Content.ReadFromJsonAsync<JsonArray>())!;
         inbox.Select(t => (string?)t!["id"]).Should().Equal(id);
-        var filtered = (await (await service.SendAsync(scene.Receiver, HttpMethod.Get, "/handovers/inbox?arrivalMonth=2027-04&topic=EDU")).Content.ReadFromJsonAsync<JsonArray>())!;
+        var filtered = (await (await service.SendAsync(scene.Receiver, HttpMethod.Get, $"/handovers/inbox?arrivalMonth={TestDates.Arrival.AddMonths(1):yyyy-MM}&topic=EDU")).Content.ReadFromJsonAsync<JsonArray>())!;
         filtered.Should().BeEmpty();
         var outgoing = (await (await service.SendAsync(scene.Origin, HttpMethod.Get, "/handovers/outgoing?status=offered")).Content.ReadFromJsonAsync<JsonArray>())!;
         outgoing.Select(t => (string?)t!["id"]).Should().Equal(id);
 
         var requested = await tap.WaitForAsync<HandoverRequested>(m => (string?)m["handoverId"] == id);
-        ((string?)requested["plannedArrivalMonth"]).Should().Be("2027-03-01");
+        ((string?)requested["plannedArrivalMonth"]).Should().Be(TestDates.ArrivalText);
         requested["version"]!.GetValue<long>().Should().Be(1);
         (await tap.WaitForAsync<HandoverOffered>(m => (string?)m["handoverId"] == id))["version"]!.GetValue<long>().Should().Be(2);
         tap.Received.Should().OnlyContain(r => !r.Body.Contains("apprenticeship", StringComparison.Ordinal), "the message stays in the service");
@@ -42,7 +42,7 @@ public sealed class HandoverLifecycleTests(HandoversService service) : IClassFix
         var id = (string)(await service.RequestAsync(scene.Origin, scene.CaseId, scene.Receiver))["id"]!;
 
         (await service.SendAsync(scene.Receiver, HttpMethod.Post, $"/handovers/{id}/accept")).StatusCode.Should().Be(HttpStatusCode.OK);
-        (await service.SendAsync(scene.Receiver, HttpMethod.Post, $"/handovers/{id}/outcomes", new { outcome = "first-appointment-booked", occurredOn = "2027-03-04" }))
+        (await service.SendAsync(scene.Receiver, HttpMethod.Post, $"/handovers/{id}/outcomes", new { outcome = "first-appointment-booked", occurredOn = TestDates.Text(TestDates.Arrival.AddDays(3)) }))
             .StatusCode.Should().Be(HttpStatusCode.OK);
         var contact = await service.SendAsync(scene.Receiver, HttpMethod.Post, $"/handovers/{id}/outcomes", new { outcome = "first-contact-made", occurredOn = DateOnly.FromDateTime(DateTime.UtcNow) });
         ((string?)(await contact.Content.ReadFromJsonAsync<JsonObject>())!["status"]).Should().Be("in-contact");

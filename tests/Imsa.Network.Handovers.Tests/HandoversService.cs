@@ -43,7 +43,7 @@ public class HandoversService : ServiceFixture<Program>
     public async Task<Guid> CaseAsync(Organisation owner, string purpose = "vocational-training", string state = "DE-RP")
     {
         var caseId = Guid.NewGuid();
-        await PublishAsync(new CaseOpened(caseId, owner.Id, purpose, state, null, new DateOnly(2027, 3, 1), DateTimeOffset.UtcNow));
+        await PublishAsync(new CaseOpened(caseId, owner.Id, purpose, state, null, TestDates.Arrival, DateTimeOffset.UtcNow));
         await Eventually.UntilCount(() => Database.CountAsync($"SELECT count(*) FROM case_owners WHERE case_id = '{caseId}'"), 1, "the case to be known");
         return caseId;
     }
@@ -68,7 +68,7 @@ public class HandoversService : ServiceFixture<Program>
             caseId,
             receiverOrganisationId = receiver.Id,
             topics = new[] { "EDU", "LANG" },
-            plannedArrival = "2027-03-01",
+            plannedArrival = TestDates.ArrivalText,
             message = "Starts an apprenticeship in April.",
         });
         response.StatusCode.Should().Be(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());

@@ -130,7 +130,7 @@ public sealed class SlaTests(HandoversService service) : IClassFixture<Handovers
         var id = (string)(await service.RequestAsync(scene.Origin, scene.CaseId, scene.Receiver))["id"]!;
         var accepted = await (await service.SendAsync(scene.Receiver, HttpMethod.Post, $"/handovers/{id}/accept")).Content.ReadFromJsonAsync<JsonObject>();
         var followUp = DateTimeOffset.Parse((string)accepted!["followUpDueAt"]!, System.Globalization.CultureInfo.InvariantCulture);
-        followUp.Should().Be(new DateTimeOffset(2027, 3, 31, 0, 0, 0, TimeSpan.Zero), "30 days after the planned arrival on 1 March 2027");
+        followUp.Should().Be(new DateTimeOffset(TestDates.Arrival.AddDays(30).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), "30 days after the planned arrival");
         accepted["followUpDue"]!.GetValue<bool>().Should().BeFalse();
 
         service.Time.Advance(followUp - service.Time.GetUtcNow() + TimeSpan.FromMinutes(1));
