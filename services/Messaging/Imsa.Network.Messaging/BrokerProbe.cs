@@ -35,18 +35,9 @@ public sealed class BrokerProbe(IOptions<RabbitMqOptions> options) : IHealthChec
                 _connection = null;
             }
 
-            var broker = options.Value;
-            var factory = new ConnectionFactory
-            {
-                HostName = broker.Host,
-                Port = broker.Port,
-                VirtualHost = broker.VirtualHost,
-                UserName = broker.Username,
-                Password = broker.Password,
-                AutomaticRecoveryEnabled = false,
-                RequestedConnectionTimeout = TimeSpan.FromSeconds(2),
-                ClientProvidedName = "imsa-broker-probe",
-            };
+            var factory = options.Value.ConnectionFactory("imsa-broker-probe");
+            factory.AutomaticRecoveryEnabled = false;
+            factory.RequestedConnectionTimeout = TimeSpan.FromSeconds(2);
             _connection = await factory.CreateConnectionAsync(cancellationToken);
             return true;
         }

@@ -82,4 +82,22 @@ public static class MessagingModelBuilderExtensions
 
         return modelBuilder;
     }
+
+    /// <summary>
+    /// Names every column not named explicitly in snake_case (<c>OwnerOrganisationId</c> → <c>owner_organisation_id</c>).
+    /// Call it last in OnModelCreating.
+    /// </summary>
+    public static ModelBuilder UseSnakeCaseColumns(this ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        foreach (var property in modelBuilder.Model.GetEntityTypes().SelectMany(entity => entity.GetProperties()))
+        {
+            if (property.GetColumnName() == property.Name)
+            {
+                property.SetColumnName(System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name));
+            }
+        }
+
+        return modelBuilder;
+    }
 }

@@ -15,6 +15,17 @@ public sealed class RabbitMqOptions
 
     /// <summary>Unacknowledged messages per consumer queue.</summary>
     public ushort PrefetchCount { get; set; } = 32;
+
+    /// <summary>A RabbitMQ.Client connection factory for the same broker, for work beside MassTransit's bus.</summary>
+    public RabbitMQ.Client.ConnectionFactory ConnectionFactory(string clientName) => new()
+    {
+        HostName = Host,
+        Port = Port,
+        VirtualHost = VirtualHost,
+        UserName = Username,
+        Password = Password,
+        ClientProvidedName = clientName,
+    };
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Imsa.Network.Handovers.Domain;
 using Imsa.Network.Messaging;
 using Microsoft.EntityFrameworkCore;
@@ -85,16 +84,7 @@ internal sealed class HandoversDbContext(DbContextOptions<HandoversDbContext> op
         });
 
         // snake_case for every column not named explicitly (the messaging tables name theirs).
-        foreach (var entity in modelBuilder.Model.GetEntityTypes())
-        {
-            foreach (var property in entity.GetProperties())
-            {
-                if (property.GetColumnName() == property.Name)
-                {
-                    property.SetColumnName(JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name));
-                }
-            }
-        }
+        modelBuilder.UseSnakeCaseColumns();
     }
 }
 

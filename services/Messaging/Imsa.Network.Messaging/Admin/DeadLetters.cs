@@ -168,17 +168,6 @@ public sealed class DeadLetters(IOptions<RabbitMqOptions> options, ReceiveQueues
         return new DeadLetter(messageId, messageType, failedAt, Header("MT-Fault-ExceptionType"));
     }
 
-    private Task<IConnection> ConnectAsync(CancellationToken cancellationToken)
-    {
-        var broker = options.Value;
-        return new ConnectionFactory
-        {
-            HostName = broker.Host,
-            Port = broker.Port,
-            VirtualHost = broker.VirtualHost,
-            UserName = broker.Username,
-            Password = broker.Password,
-            ClientProvidedName = "imsa-dead-letters",
-        }.CreateConnectionAsync(cancellationToken);
-    }
+    private Task<IConnection> ConnectAsync(CancellationToken cancellationToken) =>
+        options.Value.ConnectionFactory("imsa-dead-letters").CreateConnectionAsync(cancellationToken);
 }
