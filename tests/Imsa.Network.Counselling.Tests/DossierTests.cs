@@ -141,7 +141,7 @@ public sealed class DossierTests(CounsellingService service) : IClassFixture<Cou
         var revoked = Guid.NewGuid();
         await AnnounceAsync(new HandoverRevoked(scene.HandoverId, caseId, scene.Owner.Id, scene.Receiver.Id, "consent-withdrawn", 5, DateTimeOffset.UtcNow), revoked);
         await HandoverStatusAsync(scene.HandoverId, "revoked", 5);
-        await AnnounceAsync(new HandoverOutcomeRecorded(scene.HandoverId, caseId, scene.Owner.Id, scene.Receiver.Id, "first-contact-made", DateOnly.FromDateTime(DateTime.UtcNow), 4, DateTimeOffset.UtcNow));
+        await AnnounceAsync(new HandoverOutcomeRecorded(scene.HandoverId, caseId, scene.Owner.Id, scene.Receiver.Id, "first-contact-made", DateOnly.FromDateTime(DateTime.UtcNow), "in-contact", 4, DateTimeOffset.UtcNow));
         await AnnounceAsync(new HandoverAccepted(scene.HandoverId, caseId, scene.Owner.Id, scene.Receiver.Id, 3, DateTimeOffset.UtcNow));
         // The same revocation again, under the same message id, is recognised by the inbox.
         await AnnounceAsync(new HandoverRevoked(scene.HandoverId, caseId, scene.Owner.Id, scene.Receiver.Id, "consent-withdrawn", 5, DateTimeOffset.UtcNow), revoked);
@@ -168,7 +168,7 @@ public sealed class DossierTests(CounsellingService service) : IClassFixture<Cou
         var scene = await AcceptedHandoverAsync(["identity"]);
         var contactDay = new DateOnly(2027, 3, 4);
 
-        await AnnounceAsync(new HandoverOutcomeRecorded(scene.HandoverId, Guid.Parse(scene.CaseId), scene.Owner.Id, scene.Receiver.Id, "first-contact-made", contactDay, 4, DateTimeOffset.UtcNow));
+        await AnnounceAsync(new HandoverOutcomeRecorded(scene.HandoverId, Guid.Parse(scene.CaseId), scene.Owner.Id, scene.Receiver.Id, "first-contact-made", contactDay, "in-contact", 4, DateTimeOffset.UtcNow));
         await HandoverStatusAsync(scene.HandoverId, "in-contact");
 
         var onCase = (await (await service.SendAsync(scene.Owner, HttpMethod.Get, $"/cases/{scene.CaseId}")).Content.ReadFromJsonAsync<JsonObject>())!;

@@ -46,18 +46,19 @@ public sealed class TestDbContext(DbContextOptions<TestDbContext> options) : DbC
     }
 }
 
-public sealed class WidgetCreatedConsumer(TestDbContext db) : IdempotentConsumer<WidgetCreated, TestDbContext>(db)
+public sealed class WidgetCreatedConsumer(TestDbContext db) : IdempotentConsumer<TestDbContext>(db), IConsumer<WidgetCreated>
 {
-    protected override Task HandleAsync(ConsumeContext<WidgetCreated> context)
-    {
-        if (context.Message.Number < 0)
+    public Task Consume(ConsumeContext<WidgetCreated> context) =>
+        ConsumeOnceAsync(context, () =>
         {
-            throw new InvalidOperationException("This widget cannot be consumed.");
-        }
+            if (context.Message.Number < 0)
+            {
+                throw new InvalidOperationException("This widget cannot be consumed.");
+            }
 
-        Db.Effects.Add(new Effect { MessageId = context.MessageId!.Value, WidgetId = context.Message.WidgetId });
-        return Task.CompletedTask;
-    }
+            Db.Effects.Add(new Effect { MessageId = context.MessageId!.Value, WidgetId = context.Message.WidgetId });
+            return Task.CompletedTask;
+        });
 }
 
 /// <summary>Every completed consume of every message (after its transaction committed), duplicates included.</summary>
@@ -117,6 +118,7 @@ public sealed class Backbone : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<DeliveryLog>();
+        builder.Services.AddDbContext<TestDbContext>(options => options.UseNpgsql(database.ConnectionString));
         builder.AddMessaging<TestDbContext>("test", bus =>
         {
             if (consumer)

@@ -1,4 +1,5 @@
 using Imsa.Network.Messaging.Outbox;
+using Imsa.Network.Operations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -138,7 +139,7 @@ public sealed class OutboxTests : BackboneTestBase
         }
 
         await using var scope = service.Services.CreateAsyncScope();
-        var quarantine = scope.ServiceProvider.GetRequiredService<OutboxQuarantine<TestDbContext>>();
+        var quarantine = new OutboxQuarantine(scope.ServiceProvider.GetRequiredService<TestDbContext>(), scope.ServiceProvider.GetRequiredService<OutboxSignal>());
         var listed = (await quarantine.ListAsync()).Should().ContainSingle().Subject;
         listed.MessageId.Should().Be(stuck);
         listed.LastError.Should().Contain("Unknown message type");
@@ -168,7 +169,7 @@ public sealed class OutboxTests : BackboneTestBase
             () => Database.CountAsync("SELECT count(*) FROM messaging.outbox_messages WHERE quarantined_at IS NOT NULL"), 1, "the quarantine");
 
         await using var scope = service.Services.CreateAsyncScope();
-        var quarantine = scope.ServiceProvider.GetRequiredService<OutboxQuarantine<TestDbContext>>();
+        var quarantine = new OutboxQuarantine(scope.ServiceProvider.GetRequiredService<TestDbContext>(), scope.ServiceProvider.GetRequiredService<OutboxSignal>());
         (await quarantine.ListAsync()).Single().LastError.Should().Contain("The body is not a WidgetCreated");
         (await quarantine.DiscardAsync(unreadable)).Should().BeTrue();
 

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 using Imsa.Network.Partners.Domain.Directory;
-using Imsa.Network.Partners.Domain.Geography;
+using Imsa.Network.Reference.Geography;
 
 namespace Imsa.Network.Partners.Tests;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Imsa.Network.Partners.Domain.Geography;
+using Imsa.Network.Reference.Geography;
 using Xunit.Abstractions;
 
 namespace Imsa.Network.Partners.Tests;
@@ -48,7 +48,7 @@ public sealed class GeographyTests(ITestOutputHelper output)
     public void DistrictsOf_KeepsLeadingZeros_AndTakesTheStateFromTheKey()
     {
         Geography.DistrictsOf("01067").Should().Equal(new District("14612", "Kreisfreie Stadt Dresden", "DE-SN"));
-        Geography.Districts.Values.Where(d => d.State != Imsa.Network.Contracts.Reference.GermanStates.ByKey[d.Key[..2]].Code).Should().BeEmpty();
+        Geography.Districts.Values.Where(d => d.State != Imsa.Network.Reference.GermanStates.ByKey[d.Key[..2]].Code).Should().BeEmpty();
     }
 
     [Theory]

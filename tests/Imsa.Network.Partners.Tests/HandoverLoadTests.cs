@@ -52,7 +52,7 @@ public sealed class HandoverLoadTests(ServiceFixture<Program> service) : IClassF
 
         // Completed (v5) before the first-contact outcome (v4): the late outcome does not reopen it.
         await Publish(new HandoverCompleted(first, caseId, origin, receiver, 5, now));
-        await Publish(new HandoverOutcomeRecorded(first, caseId, origin, receiver, "first-contact-made", null, 4, now));
+        await Publish(new HandoverOutcomeRecorded(first, caseId, origin, receiver, "first-contact-made", null, "in-contact", 4, now));
         await Publish(new HandoverRevoked(second, caseId, origin, receiver, "consent-withdrawn", 3, now));
         await Eventually.Until(() => OpenOfAsync(receiver), reason => reason is "0 of 2", "both handovers to end");
         (await service.Database.CountAsync($"SELECT count(*) FROM receiver_handovers WHERE receiver_organisation_id = '{receiver}' AND open")).Should().Be(0);

@@ -1,4 +1,4 @@
-using Imsa.Network.Contracts.Reference;
+using Imsa.Network.Reference;
 
 namespace Imsa.Network.Partners.Tests;
 

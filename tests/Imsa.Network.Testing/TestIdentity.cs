@@ -35,7 +35,7 @@ public static class TestIdentity
     };
 
     public static RsaSecurityKey SigningKeyFor(RSA rsa) =>
-        Imsa.Network.Messaging.Access.SigningKeys.ReadPem(rsa.ExportSubjectPublicKeyInfoPem())[0] is { } publicKey
+        Imsa.Network.Access.SigningKeys.ReadPem(rsa.ExportSubjectPublicKeyInfoPem())[0] is { } publicKey
             ? new RsaSecurityKey(rsa) { KeyId = publicKey.KeyId }
             : throw new InvalidOperationException();
 

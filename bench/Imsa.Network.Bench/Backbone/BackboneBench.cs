@@ -223,6 +223,7 @@ public sealed class BackboneBench : IAsyncDisposable
             ["Messaging:Outbox:RelayEnabled"] = relayEnabled ? "true" : "false",
             ["Logging:LogLevel:Default"] = "Warning",
         });
+        builder.Services.AddDbContext<TDbContext>(options => options.UseNpgsql(connectionString));
         builder.AddMessaging<TDbContext>(serviceName, consumers);
         // Unlike a web service, the bench must not write before the consumer's queue is bound: start once the bus is up.
         builder.Services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);

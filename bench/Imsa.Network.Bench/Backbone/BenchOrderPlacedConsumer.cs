@@ -4,19 +4,22 @@ using MassTransit;
 namespace Imsa.Network.Bench.Backbone;
 
 /// <summary>Records one effect row per event, exactly once, through the shared idempotent inbox.</summary>
-public sealed class BenchOrderPlacedConsumer(ReaderDbContext db) : IdempotentConsumer<BenchOrderPlaced, ReaderDbContext>(db)
+public sealed class BenchOrderPlacedConsumer(ReaderDbContext db) : IdempotentConsumer<ReaderDbContext>(db), IConsumer<BenchOrderPlaced>
 {
-    protected override Task HandleAsync(ConsumeContext<BenchOrderPlaced> context)
+    public Task Consume(ConsumeContext<BenchOrderPlaced> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var message = context.Message;
-        Db.Effects.Add(new BenchEffect
+        return ConsumeOnceAsync(context, () =>
         {
-            OrderId = message.OrderId,
-            Phase = message.Phase,
-            Index = message.Index,
-            ReceivedAt = DateTimeOffset.UtcNow,
+            var message = context.Message;
+            Db.Effects.Add(new BenchEffect
+            {
+                OrderId = message.OrderId,
+                Phase = message.Phase,
+                Index = message.Index,
+                ReceivedAt = DateTimeOffset.UtcNow,
+            });
+            return Task.CompletedTask;
         });
-        return Task.CompletedTask;
     }
 }

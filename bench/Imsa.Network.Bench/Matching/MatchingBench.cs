@@ -6,7 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Imsa.Network.Bench.Measurement;
 using Imsa.Network.Partners.Domain.Directory;
-using Imsa.Network.Partners.Domain.Geography;
+using Imsa.Network.Reference.Geography;
 
 namespace Imsa.Network.Bench.Matching;
 

@@ -1,8 +1,8 @@
 using System.Collections.Frozen;
 using System.Globalization;
-using Imsa.Network.Contracts.Reference;
+using Imsa.Network.Reference;
 using Imsa.Network.Partners.Domain.Directory;
-using Imsa.Network.Partners.Domain.Geography;
+using Imsa.Network.Reference.Geography;
 
 namespace Imsa.Network.Bench.Matching;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Imsa.Network.Partners.Domain;
 using Imsa.Network.Partners.Domain.Directory;
-using Imsa.Network.Partners.Domain.Geography;
+using Imsa.Network.Reference.Geography;
 using Npgsql;
 using NpgsqlTypes;
 

@@ -7,7 +7,7 @@ using System.Text.Json;
 using Imsa.Network.Bench.Matching;
 using Imsa.Network.Bench.Measurement;
 using Imsa.Network.Partners.Domain.Directory;
-using Imsa.Network.Partners.Domain.Geography;
+using Imsa.Network.Reference.Geography;
 
 namespace Imsa.Network.Bench.MatchingHttp;
 

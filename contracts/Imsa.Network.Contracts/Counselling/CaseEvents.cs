@@ -49,6 +49,21 @@ public sealed record ConsentGranted(
     DateTimeOffset ValidUntil,
     DateTimeOffset At);
 
+/// <summary>What the end of a consent says, whether by the person's will (withdrawn) or by time (expired).</summary>
+public interface IConsentEnded
+{
+    Guid ConsentId { get; }
+
+    Guid CaseId { get; }
+
+    Guid OwnerOrganisationId { get; }
+
+    /// <summary>The receiving organisations the consent named: nothing more is disclosed to them under it.</summary>
+    IReadOnlyList<Guid> Recipients { get; }
+
+    DateTimeOffset At { get; }
+}
+
 /// <summary>A consent was withdrawn; nothing more is disclosed under it from now on.</summary>
 /// <param name="Channel">owner-partner, receiving-service or data-subject.</param>
 public sealed record ConsentWithdrawn(
@@ -57,7 +72,7 @@ public sealed record ConsentWithdrawn(
     Guid OwnerOrganisationId,
     IReadOnlyList<Guid> Recipients,
     string Channel,
-    DateTimeOffset At);
+    DateTimeOffset At) : IConsentEnded;
 
 /// <summary>A consent reached its end of validity: a withdrawal by time.</summary>
 public sealed record ConsentExpired(
@@ -65,4 +80,4 @@ public sealed record ConsentExpired(
     Guid CaseId,
     Guid OwnerOrganisationId,
     IReadOnlyList<Guid> Recipients,
-    DateTimeOffset At);
+    DateTimeOffset At) : IConsentEnded;

@@ -2,8 +2,55 @@ namespace Imsa.Network.Contracts.Handovers;
 
 // The handover ticket lifecycle (docs/architecture.md): Requested → Offered → Accepted → InContact → Completed;
 // Declined, Escalated, Withdrawn, Revoked. Every event carries the ticket's version, which grows by one with each
-// transition, so a consumer that receives them out of order or twice keeps the newest state. Free text (a
-// decline note, a message to the receiver) stays in the Handovers service: events carry codes only.
+// transition, and the ticket's status after it, so a consumer that receives them out of order or twice keeps the
+// newest state. Free text (a decline note, a message to the receiver) stays in the Handovers service: events carry
+// codes only.
+
+/// <summary>
+/// What every event of a handover ticket says, whichever step it announces: which ticket of which case, between
+/// whom, its status after the step and its version. A projection that only follows the ticket consumes this.
+/// </summary>
+public interface IHandoverEvent
+{
+    Guid HandoverId { get; }
+
+    Guid CaseId { get; }
+
+    Guid OriginOrganisationId { get; }
+
+    /// <summary>The receiver after the step (a reassignment names the new one).</summary>
+    Guid ReceiverOrganisationId { get; }
+
+    /// <summary>The ticket's status after the step (<see cref="HandoverStatuses"/>).</summary>
+    string Status { get; }
+
+    /// <summary>Grows by one with every step: the newest version wins, whatever the arrival order.</summary>
+    long Version { get; }
+
+    DateTimeOffset At { get; }
+}
+
+/// <summary>A handover ticket's statuses, as events and APIs spell them.</summary>
+public static class HandoverStatuses
+{
+    public const string Requested = "requested";
+    public const string Offered = "offered";
+    public const string Accepted = "accepted";
+    public const string InContact = "in-contact";
+    public const string Completed = "completed";
+    public const string Declined = "declined";
+    public const string Escalated = "escalated";
+    public const string Withdrawn = "withdrawn";
+    public const string Revoked = "revoked";
+
+    /// <summary>Not ended: the ticket counts against the receiver's capacity, and may still change.</summary>
+    public static readonly IReadOnlyList<string> Open = [Requested, Offered, Accepted, InContact, Escalated];
+
+    /// <summary>The receiver accepted and has not ended the handover: it may read the consented dossier.</summary>
+    public static readonly IReadOnlyList<string> Holding = [Accepted, InContact];
+
+    public static bool IsOpen(string status) => Open.Contains(status);
+}
 
 /// <summary>The origin partner asked to hand its case over to a receiving service.</summary>
 /// <param name="Topics">Topic codes the receiver is asked to continue with.</param>
@@ -16,7 +63,10 @@ public sealed record HandoverRequested(
     IReadOnlyList<string> Topics,
     DateOnly? PlannedArrivalMonth,
     long Version,
-    DateTimeOffset At);
+    DateTimeOffset At) : IHandoverEvent
+{
+    public string Status => HandoverStatuses.Requested;
+}
 
 /// <summary>The checks passed; the receiver has the offer in its inbox and must answer by <paramref name="AnswerDueAt"/>.</summary>
 public sealed record HandoverOffered(
@@ -26,7 +76,10 @@ public sealed record HandoverOffered(
     Guid ReceiverOrganisationId,
     DateTimeOffset AnswerDueAt,
     long Version,
-    DateTimeOffset At);
+    DateTimeOffset At) : IHandoverEvent
+{
+    public string Status => HandoverStatuses.Offered;
+}
 
 /// <summary>The receiver accepted: it may read the consented dossier while the consent lasts.</summary>
 public sealed record HandoverAccepted(
@@ -35,7 +88,10 @@ public sealed record HandoverAccepted(
     Guid OriginOrganisationId,
     Guid ReceiverOrganisationId,
     long Version,
-    DateTimeOffset At);
+    DateTimeOffset At) : IHandoverEvent
+{
+    public string Status => HandoverStatuses.Accepted;
+}
 
 /// <summary>The receiver declined.</summary>
 /// <param name="Reason">no-capacity, not-eligible, outside-service-area, language-not-available, duplicate or other.</param>
@@ -46,7 +102,10 @@ public sealed record HandoverDeclined(
     Guid ReceiverOrganisationId,
     string Reason,
     long Version,
-    DateTimeOffset At);
+    DateTimeOffset At) : IHandoverEvent
+{
+    public string Status => HandoverStatuses.Declined;
+}
 
 /// <summary>The origin partner withdrew the handover.</summary>
 public sealed record HandoverWithdrawn(
@@ -55,7 +114,10 @@ public sealed record HandoverWithdrawn(
     Guid OriginOrganisationId,
     Guid ReceiverOrganisationId,
     long Version,
-    DateTimeOffset At);
+    DateTimeOffset At) : IHandoverEvent
+{
+    public string Status => HandoverStatuses.Withdrawn;
+}
 
 /// <summary>The handover ended because its legal ground ended.</summary>
 /// <param name="Cause">consent-withdrawn, consent-expired or case-erased.</param>
@@ -66,7 +128,10 @@ public sealed record HandoverRevoked(
     Guid ReceiverOrganisationId,
     string Cause,
     long Version,
-    DateTimeOffset At);
+    DateTimeOffset At) : IHandoverEvent
+{
+    public string Status => HandoverStatuses.Revoked;
+}
 
 /// <summary>An offer was not answered in time; the coordinators are asked to act.</summary>
 public sealed record HandoverEscalated(
@@ -75,7 +140,10 @@ public sealed record HandoverEscalated(
     Guid OriginOrganisationId,
     Guid ReceiverOrganisationId,
     long Version,
-    DateTimeOffset At);
+    DateTimeOffset At) : IHandoverEvent
+{
+    public string Status => HandoverStatuses.Escalated;
+}
 
 /// <summary>A coordinator offered an escalated handover to another receiver.</summary>
 public sealed record HandoverReassigned(
@@ -86,11 +154,15 @@ public sealed record HandoverReassigned(
     Guid ReceiverOrganisationId,
     DateTimeOffset AnswerDueAt,
     long Version,
-    DateTimeOffset At);
+    DateTimeOffset At) : IHandoverEvent
+{
+    public string Status => HandoverStatuses.Offered;
+}
 
 /// <summary>The receiver reported what happened after arrival (the closed loop).</summary>
 /// <param name="Outcome">first-appointment-booked, first-contact-made, did-not-arrive or could-not-be-contacted.</param>
 /// <param name="OccurredOn">The day it happened or is booked for.</param>
+/// <param name="Status">accepted, or in-contact once first contact was made.</param>
 public sealed record HandoverOutcomeRecorded(
     Guid HandoverId,
     Guid CaseId,
@@ -98,8 +170,9 @@ public sealed record HandoverOutcomeRecorded(
     Guid ReceiverOrganisationId,
     string Outcome,
     DateOnly? OccurredOn,
+    string Status,
     long Version,
-    DateTimeOffset At);
+    DateTimeOffset At) : IHandoverEvent;
 
 /// <summary>The receiver completed the handover: counselling continues in Germany.</summary>
 public sealed record HandoverCompleted(
@@ -108,4 +181,7 @@ public sealed record HandoverCompleted(
     Guid OriginOrganisationId,
     Guid ReceiverOrganisationId,
     long Version,
-    DateTimeOffset At);
+    DateTimeOffset At) : IHandoverEvent
+{
+    public string Status => HandoverStatuses.Completed;
+}

@@ -4,10 +4,11 @@ using Imsa.Network.Counselling.Data;
 using Imsa.Network.Counselling.Domain;
 using Imsa.Network.Counselling.Endpoints;
 using Imsa.Network.Counselling.Protection;
+using Imsa.Network.Access;
 using Imsa.Network.Messaging;
-using Imsa.Network.Messaging.Access;
-using Imsa.Network.Messaging.Hosting;
-using Imsa.Network.Partners.Domain.Geography;
+using Imsa.Network.Operations;
+using Imsa.Network.Reference.Geography;
+using Imsa.Network.ServiceDefaults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -33,12 +34,15 @@ internal static class CounsellingServices
             Description = "Pre-integration case records with encrypted personal data, consent (release from confidentiality) with "
                 + "receipts and withdrawal, and the consent-checked dossier with its disclosure log.",
         });
+        builder.AddServiceDatabase<CounsellingDbContext>();
         builder.AddMessaging<CounsellingDbContext>("counselling", bus =>
         {
             bus.AddConsumer<OrganisationRegisteredConsumer>();
             bus.AddConsumer<HandoverProjectionConsumer>();
+            bus.AddAccessProjection();
         });
-        builder.AddNetworkAuthentication<CounsellingDbContext>();
+        builder.AddNetworkAccess();
+        builder.AddOperations();
 
         builder.Services.AddOptions<EncryptionOptions>().BindConfiguration("Encryption").ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<EncryptionOptions>, EncryptionOptionsValidation>();

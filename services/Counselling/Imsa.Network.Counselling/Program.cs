@@ -1,6 +1,6 @@
-using Imsa.Network.Messaging.Admin;
-using Imsa.Network.Messaging.Hosting;
-using Imsa.Network.Counselling.Data;
+using Imsa.Network.Access;
+using Imsa.Network.Operations;
+using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Counselling.Endpoints;
 
 namespace Imsa.Network.Counselling;
@@ -14,14 +14,15 @@ public partial class Program
 
         var app = builder.Build();
         app.MapServiceDefaults();
-        app.MapAdminOperations<CounsellingDbContext>();
+        app.MapNetworkAccess();
+        app.MapOperations();
         app.UseRateLimiter();
         app.MapReferenceEndpoints();
         app.MapCaseEndpoints();
         app.MapConsentEndpoints();
         app.MapDossierEndpoints();
 
-        await app.MigrateDatabaseAsync<CounsellingDbContext>();
+        await app.MigrateDatabaseAsync();
         await app.RunAsync();
     }
 }

@@ -2,9 +2,10 @@ using Imsa.Network.Handovers.Consumers;
 using Imsa.Network.Handovers.Data;
 using Imsa.Network.Handovers.Domain;
 using Imsa.Network.Handovers.Endpoints;
+using Imsa.Network.Access;
 using Imsa.Network.Messaging;
-using Imsa.Network.Messaging.Access;
-using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.Operations;
+using Imsa.Network.ServiceDefaults;
 using Microsoft.OpenApi;
 
 namespace Imsa.Network.Handovers;
@@ -20,6 +21,7 @@ internal static class HandoversServices
             Description = "Handover tickets from partners abroad to receiving services in Germany: offer, accept or decline, the outcome "
                 + "after arrival (the closed loop), SLA escalation, and revocation when consent ends.",
         });
+        builder.AddServiceDatabase<HandoversDbContext>();
         builder.AddMessaging<HandoversDbContext>("handovers", bus =>
         {
             bus.AddConsumer<OrganisationRegisteredConsumer>();
@@ -27,8 +29,10 @@ internal static class HandoversServices
             bus.AddConsumer<OrganisationProfileConsumer>();
             bus.AddConsumer<CaseEventsConsumer>();
             bus.AddConsumer<ConsentEventsConsumer>();
+            bus.AddAccessProjection();
         });
-        builder.AddNetworkAuthentication<HandoversDbContext>();
+        builder.AddNetworkAccess();
+        builder.AddOperations();
         builder.Services.AddOptions<SlaOptions>().BindConfiguration("Handovers:Sla");
         builder.Services.AddHostedService<SlaJob>();
         builder.Services.AddApiExamples(examples => examples

@@ -1,6 +1,6 @@
-using Imsa.Network.Messaging.Admin;
-using Imsa.Network.Messaging.Hosting;
-using Imsa.Network.Handovers.Data;
+using Imsa.Network.Access;
+using Imsa.Network.Operations;
+using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Handovers.Endpoints;
 
 namespace Imsa.Network.Handovers;
@@ -14,12 +14,13 @@ public partial class Program
 
         var app = builder.Build();
         app.MapServiceDefaults();
-        app.MapAdminOperations<HandoversDbContext>();
+        app.MapNetworkAccess();
+        app.MapOperations();
         app.MapReferenceEndpoints();
         app.MapHandoverEndpoints();
         app.MapAdminHandoverEndpoints();
 
-        await app.MigrateDatabaseAsync<HandoversDbContext>();
+        await app.MigrateDatabaseAsync();
         await app.RunAsync();
     }
 }

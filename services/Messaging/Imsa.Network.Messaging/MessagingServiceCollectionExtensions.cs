@@ -1,22 +1,23 @@
-using Imsa.Network.Messaging.Access;
+using Imsa.Network.Messaging.Inbox;
 using Imsa.Network.Messaging.Outbox;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Trace;
 
 namespace Imsa.Network.Messaging;
 
 public static class MessagingServiceCollectionExtensions
 {
     /// <summary>
-    /// Wires a service's database and the backbone: the DbContext on PostgreSQL (connection string "Database"),
-    /// the outbox commit signal and relay, MassTransit on RabbitMQ with consumer retries and _error queues, and
-    /// readiness checks for the database and the broker. Configuration is read when services resolve, so a test
-    /// host can override it.
+    /// Wires the backbone for a service whose database is <typeparamref name="TDbContext"/> (registered by the
+    /// service): the outbox commit signal in that context and the relay that publishes its rows, inbox retention,
+    /// MassTransit on RabbitMQ with the consumers <paramref name="configureConsumers"/> registers, consumer retries
+    /// and _error queues, the broker's readiness check ("broker") and the backbone's trace sources. Configuration is
+    /// read when services resolve, so a test host can override it.
     /// </summary>
     /// <param name="serviceName">Prefix of this service's queue names, e.g. "counselling".</param>
     /// <param name="configureConsumers">Registers the service's consumers.</param>
@@ -35,35 +36,27 @@ public static class MessagingServiceCollectionExtensions
         services.AddOptions<OutboxOptions>().BindConfiguration("Messaging:Outbox");
         services.AddOptions<ConsumerRetryOptions>().BindConfiguration("Messaging:ConsumerRetry");
         services.AddOptions<RabbitMqOptions>().BindConfiguration("RabbitMq");
+        services.AddOptions<InboxOptions>().BindConfiguration("Messaging:Inbox");
 
-        services.AddDbContext<TDbContext>((provider, options) =>
-        {
-            var connectionString = provider.GetRequiredService<IConfiguration>().GetConnectionString("Database")
-                ?? throw new InvalidOperationException("The connection string 'Database' is not configured.");
-            options.UseNpgsql(connectionString)
-                .AddInterceptors(provider.GetRequiredService<OutboxCommitInterceptor>());
-        });
-        services.AddScoped<OutboxQuarantine<TDbContext>>();
-        services.TryAddSingleton<Admin.ReceiveQueues>();
-        services.TryAddSingleton<Admin.DeadLetters>();
+        // Rows added with AddEvent wake the relay as soon as their transaction commits.
+        services.ConfigureDbContext<TDbContext>(
+            (provider, options) => options.AddInterceptors(provider.GetRequiredService<OutboxCommitInterceptor>()),
+            ServiceLifetime.Scoped);
         services.AddHostedService<OutboxRelay<TDbContext>>();
-        services.AddOptions<Inbox.InboxOptions>().BindConfiguration("Messaging:Inbox");
-        services.AddHostedService<Inbox.InboxRetention<TDbContext>>();
+        services.AddHostedService<InboxRetention<TDbContext>>();
 
+        services.TryAddSingleton<ReceiveQueues>();
         services.TryAddSingleton<BrokerProbe>();
-        services.AddHealthChecks()
-            .AddDbContextCheck<TDbContext>("database", tags: ["ready"])
-            .AddCheck<BrokerProbe>("broker", tags: ["ready"]);
+        services.AddHealthChecks().AddCheck<BrokerProbe>("broker", tags: ["ready"]);
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource("MassTransit", MessagingTelemetry.SourceName));
 
         services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, false));
             configureConsumers?.Invoke(bus);
-            bus.AddConsumer<OrganisationAccessConsumer<TDbContext>>()
-                .Endpoint(endpoint => endpoint.Name = $"{serviceName}-organisation-access");
             bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
-                context.GetRequiredService<Admin.ReceiveQueues>().Add(name);
+                context.GetRequiredService<ReceiveQueues>().Add(name);
                 var retry = context.GetRequiredService<IOptions<ConsumerRetryOptions>>().Value;
                 if (retry.Limit > 0)
                 {

@@ -1,12 +1,13 @@
-using Imsa.Network.Partners.Domain.Webhooks;
-using Imsa.Network.Partners.Consumers;
+using Imsa.Network.Access;
 using Imsa.Network.Messaging;
-using Imsa.Network.Messaging.Access;
-using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.Operations;
+using Imsa.Network.Partners.Consumers;
 using Imsa.Network.Partners.Data;
-using Imsa.Network.Partners.Domain.Geography;
+using Imsa.Network.Partners.Domain.Webhooks;
 using Imsa.Network.Partners.Endpoints;
 using Imsa.Network.Partners.Identity;
+using Imsa.Network.Reference.Geography;
+using Imsa.Network.ServiceDefaults;
 using Microsoft.OpenApi;
 
 namespace Imsa.Network.Partners;
@@ -23,12 +24,15 @@ internal static class PartnersServices
                 + "their profiles and API clients, the network's OAuth 2.0 token endpoint, the directory of receiving services "
                 + "and the explained matching of a case to the services that may take it.",
         });
+        builder.AddServiceDatabase<PartnersDbContext>();
         builder.AddMessaging<PartnersDbContext>("partners", bus =>
         {
             bus.AddConsumer<HandoverLoadConsumer>();
             bus.AddConsumer<WebhookEventConsumer>();
+            bus.AddAccessProjection();
         });
-        builder.AddNetworkAuthentication<PartnersDbContext>();
+        builder.AddNetworkAccess();
+        builder.AddOperations();
         builder.AddTokenServer();
         builder.Services.AddScoped<ApiClients>();
         builder.Services.AddSingleton(_ => GermanGeography.Shared);

@@ -1,6 +1,6 @@
-using Imsa.Network.Messaging.Admin;
-using Imsa.Network.Messaging.Hosting;
-using Imsa.Network.Partners.Data;
+using Imsa.Network.Access;
+using Imsa.Network.Operations;
+using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Partners.Endpoints;
 using Imsa.Network.Partners.Identity;
 
@@ -15,7 +15,8 @@ public partial class Program
 
         var app = builder.Build();
         app.MapServiceDefaults();
-        app.MapAdminOperations<PartnersDbContext>();
+        app.MapNetworkAccess();
+        app.MapOperations();
         app.MapTokenEndpoint();
         app.MapOrganisationEndpoints();
         app.MapWebhookEndpoints();
@@ -24,7 +25,7 @@ public partial class Program
         app.MapDirectoryEndpoints();
         app.MapReferenceEndpoints();
 
-        await app.MigrateDatabaseAsync<PartnersDbContext>();
+        await app.MigrateDatabaseAsync();
         await app.BootstrapCoordinatorAsync();
         await app.RunAsync();
     }

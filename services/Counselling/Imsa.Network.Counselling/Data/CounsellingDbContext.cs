@@ -1,5 +1,8 @@
 using Imsa.Network.Counselling.Domain;
+using Imsa.Network.Access;
 using Imsa.Network.Messaging;
+using Imsa.Network.Operations;
+using Imsa.Network.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -26,6 +29,8 @@ internal sealed class CounsellingDbContext(DbContextOptions<CounsellingDbContext
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddMessaging();
+        modelBuilder.AddNetworkAccess();
+        modelBuilder.AddOperations();
 
         modelBuilder.Entity<KnownOrganisation>(organisation =>
         {

@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
-using Imsa.Network.Contracts.Reference;
-using Imsa.Network.Partners.Domain.Geography;
+using Imsa.Network.Reference;
+using Imsa.Network.Reference.Geography;
 
 namespace Imsa.Network.Counselling.Domain;
 

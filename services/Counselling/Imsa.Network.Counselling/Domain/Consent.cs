@@ -1,3 +1,10 @@
+using System.Globalization;
+using System.Linq.Expressions;
+using Imsa.Network.Contracts.Counselling;
+using Imsa.Network.Contracts.Handovers;
+using Imsa.Network.Counselling.Domain.ConsentTexts;
+using Imsa.Network.ServiceDefaults;
+
 namespace Imsa.Network.Counselling.Domain;
 
 public enum ConsentMethod
@@ -36,12 +43,55 @@ public enum ConsentState
     Expired,
 }
 
+/// <summary>What the counsellor says the person agreed to, as submitted (<see cref="Consent.Record"/> checks it).</summary>
+internal sealed record ConsentTerms(
+    IReadOnlyList<Guid>? Recipients,
+    IReadOnlyList<string>? Categories,
+    bool ExplicitSpecialCategories,
+    string? Method,
+    DateTimeOffset? ObtainedAt,
+    string? TextLanguage,
+    string? TextVersion,
+    string? TextSha256,
+    DateTimeOffset? ValidUntil,
+    DateTimeOffset? ValidFrom,
+    string? Purpose);
+
+/// <summary>What this service knows of an organisation a consent would name.</summary>
+internal enum RecipientStanding
+{
+    Unknown,
+    NotReceivingService,
+    SuspendedOrRetired,
+    Eligible,
+}
+
+/// <summary>What a consent is recorded against.</summary>
+/// <param name="Case">The open case it is given in.</param>
+/// <param name="PlannedArrival">The case's planned arrival (from its sealed migration plan), if any.</param>
+/// <param name="Recipients">The standing of each organisation the terms name.</param>
+/// <param name="RecordedByClient">The API client (the counsellor's system) that records it.</param>
+internal sealed record ConsentContext(
+    Case Case,
+    DateOnly? PlannedArrival,
+    IReadOnlyDictionary<Guid, RecipientStanding> Recipients,
+    Guid RecordedBy,
+    string? RecordedByClient,
+    DateTimeOffset Now);
+
+/// <summary>A consent as recorded, the event that announces it, and the receipt's one-time withdrawal code.</summary>
+internal sealed record RecordedConsent(Consent Consent, ConsentGranted Granted, string WithdrawalCode);
+
 /// <summary>
 /// A release from confidentiality (Schweigepflichtentbindung). Append-only: nothing in a consent changes after it
 /// is recorded; a withdrawal is a record of its own, and a change of mind is a new consent.
 /// </summary>
 internal sealed class Consent
 {
+    public const int MaxRecipients = 20;
+
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
     public Guid Id { get; init; }
 
     public Guid CaseId { get; init; }
@@ -82,6 +132,190 @@ internal sealed class Consent
     public required byte[] WithdrawalCodeHash { get; init; }
 
     public ConsentWithdrawal? Withdrawal { get; set; }
+
+    /// <summary>
+    /// The one definition of an active consent here: not ended, valid at <paramref name="now"/>, naming
+    /// <paramref name="recipient"/> for <paramref name="caseId"/>. The dossier discloses only under one.
+    /// </summary>
+    public static Expression<Func<Consent, bool>> ActiveFor(Guid caseId, Guid recipient, DateTimeOffset now) =>
+        c => c.CaseId == caseId && c.Recipients.Contains(recipient) && c.Withdrawal == null && c.ValidFrom <= now && c.ValidUntil > now;
+
+    /// <summary>
+    /// Records a consent on the terms the person agreed to, or says what is wrong with them (every field at once,
+    /// JSON names as the API spells them): recipients are 1 to 20 registered receiving services in good standing;
+    /// categories are known, each once, special categories only under explicit consent; the method, the purpose
+    /// (continuation of counselling: statistics are never a purpose) and the consent text shown (with its hash, if
+    /// given) are known; it was obtained when it was recorded — not in the future, not long before the case, not after
+    /// the planned arrival; it is valid for a limited time of at most five years.
+    /// </summary>
+    public static (RecordedConsent? Recorded, Dictionary<string, string[]> Errors) Record(ConsentTerms terms, ConsentContext context)
+    {
+        ArgumentNullException.ThrowIfNull(terms);
+        ArgumentNullException.ThrowIfNull(context);
+        var now = context.Now;
+        var errors = new Dictionary<string, string[]>();
+        CheckRecipients(terms.Recipients, context.Recipients, errors);
+        CheckCategories(terms, errors);
+        if (!EnumCodes.TryParse<ConsentMethod>(terms.Method, out var method))
+        {
+            errors["method"] = ["One of signed-form, verbal-with-witness, electronic."];
+        }
+
+        var purpose = ConsentPurpose.ContinuationOfCounselling;
+        if (terms.Purpose is not null && !EnumCodes.TryParse(terms.Purpose, out purpose))
+        {
+            errors["purpose"] = ["The only purpose is continuation-of-counselling: statistics are never a consent purpose."];
+        }
+
+        var text = ConsentTexts.ConsentTexts.Find(terms.TextLanguage, terms.TextVersion);
+        if (text is null)
+        {
+            errors["textVersion"] = ["Name a consent text that ships with the product (GET /reference/consent-texts): language and version."];
+        }
+        else if (terms.TextSha256 is not null && !string.Equals(terms.TextSha256, text.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            errors["textSha256"] = ["This is not the hash of that consent text version: the person was shown another text."];
+        }
+
+        if (terms.ObtainedAt is not { } obtainedAt)
+        {
+            errors["obtainedAt"] = ["When the person gave consent is required."];
+        }
+        else if (obtainedAt > now + ClockSkew)
+        {
+            errors["obtainedAt"] = ["A consent cannot be obtained in the future."];
+        }
+        else if (obtainedAt < context.Case.OpenedAt - TimeSpan.FromDays(90))
+        {
+            errors["obtainedAt"] = ["A consent is recorded when it is given (at most 90 days before the case was opened)."];
+        }
+        else if (context.PlannedArrival is { } arrival && arrival < DateOnly.FromDateTime(obtainedAt.UtcDateTime))
+        {
+            errors["obtainedAt"] = [string.Create(CultureInfo.InvariantCulture,
+                $"The case's planned arrival ({arrival:yyyy-MM-dd}) lies before this consent: a handover continues counselling after arrival, so update the plan first.")];
+        }
+
+        var validFrom = terms.ValidFrom ?? now;
+        if (terms.ValidUntil is not { } validUntil)
+        {
+            errors["validUntil"] = ["Required: a consent is given for a limited time."];
+        }
+        else if (validUntil <= validFrom || validUntil <= now)
+        {
+            errors["validUntil"] = ["Must lie after validFrom and in the future."];
+        }
+        else if (validUntil > validFrom.AddYears(5))
+        {
+            errors["validUntil"] = ["At most five years after validFrom."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        var code = WithdrawalCodes.New();
+        var consent = new Consent
+        {
+            Id = Guid.CreateVersion7(now),
+            CaseId = context.Case.Id,
+            OwnerOrganisationId = context.Case.OwnerOrganisationId,
+            RecordedAt = now,
+            RecordedByOrganisationId = context.RecordedBy,
+            RecordedByClientId = context.RecordedByClient,
+            ObtainedAt = terms.ObtainedAt!.Value,
+            Method = method,
+            TextLanguage = text!.Language,
+            TextVersion = text.Version,
+            TextSha256 = text.Sha256,
+            Purpose = purpose,
+            Recipients = [.. terms.Recipients!],
+            Categories = [.. DataCategories.All.Where(terms.Categories!.Contains)],
+            ExplicitSpecialCategories = terms.ExplicitSpecialCategories,
+            ValidFrom = validFrom,
+            ValidUntil = terms.ValidUntil!.Value,
+            WithdrawalCodeHash = WithdrawalCodes.Hash(code),
+        };
+        var granted = new ConsentGranted(
+            consent.Id, consent.CaseId, consent.OwnerOrganisationId, consent.Recipients, consent.Categories, EnumCodes.Of(purpose),
+            consent.ValidFrom, consent.ValidUntil, now);
+        return (new RecordedConsent(consent, granted, code), errors);
+    }
+
+    /// <summary>
+    /// Ends the consent through <paramref name="channel"/>, or as expired if its time is already up, and returns the
+    /// event that announces it. A consent ends once (the caller checks <see cref="Withdrawal"/> first).
+    /// </summary>
+    public IConsentEnded End(WithdrawalChannel channel, Guid? byOrganisationId, DateTimeOffset now)
+    {
+        if (Withdrawal is not null)
+        {
+            throw new InvalidOperationException("A consent ends once.");
+        }
+
+        var expired = channel == WithdrawalChannel.Expiry || now >= ValidUntil;
+        Withdrawal = new ConsentWithdrawal
+        {
+            ConsentId = Id,
+            At = expired ? ValidUntil : now,
+            Channel = expired ? WithdrawalChannel.Expiry : channel,
+            ByOrganisationId = expired ? null : byOrganisationId,
+        };
+        return expired
+            ? new ConsentExpired(Id, CaseId, OwnerOrganisationId, Recipients, Withdrawal.At)
+            : new ConsentWithdrawn(Id, CaseId, OwnerOrganisationId, Recipients, EnumCodes.Of(channel), now);
+    }
+
+    private static void CheckRecipients(
+        IReadOnlyList<Guid>? recipients, IReadOnlyDictionary<Guid, RecipientStanding> standing, Dictionary<string, string[]> errors)
+    {
+        if (recipients is not { Count: > 0 })
+        {
+            errors["recipients"] = ["Name at least one receiving service: a release from confidentiality names its recipients."];
+            return;
+        }
+
+        if (recipients.Count > MaxRecipients || recipients.Distinct().Count() != recipients.Count)
+        {
+            errors["recipients"] = ["At most 20 receiving services, each named once."];
+            return;
+        }
+
+        for (var i = 0; i < recipients.Count; i++)
+        {
+            var problem = standing.GetValueOrDefault(recipients[i]) switch
+            {
+                RecipientStanding.Unknown => "No organisation with this id is registered in the network.",
+                RecipientStanding.NotReceivingService => "Not a receiving service: only receiving services in Germany can be released to.",
+                RecipientStanding.SuspendedOrRetired => "This receiving service is suspended or retired.",
+                _ => null,
+            };
+            if (problem is not null)
+            {
+                errors[string.Create(CultureInfo.InvariantCulture, $"recipients[{i}]")] = [problem];
+            }
+        }
+    }
+
+    private static void CheckCategories(ConsentTerms terms, Dictionary<string, string[]> errors)
+    {
+        if (terms.Categories is not { Count: > 0 })
+        {
+            errors["categories"] = ["Name at least one data category (GET /reference/data-categories)."];
+        }
+        else if (terms.Categories.Where(c => !DataCategories.All.Contains(c)).ToList() is { Count: > 0 } unknown)
+        {
+            errors["categories"] = [$"Unknown categories: {string.Join(", ", unknown)}."];
+        }
+        else if (terms.Categories.Distinct(StringComparer.Ordinal).Count() != terms.Categories.Count)
+        {
+            errors["categories"] = ["A category is listed twice."];
+        }
+        else if (terms.Categories.Contains(DataCategories.SpecialCategories) && !terms.ExplicitSpecialCategories)
+        {
+            errors["explicitSpecialCategories"] = ["Special categories (health, vulnerability, exploitation) are released only by explicit consent: set it to true."];
+        }
+    }
 
     public ConsentState StateAt(DateTimeOffset now) =>
         Withdrawal is { Channel: WithdrawalChannel.Expiry } ? ConsentState.Expired
@@ -146,5 +380,5 @@ internal sealed class CaseHandover
     public DateTimeOffset UpdatedAt { get; set; }
 
     /// <summary>The statuses under which the receiver may read the dossier (consent permitting).</summary>
-    public static readonly string[] DossierStatuses = ["accepted", "in-contact"];
+    public static readonly string[] DossierStatuses = [.. HandoverStatuses.Holding];
 }

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using Imsa.Network.Contracts.Counselling;
+using Imsa.Network.Access;
+using Imsa.Network.Contracts.Partners;
 using Imsa.Network.Counselling.Data;
-using Imsa.Network.Messaging.Hosting;
 using Imsa.Network.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -25,22 +25,9 @@ internal static class ConsentLedger
             return consent;
         }
 
-        var now = time.GetUtcNow();
-        var expired = channel == WithdrawalChannel.Expiry || now >= consent.ValidUntil;
-        var withdrawal = new ConsentWithdrawal
-        {
-            ConsentId = consent.Id,
-            At = expired ? consent.ValidUntil : now,
-            Channel = expired ? WithdrawalChannel.Expiry : channel,
-            ByOrganisationId = expired ? null : byOrganisationId,
-        };
-        db.ConsentWithdrawals.Add(withdrawal);
-        consent.Withdrawal = withdrawal;
-        db.AddEvent<object>(
-            expired
-                ? new ConsentExpired(consent.Id, consent.CaseId, consent.OwnerOrganisationId, consent.Recipients, withdrawal.At)
-                : new ConsentWithdrawn(consent.Id, consent.CaseId, consent.OwnerOrganisationId, consent.Recipients, EnumCodes.Of(channel), now),
-            time);
+        var ended = consent.End(channel, byOrganisationId, time.GetUtcNow());
+        db.ConsentWithdrawals.Add(consent.Withdrawal!);
+        db.AddEvent(ended, time);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -54,8 +41,35 @@ internal static class ConsentLedger
         }
     }
 
+    /// <summary>What this service knows of each organisation a consent would name (<see cref="Consent.Record"/> judges it).</summary>
+    public static async Task<IReadOnlyDictionary<Guid, RecipientStanding>> RecipientsAsync(
+        CounsellingDbContext db, IReadOnlyList<Guid>? recipients, CancellationToken cancellationToken)
+    {
+        if (recipients is not { Count: > 0 and <= Consent.MaxRecipients })
+        {
+            return new Dictionary<Guid, RecipientStanding>();
+        }
+
+        var ids = recipients.Distinct().ToList();
+        var kinds = await db.Organisations.AsNoTracking().Where(o => ids.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Kind, cancellationToken);
+        var barred = await db.Set<OrganisationAccess>().AsNoTracking()
+            .Where(a => ids.Contains(a.OrganisationId))
+            .Where(OrganisationAccess.Barred)
+            .Select(a => a.OrganisationId)
+            .ToListAsync(cancellationToken);
+        return ids.ToDictionary(id => id, id =>
+            !kinds.TryGetValue(id, out var kind) ? RecipientStanding.Unknown
+            : kind != OrganisationKinds.ReceivingService ? RecipientStanding.NotReceivingService
+            : barred.Contains(id) ? RecipientStanding.SuspendedOrRetired
+            : RecipientStanding.Eligible);
+    }
+}
+
+/// <summary>The one-time codes on consent receipts with which the person alone withdraws; only their hashes are kept.</summary>
+internal static class WithdrawalCodes
+{
     /// <summary>A receipt's withdrawal code: 100 random bits as 20 Crockford base-32 characters in groups of four.</summary>
-    public static string NewWithdrawalCode()
+    public static string New()
     {
         const string alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
         Span<byte> random = stackalloc byte[20];
@@ -75,7 +89,7 @@ internal static class ConsentLedger
     }
 
     /// <summary>The stored hash of a code, forgiving case, dashes, spaces and the letters Crockford reads as digits.</summary>
-    public static byte[] HashWithdrawalCode(string code)
+    public static byte[] Hash(string code)
     {
         ArgumentNullException.ThrowIfNull(code);
         var normalised = new StringBuilder(code.Length);

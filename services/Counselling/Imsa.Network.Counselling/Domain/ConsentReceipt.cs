@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 using Imsa.Network.Contracts.Counselling;
-using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.ServiceDefaults;
 
 namespace Imsa.Network.Counselling.Domain;
 

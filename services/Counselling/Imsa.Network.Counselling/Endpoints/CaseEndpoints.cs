@@ -3,10 +3,10 @@ using Imsa.Network.Contracts.Counselling;
 using Imsa.Network.Counselling.Data;
 using Imsa.Network.Counselling.Domain;
 using Imsa.Network.Counselling.Protection;
-using Imsa.Network.Messaging.Access;
-using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.Access;
+using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Messaging.Outbox;
-using Imsa.Network.Partners.Domain.Geography;
+using Imsa.Network.Reference.Geography;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

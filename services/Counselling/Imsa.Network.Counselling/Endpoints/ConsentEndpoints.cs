@@ -6,8 +6,8 @@ using Imsa.Network.Counselling.Data;
 using Imsa.Network.Counselling.Domain;
 using Imsa.Network.Counselling.Domain.ConsentTexts;
 using Imsa.Network.Counselling.Protection;
-using Imsa.Network.Messaging.Access;
-using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.Access;
+using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Messaging.Outbox;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -73,8 +73,6 @@ internal static class ConsentEndpoints
 {
     public const string WithdrawalRateLimit = "consent-withdrawal";
 
-    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
-
     public static IEndpointRouteBuilder MapConsentEndpoints(this IEndpointRouteBuilder app)
     {
         var consents = app.MapGroup("/cases/{caseId:guid}/consents").WithTags("Consent");
@@ -132,97 +130,29 @@ internal static class ConsentEndpoints
         }
 
         var now = time.GetUtcNow();
-        var errors = new Dictionary<string, string[]>();
-        await CheckRecipientsAsync(db, request.Recipients, errors, cancellationToken);
-        CheckCategories(request, errors);
-        if (!EnumCodes.TryParse<ConsentMethod>(request.Method, out var method))
-        {
-            errors["method"] = ["One of signed-form, verbal-with-witness, electronic."];
-        }
-
-        var purpose = ConsentPurpose.ContinuationOfCounselling;
-        if (request.Purpose is not null && !EnumCodes.TryParse(request.Purpose, out purpose))
-        {
-            errors["purpose"] = ["The only purpose is continuation-of-counselling: statistics are never a consent purpose."];
-        }
-
-        var text = ConsentTexts.Find(request.TextLanguage, request.TextVersion);
-        if (text is null)
-        {
-            errors["textVersion"] = ["Name a consent text that ships with the product (GET /reference/consent-texts): language and version."];
-        }
-        else if (request.TextSha256 is not null && !string.Equals(request.TextSha256, text.Sha256, StringComparison.OrdinalIgnoreCase))
-        {
-            errors["textSha256"] = ["This is not the hash of that consent text version: the person was shown another text."];
-        }
-
-        if (request.ObtainedAt is not { } obtainedAt)
-        {
-            errors["obtainedAt"] = ["When the person gave consent is required."];
-        }
-        else if (obtainedAt > now + ClockSkew)
-        {
-            errors["obtainedAt"] = ["A consent cannot be obtained in the future."];
-        }
-        else if (obtainedAt < owned.Case.OpenedAt - TimeSpan.FromDays(90))
-        {
-            errors["obtainedAt"] = ["A consent is recorded when it is given (at most 90 days before the case was opened)."];
-        }
-        else if (owned.Case.PlannedArrivalMonth is not null)
+        DateOnly? plannedArrival = null;
+        if (owned.Case.PlannedArrivalMonth is not null)
         {
             using var cipher = owned.Open(keys);
-            if (cipher.OpenMigrationPlan(owned.Case).PlannedArrival is { } arrival && arrival < DateOnly.FromDateTime(obtainedAt.UtcDateTime))
-            {
-                errors["obtainedAt"] = [$"The case's planned arrival ({arrival:yyyy-MM-dd}) lies before this consent: a handover continues counselling after arrival, so update the plan first."];
-            }
+            plannedArrival = cipher.OpenMigrationPlan(owned.Case).PlannedArrival;
         }
 
-        var validFrom = request.ValidFrom ?? now;
-        if (request.ValidUntil is not { } validUntil)
-        {
-            errors["validUntil"] = ["Required: a consent is given for a limited time."];
-        }
-        else if (validUntil <= validFrom || validUntil <= now)
-        {
-            errors["validUntil"] = ["Must lie after validFrom and in the future."];
-        }
-        else if (validUntil > validFrom.AddYears(5))
-        {
-            errors["validUntil"] = ["At most five years after validFrom."];
-        }
-
-        if (errors.Count > 0)
+        var terms = new ConsentTerms(
+            request.Recipients, request.Categories, request.ExplicitSpecialCategories, request.Method, request.ObtainedAt,
+            request.TextLanguage, request.TextVersion, request.TextSha256, request.ValidUntil, request.ValidFrom, request.Purpose);
+        var context = new ConsentContext(
+            owned.Case, plannedArrival, await ConsentLedger.RecipientsAsync(db, request.Recipients, cancellationToken),
+            user.OrganisationId(), user.FindFirstValue(NetworkClaims.ClientId), now);
+        var (recorded, errors) = Consent.Record(terms, context);
+        if (recorded is null)
         {
             return Problems.Unprocessable(errors);
         }
 
-        var code = ConsentLedger.NewWithdrawalCode();
-        var consent = new Consent
-        {
-            Id = Guid.CreateVersion7(now),
-            CaseId = caseId,
-            OwnerOrganisationId = owned.Case.OwnerOrganisationId,
-            RecordedAt = now,
-            RecordedByOrganisationId = user.OrganisationId(),
-            RecordedByClientId = user.FindFirstValue(NetworkClaims.ClientId),
-            ObtainedAt = request.ObtainedAt!.Value,
-            Method = method,
-            TextLanguage = text!.Language,
-            TextVersion = text.Version,
-            TextSha256 = text.Sha256,
-            Purpose = purpose,
-            Recipients = [.. request.Recipients!],
-            Categories = [.. DataCategories.All.Where(request.Categories!.Contains)],
-            ExplicitSpecialCategories = request.ExplicitSpecialCategories,
-            ValidFrom = validFrom,
-            ValidUntil = request.ValidUntil!.Value,
-            WithdrawalCodeHash = ConsentLedger.HashWithdrawalCode(code),
-        };
+        var (consent, granted, code) = recorded;
         db.Consents.Add(consent);
         owned.Case.UpdatedAt = now;
-        db.AddEvent(
-            new ConsentGranted(consent.Id, caseId, consent.OwnerOrganisationId, consent.Recipients, consent.Categories, EnumCodes.Of(purpose), consent.ValidFrom, consent.ValidUntil, now),
-            time);
+        db.AddEvent(granted, time);
         await db.SaveChangesAsync(cancellationToken);
 
         var receipt = ConsentReceipts.For(consent, BaseUrl(http), code);
@@ -315,7 +245,7 @@ internal static class ConsentEndpoints
             return Problems.Unprocessable(new Dictionary<string, string[]> { ["code"] = ["The withdrawal code from the consent receipt is required."] });
         }
 
-        var hash = ConsentLedger.HashWithdrawalCode(request.Code);
+        var hash = WithdrawalCodes.Hash(request.Code);
         var consent = await db.Consents.Include(c => c.Withdrawal).FirstOrDefaultAsync(c => c.WithdrawalCodeHash == hash, cancellationToken);
         if (consent is null)
         {
@@ -339,65 +269,6 @@ internal static class ConsentEndpoints
         return await db.Consents.AsNoTracking().Include(c => c.Withdrawal)
             .Where(c => db.Cases.Any(k => k.Id == caseId && k.Status != CaseStatus.Erased))
             .FirstOrDefaultAsync(c => c.Id == consentId && c.CaseId == caseId && c.OwnerOrganisationId == owner, cancellationToken);
-    }
-
-    private static async Task CheckRecipientsAsync(
-        CounsellingDbContext db, IReadOnlyList<Guid>? recipients, Dictionary<string, string[]> errors, CancellationToken cancellationToken)
-    {
-        if (recipients is not { Count: > 0 })
-        {
-            errors["recipients"] = ["Name at least one receiving service: a release from confidentiality names its recipients."];
-            return;
-        }
-
-        if (recipients.Count > 20 || recipients.Distinct().Count() != recipients.Count)
-        {
-            errors["recipients"] = ["At most 20 receiving services, each named once."];
-            return;
-        }
-
-        var ids = recipients.ToList();
-        var known = await db.Organisations.AsNoTracking().Where(o => ids.Contains(o.Id)).ToDictionaryAsync(o => o.Id, cancellationToken);
-        var barred = await db.Set<OrganisationAccess>().AsNoTracking()
-            .Where(a => ids.Contains(a.OrganisationId) && (a.Status == "suspended" || a.Status == "retired"))
-            .Select(a => a.OrganisationId)
-            .ToListAsync(cancellationToken);
-        for (var i = 0; i < ids.Count; i++)
-        {
-            var path = string.Create(CultureInfo.InvariantCulture, $"recipients[{i}]");
-            if (!known.TryGetValue(ids[i], out var organisation))
-            {
-                errors[path] = ["No organisation with this id is registered in the network."];
-            }
-            else if (organisation.Kind != "receiving-service")
-            {
-                errors[path] = ["Not a receiving service: only receiving services in Germany can be released to."];
-            }
-            else if (barred.Contains(ids[i]))
-            {
-                errors[path] = ["This receiving service is suspended or retired."];
-            }
-        }
-    }
-
-    private static void CheckCategories(RecordConsentRequest request, Dictionary<string, string[]> errors)
-    {
-        if (request.Categories is not { Count: > 0 })
-        {
-            errors["categories"] = ["Name at least one data category (GET /reference/data-categories)."];
-        }
-        else if (request.Categories.Where(c => !DataCategories.All.Contains(c)).ToList() is { Count: > 0 } unknown)
-        {
-            errors["categories"] = [$"Unknown categories: {string.Join(", ", unknown)}."];
-        }
-        else if (request.Categories.Distinct(StringComparer.Ordinal).Count() != request.Categories.Count)
-        {
-            errors["categories"] = ["A category is listed twice."];
-        }
-        else if (request.Categories.Contains(DataCategories.SpecialCategories) && !request.ExplicitSpecialCategories)
-        {
-            errors["explicitSpecialCategories"] = ["Special categories (health, vulnerability, exploitation) are released only by explicit consent: set it to true."];
-        }
     }
 
     // Behind the gateway the person reaches this service under its prefix.

@@ -1,5 +1,5 @@
 using Imsa.Network.Counselling.Domain;
-using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.ServiceDefaults;
 
 namespace Imsa.Network.Counselling.Endpoints;
 

@@ -3,8 +3,8 @@ using Imsa.Network.Contracts.Counselling;
 using Imsa.Network.Counselling.Data;
 using Imsa.Network.Counselling.Domain;
 using Imsa.Network.Counselling.Protection;
-using Imsa.Network.Messaging.Access;
-using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.Access;
+using Imsa.Network.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -87,7 +87,7 @@ internal static class DossierEndpoints
         // Consent is checked now, at read time: a withdrawal or an expiry a moment ago already counts.
         var now = time.GetUtcNow();
         var consents = await db.Consents.AsNoTracking()
-            .Where(c => c.CaseId == caseId && c.Recipients.Contains(receiver) && c.Withdrawal == null && c.ValidFrom <= now && c.ValidUntil > now)
+            .Where(Consent.ActiveFor(caseId, receiver, now))
             .ToListAsync(cancellationToken);
         if (consents.Count == 0)
         {

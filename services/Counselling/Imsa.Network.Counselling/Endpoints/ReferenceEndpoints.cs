@@ -1,7 +1,7 @@
 using Imsa.Network.Contracts.Counselling;
-using Imsa.Network.Contracts.Reference;
+using Imsa.Network.Reference;
 using Imsa.Network.Counselling.Domain.ConsentTexts;
-using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Imsa.Network.Counselling.Endpoints;

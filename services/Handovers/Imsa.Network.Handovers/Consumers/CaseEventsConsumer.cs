@@ -10,22 +10,20 @@ namespace Imsa.Network.Handovers.Consumers;
 /// Keeps who owns each case (the requester must own it) and revokes every open handover of an erased case. An
 /// erasure that arrives before the opening stays an erasure.
 /// </summary>
-internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider time) :
+internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider time) : IdempotentConsumer<HandoversDbContext>(db),
     IConsumer<CaseOpened>,
     IConsumer<CaseUpdated>,
     IConsumer<CaseErased>
 {
-    private const string Name = nameof(CaseEventsConsumer);
-
     public Task Consume(ConsumeContext<CaseOpened> context) =>
-        Inbox.ConsumeOnceAsync(db, context, Name, async () =>
+        ConsumeOnceAsync(context, async () =>
         {
             var opened = context.Message;
-            var ownership = await db.Cases.FindAsync([opened.CaseId], context.CancellationToken);
+            var ownership = await Db.Cases.FindAsync([opened.CaseId], context.CancellationToken);
             if (ownership is null)
             {
                 ownership = new CaseOwnership { CaseId = opened.CaseId, OwnerOrganisationId = opened.OwnerOrganisationId, UpdatedAt = opened.At };
-                db.Cases.Add(ownership);
+                Db.Cases.Add(ownership);
             }
 
             // Also when the erasure came first (the statistics keep the codes, which name no one); not over newer codes.
@@ -38,14 +36,14 @@ internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider tim
         });
 
     public Task Consume(ConsumeContext<CaseUpdated> context) =>
-        Inbox.ConsumeOnceAsync(db, context, Name, async () =>
+        ConsumeOnceAsync(context, async () =>
         {
             var updated = context.Message;
-            var ownership = await db.Cases.FindAsync([updated.CaseId], context.CancellationToken);
+            var ownership = await Db.Cases.FindAsync([updated.CaseId], context.CancellationToken);
             if (ownership is null)
             {
                 // Its opening is still on its way: it becomes known with the newer codes.
-                db.Cases.Add(new CaseOwnership
+                Db.Cases.Add(new CaseOwnership
                 {
                     CaseId = updated.CaseId,
                     OwnerOrganisationId = updated.OwnerOrganisationId,
@@ -65,13 +63,13 @@ internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider tim
         });
 
     public Task Consume(ConsumeContext<CaseErased> context) =>
-        Inbox.ConsumeOnceAsync(db, context, Name, async () =>
+        ConsumeOnceAsync(context, async () =>
         {
             var erased = context.Message;
-            var ownership = await db.Cases.FindAsync([erased.CaseId], context.CancellationToken);
+            var ownership = await Db.Cases.FindAsync([erased.CaseId], context.CancellationToken);
             if (ownership is null)
             {
-                db.Cases.Add(new CaseOwnership { CaseId = erased.CaseId, OwnerOrganisationId = erased.OwnerOrganisationId, Erased = true, UpdatedAt = erased.At });
+                Db.Cases.Add(new CaseOwnership { CaseId = erased.CaseId, OwnerOrganisationId = erased.OwnerOrganisationId, Erased = true, UpdatedAt = erased.At });
             }
             else
             {
@@ -81,7 +79,7 @@ internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider tim
 
             // Saved first: a handover request holding this row FOR SHARE commits before this update, and its ticket
             // is then found below.
-            await db.SaveChangesAsync(context.CancellationToken);
-            await Revocations.RevokeAsync(db, erased.CaseId, null, RevocationCause.CaseErased, time, context.CancellationToken);
+            await Db.SaveChangesAsync(context.CancellationToken);
+            await Revocations.RevokeAsync(Db, erased.CaseId, null, RevocationCause.CaseErased, time, context.CancellationToken);
         });
 }

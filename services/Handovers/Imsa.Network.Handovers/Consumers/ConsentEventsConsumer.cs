@@ -13,22 +13,20 @@ namespace Imsa.Network.Handovers.Consumers;
 /// fills in the rest without reviving it; whether a ticket was opened before or after the consent ended, it ends
 /// Revoked.
 /// </summary>
-internal sealed class ConsentEventsConsumer(HandoversDbContext db, TimeProvider time) :
+internal sealed class ConsentEventsConsumer(HandoversDbContext db, TimeProvider time) : IdempotentConsumer<HandoversDbContext>(db),
     IConsumer<ConsentGranted>,
     IConsumer<ConsentWithdrawn>,
     IConsumer<ConsentExpired>
 {
-    private const string Name = nameof(ConsentEventsConsumer);
-
     public Task Consume(ConsumeContext<ConsentGranted> context) =>
-        Inbox.ConsumeOnceAsync(db, context, Name, async () =>
+        ConsumeOnceAsync(context, async () =>
         {
             var granted = context.Message;
-            var coverage = await db.Consents.FindAsync([granted.ConsentId], context.CancellationToken);
+            var coverage = await Db.Consents.FindAsync([granted.ConsentId], context.CancellationToken);
             if (coverage is null)
             {
                 coverage = new ConsentCoverage { ConsentId = granted.ConsentId, Recipients = [] };
-                db.Consents.Add(coverage);
+                Db.Consents.Add(coverage);
             }
 
             coverage.CaseId = granted.CaseId;
@@ -39,22 +37,20 @@ internal sealed class ConsentEventsConsumer(HandoversDbContext db, TimeProvider 
             coverage.Granted = true;
         });
 
-    public Task Consume(ConsumeContext<ConsentWithdrawn> context) =>
-        EndAsync(context, context.Message.ConsentId, context.Message.CaseId, context.Message.Recipients, context.Message.At, "withdrawn", RevocationCause.ConsentWithdrawn);
+    public Task Consume(ConsumeContext<ConsentWithdrawn> context) => EndAsync(context, "withdrawn", RevocationCause.ConsentWithdrawn);
 
-    public Task Consume(ConsumeContext<ConsentExpired> context) =>
-        EndAsync(context, context.Message.ConsentId, context.Message.CaseId, context.Message.Recipients, context.Message.At, "expired", RevocationCause.ConsentExpired);
+    public Task Consume(ConsumeContext<ConsentExpired> context) => EndAsync(context, "expired", RevocationCause.ConsentExpired);
 
-    private Task EndAsync<TMessage>(
-        ConsumeContext<TMessage> context, Guid consentId, Guid caseId, IReadOnlyList<Guid> recipients, DateTimeOffset at, string how, RevocationCause cause)
-        where TMessage : class =>
-        Inbox.ConsumeOnceAsync(db, context, Name, async () =>
+    private Task EndAsync<TMessage>(ConsumeContext<TMessage> context, string how, RevocationCause cause)
+        where TMessage : class, IConsentEnded =>
+        ConsumeOnceAsync(context, async () =>
         {
-            var coverage = await db.Consents.FindAsync([consentId], context.CancellationToken);
+            var (consentId, caseId, recipients, at) = (context.Message.ConsentId, context.Message.CaseId, context.Message.Recipients, context.Message.At);
+            var coverage = await Db.Consents.FindAsync([consentId], context.CancellationToken);
             if (coverage is null)
             {
                 coverage = new ConsentCoverage { ConsentId = consentId, CaseId = caseId, Recipients = [.. recipients] };
-                db.Consents.Add(coverage);
+                Db.Consents.Add(coverage);
             }
 
             if (coverage.EndedAt is null)
@@ -63,14 +59,14 @@ internal sealed class ConsentEventsConsumer(HandoversDbContext db, TimeProvider 
                 coverage.EndedHow = how;
             }
 
-            await db.SaveChangesAsync(context.CancellationToken);
+            await Db.SaveChangesAsync(context.CancellationToken);
             var now = time.GetUtcNow();
             foreach (var receiver in recipients)
             {
                 // Another consent may still name this receiver for this case; then its handovers stand.
-                if (!await db.ActiveConsents(caseId, receiver, now).AnyAsync(context.CancellationToken))
+                if (!await Db.Consents.AnyAsync(ConsentCoverage.ActiveFor(caseId, receiver, now), context.CancellationToken))
                 {
-                    await Revocations.RevokeAsync(db, caseId, receiver, cause, time, context.CancellationToken);
+                    await Revocations.RevokeAsync(Db, caseId, receiver, cause, time, context.CancellationToken);
                 }
             }
         });

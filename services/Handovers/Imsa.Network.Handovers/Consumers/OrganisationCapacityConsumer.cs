@@ -8,26 +8,26 @@ namespace Imsa.Network.Handovers.Consumers;
 
 /// <summary>Keeps each receiving service's declared capacity; an older announcement arriving late changes nothing.</summary>
 internal sealed class OrganisationCapacityConsumer(HandoversDbContext db)
-    : IdempotentConsumer<OrganisationCapacityChanged, HandoversDbContext>(db)
+    : IdempotentConsumer<HandoversDbContext>(db), IConsumer<OrganisationCapacityChanged>
 {
-    protected override async Task HandleAsync(ConsumeContext<OrganisationCapacityChanged> context)
-    {
-        var changed = context.Message;
-        var organisation = await Db.Organisations.FindAsync([changed.OrganisationId], context.CancellationToken);
-        if (organisation is null)
+    public Task Consume(ConsumeContext<OrganisationCapacityChanged> context) =>
+        ConsumeOnceAsync(context, async () =>
         {
-            // Its registration is still on its way (another queue); it fills in kind and country when it comes.
-            organisation = new KnownOrganisation { Id = changed.OrganisationId, Kind = "unknown", Country = "--", Status = "unknown" };
-            Db.Organisations.Add(organisation);
-        }
-        else if (organisation.CapacityChangedAt >= changed.At)
-        {
-            return;
-        }
+            var changed = context.Message;
+            var organisation = await Db.Organisations.FindAsync([changed.OrganisationId], context.CancellationToken);
+            if (organisation is null)
+            {
+                organisation = KnownOrganisation.Placeholder(changed.OrganisationId);
+                Db.Organisations.Add(organisation);
+            }
+            else if (organisation.CapacityChangedAt >= changed.At)
+            {
+                return;
+            }
 
-        organisation.Accepting = changed.Accepting;
-        organisation.MaxOpenHandovers = changed.MaxOpenHandovers;
-        organisation.NoCapacityUntil = changed.NoCapacityUntil;
-        organisation.CapacityChangedAt = changed.At;
-    }
+            organisation.Accepting = changed.Accepting;
+            organisation.MaxOpenHandovers = changed.MaxOpenHandovers;
+            organisation.NoCapacityUntil = changed.NoCapacityUntil;
+            organisation.CapacityChangedAt = changed.At;
+        });
 }

@@ -8,24 +8,24 @@ namespace Imsa.Network.Handovers.Consumers;
 
 /// <summary>Keeps each organisation's service types (for the statistics); an older profile arriving late changes nothing.</summary>
 internal sealed class OrganisationProfileConsumer(HandoversDbContext db)
-    : IdempotentConsumer<OrganisationUpdated, HandoversDbContext>(db)
+    : IdempotentConsumer<HandoversDbContext>(db), IConsumer<OrganisationUpdated>
 {
-    protected override async Task HandleAsync(ConsumeContext<OrganisationUpdated> context)
-    {
-        var updated = context.Message;
-        var organisation = await Db.Organisations.FindAsync([updated.OrganisationId], context.CancellationToken);
-        if (organisation is null)
+    public Task Consume(ConsumeContext<OrganisationUpdated> context) =>
+        ConsumeOnceAsync(context, async () =>
         {
-            // Its registration is still on its way (another queue); it fills in kind and country when it comes.
-            organisation = new KnownOrganisation { Id = updated.OrganisationId, Kind = "unknown", Country = "--", Status = "unknown" };
-            Db.Organisations.Add(organisation);
-        }
-        else if (organisation.ProfileChangedAt >= updated.At)
-        {
-            return;
-        }
+            var updated = context.Message;
+            var organisation = await Db.Organisations.FindAsync([updated.OrganisationId], context.CancellationToken);
+            if (organisation is null)
+            {
+                organisation = KnownOrganisation.Placeholder(updated.OrganisationId);
+                Db.Organisations.Add(organisation);
+            }
+            else if (organisation.ProfileChangedAt >= updated.At)
+            {
+                return;
+            }
 
-        organisation.ServiceTypes = [.. updated.ServiceTypes];
-        organisation.ProfileChangedAt = updated.At;
-    }
+            organisation.ServiceTypes = [.. updated.ServiceTypes];
+            organisation.ProfileChangedAt = updated.At;
+        });
 }

@@ -1,5 +1,8 @@
 using Imsa.Network.Handovers.Domain;
+using Imsa.Network.Access;
 using Imsa.Network.Messaging;
+using Imsa.Network.Operations;
+using Imsa.Network.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -20,6 +23,8 @@ internal sealed class HandoversDbContext(DbContextOptions<HandoversDbContext> op
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddMessaging();
+        modelBuilder.AddNetworkAccess();
+        modelBuilder.AddOperations();
 
         modelBuilder.Entity<KnownOrganisation>(organisation =>
         {
@@ -29,6 +34,8 @@ internal sealed class HandoversDbContext(DbContextOptions<HandoversDbContext> op
             organisation.Property(o => o.Kind).HasMaxLength(40);
             organisation.Property(o => o.Country).HasMaxLength(2).IsFixedLength();
             organisation.Property(o => o.Status).HasMaxLength(40);
+            organisation.Ignore(o => o.IsReceivingService);
+            organisation.Ignore(o => o.Capacity);
         });
 
         modelBuilder.Entity<HandoverTicket>(t =>

@@ -1,9 +1,12 @@
 using Imsa.Network.Contracts.Handovers;
-using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.ServiceDefaults;
 
 namespace Imsa.Network.Handovers.Domain;
 
-/// <summary>The handover lifecycle (docs/architecture.md): FHIR Task–like, with a closed loop at the end.</summary>
+/// <summary>
+/// The handover lifecycle (docs/architecture.md): FHIR Task–like, with a closed loop at the end. Events and the API
+/// spell each status as its kebab-case code (<see cref="Contracts.Handovers.HandoverStatuses"/>).
+/// </summary>
 public enum HandoverStatus
 {
     Requested,
@@ -56,8 +59,9 @@ public enum TimelineActor
 
 /// <summary>
 /// A handover of one case from the partner abroad (origin) to one receiving service. Each transition is allowed
-/// only from certain states, grows <see cref="Version"/> by one, adds a timeline entry and returns the event to
-/// announce. The version doubles as the concurrency token: two transitions racing each other cannot both win.
+/// only from certain states (<see cref="Refuses"/>), grows <see cref="Version"/> by one, adds a timeline entry and
+/// returns the event to announce, which names the ticket's status after it. The version doubles as the concurrency
+/// token: two transitions racing each other cannot both win.
 /// </summary>
 internal sealed class HandoverTicket
 {
@@ -121,8 +125,8 @@ internal sealed class HandoverTicket
 
     public bool IsOpen => OpenStatuses.Contains(Status);
 
-    /// <summary>A new ticket: requested, and — the checks having passed — offered at once.</summary>
-    public static (HandoverTicket Ticket, object[] Events) Request(
+    /// <summary>A new ticket: requested, and — the checks (<see cref="HandoverOffer"/>) having passed — offered at once.</summary>
+    public static (HandoverTicket Ticket, HandoverRequested Requested, HandoverOffered Offered) Request(
         Guid caseId, Guid origin, Guid receiver, IReadOnlyList<string> topics, DateOnly? plannedArrival, string? message,
         DateTimeOffset answerDueAt, DateTimeOffset now)
     {
@@ -142,7 +146,7 @@ internal sealed class HandoverTicket
         var requested = new HandoverRequested(ticket.Id, caseId, origin, receiver, ticket.Topics, ticket.PlannedArrivalMonth, ticket.Version, now);
         ticket.AnswerDueAt = answerDueAt;
         ticket.Step(HandoverStatus.Offered, now, TimelineActor.System, null, "offered", $"answer-due:{answerDueAt:O}");
-        return (ticket, [requested, new HandoverOffered(ticket.Id, caseId, origin, receiver, answerDueAt, ticket.Version, now)]);
+        return (ticket, requested, new HandoverOffered(ticket.Id, caseId, origin, receiver, answerDueAt, ticket.Version, now));
     }
 
     /// <summary>Null when the ticket may <paramref name="step"/> now; otherwise why not, naming its state (a 409).</summary>
@@ -168,7 +172,7 @@ internal sealed class HandoverTicket
         return allowed ? null : $"A handover that is {EnumCodes.Of(Status)} cannot {verb}.";
     }
 
-    public object Accept(Guid by, DateTimeOffset now, TimeSpan followUpAfterArrival)
+    public HandoverAccepted Accept(Guid by, DateTimeOffset now, TimeSpan followUpAfterArrival)
     {
         AcceptedAt = now;
         AnsweredAt = now;
@@ -178,7 +182,7 @@ internal sealed class HandoverTicket
         return new HandoverAccepted(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, Version, now);
     }
 
-    public object Decline(Guid by, DeclineReason reason, string? note, DateTimeOffset now)
+    public HandoverDeclined Decline(Guid by, DeclineReason reason, string? note, DateTimeOffset now)
     {
         DeclineReason = reason;
         DeclineNote = note;
@@ -188,14 +192,14 @@ internal sealed class HandoverTicket
         return new HandoverDeclined(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, EnumCodes.Of(reason), Version, now);
     }
 
-    public object Withdraw(Guid by, DateTimeOffset now)
+    public HandoverWithdrawn Withdraw(Guid by, DateTimeOffset now)
     {
         ClosedAt = now;
         Step(HandoverStatus.Withdrawn, now, TimelineActor.Origin, by, "withdrawn", null);
         return new HandoverWithdrawn(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, Version, now);
     }
 
-    public object Revoke(RevocationCause cause, DateTimeOffset now)
+    public HandoverRevoked Revoke(RevocationCause cause, DateTimeOffset now)
     {
         RevocationCause = cause;
         ClosedAt = now;
@@ -203,14 +207,14 @@ internal sealed class HandoverTicket
         return new HandoverRevoked(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, EnumCodes.Of(cause), Version, now);
     }
 
-    public object Escalate(DateTimeOffset now)
+    public HandoverEscalated Escalate(DateTimeOffset now)
     {
         EscalatedAt = now;
         Step(HandoverStatus.Escalated, now, TimelineActor.System, null, "escalated", null);
         return new HandoverEscalated(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, Version, now);
     }
 
-    public object Reassign(Guid coordinator, Guid newReceiver, DateTimeOffset answerDueAt, DateTimeOffset now)
+    public HandoverReassigned Reassign(Guid coordinator, Guid newReceiver, DateTimeOffset answerDueAt, DateTimeOffset now)
     {
         var previous = ReceiverOrganisationId;
         ReceiverOrganisationId = newReceiver;
@@ -220,7 +224,7 @@ internal sealed class HandoverTicket
         return new HandoverReassigned(Id, CaseId, OriginOrganisationId, previous, newReceiver, answerDueAt, Version, now);
     }
 
-    public object RecordOutcome(Guid by, HandoverOutcome outcome, DateOnly? occurredOn, DateTimeOffset now)
+    public HandoverOutcomeRecorded RecordOutcome(Guid by, HandoverOutcome outcome, DateOnly? occurredOn, DateTimeOffset now)
     {
         LastOutcome = outcome;
         LastOutcomeOn = occurredOn;
@@ -231,10 +235,10 @@ internal sealed class HandoverTicket
 
         var next = outcome == HandoverOutcome.FirstContactMade || Status == HandoverStatus.InContact ? HandoverStatus.InContact : Status;
         Step(next, now, TimelineActor.Receiver, by, "outcome-recorded", occurredOn is { } on ? $"{EnumCodes.Of(outcome)}:{on:yyyy-MM-dd}" : EnumCodes.Of(outcome));
-        return new HandoverOutcomeRecorded(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, EnumCodes.Of(outcome), occurredOn, Version, now);
+        return new HandoverOutcomeRecorded(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, EnumCodes.Of(outcome), occurredOn, EnumCodes.Of(Status), Version, now);
     }
 
-    public object Complete(Guid by, DateTimeOffset now)
+    public HandoverCompleted Complete(Guid by, DateTimeOffset now)
     {
         ClosedAt = now;
         Step(HandoverStatus.Completed, now, TimelineActor.Receiver, by, "completed", null);

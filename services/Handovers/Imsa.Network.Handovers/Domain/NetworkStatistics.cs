@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Imsa.Network.Handovers.Data;
-using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Imsa.Network.Handovers.Domain;

@@ -1,15 +1,23 @@
+using System.Linq.Expressions;
+using Imsa.Network.Contracts.Partners;
+using Imsa.Network.Reference;
+
 namespace Imsa.Network.Handovers.Domain;
 
 /// <summary>What this service knows of an organisation, projected from the Partners service's events.</summary>
 internal sealed class KnownOrganisation
 {
+    /// <summary>The kind of an organisation heard of (its capacity or profile) before its registration arrived.</summary>
+    public const string UnknownKind = "unknown";
+
     public Guid Id { get; set; }
 
+    /// <summary><see cref="OrganisationKinds"/>, or <see cref="UnknownKind"/> until the registration arrives.</summary>
     public required string Kind { get; set; }
 
     public required string Country { get; set; }
 
-    /// <summary>The status at registration; the lifecycle status is in the access projection (messaging.organisation_access).</summary>
+    /// <summary>The status at registration; the lifecycle status is in the access projection (access.organisation_access).</summary>
     public required string Status { get; set; }
 
     public DateTimeOffset RegisteredAt { get; set; }
@@ -27,6 +35,14 @@ internal sealed class KnownOrganisation
     public List<string> ServiceTypes { get; set; } = [];
 
     public DateTimeOffset? ProfileChangedAt { get; set; }
+
+    public bool IsReceivingService => Kind == OrganisationKinds.ReceivingService;
+
+    /// <summary>Its declared capacity; one that declared none takes handovers without limit.</summary>
+    public ReceiverCapacity Capacity => new(Accepting ?? true, MaxOpenHandovers, NoCapacityUntil);
+
+    /// <summary>An organisation heard of before its registration arrived (another queue); the registration fills it in.</summary>
+    public static KnownOrganisation Placeholder(Guid id) => new() { Id = id, Kind = UnknownKind, Country = "--", Status = UnknownKind };
 }
 
 /// <summary>Who owns a case, and whether it still exists, projected from the Counselling service's events.</summary>
@@ -74,4 +90,13 @@ internal sealed class ConsentCoverage
 
     /// <summary>withdrawn or expired.</summary>
     public string? EndedHow { get; set; }
+
+    /// <summary>
+    /// The one definition of an active consent here: granted, not ended, valid at <paramref name="now"/>, naming
+    /// <paramref name="receiver"/> for <paramref name="caseId"/>. A handover to the receiver may be offered, and
+    /// stands, only while one exists.
+    /// </summary>
+    public static Expression<Func<ConsentCoverage, bool>> ActiveFor(Guid caseId, Guid receiver, DateTimeOffset now) =>
+        c => c.CaseId == caseId && c.Granted && c.EndedAt == null && c.ValidFrom <= now && c.ValidUntil > now
+            && c.Recipients.Contains(receiver);
 }

@@ -7,11 +7,6 @@ namespace Imsa.Network.Handovers.Domain;
 /// <summary>Ends the handovers whose legal ground ended: a consent withdrawn or expired, a case erased.</summary>
 internal static class Revocations
 {
-    /// <summary>The consents that let <paramref name="receiver"/> receive <paramref name="caseId"/> now.</summary>
-    public static IQueryable<ConsentCoverage> ActiveConsents(this HandoversDbContext db, Guid caseId, Guid receiver, DateTimeOffset now) =>
-        db.Consents.Where(c => c.CaseId == caseId && c.Granted && c.EndedAt == null && c.ValidFrom <= now && c.ValidUntil > now
-            && c.Recipients.Contains(receiver));
-
     /// <summary>Revokes every open ticket of the case (for one receiver, or all), announcing each; returns how many.</summary>
     public static async Task<int> RevokeAsync(
         HandoversDbContext db, Guid caseId, Guid? receiver, RevocationCause cause, TimeProvider time, CancellationToken cancellationToken)
@@ -23,7 +18,7 @@ internal static class Revocations
         var now = time.GetUtcNow();
         foreach (var ticket in open)
         {
-            db.AddEvent<object>(ticket.Revoke(cause, now), time);
+            db.AddEvent(ticket.Revoke(cause, now), time);
         }
 
         return open.Count;

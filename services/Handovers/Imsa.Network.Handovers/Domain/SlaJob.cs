@@ -81,7 +81,7 @@ internal sealed partial class SlaJob(
             .ToListAsync(cancellationToken);
         foreach (var ticket in overdue)
         {
-            db.AddEvent<object>(ticket.Escalate(now), time);
+            db.AddEvent(ticket.Escalate(now), time);
         }
 
         var silent = await db.Tickets

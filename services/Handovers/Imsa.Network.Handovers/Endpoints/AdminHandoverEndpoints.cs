@@ -1,8 +1,13 @@
+using System.Security.Claims;
+using Imsa.Network.Access;
 using Imsa.Network.Handovers.Data;
 using Imsa.Network.Handovers.Domain;
-using Imsa.Network.Messaging.Access;
+using Imsa.Network.Messaging.Outbox;
+using Imsa.Network.Operations;
+using Imsa.Network.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Imsa.Network.Handovers.Endpoints;
 
@@ -66,7 +71,7 @@ internal static class AdminHandoverEndpoints
             .WithSummary("The same statistics as CSV (dimension, key, value)")
             .Produces<string>(StatusCodes.Status200OK, "text/csv");
 
-        admin.MapPost("/{id:guid}/reassign", HandoverEndpoints.ReassignAsync)
+        admin.MapPost("/{id:guid}/reassign", ReassignAsync)
             .WithSummary("Offer an unanswered handover to another receiving service (coordinators)")
             .WithDescription("Only from offered or escalated, and only to an active, accepting receiving service that an active consent "
                 + "names; otherwise 409 says why (for consent: the origin partner must record a new one). Recorded in the audit trail. "
@@ -77,7 +82,48 @@ internal static class AdminHandoverEndpoints
         return app;
     }
 
-    public static AdminHandoverView ToView(HandoverTicket t) => new(
+    private static async Task<Results<Ok<AdminHandoverView>, ProblemHttpResult>> ReassignAsync(
+        Guid id, ReassignHandoverRequest request, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, IOptions<SlaOptions> sla,
+        CancellationToken cancellationToken)
+    {
+        var ticket = await db.Tickets.Include(t => t.Timeline).FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
+        if (ticket is null)
+        {
+            return Problems.NotFound("Handover");
+        }
+
+        if (request.ReceiverOrganisationId is not { } receiverId || receiverId == ticket.ReceiverOrganisationId)
+        {
+            return Problems.Unprocessable(new Dictionary<string, string[]> { ["receiverOrganisationId"] = ["Another receiving service is required."] });
+        }
+
+        if (ticket.Refuses(TicketStep.Reassign) is { } refusal)
+        {
+            return Problems.Conflict(refusal);
+        }
+
+        var now = time.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var facts = await HandoverOffer.ReadReceiverAsync(db, ticket.CaseId, receiverId, now, cancellationToken);
+        if (HandoverOffer.Refuses(facts, DateOnly.FromDateTime(now.UtcDateTime)) is { } receiverRefusal)
+        {
+            return HandoverResults.Refused(receiverRefusal);
+        }
+
+        db.AddEvent(ticket.Reassign(user.OrganisationId(), receiverId, WorkingDays.Add(now, sla.Value.AnswerWorkingDays), now), time);
+        db.Record(user, "handover.reassign", $"{id} to {receiverId}", request.Reason, time);
+        if (await HandoverResults.SaveAsync(db, cancellationToken) is { } conflict)
+        {
+            return conflict;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+
+        // Coordinators see ids, codes and dates: not the message, not the timeline's notes.
+        return TypedResults.Ok(ToView(ticket));
+    }
+
+    private static AdminHandoverView ToView(HandoverTicket t) => new(
         t.Id,
         t.CaseId,
         t.OriginOrganisationId,

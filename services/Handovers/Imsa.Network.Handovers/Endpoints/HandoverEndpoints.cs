@@ -1,16 +1,15 @@
 using System.Globalization;
 using System.Security.Claims;
-using Imsa.Network.Contracts.Reference;
+using Imsa.Network.Access;
+using Imsa.Network.Contracts.Handovers;
 using Imsa.Network.Handovers.Data;
 using Imsa.Network.Handovers.Domain;
-using Imsa.Network.Messaging.Access;
-using Imsa.Network.Messaging.Admin;
-using Imsa.Network.Messaging.Hosting;
 using Imsa.Network.Messaging.Outbox;
+using Imsa.Network.Reference;
+using Imsa.Network.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Imsa.Network.Handovers.Endpoints;
 
@@ -98,13 +97,13 @@ internal static class HandoverEndpoints
 
         MapStep(handovers, "accept", TicketStep.Accept, NetworkRoles.ReceivingService,
             "Accept an offered (or escalated) handover (the receiver). The receiver may now read the consented dossier. Announces HandoverAccepted.",
-            (ticket, user, _, now, sla) => ticket.Accept(user.OrganisationId(), now, TimeSpan.FromDays(sla.FollowUpDaysAfterArrival)));
+            (ticket, user, now, sla) => ticket.Accept(user.OrganisationId(), now, TimeSpan.FromDays(sla.FollowUpDaysAfterArrival)));
         MapStep(handovers, "withdraw", TicketStep.Withdraw, NetworkRoles.Partner,
             "Withdraw a handover that has not ended (the origin partner). Announces HandoverWithdrawn.",
-            (ticket, user, _, now, _) => ticket.Withdraw(user.OrganisationId(), now));
+            (ticket, user, now, _) => ticket.Withdraw(user.OrganisationId(), now));
         MapStep(handovers, "complete", TicketStep.Complete, NetworkRoles.ReceivingService,
             "Complete an accepted handover: counselling goes on in Germany (the receiver). Announces HandoverCompleted.",
-            (ticket, user, _, now, _) => ticket.Complete(user.OrganisationId(), now));
+            (ticket, user, now, _) => ticket.Complete(user.OrganisationId(), now));
 
         handovers.MapPost("/{id:guid}/decline", DeclineAsync)
             .RequireAuthorization(NetworkRoles.ReceivingService)
@@ -124,7 +123,7 @@ internal static class HandoverEndpoints
         return app;
     }
 
-    private delegate object Transition(HandoverTicket ticket, ClaimsPrincipal user, HandoversDbContext db, DateTimeOffset now, SlaOptions sla);
+    private delegate IHandoverEvent Transition(HandoverTicket ticket, ClaimsPrincipal user, DateTimeOffset now, SlaOptions sla);
 
     private static void MapStep(RouteGroupBuilder group, string action, TicketStep step, string role, string description, Transition transition) =>
         group.MapPost($"/{{id:guid}}/{action}", async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> (
@@ -141,7 +140,7 @@ internal static class HandoverEndpoints
                     return Problems.Conflict(refusal);
                 }
 
-                db.AddEvent(transition(ticket, user, db, time.GetUtcNow(), sla.Value), time);
+                db.AddEvent(transition(ticket, user, time.GetUtcNow(), sla.Value), time);
                 return await SaveAsync(db, ticket, cancellationToken);
             })
             .RequireAuthorization(role)
@@ -186,48 +185,25 @@ internal static class HandoverEndpoints
         var origin = user.OrganisationId();
         var caseId = request.CaseId!.Value;
         var receiverId = request.ReceiverOrganisationId!.Value;
-        // The case and consent rows the checks rely on are read FOR SHARE: an erasure or withdrawal being applied
-        // right now either commits first (and the checks see it) or waits for this ticket (and then revokes it).
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var owned = await db.Cases
-            .FromSql($"SELECT * FROM case_owners WHERE case_id = {caseId} AND owner_organisation_id = {origin} AND NOT erased FOR SHARE")
-            .ToListAsync(cancellationToken);
-        if (owned.Count == 0)
+        var facts = await HandoverOffer.ReadRequestAsync(db, caseId, origin, receiverId, now, cancellationToken);
+        if (HandoverOffer.Refuses(facts, today) is { } refusal)
         {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status404NotFound,
-                title: "Case not found.",
-                detail: "No case of yours with this id is known here. A case opened a moment ago may take a second to arrive: try again.");
-        }
-
-        if (!await IsActiveAsync(db, origin, cancellationToken))
-        {
-            return Problems.Conflict("Your organisation is not active (not yet verified, or suspended): it cannot hand cases over.");
-        }
-
-        if (await ReceiverRefusesAsync(db, receiverId, caseId, now, cancellationToken) is { } refusal)
-        {
-            return refusal;
+            return HandoverResults.Refused(refusal);
         }
 
         var answerDueAt = WorkingDays.Add(now, sla.Value.AnswerWorkingDays);
-        var (ticket, events) = HandoverTicket.Request(caseId, origin, receiverId, request.Topics ?? [], request.PlannedArrival, request.Message, answerDueAt, now);
+        var (ticket, requested, offered) = HandoverTicket.Request(
+            caseId, origin, receiverId, request.Topics ?? [], request.PlannedArrival, request.Message, answerDueAt, now);
         db.Tickets.Add(ticket);
-        foreach (var announcement in events)
+        db.AddEvent(requested, time);
+        db.AddEvent(offered, time);
+        if (await HandoverResults.SaveAsync(db, cancellationToken) is { } conflict)
         {
-            db.AddEvent(announcement, time);
+            return conflict;
         }
 
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            return OpenHandoverExists();
-        }
-
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/handovers/{ticket.Id}", ToResponse(ticket, withTimeline: true));
     }
 
@@ -381,117 +357,6 @@ internal static class HandoverEndpoints
         return await SaveAsync(db, ticket, cancellationToken);
     }
 
-    public static async Task<Results<Ok<AdminHandoverView>, ProblemHttpResult>> ReassignAsync(
-        Guid id, ReassignHandoverRequest request, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, IOptions<SlaOptions> sla,
-        CancellationToken cancellationToken)
-    {
-        var ticket = await db.Tickets.Include(t => t.Timeline).FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
-        if (ticket is null)
-        {
-            return Problems.NotFound("Handover");
-        }
-
-        if (request.ReceiverOrganisationId is not { } receiverId || receiverId == ticket.ReceiverOrganisationId)
-        {
-            return Problems.Unprocessable(new Dictionary<string, string[]> { ["receiverOrganisationId"] = ["Another receiving service is required."] });
-        }
-
-        if (ticket.Refuses(TicketStep.Reassign) is { } refusal)
-        {
-            return Problems.Conflict(refusal);
-        }
-
-        var now = time.GetUtcNow();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (await ReceiverRefusesAsync(db, receiverId, ticket.CaseId, now, cancellationToken) is { } receiverRefusal)
-        {
-            return receiverRefusal;
-        }
-
-        db.AddEvent(ticket.Reassign(user.OrganisationId(), receiverId, WorkingDays.Add(now, sla.Value.AnswerWorkingDays), now), time);
-        db.Record(user, "handover.reassign", $"{id} to {receiverId}", request.Reason, time);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Problems.Conflict("The handover changed meanwhile (another step, or a revocation); read it and try again.");
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            return OpenHandoverExists();
-        }
-
-        // Coordinators see ids, codes and dates: not the message, not the timeline's notes.
-        return TypedResults.Ok(AdminHandoverEndpoints.ToView(ticket));
-    }
-
-    /// <summary>Why the receiver cannot be offered this case now, or null when it can.</summary>
-    private static async Task<ProblemHttpResult?> ReceiverRefusesAsync(
-        HandoversDbContext db, Guid receiverId, Guid caseId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var receiver = await db.Organisations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == receiverId, cancellationToken);
-        if (receiver is null || receiver.Kind != "receiving-service")
-        {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status404NotFound,
-                title: "Receiving service not found.",
-                detail: "No receiving service with this id is registered in the network.");
-        }
-
-        if (!await IsActiveAsync(db, receiverId, cancellationToken))
-        {
-            return Problems.Conflict("The receiving service is not active (not yet verified, suspended or retired).");
-        }
-
-        // As in the directory: no new handovers before NoCapacityUntil; from that day on, again.
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
-        if (receiver.NoCapacityUntil is { } until && until > today)
-        {
-            return Problems.Conflict($"The receiving service takes no new handovers before {until:yyyy-MM-dd}.");
-        }
-
-        if (receiver.Accepting == false)
-        {
-            return Problems.Conflict("The receiving service takes no new handovers at present.");
-        }
-
-        if (receiver.MaxOpenHandovers is { } max)
-        {
-            var open = await db.Tickets.CountAsync(t => t.ReceiverOrganisationId == receiverId && HandoverTicket.OpenStatuses.Contains(t.Status), cancellationToken);
-            if (open >= max)
-            {
-                return Problems.Conflict(string.Create(CultureInfo.InvariantCulture, $"The receiving service is at capacity ({open} of {max} handovers open)."));
-            }
-        }
-
-        var consents = await db.Consents
-            .FromSql($"""
-                SELECT * FROM consent_coverage
-                WHERE case_id = {caseId} AND granted AND ended_at IS NULL AND valid_from <= {now} AND valid_until > {now}
-                  AND {receiverId} = ANY(recipients)
-                FOR SHARE
-                """)
-            .ToListAsync(cancellationToken);
-        if (consents.Count == 0)
-        {
-            return Problems.Conflict("No active consent of the person names this receiving service: the origin partner must record a new "
-                + "consent naming it (Counselling service) before the case can go there.");
-        }
-
-        if (await db.Tickets.AnyAsync(t => t.CaseId == caseId && t.ReceiverOrganisationId == receiverId && HandoverTicket.OpenStatuses.Contains(t.Status), cancellationToken))
-        {
-            return OpenHandoverExists();
-        }
-
-        return null;
-    }
-
-    private static Task<bool> IsActiveAsync(HandoversDbContext db, Guid organisationId, CancellationToken cancellationToken) =>
-        db.Set<OrganisationAccess>().AnyAsync(a => a.OrganisationId == organisationId && a.Status == "active", cancellationToken);
-
     /// <summary>The ticket if the caller is one of its two parties; null (404) otherwise.</summary>
     private static Task<HandoverTicket?> PartyTicketAsync(HandoversDbContext db, ClaimsPrincipal user, Guid id, CancellationToken cancellationToken)
     {
@@ -501,23 +366,8 @@ internal static class HandoverEndpoints
     }
 
     private static async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> SaveAsync(
-        HandoversDbContext db, HandoverTicket ticket, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Problems.Conflict("The handover changed meanwhile (another step, or a revocation); read it and try again.");
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            return OpenHandoverExists();
-        }
-
-        return TypedResults.Ok(ToResponse(ticket, withTimeline: true));
-    }
+        HandoversDbContext db, HandoverTicket ticket, CancellationToken cancellationToken) =>
+        await HandoverResults.SaveAsync(db, cancellationToken) is { } conflict ? conflict : TypedResults.Ok(ToResponse(ticket, withTimeline: true));
 
     private static void CheckTopics(IReadOnlyList<string>? topics, Dictionary<string, string[]> errors)
     {
@@ -535,9 +385,6 @@ internal static class HandoverEndpoints
             errors["topics"] = [$"Unknown topic codes: {string.Join(", ", unknown)}."];
         }
     }
-
-    private static ProblemHttpResult OpenHandoverExists() =>
-        Problems.Conflict("An open handover of this case to this receiving service exists already: one at a time.");
 
     private static ProblemHttpResult UnknownStatus() =>
         Problems.Unprocessable(new Dictionary<string, string[]>

@@ -3,19 +3,21 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Imsa.Network.Messaging.Inbox;
 
-/// <summary>A consumer of one message type whose effects happen at most once per message (see <see cref="Inbox"/>).</summary>
-public abstract class IdempotentConsumer<TMessage, TDbContext>(TDbContext db) : IConsumer<TMessage>
-    where TMessage : class
+/// <summary>
+/// The one way a consumer is written: each <c>Consume</c> of its message types (one or several) passes its effects
+/// to <see cref="ConsumeOnceAsync"/>, which applies them at most once per message in the inbox's transaction (see
+/// <see cref="Inbox"/>).
+/// </summary>
+public abstract class IdempotentConsumer<TDbContext>(TDbContext db)
     where TDbContext : DbContext
 {
     protected TDbContext Db { get; } = db;
 
     /// <summary>The name the inbox records: the class name. Override it to keep the old name when renaming the class.</summary>
-    protected virtual string ConsumerName => GetType().Name;
+    protected virtual string InboxName => GetType().Name;
 
-    public Task Consume(ConsumeContext<TMessage> context) =>
-        Inbox.ConsumeOnceAsync(Db, context, ConsumerName, () => HandleAsync(context));
-
-    /// <summary>Applies the message's effects to <see cref="Db"/>; SaveChanges and commit follow.</summary>
-    protected abstract Task HandleAsync(ConsumeContext<TMessage> context);
+    /// <summary>Applies <paramref name="applyEffects"/> to <see cref="Db"/> unless this consumer has handled the message; SaveChanges and commit follow.</summary>
+    protected Task ConsumeOnceAsync<TMessage>(ConsumeContext<TMessage> context, Func<Task> applyEffects)
+        where TMessage : class =>
+        Inbox.ConsumeOnceAsync(Db, context, InboxName, applyEffects);
 }

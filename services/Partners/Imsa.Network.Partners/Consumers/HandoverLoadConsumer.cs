@@ -10,70 +10,40 @@ namespace Imsa.Network.Partners.Consumers;
 /// Keeps each receiving service's open handovers (requested, offered, escalated, accepted, in contact) so matching
 /// can weigh and exclude services at capacity. Duplicates and older versions arriving late change nothing.
 /// </summary>
-internal sealed class HandoverLoadConsumer(PartnersDbContext db) :
-    IConsumer<HandoverRequested>,
-    IConsumer<HandoverOffered>,
-    IConsumer<HandoverAccepted>,
-    IConsumer<HandoverDeclined>,
-    IConsumer<HandoverWithdrawn>,
-    IConsumer<HandoverRevoked>,
-    IConsumer<HandoverEscalated>,
-    IConsumer<HandoverReassigned>,
-    IConsumer<HandoverOutcomeRecorded>,
-    IConsumer<HandoverCompleted>
+internal sealed class HandoverLoadConsumer(PartnersDbContext db)
+    : IdempotentConsumer<PartnersDbContext>(db), IConsumer<IHandoverEvent>
 {
-    private const string Name = nameof(HandoverLoadConsumer);
-
-    public Task Consume(ConsumeContext<HandoverRequested> context) => ApplyAsync(context, context.Message.HandoverId, context.Message.ReceiverOrganisationId, true, context.Message.Version, context.Message.At);
-
-    public Task Consume(ConsumeContext<HandoverOffered> context) => ApplyAsync(context, context.Message.HandoverId, context.Message.ReceiverOrganisationId, true, context.Message.Version, context.Message.At);
-
-    public Task Consume(ConsumeContext<HandoverAccepted> context) => ApplyAsync(context, context.Message.HandoverId, context.Message.ReceiverOrganisationId, true, context.Message.Version, context.Message.At);
-
-    public Task Consume(ConsumeContext<HandoverDeclined> context) => ApplyAsync(context, context.Message.HandoverId, context.Message.ReceiverOrganisationId, false, context.Message.Version, context.Message.At);
-
-    public Task Consume(ConsumeContext<HandoverWithdrawn> context) => ApplyAsync(context, context.Message.HandoverId, context.Message.ReceiverOrganisationId, false, context.Message.Version, context.Message.At);
-
-    public Task Consume(ConsumeContext<HandoverRevoked> context) => ApplyAsync(context, context.Message.HandoverId, context.Message.ReceiverOrganisationId, false, context.Message.Version, context.Message.At);
-
-    public Task Consume(ConsumeContext<HandoverEscalated> context) => ApplyAsync(context, context.Message.HandoverId, context.Message.ReceiverOrganisationId, true, context.Message.Version, context.Message.At);
-
-    public Task Consume(ConsumeContext<HandoverReassigned> context) => ApplyAsync(context, context.Message.HandoverId, context.Message.ReceiverOrganisationId, true, context.Message.Version, context.Message.At);
-
-    public Task Consume(ConsumeContext<HandoverOutcomeRecorded> context) => ApplyAsync(context, context.Message.HandoverId, context.Message.ReceiverOrganisationId, true, context.Message.Version, context.Message.At);
-
-    public Task Consume(ConsumeContext<HandoverCompleted> context) => ApplyAsync(context, context.Message.HandoverId, context.Message.ReceiverOrganisationId, false, context.Message.Version, context.Message.At);
-
-    private Task ApplyAsync<TMessage>(ConsumeContext<TMessage> context, Guid handoverId, Guid receiver, bool open, long version, DateTimeOffset at)
-        where TMessage : class =>
-        Inbox.ConsumeOnceAsync(db, context, Name, async () =>
+    public Task Consume(ConsumeContext<IHandoverEvent> context) =>
+        ConsumeOnceAsync(context, async () =>
         {
+            var change = context.Message;
+            var open = HandoverStatuses.IsOpen(change.Status);
             // Events of one ticket one at a time: no race to insert its row, no retry.
-            await Inbox.LockAsync(db, handoverId, context.CancellationToken);
-            var handover = await db.ReceiverHandovers.FindAsync([handoverId], context.CancellationToken);
+            await Inbox.LockAsync(Db, change.HandoverId, context.CancellationToken);
+            var handover = await Db.ReceiverHandovers.FindAsync([change.HandoverId], context.CancellationToken);
             bool loadChanged;
             if (handover is null)
             {
-                handover = new ReceiverHandover { HandoverId = handoverId, ReceiverOrganisationId = receiver };
-                db.ReceiverHandovers.Add(handover);
+                handover = new ReceiverHandover { HandoverId = change.HandoverId, ReceiverOrganisationId = change.ReceiverOrganisationId };
+                Db.ReceiverHandovers.Add(handover);
                 loadChanged = open;
             }
-            else if (version <= handover.Version)
+            else if (change.Version <= handover.Version)
             {
                 return;
             }
             else
             {
-                loadChanged = handover.Open != open || handover.ReceiverOrganisationId != receiver;
+                loadChanged = handover.Open != open || handover.ReceiverOrganisationId != change.ReceiverOrganisationId;
             }
 
-            handover.ReceiverOrganisationId = receiver;
+            handover.ReceiverOrganisationId = change.ReceiverOrganisationId;
             handover.Open = open;
-            handover.Version = version;
-            handover.UpdatedAt = at;
+            handover.Version = change.Version;
+            handover.UpdatedAt = change.At;
             if (loadChanged)
             {
-                await DirectoryCatalog.BumpLoadAsync(db, context.CancellationToken);
+                await DirectoryCatalog.BumpLoadAsync(Db, context.CancellationToken);
             }
         });
 }

@@ -15,7 +15,7 @@ namespace Imsa.Network.Partners.Consumers;
 /// inbox transaction: one delivery per subscription and event, whose id is the event's MessageId, so a duplicate
 /// event never becomes a second delivery. Payloads carry ids, codes and dates only, as the events do.
 /// </summary>
-internal sealed class WebhookEventConsumer(PartnersDbContext db, TimeProvider time) :
+internal sealed class WebhookEventConsumer(PartnersDbContext db, TimeProvider time) : IdempotentConsumer<PartnersDbContext>(db),
     IConsumer<HandoverOffered>,
     IConsumer<HandoverReassigned>,
     IConsumer<HandoverAccepted>,
@@ -27,8 +27,6 @@ internal sealed class WebhookEventConsumer(PartnersDbContext db, TimeProvider ti
     IConsumer<HandoverCompleted>,
     IConsumer<ConsentWithdrawn>
 {
-    private const string Name = nameof(WebhookEventConsumer);
-
     public Task Consume(ConsumeContext<HandoverOffered> context) =>
         NotifyAsync(context, WebhookEventTypes.HandoverOffered, [context.Message.ReceiverOrganisationId]);
 
@@ -73,12 +71,12 @@ internal sealed class WebhookEventConsumer(PartnersDbContext db, TimeProvider ti
 
     private Task NotifyAsync<TMessage>(ConsumeContext<TMessage> context, string eventType, Guid[] organisations, object data)
         where TMessage : class =>
-        Inbox.ConsumeOnceAsync(db, context, Name, async () =>
+        ConsumeOnceAsync(context, async () =>
         {
             // Only organisations in good standing hear from the network.
-            var subscriptions = await db.WebhookSubscriptions.AsNoTracking()
+            var subscriptions = await Db.WebhookSubscriptions.AsNoTracking()
                 .Where(s => organisations.Contains(s.OrganisationId) && s.DeletedAt == null
-                    && db.Organisations.Any(o => o.Id == s.OrganisationId && o.Status == OrganisationStatus.Active))
+                    && Db.Organisations.Any(o => o.Id == s.OrganisationId && o.Status == OrganisationStatus.Active))
                 .ToListAsync(context.CancellationToken);
             var eventId = context.MessageId!.Value;
             var now = time.GetUtcNow();
@@ -87,7 +85,7 @@ internal sealed class WebhookEventConsumer(PartnersDbContext db, TimeProvider ti
                 JsonSerializerOptions.Web);
             foreach (var subscription in subscriptions.Where(s => s.Wants(eventType)))
             {
-                db.WebhookDeliveries.Add(new WebhookDelivery
+                Db.WebhookDeliveries.Add(new WebhookDelivery
                 {
                     Id = Guid.CreateVersion7(now),
                     SubscriptionId = subscription.Id,

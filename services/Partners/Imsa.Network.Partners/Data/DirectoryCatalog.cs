@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using Imsa.Network.Partners.Domain;
 using Imsa.Network.Partners.Domain.Directory;
-using Imsa.Network.Partners.Domain.Geography;
+using Imsa.Network.Reference.Geography;
 using Microsoft.EntityFrameworkCore;
 
 namespace Imsa.Network.Partners.Data;

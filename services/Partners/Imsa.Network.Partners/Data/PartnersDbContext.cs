@@ -1,5 +1,8 @@
 using Imsa.Network.Partners.Domain.Webhooks;
+using Imsa.Network.Access;
 using Imsa.Network.Messaging;
+using Imsa.Network.Operations;
+using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Partners.Domain;
 using Imsa.Network.Partners.Domain.Directory;
 using Microsoft.EntityFrameworkCore;
@@ -28,6 +31,8 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddMessaging();
+        modelBuilder.AddNetworkAccess();
+        modelBuilder.AddOperations();
         // The token server's applications (clients with hashed secrets), authorizations, scopes and tokens.
         modelBuilder.UseOpenIddict();
 

@@ -1,7 +1,7 @@
-using Imsa.Network.Messaging.Access;
-using Imsa.Network.Messaging.Admin;
+using Imsa.Network.Access;
+using Imsa.Network.Operations;
 using System.Security.Claims;
-using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,8 +1,8 @@
-using Imsa.Network.Contracts.Reference;
-using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.Reference;
+using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Domain.Directory;
-using Imsa.Network.Partners.Domain.Geography;
+using Imsa.Network.Reference.Geography;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Imsa.Network.Partners.Endpoints;

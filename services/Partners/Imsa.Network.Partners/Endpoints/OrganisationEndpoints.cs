@@ -1,9 +1,9 @@
-using Imsa.Network.Messaging.Admin;
-using Imsa.Network.Contracts.Reference;
+using Imsa.Network.Operations;
+using Imsa.Network.Reference;
 using System.Security.Claims;
 using Imsa.Network.Contracts.Partners;
-using Imsa.Network.Messaging.Access;
-using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.Access;
+using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Messaging.Outbox;
 using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Domain;

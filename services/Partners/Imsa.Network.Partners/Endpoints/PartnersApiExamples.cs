@@ -1,4 +1,4 @@
-using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Partners.Identity;
 
 namespace Imsa.Network.Partners.Endpoints;

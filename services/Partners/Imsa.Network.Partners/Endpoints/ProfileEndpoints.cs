@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Security.Claims;
 using Imsa.Network.Contracts.Partners;
-using Imsa.Network.Contracts.Reference;
-using Imsa.Network.Messaging.Access;
-using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.Reference;
+using Imsa.Network.Access;
+using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Messaging.Outbox;
 using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Domain;
-using Imsa.Network.Partners.Domain.Geography;
+using Imsa.Network.Reference.Geography;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
-using Imsa.Network.Messaging.Access;
-using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.Access;
+using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Domain.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,5 +1,5 @@
 using Imsa.Network.Contracts.Partners;
-using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Messaging.Outbox;
 using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Domain;

@@ -1,6 +1,6 @@
 using System.Security.Claims;
-using Imsa.Network.Messaging.Access;
-using Imsa.Network.Messaging.Hosting;
+using Imsa.Network.Access;
+using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Partners.Data;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;

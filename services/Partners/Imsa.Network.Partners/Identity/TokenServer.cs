@@ -1,4 +1,4 @@
-using Imsa.Network.Messaging.Access;
+using Imsa.Network.Access;
 using Imsa.Network.Partners.Data;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;

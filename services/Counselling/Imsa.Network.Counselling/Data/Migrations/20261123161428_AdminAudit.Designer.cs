@@ -424,7 +424,7 @@ namespace Imsa.Network.Counselling.Data.Migrations
                     b.ToTable("known_organisations", (string)null);
                 });
 
-            modelBuilder.Entity("Imsa.Network.Messaging.Access.OrganisationAccess", b =>
+            modelBuilder.Entity("Imsa.Network.Access.OrganisationAccess", b =>
                 {
                     b.Property<Guid>("OrganisationId")
                         .HasColumnType("uuid")
@@ -449,7 +449,7 @@ namespace Imsa.Network.Counselling.Data.Migrations
                     b.ToTable("organisation_access", "access");
                 });
 
-            modelBuilder.Entity("Imsa.Network.Messaging.Access.RevokedClient", b =>
+            modelBuilder.Entity("Imsa.Network.Access.RevokedClient", b =>
                 {
                     b.Property<string>("ClientId")
                         .HasMaxLength(100)
@@ -469,7 +469,7 @@ namespace Imsa.Network.Counselling.Data.Migrations
                     b.ToTable("revoked_clients", "access");
                 });
 
-            modelBuilder.Entity("Imsa.Network.Messaging.Admin.AuditEntry", b =>
+            modelBuilder.Entity("Imsa.Network.Operations.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()

@@ -345,7 +345,7 @@ namespace Imsa.Network.Handovers.Data.Migrations
                     b.ToTable("handover_timeline", (string)null);
                 });
 
-            modelBuilder.Entity("Imsa.Network.Messaging.Access.OrganisationAccess", b =>
+            modelBuilder.Entity("Imsa.Network.Access.OrganisationAccess", b =>
                 {
                     b.Property<Guid>("OrganisationId")
                         .HasColumnType("uuid")
@@ -370,7 +370,7 @@ namespace Imsa.Network.Handovers.Data.Migrations
                     b.ToTable("organisation_access", "access");
                 });
 
-            modelBuilder.Entity("Imsa.Network.Messaging.Access.RevokedClient", b =>
+            modelBuilder.Entity("Imsa.Network.Access.RevokedClient", b =>
                 {
                     b.Property<string>("ClientId")
                         .HasMaxLength(100)
@@ -390,7 +390,7 @@ namespace Imsa.Network.Handovers.Data.Migrations
                     b.ToTable("revoked_clients", "access");
                 });
 
-            modelBuilder.Entity("Imsa.Network.Messaging.Admin.AuditEntry", b =>
+            modelBuilder.Entity("Imsa.Network.Operations.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()

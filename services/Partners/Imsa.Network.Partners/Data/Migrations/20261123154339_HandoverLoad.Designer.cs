@@ -25,7 +25,7 @@ namespace Imsa.Network.Partners.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Imsa.Network.Messaging.Access.OrganisationAccess", b =>
+            modelBuilder.Entity("Imsa.Network.Access.OrganisationAccess", b =>
                 {
                     b.Property<Guid>("OrganisationId")
                         .HasColumnType("uuid")
@@ -50,7 +50,7 @@ namespace Imsa.Network.Partners.Data.Migrations
                     b.ToTable("organisation_access", "access");
                 });
 
-            modelBuilder.Entity("Imsa.Network.Messaging.Access.RevokedClient", b =>
+            modelBuilder.Entity("Imsa.Network.Access.RevokedClient", b =>
                 {
                     b.Property<string>("ClientId")
                         .HasMaxLength(100)

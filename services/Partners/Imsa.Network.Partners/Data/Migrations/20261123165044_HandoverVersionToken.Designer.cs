@@ -26,7 +26,7 @@ namespace Imsa.Network.Partners.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Imsa.Network.Messaging.Access.OrganisationAccess", b =>
+            modelBuilder.Entity("Imsa.Network.Access.OrganisationAccess", b =>
                 {
                     b.Property<Guid>("OrganisationId")
                         .HasColumnType("uuid")
@@ -51,7 +51,7 @@ namespace Imsa.Network.Partners.Data.Migrations
                     b.ToTable("organisation_access", "access");
                 });
 
-            modelBuilder.Entity("Imsa.Network.Messaging.Access.RevokedClient", b =>
+            modelBuilder.Entity("Imsa.Network.Access.RevokedClient", b =>
                 {
                     b.Property<string>("ClientId")
                         .HasMaxLength(100)
@@ -71,7 +71,7 @@ namespace Imsa.Network.Partners.Data.Migrations
                     b.ToTable("revoked_clients", "access");
                 });
 
-            modelBuilder.Entity("Imsa.Network.Messaging.Admin.AuditEntry", b =>
+            modelBuilder.Entity("Imsa.Network.Operations.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()

@@ -3,8 +3,8 @@ using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using Imsa.Network.Contracts.Reference;
-using Imsa.Network.Partners.Domain.Geography;
+using Imsa.Network.Reference;
+using Imsa.Network.Reference.Geography;
 
 namespace Imsa.Network.Partners.Domain.Directory;
 
@@ -369,8 +369,10 @@ internal sealed class DirectoryIndex
             failures.Add(context.Explainer!.Situation(servedSituations[ordinal]!));
         }
 
+        // The network's one capacity rule (Handovers applies it to a request too).
+        var rule = capacity.Rule;
         var capacityFailures = failures?.Count ?? 0;
-        if (!capacity.Accepting)
+        if (!rule.Accepting)
         {
             if (failures is null)
             {
@@ -381,7 +383,7 @@ internal sealed class DirectoryIndex
             failures.Add("not accepting handovers");
         }
 
-        if (capacity.NoCapacityUntil is { } until && context.Today < until)
+        if (rule.IsPausedOn(context.Today))
         {
             if (failures is null)
             {
@@ -389,10 +391,10 @@ internal sealed class DirectoryIndex
             }
 
             ok = false;
-            failures.Add(string.Create(CultureInfo.InvariantCulture, $"no capacity until {until:yyyy-MM-dd}"));
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"no capacity until {rule.NoCapacityUntil:yyyy-MM-dd}"));
         }
 
-        if (capacity.MaxOpenHandovers is { } max && entry.OpenHandovers >= max)
+        if (rule.IsFullWith(entry.OpenHandovers))
         {
             if (failures is null)
             {
@@ -400,7 +402,7 @@ internal sealed class DirectoryIndex
             }
 
             ok = false;
-            failures.Add(string.Create(CultureInfo.InvariantCulture, $"at maximum open handovers ({entry.OpenHandovers} of {max} open)"));
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"at maximum open handovers ({entry.OpenHandovers} of {rule.MaxOpenHandovers} open)"));
         }
 
         if (failures is not null && failures.Count > capacityFailures && capacity.Note is { Length: > 0 } note)

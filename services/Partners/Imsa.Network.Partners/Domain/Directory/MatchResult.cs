@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Imsa.Network.Partners.Domain.Geography;
+using Imsa.Network.Reference.Geography;
 
 namespace Imsa.Network.Partners.Domain.Directory;
 

@@ -1,5 +1,5 @@
 using System.Collections.Frozen;
-using Imsa.Network.Contracts.Reference;
+using Imsa.Network.Reference;
 
 namespace Imsa.Network.Partners.Domain.Directory;
 
@@ -16,7 +16,7 @@ internal sealed record ReceivingServiceEntry
 
     public required string Name { get; init; }
 
-    /// <summary><see cref="Contracts.Reference.ServiceTypes"/> codes (MBE, JMD, ...).</summary>
+    /// <summary><see cref="Reference.ServiceTypes"/> codes (MBE, JMD, ...).</summary>
     public required FrozenSet<string> ServiceTypes { get; init; }
 
     public required ServiceArea Area { get; init; }
@@ -24,7 +24,7 @@ internal sealed record ReceivingServiceEntry
     /// <summary>ISO 639-1 codes of the languages the service counsels in.</summary>
     public FrozenSet<string> Languages { get; init; } = FrozenSet<string>.Empty;
 
-    /// <summary><see cref="Contracts.Reference.Topics"/> codes the service counsels on.</summary>
+    /// <summary><see cref="Reference.Topics"/> codes the service counsels on.</summary>
     public FrozenSet<string> Topics { get; init; } = FrozenSet<string>.Empty;
 
     public Eligibility Eligibility { get; init; } = Eligibility.Everyone;
@@ -66,7 +66,7 @@ internal sealed record Eligibility
     /// <summary><see cref="MigrationPurposes"/> codes served; empty = every purpose.</summary>
     public FrozenSet<string> Purposes { get; init; } = FrozenSet<string>.Empty;
 
-    /// <summary><see cref="Contracts.Reference.ResidenceSituations"/> codes served; empty = every situation.</summary>
+    /// <summary><see cref="Reference.ResidenceSituations"/> codes served; empty = every situation.</summary>
     public FrozenSet<string> ResidenceSituations { get; init; } = FrozenSet<string>.Empty;
 
     /// <summary>
@@ -76,16 +76,16 @@ internal sealed record Eligibility
     /// </summary>
     public static Eligibility DefaultFor(string serviceType) => serviceType switch
     {
-        Contracts.Reference.ServiceTypes.Jmd => new() { MinAge = 12, MaxAge = 26 },
-        Contracts.Reference.ServiceTypes.Mbe => new() { MinAge = 27 },
-        Contracts.Reference.ServiceTypes.Avb => new() { ResidenceSituations = [Contracts.Reference.ResidenceSituations.AsylumApplicant] },
-        Contracts.Reference.ServiceTypes.Fi => new()
+        Reference.ServiceTypes.Jmd => new() { MinAge = 12, MaxAge = 26 },
+        Reference.ServiceTypes.Mbe => new() { MinAge = 27 },
+        Reference.ServiceTypes.Avb => new() { ResidenceSituations = [Reference.ResidenceSituations.AsylumApplicant] },
+        Reference.ServiceTypes.Fi => new()
         {
-            ResidenceSituations = Contracts.Reference.ResidenceSituations.Codes
-                .Where(code => code != Contracts.Reference.ResidenceSituations.EuCitizen)
+            ResidenceSituations = Reference.ResidenceSituations.Codes
+                .Where(code => code != Reference.ResidenceSituations.EuCitizen)
                 .ToFrozenSet(StringComparer.Ordinal),
         },
-        Contracts.Reference.ServiceTypes.Fm => new() { ResidenceSituations = [Contracts.Reference.ResidenceSituations.EuCitizen] },
+        Reference.ServiceTypes.Fm => new() { ResidenceSituations = [Reference.ResidenceSituations.EuCitizen] },
         _ => Everyone,
     };
 }
@@ -106,4 +106,7 @@ internal sealed record Capacity
 
     /// <summary>The service's own words about its capacity, shown with the exclusion.</summary>
     public string? Note { get; init; }
+
+    /// <summary>The declaration as the network's capacity rule reads it.</summary>
+    public ReceiverCapacity Rule => new(Accepting, MaxOpenHandovers, NoCapacityUntil);
 }

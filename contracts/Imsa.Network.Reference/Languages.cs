@@ -1,0 +1,19 @@
+using System.Collections.Frozen;
+
+namespace Imsa.Network.Reference;
+
+/// <summary>Languages as ISO 639-1 two-letter codes (lower case).</summary>
+public static class Languages
+{
+    /// <summary>
+    /// All 184 ISO 639-1 codes, including the collective code bh (Bihari languages), which ISO has since
+    /// deprecated but which older data still carries.
+    /// </summary>
+    public static readonly FrozenSet<string> Codes = """
+        aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee
+        el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it
+        iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my
+        na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn
+        so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
+        """.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).ToFrozenSet(StringComparer.Ordinal);
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using Imsa.Network.Access;
+using Imsa.Network.Contracts.Partners;
+using Imsa.Network.Handovers.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Imsa.Network.Handovers.Domain;
+
+/// <summary>Why a case cannot be offered to a receiver now; the first two are "not found", the rest conflicts.</summary>
+internal enum OfferRefusalReason
+{
+    /// <summary>No case of the origin's is known here (never, not yet, or erased).</summary>
+    CaseNotFound,
+
+    /// <summary>No receiving service with the id is registered.</summary>
+    ReceiverNotFound,
+
+    OriginNotActive,
+    ReceiverNotActive,
+    ReceiverPaused,
+    ReceiverNotAccepting,
+    ReceiverFull,
+
+    /// <summary>No active consent of the person names the receiver.</summary>
+    NoConsent,
+
+    /// <summary>The case already has an open handover to the receiver: one at a time.</summary>
+    OpenHandoverExists,
+}
+
+/// <param name="Detail">What failed, in a sentence the caller can act on.</param>
+internal sealed record OfferRefusal(OfferRefusalReason Reason, string Detail)
+{
+    public bool IsNotFound => Reason is OfferRefusalReason.CaseNotFound or OfferRefusalReason.ReceiverNotFound;
+}
+
+/// <summary>What this service knows of a receiver, for one case, at one moment.</summary>
+/// <param name="Receiver">The organisation, if it is known here at all.</param>
+/// <param name="Active">Verified and neither suspended nor retired (the access projection).</param>
+/// <param name="OpenHandovers">Its open handovers, of any case.</param>
+/// <param name="ConsentNamesIt">An active consent (<see cref="ConsentCoverage.ActiveFor"/>) of the case names it.</param>
+/// <param name="OpenHandoverOfTheCase">It already has an open handover of the case.</param>
+internal sealed record ReceiverFacts(KnownOrganisation? Receiver, bool Active, int OpenHandovers, bool ConsentNamesIt, bool OpenHandoverOfTheCase);
+
+/// <summary>What this service knows of a handover request: its case and origin, and the receiver asked.</summary>
+/// <param name="CaseOwned">The case is known here, owned by the origin, and not erased.</param>
+/// <param name="OriginActive">The origin is verified and neither suspended nor retired.</param>
+internal sealed record RequestFacts(bool CaseOwned, bool OriginActive, ReceiverFacts Receiver);
+
+/// <summary>
+/// Whether a case may be offered to a receiving service: the one place these checks live, for a partner's request
+/// and a coordinator's reassignment alike. Pure: the facts are read first (<see cref="ReadRequestAsync"/>,
+/// <see cref="ReadReceiverAsync"/>), so the rules are tested without a database.
+/// </summary>
+internal static class HandoverOffer
+{
+    /// <summary>Null when the origin's request may become an offer; otherwise the first check that fails.</summary>
+    public static OfferRefusal? Refuses(RequestFacts facts, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        if (!facts.CaseOwned)
+        {
+            return new(OfferRefusalReason.CaseNotFound,
+                "No case of yours with this id is known here. A case opened a moment ago may take a second to arrive: try again.");
+        }
+
+        if (!facts.OriginActive)
+        {
+            return new(OfferRefusalReason.OriginNotActive,
+                "Your organisation is not active (not yet verified, or suspended): it cannot hand cases over.");
+        }
+
+        return Refuses(facts.Receiver, today);
+    }
+
+    /// <summary>Null when the case may be offered to the receiver (requested or reassigned); otherwise the first check that fails.</summary>
+    public static OfferRefusal? Refuses(ReceiverFacts facts, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        if (facts.Receiver is not { IsReceivingService: true } receiver)
+        {
+            return new(OfferRefusalReason.ReceiverNotFound, "No receiving service with this id is registered in the network.");
+        }
+
+        if (!facts.Active)
+        {
+            return new(OfferRefusalReason.ReceiverNotActive, "The receiving service is not active (not yet verified, suspended or retired).");
+        }
+
+        // As in the directory: the same capacity rule, on this service's copy of the declaration and the load.
+        var capacity = receiver.Capacity;
+        if (capacity.IsPausedOn(today))
+        {
+            return new(OfferRefusalReason.ReceiverPaused,
+                string.Create(CultureInfo.InvariantCulture, $"The receiving service takes no new handovers before {capacity.NoCapacityUntil:yyyy-MM-dd}."));
+        }
+
+        if (!capacity.Accepting)
+        {
+            return new(OfferRefusalReason.ReceiverNotAccepting, "The receiving service takes no new handovers at present.");
+        }
+
+        if (capacity.IsFullWith(facts.OpenHandovers))
+        {
+            return new(OfferRefusalReason.ReceiverFull,
+                string.Create(CultureInfo.InvariantCulture, $"The receiving service is at capacity ({facts.OpenHandovers} of {capacity.MaxOpenHandovers} handovers open)."));
+        }
+
+        if (!facts.ConsentNamesIt)
+        {
+            return new(OfferRefusalReason.NoConsent, "No active consent of the person names this receiving service: the origin partner must record a new "
+                + "consent naming it (Counselling service) before the case can go there.");
+        }
+
+        if (facts.OpenHandoverOfTheCase)
+        {
+            return OpenHandoverExists;
+        }
+
+        return null;
+    }
+
+    public static OfferRefusal OpenHandoverExists { get; } =
+        new(OfferRefusalReason.OpenHandoverExists, "An open handover of this case to this receiving service exists already: one at a time.");
+
+    /// <summary>
+    /// Reads what a request is decided on. Call it in the transaction that writes the ticket: the case and consent rows
+    /// the decision rests on are read FOR SHARE, so an erasure or withdrawal being applied right now either commits
+    /// first (and is seen here) or waits for this transaction (and then revokes its ticket).
+    /// </summary>
+    public static async Task<RequestFacts> ReadRequestAsync(
+        HandoversDbContext db, Guid caseId, Guid origin, Guid receiverId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var owned = await db.Cases
+            .FromSql($"SELECT * FROM case_owners WHERE case_id = {caseId} FOR SHARE")
+            .AnyAsync(c => c.OwnerOrganisationId == origin && !c.Erased, cancellationToken);
+        if (!owned)
+        {
+            return new RequestFacts(false, false, new ReceiverFacts(null, false, 0, false, false));
+        }
+
+        return new RequestFacts(true, await IsActiveAsync(db, origin, cancellationToken), await ReadReceiverAsync(db, caseId, receiverId, now, cancellationToken));
+    }
+
+    /// <summary>Reads what offering <paramref name="caseId"/> to <paramref name="receiverId"/> is decided on; consent rows FOR SHARE, as above.</summary>
+    public static async Task<ReceiverFacts> ReadReceiverAsync(
+        HandoversDbContext db, Guid caseId, Guid receiverId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var receiver = await db.Organisations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == receiverId, cancellationToken);
+        if (receiver is not { IsReceivingService: true })
+        {
+            return new ReceiverFacts(receiver, false, 0, false, false);
+        }
+
+        var active = await IsActiveAsync(db, receiverId, cancellationToken);
+        var open = receiver.MaxOpenHandovers is null
+            ? 0
+            : await db.Tickets.CountAsync(t => t.ReceiverOrganisationId == receiverId && HandoverTicket.OpenStatuses.Contains(t.Status), cancellationToken);
+        var consent = await db.Consents
+            .FromSql($"SELECT * FROM consent_coverage WHERE case_id = {caseId} FOR SHARE")
+            .AnyAsync(ConsentCoverage.ActiveFor(caseId, receiverId, now), cancellationToken);
+        var openOfTheCase = await db.Tickets.AnyAsync(
+            t => t.CaseId == caseId && t.ReceiverOrganisationId == receiverId && HandoverTicket.OpenStatuses.Contains(t.Status), cancellationToken);
+        return new ReceiverFacts(receiver, active, open, consent, openOfTheCase);
+    }
+
+    private static Task<bool> IsActiveAsync(HandoversDbContext db, Guid organisationId, CancellationToken cancellationToken) =>
+        db.Set<OrganisationAccess>().AnyAsync(a => a.OrganisationId == organisationId && a.Status == OrganisationStatuses.Active, cancellationToken);
+}

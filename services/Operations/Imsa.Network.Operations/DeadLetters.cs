@@ -1,0 +1,163 @@
+using System.Text;
+using System.Text.Json;
+using Imsa.Network.Messaging;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace Imsa.Network.Operations;
+
+/// <summary>A dead-lettered message, described without its content.</summary>
+/// <param name="ExceptionType">The type of the exception that put it here (not its message: that can quote data).</param>
+public sealed record DeadLetter(Guid? MessageId, string? MessageType, DateTimeOffset? FailedAt, string? ExceptionType);
+
+/// <param name="Queue">The receive queue whose dead letters these are.</param>
+public sealed record QueueDeadLetters(string Queue, string ErrorQueue, uint Count, IReadOnlyList<DeadLetter> Messages);
+
+/// <summary>
+/// The messages this service's consumers gave up on (MassTransit's "_error" queues), seen and repaired through
+/// RabbitMQ.Client: list them, replay one or all to the queue they failed in (once the cause is fixed), or discard
+/// one. Replaying keeps the message id, so the consumer's inbox still recognises a message it did handle.
+/// </summary>
+public sealed class DeadLetters(IOptions<RabbitMqOptions> options, ReceiveQueues queues)
+{
+    private const int MaxListed = 50;
+
+    public async Task<IReadOnlyList<QueueDeadLetters>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await ConnectAsync(cancellationToken);
+        var result = new List<QueueDeadLetters>();
+        foreach (var queue in queues.Names)
+        {
+            var errorQueue = queue + "_error";
+            await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+            uint count;
+            try
+            {
+                count = (await channel.QueueDeclarePassiveAsync(errorQueue, cancellationToken)).MessageCount;
+            }
+            catch (OperationInterruptedException)
+            {
+                // No message has failed there yet: the queue does not exist.
+                continue;
+            }
+
+            var messages = new List<DeadLetter>();
+            ulong lastTag = 0;
+            while (messages.Count < Math.Min(count, MaxListed)
+                && await channel.BasicGetAsync(errorQueue, autoAck: false, cancellationToken) is { } delivery)
+            {
+                messages.Add(Describe(delivery));
+                lastTag = delivery.DeliveryTag;
+            }
+
+            if (lastTag > 0)
+            {
+                // Back where they were: listing moves nothing.
+                await channel.BasicNackAsync(lastTag, multiple: true, requeue: true, cancellationToken);
+            }
+
+            result.Add(new QueueDeadLetters(queue, errorQueue, count, messages));
+        }
+
+        return result;
+    }
+
+    /// <summary>Sends dead letters of <paramref name="queue"/> back to it: the one with <paramref name="messageId"/>, or all. Returns how many.</summary>
+    public Task<int> ReplayAsync(string queue, Guid? messageId, CancellationToken cancellationToken) =>
+        TakeAsync(queue, messageId, replay: true, cancellationToken);
+
+    /// <summary>Deletes the dead letter with <paramref name="messageId"/> from <paramref name="queue"/>'s error queue; 0 when there is none.</summary>
+    public Task<int> DiscardAsync(string queue, Guid messageId, CancellationToken cancellationToken) =>
+        TakeAsync(queue, messageId, replay: false, cancellationToken);
+
+    public bool IsReceiveQueue(string queue) => queues.Contains(queue);
+
+    private async Task<int> TakeAsync(string queue, Guid? messageId, bool replay, CancellationToken cancellationToken)
+    {
+        await using var connection = await ConnectAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
+        var errorQueue = queue + "_error";
+        uint count;
+        try
+        {
+            count = (await channel.QueueDeclarePassiveAsync(errorQueue, cancellationToken)).MessageCount;
+        }
+        catch (OperationInterruptedException)
+        {
+            return 0;
+        }
+
+        var taken = 0;
+        var skipped = new List<ulong>();
+        for (var i = 0; i < count && await channel.BasicGetAsync(errorQueue, autoAck: false, cancellationToken) is { } delivery; i++)
+        {
+            if (messageId is { } wanted && Describe(delivery).MessageId != wanted)
+            {
+                skipped.Add(delivery.DeliveryTag);
+                continue;
+            }
+
+            if (replay)
+            {
+                // Straight to the receive queue (default exchange), without the fault headers; confirmed before the ack.
+                var properties = new BasicProperties(delivery.BasicProperties)
+                {
+                    Headers = delivery.BasicProperties.Headers?
+                        .Where(h => !h.Key.StartsWith("MT-Fault", StringComparison.Ordinal) && h.Key != "MT-Reason")
+                        .ToDictionary(h => h.Key, h => h.Value),
+                };
+                await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, delivery.Body, cancellationToken);
+            }
+
+            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken);
+            taken++;
+            if (messageId is not null)
+            {
+                break;
+            }
+        }
+
+        foreach (var tag in skipped)
+        {
+            await channel.BasicNackAsync(tag, multiple: false, requeue: true, cancellationToken);
+        }
+
+        return taken;
+    }
+
+    private static DeadLetter Describe(BasicGetResult delivery)
+    {
+        var headers = delivery.BasicProperties.Headers ?? new Dictionary<string, object?>();
+        string? Header(string name) => headers.TryGetValue(name, out var value) && value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : value?.ToString();
+
+        Guid? messageId = Guid.TryParse(delivery.BasicProperties.MessageId, out var id) ? id : null;
+        string? messageType = null;
+        try
+        {
+            using var envelope = JsonDocument.Parse(delivery.Body);
+            if (messageId is null && envelope.RootElement.TryGetProperty("messageId", out var idElement) && Guid.TryParse(idElement.GetString(), out var parsed))
+            {
+                messageId = parsed;
+            }
+
+            if (envelope.RootElement.TryGetProperty("messageType", out var types) && types.ValueKind == JsonValueKind.Array && types.GetArrayLength() > 0)
+            {
+                messageType = types[0].GetString()?.Split(':')[^1];
+            }
+        }
+        catch (JsonException)
+        {
+            messageType = "(not JSON)";
+        }
+
+        var failedAt = DateTimeOffset.TryParse(Header("MT-Fault-Timestamp"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            ? at
+            : (DateTimeOffset?)null;
+        return new DeadLetter(messageId, messageType, failedAt, Header("MT-Fault-ExceptionType"));
+    }
+
+    private Task<IConnection> ConnectAsync(CancellationToken cancellationToken) =>
+        options.Value.ConnectionFactory("imsa-dead-letters").CreateConnectionAsync(cancellationToken);
+}

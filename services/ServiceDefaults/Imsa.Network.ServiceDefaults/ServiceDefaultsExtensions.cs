@@ -1,0 +1,175 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+using Npgsql;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Imsa.Network.ServiceDefaults;
+
+/// <summary>"OpenApi" configuration: how a service's OpenAPI document names addresses behind the gateway.</summary>
+public sealed class OpenApiOptions
+{
+    /// <summary>
+    /// The token endpoint's path at the gateway (e.g. "/partners/connect/token"). A document requested through the
+    /// gateway (X-Forwarded-Prefix) names the gateway's address as its server, and this path on it as every OAuth
+    /// flow's token URL, so "Authorize" and "Try it out" in the gateway's Swagger UI go through the gateway.
+    /// </summary>
+    public string? GatewayTokenPath { get; set; }
+}
+
+/// <summary>What every IMSA service starts with: structured logs, tracing, problem responses, health, Swagger.</summary>
+public static class ServiceDefaultsExtensions
+{
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName, OpenApiInfo api)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        // One JSON object per log line, with the trace and span ids of the scope it was written in.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(options =>
+        {
+            options.IncludeScopes = true;
+            options.UseUtcTimestamp = true;
+            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+        });
+        builder.Logging.Configure(options => options.ActivityTrackingOptions =
+            ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        // The framework would log an unhandled exception with its message, which can quote data (a database error
+        // quotes the row); BadRequestExceptionHandler logs its type and stack trace instead.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware", LogLevel.None);
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        // Binding failures reach the exception handler, which answers with a 400 problem naming the parameter.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
+
+        // The pipeline (MapServiceDefaults) authenticates and authorises every request; the schemes and policies
+        // are the service's (network access).
+        builder.Services.AddAuthentication();
+        builder.Services.AddAuthorization();
+
+        // Libraries add their own activity sources (ConfigureOpenTelemetryTracerProvider).
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .WithTracing(tracing =>
+            {
+                tracing
+                    .AddAspNetCoreInstrumentation(options =>
+                        options.Filter = context => !context.Request.Path.StartsWithSegments("/health", StringComparison.Ordinal))
+                    .AddNpgsql();
+                if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+                {
+                    tracing.AddOtlpExporter();
+                }
+            });
+
+        builder.Services.AddHealthChecks();
+        builder.Services.AddOptions<OpenApiOptions>().BindConfiguration("OpenApi");
+        builder.Services.AddEndpointsApiExplorer();
+        builder.Services.AddSingleton(provider =>
+        {
+            var examples = new ApiExamples();
+            foreach (var add in provider.GetServices<Action<ApiExamples>>())
+            {
+                add(examples);
+            }
+
+            return examples;
+        });
+        builder.Services.AddSwaggerGen(options =>
+        {
+            options.SwaggerDoc("v1", api);
+            options.OperationFilter<AuthorizationResponsesFilter>();
+            options.SchemaFilter<ExampleSchemaFilter>();
+            var xml = Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetEntryAssembly()?.GetName().Name}.xml");
+            if (File.Exists(xml))
+            {
+                options.IncludeXmlComments(xml);
+            }
+        });
+
+        return builder;
+    }
+
+    /// <summary>Example bodies shown in the Swagger document for request and response types.</summary>
+    public static IServiceCollection AddApiExamples(this IServiceCollection services, Action<ApiExamples> add) => services.AddSingleton(add);
+
+    public static WebApplication MapServiceDefaults(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+
+        // Behind the gateway or a load balancer on this host: the caller's address (rate limits), scheme and host.
+        app.UseForwardedHeaders(new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost,
+        });
+
+        // Unhandled exceptions and bare status codes both become RFC 9457 problem responses, never a stack trace.
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        // Explicitly after the two above, so a refused token (401) or role (403) is a problem response too.
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false })
+            .AllowAnonymous()
+            .ExcludeFromDescription();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains("ready"),
+            ResponseWriter = WriteHealthAsync,
+        }).AllowAnonymous().ExcludeFromDescription();
+
+        // Behind the gateway (docs/operations.md) the document names the gateway's address and path prefix, so
+        // "Try it out" and the token request go through it.
+        var openApi = app.Services.GetRequiredService<IOptions<OpenApiOptions>>().Value;
+        app.UseSwagger(swagger => swagger.PreSerializeFilters.Add((document, request) =>
+        {
+            if (request.Headers["X-Forwarded-Prefix"].FirstOrDefault() is not { Length: > 0 } prefix)
+            {
+                return;
+            }
+
+            var origin = $"{request.Scheme}://{request.Host}";
+            document.Servers = [new OpenApiServer { Url = origin + prefix }];
+            if (openApi.GatewayTokenPath is { Length: > 0 } tokenPath)
+            {
+                foreach (var scheme in document.Components?.SecuritySchemes?.Values.OfType<OpenApiSecurityScheme>() ?? [])
+                {
+                    if (scheme.Flows?.ClientCredentials is { } flow)
+                    {
+                        flow.TokenUrl = new Uri(origin + tokenPath);
+                    }
+                }
+            }
+        }));
+        app.UseSwaggerUI(options => options.DocumentTitle = app.Environment.ApplicationName);
+        return app;
+    }
+
+    /// <summary>Status per check, without exception messages (they can name hosts and users).</summary>
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        var body = new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()),
+        };
+        return context.Response.WriteAsJsonAsync(body);
+    }
+}
