@@ -43,8 +43,19 @@ public enum ConsentState
     Expired,
 }
 
-/// <summary>What the counsellor says the person agreed to, as submitted (<see cref="Consent.Record"/> checks it).</summary>
-internal sealed record ConsentTerms(
+/// <summary>A consent as the person gave it, as the counsellor submits it (<see cref="Consent.Record"/> checks it).</summary>
+/// <param name="Recipients">The receiving organisations released from confidentiality (registered receiving services).</param>
+/// <param name="Categories">Data category codes (GET /reference/data-categories).</param>
+/// <param name="ExplicitSpecialCategories">Required true when the categories include special-categories (GDPR Art. 9(2)(a)).</param>
+/// <param name="Method">signed-form, verbal-with-witness or electronic.</param>
+/// <param name="ObtainedAt">When the person gave it.</param>
+/// <param name="TextLanguage">Language of the consent text shown (GET /reference/consent-texts).</param>
+/// <param name="TextVersion">Version of the consent text shown.</param>
+/// <param name="TextSha256">Optional: the SHA-256 of the text shown, to prove it was exactly this version.</param>
+/// <param name="Purpose">continuation-of-counselling (the default and the only purpose).</param>
+/// <param name="ValidFrom">Default: now.</param>
+/// <param name="ValidUntil">Required; at most five years after ValidFrom.</param>
+public sealed record RecordConsentRequest(
     IReadOnlyList<Guid>? Recipients,
     IReadOnlyList<string>? Categories,
     bool ExplicitSpecialCategories,
@@ -54,8 +65,8 @@ internal sealed record ConsentTerms(
     string? TextVersion,
     string? TextSha256,
     DateTimeOffset? ValidUntil,
-    DateTimeOffset? ValidFrom,
-    string? Purpose);
+    DateTimeOffset? ValidFrom = null,
+    string? Purpose = null);
 
 /// <summary>What this service knows of an organisation a consent would name.</summary>
 internal enum RecipientStanding
@@ -148,7 +159,7 @@ internal sealed class Consent
     /// given) are known; it was obtained when it was recorded — not in the future, not long before the case, not after
     /// the planned arrival; it is valid for a limited time of at most five years.
     /// </summary>
-    public static (RecordedConsent? Recorded, Dictionary<string, string[]> Errors) Record(ConsentTerms terms, ConsentContext context)
+    public static (RecordedConsent? Recorded, Dictionary<string, string[]> Errors) Record(RecordConsentRequest terms, ConsentContext context)
     {
         ArgumentNullException.ThrowIfNull(terms);
         ArgumentNullException.ThrowIfNull(context);
@@ -297,7 +308,7 @@ internal sealed class Consent
         }
     }
 
-    private static void CheckCategories(ConsentTerms terms, Dictionary<string, string[]> errors)
+    private static void CheckCategories(RecordConsentRequest terms, Dictionary<string, string[]> errors)
     {
         if (terms.Categories is not { Count: > 0 })
         {

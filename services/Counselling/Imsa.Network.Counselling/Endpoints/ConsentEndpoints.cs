@@ -14,31 +14,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Imsa.Network.Counselling.Endpoints;
 
-/// <summary>A consent as the person gave it.</summary>
-/// <param name="Recipients">The receiving organisations released from confidentiality (registered receiving services).</param>
-/// <param name="Categories">Data category codes (GET /reference/data-categories).</param>
-/// <param name="ExplicitSpecialCategories">Required true when the categories include special-categories (GDPR Art. 9(2)(a)).</param>
-/// <param name="Method">signed-form, verbal-with-witness or electronic.</param>
-/// <param name="ObtainedAt">When the person gave it.</param>
-/// <param name="TextLanguage">Language of the consent text shown (GET /reference/consent-texts).</param>
-/// <param name="TextVersion">Version of the consent text shown.</param>
-/// <param name="TextSha256">Optional: the SHA-256 of the text shown, to prove it was exactly this version.</param>
-/// <param name="Purpose">continuation-of-counselling (the default and the only purpose).</param>
-/// <param name="ValidFrom">Default: now.</param>
-/// <param name="ValidUntil">Required; at most five years after ValidFrom.</param>
-public sealed record RecordConsentRequest(
-    IReadOnlyList<Guid>? Recipients,
-    IReadOnlyList<string>? Categories,
-    bool ExplicitSpecialCategories,
-    string? Method,
-    DateTimeOffset? ObtainedAt,
-    string? TextLanguage,
-    string? TextVersion,
-    string? TextSha256,
-    DateTimeOffset? ValidUntil,
-    DateTimeOffset? ValidFrom = null,
-    string? Purpose = null);
-
 public sealed record ConsentTextReference(string Language, string Version, string Sha256);
 
 public sealed record WithdrawalView(DateTimeOffset At, WithdrawalChannel Channel);
@@ -137,13 +112,10 @@ internal static class ConsentEndpoints
             plannedArrival = cipher.OpenMigrationPlan(owned.Case).PlannedArrival;
         }
 
-        var terms = new ConsentTerms(
-            request.Recipients, request.Categories, request.ExplicitSpecialCategories, request.Method, request.ObtainedAt,
-            request.TextLanguage, request.TextVersion, request.TextSha256, request.ValidUntil, request.ValidFrom, request.Purpose);
         var context = new ConsentContext(
             owned.Case, plannedArrival, await ConsentLedger.RecipientsAsync(db, request.Recipients, cancellationToken),
             user.OrganisationId(), user.FindFirstValue(NetworkClaims.ClientId), now);
-        var (recorded, errors) = Consent.Record(terms, context);
+        var (recorded, errors) = Consent.Record(request, context);
         if (recorded is null)
         {
             return Problems.Unprocessable(errors);
