@@ -45,7 +45,7 @@ public sealed class ConsentRecordingTests
     private static readonly ConsentText English = ConsentTextCatalog.All.Single(t => t.Language == "en" && t.Version == "1");
     private static readonly ConsentText German = ConsentTextCatalog.All.Single(t => t.Language == "de" && t.Version == "1");
 
-    private static readonly ConsentTerms Valid = new(
+    private static readonly RecordConsentRequest Valid = new(
         Recipients: [Receiver],
         Categories: [DataCategories.Identity, DataCategories.Contact],
         ExplicitSpecialCategories: false,
@@ -59,7 +59,7 @@ public sealed class ConsentRecordingTests
         Purpose: "continuation-of-counselling");
 
     // Each breaks one rule of valid terms, and names the field the API reports it at.
-    private static readonly Dictionary<string, (string Field, ConsentTerms Terms, DateOnly? PlannedArrival)> Broken = new()
+    private static readonly Dictionary<string, (string Field, RecordConsentRequest Terms, DateOnly? PlannedArrival)> Broken = new()
     {
         ["no recipients"] = ("recipients", Valid with { Recipients = null }, Arrival),
         ["an empty list of recipients"] = ("recipients", Valid with { Recipients = [] }, Arrival),
@@ -99,7 +99,7 @@ public sealed class ConsentRecordingTests
     };
 
     // Each is just within a rule, or leaves out what is optional.
-    private static readonly Dictionary<string, (ConsentTerms Terms, DateOnly? PlannedArrival)> Within = new()
+    private static readonly Dictionary<string, (RecordConsentRequest Terms, DateOnly? PlannedArrival)> Within = new()
     {
         ["20 recipients"] = (Valid with { Recipients = Many[..Consent.MaxRecipients] }, Arrival),
         ["special categories with explicit consent"] = (

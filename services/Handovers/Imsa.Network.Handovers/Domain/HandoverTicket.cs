@@ -233,7 +233,7 @@ internal sealed class HandoverTicket
             FirstContactAt ??= now;
         }
 
-        var next = outcome == HandoverOutcome.FirstContactMade || Status == HandoverStatus.InContact ? HandoverStatus.InContact : Status;
+        var next = outcome == HandoverOutcome.FirstContactMade ? HandoverStatus.InContact : Status;
         Step(next, now, TimelineActor.Receiver, by, "outcome-recorded", occurredOn is { } on ? $"{EnumCodes.Of(outcome)}:{on:yyyy-MM-dd}" : EnumCodes.Of(outcome));
         return new HandoverOutcomeRecorded(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, EnumCodes.Of(outcome), occurredOn, EnumCodes.Of(Status), Version, now);
     }
