@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -91,6 +92,27 @@ public sealed class BenchInfrastructure : IAsyncDisposable
 
     public string ConnectionString(string database) =>
         new NpgsqlConnectionStringBuilder(_settings.Postgres) { Database = database }.ConnectionString;
+
+    /// <summary>
+    /// Where the services find PostgreSQL and RabbitMQ in this run, as the placeholders of deploy/environment/*.env:
+    /// the server without a database (IMSA_POSTGRES; a service's file adds Database={prefix}{service}), the database
+    /// prefix, and the broker with this run's virtual host.
+    /// </summary>
+    public Dictionary<string, string> ServicePlaceholders(string databasePrefix)
+    {
+        var server = new NpgsqlConnectionStringBuilder(_settings.Postgres);
+        server.Remove("Database");
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["IMSA_POSTGRES"] = server.ConnectionString,
+            ["IMSA_DATABASE_PREFIX"] = databasePrefix,
+            ["IMSA_RABBITMQ_HOST"] = _settings.RabbitMqHost,
+            ["IMSA_RABBITMQ_PORT"] = _settings.RabbitMqPort.ToString(CultureInfo.InvariantCulture),
+            ["IMSA_RABBITMQ_VIRTUAL_HOST"] = VirtualHost,
+            ["IMSA_RABBITMQ_USER"] = _settings.RabbitMqUser,
+            ["IMSA_RABBITMQ_PASSWORD"] = _settings.RabbitMqPassword,
+        };
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,6 @@
-# Shared by run.sh, stop.sh and test.sh: makes sure PostgreSQL and RabbitMQ are installed, running and
-# reachable by the "imsa" user, and exports how to reach them. Source it; do not run it.
+# Shared by run.sh, test.sh, print-env.sh and bench/run.sh: makes sure PostgreSQL and RabbitMQ are installed,
+# running and reachable by the "imsa" user, and exports how to reach them; fills in the services' environments
+# (deploy/environment/) with the values run.sh gives them. Source it; do not run it.
 # Needs root (or sudo) only for what is missing: installing packages and starting the servers.
 
 IMSA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -89,6 +90,17 @@ imsa_secrets() {
     (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$IMSA_LOCAL/token-signing.pem" 2>/dev/null)
     openssl pkey -in "$IMSA_LOCAL/token-signing.pem" -pubout -out "$IMSA_LOCAL/token-signing.pub.pem"
   fi
+  imsa_load_secrets
+}
+
+# Reads .local/secrets.env into the shell (exported, as the scripts and the bench read them). Makes nothing:
+# imsa_secrets does that.
+imsa_load_secrets() {
+  local file="$IMSA_LOCAL/secrets.env"
+  if [ ! -f "$file" ]; then
+    imsa_log "${file#"$IMSA_ROOT/"} does not exist yet: deploy/local/run.sh makes it at its first start"
+    return 1
+  fi
   # shellcheck disable=SC1090
   . "$file"
   export IMSA_DB_PASSWORD IMSA_RABBITMQ_PASSWORD IMSA_COORDINATOR_CLIENT_SECRET IMSA_COUNSELLING_MASTER_KEY
@@ -121,7 +133,106 @@ imsa_ensure_infra() {
   imsa_start_rabbitmq
   imsa_secrets
   imsa_users
+  imsa_infra_exports
+}
+
+# How to reach PostgreSQL (without a database) and RabbitMQ, for the scripts, the tests and the bench. Needs
+# IMSA_DB_PASSWORD (imsa_load_secrets).
+imsa_infra_exports() {
   export IMSA_POSTGRES="Host=127.0.0.1;Port=5432;Username=imsa;Password=$IMSA_DB_PASSWORD"
   export IMSA_RABBITMQ_HOST=127.0.0.1 IMSA_RABBITMQ_PORT=5672 IMSA_RABBITMQ_MANAGEMENT_PORT=15672
   export IMSA_RABBITMQ_USER=imsa
+}
+
+# imsa_service_env NAME ARRAY: fills the array ARRAY with the KEY=value items of deploy/environment/NAME.env, each
+# placeholder ${IMSA_...} replaced by the value of the shell variable of that name (exported or not). Values may hold
+# newlines (PEM keys). Fails, naming the file and line, on a placeholder that is unset or empty, on a line that
+# is not KEY=value, on a key given twice, and on what Compose would read differently (a value in quotes, an
+# inline comment, trailing blanks, a "$" that is not a placeholder): deploy/environment/README.md.
+imsa_service_env() {
+  local name="$1" file="$IMSA_ROOT/deploy/environment/$1.env"
+  local -n imsa_env_out="$2"
+  imsa_env_out=()
+  if [ ! -f "$file" ]; then
+    imsa_log "no environment file deploy/environment/$name.env"
+    return 1
+  fi
+  local line key value result placeholder number=0 where
+  local -A seen=()
+  while IFS= read -r line || [ -n "$line" ]; do
+    number=$((number + 1))
+    where="deploy/environment/$name.env:$number"
+    [[ "$line" =~ ^[[:space:]]*(#.*)?$ ]] && continue
+    if [[ ! "$line" =~ ^([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]]; then
+      imsa_log "$where: not KEY=value (a letter or _ first, then letters, digits, _): $line"
+      return 1
+    fi
+    key="${BASH_REMATCH[1]}" value="${BASH_REMATCH[2]}"
+    if [ -n "${seen[$key]:-}" ]; then
+      imsa_log "$where: $key is already set on line ${seen[$key]}"
+      return 1
+    fi
+    seen[$key]=$number
+    if [[ "$value" == [\"\']* || "$value" == *" #"* || "$value" =~ [[:space:]]$ ]]; then
+      imsa_log "$where: no quotes, inline comments or trailing blanks in a value (Compose would read them differently)"
+      return 1
+    fi
+    result=""
+    while [[ "$value" == *'$'* ]]; do
+      result+="${value%%\$*}"
+      value="${value#*\$}"
+      if [[ ! "$value" =~ ^\{(IMSA_[A-Z0-9_]+)\}(.*)$ ]]; then
+        imsa_log "$where: a \$ that is not a placeholder \${IMSA_...}"
+        return 1
+      fi
+      placeholder="${BASH_REMATCH[1]}" value="${BASH_REMATCH[2]}"
+      if [ -z "${!placeholder:-}" ]; then
+        imsa_log "$where: \${$placeholder} for $key is not set (or empty) in this shell"
+        return 1
+      fi
+      result+="${!placeholder}"
+    done
+    imsa_env_out+=("$key=$result$value")
+  done <"$file"
+}
+
+# What run.sh runs on 127.0.0.1: the gateway in front, the three services behind it.
+declare -gA IMSA_PORTS=([gateway]=5100 [partners]=5101 [counselling]=5102 [handovers]=5103)
+declare -gA IMSA_PROJECTS=([gateway]=Gateway [partners]=Partners [counselling]=Counselling [handovers]=Handovers)
+
+# The values run.sh fills the placeholders of deploy/environment/*.env with, beside the exported IMSA_POSTGRES,
+# IMSA_RABBITMQ_* and the secrets (imsa_load_secrets, imsa_infra_exports). Plain shell variables, not exported,
+# so that no process started from here inherits the signing key.
+imsa_local_placeholders() {
+  local pem
+  for pem in token-signing.pem token-signing.pub.pem; do
+    if [ ! -f "$IMSA_LOCAL/$pem" ]; then
+      imsa_log ".local/$pem does not exist yet: deploy/local/run.sh makes it at its first start"
+      return 1
+    fi
+  done
+  IMSA_DATABASE_PREFIX=imsa_
+  IMSA_RABBITMQ_VIRTUAL_HOST=/
+  IMSA_TOKEN_ISSUER="http://127.0.0.1:${IMSA_PORTS[partners]}/"
+  IMSA_TOKEN_VALIDATION_KEYS="$(cat "$IMSA_LOCAL/token-signing.pub.pem")"
+  IMSA_TOKEN_SIGNING_KEY="$(cat "$IMSA_LOCAL/token-signing.pem")"
+  IMSA_COORDINATOR_CLIENT_ID=imsa-coordinator
+  IMSA_GATEWAY_PARTNERS_URL="http://127.0.0.1:${IMSA_PORTS[partners]}"
+  IMSA_GATEWAY_COUNSELLING_URL="http://127.0.0.1:${IMSA_PORTS[counselling]}"
+  IMSA_GATEWAY_HANDOVERS_URL="http://127.0.0.1:${IMSA_PORTS[handovers]}"
+}
+
+# The Release build folder of a service or the gateway (also its content root).
+imsa_service_bin() {
+  local project="${IMSA_PROJECTS[$1]}"
+  echo "$IMSA_ROOT/services/$project/Imsa.Network.$project/bin/Release/net10.0"
+}
+
+# imsa_local_service_env NAME ARRAY: everything run.sh sets for NAME, as KEY=value items in ARRAY: its file in
+# deploy/environment/ filled in (imsa_local_placeholders first), then the address and content root, which are
+# run.sh's own.
+imsa_local_service_env() {
+  local -n imsa_local_out="$2"
+  imsa_service_env "$1" "$2" || return 1
+  imsa_local_out+=("ASPNETCORE_URLS=http://127.0.0.1:${IMSA_PORTS[$1]}" "ASPNETCORE_CONTENTROOT=$(imsa_service_bin "$1")")
 }

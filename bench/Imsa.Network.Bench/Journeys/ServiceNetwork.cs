@@ -5,17 +5,16 @@ using System.Security.Cryptography;
 namespace Imsa.Network.Bench.Journeys;
 
 /// <summary>
-/// The three services as deploy/local/run.sh runs them, each its own process from its Release build, against the
-/// run's own databases (imsa_bench_journeys_{run}_partners, _counselling, _handovers) and virtual host
-/// (imsa-bench-journeys-{run}), with a token signing key, a bootstrap coordinator secret and a Counselling master key
-/// made for the run. Consumers start first, so their queues are bound before Partners announces anything. Disposing
-/// stops the services, then drops the databases and the virtual host.
+/// The three services as deploy/local/run.sh runs them, each its own process from its Release build with the
+/// environment of its deploy/environment file, filled in for the run: its own databases
+/// (imsa_bench_journeys_{run}_partners, _counselling, _handovers) and virtual host (imsa-bench-journeys-{run}), a
+/// token signing key, a bootstrap coordinator secret and a Counselling master key made for the run; then log level
+/// Warning and the run's --npgsql and --service-env settings over it. Consumers start first, so their queues are bound
+/// before Partners announces anything. Disposing stops the services, then drops the databases and the virtual host.
 /// </summary>
 public sealed class ServiceNetwork : IAsyncDisposable
 {
     public const string CoordinatorClientId = "imsa-bench-coordinator";
-
-    private const string MasterKeyId = "bench1";
 
     private readonly BenchInfrastructure _infrastructure;
     private readonly List<ServiceProcess> _services = [];
@@ -56,13 +55,13 @@ public sealed class ServiceNetwork : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(settings);
         var infrastructure = await BenchInfrastructure.CreateAsync(
             infrastructureSettings,
-            run => [$"imsa_bench_journeys_{run}_partners", $"imsa_bench_journeys_{run}_counselling", $"imsa_bench_journeys_{run}_handovers"],
+            run => [$"{DatabasePrefix(run)}partners", $"{DatabasePrefix(run)}counselling", $"{DatabasePrefix(run)}handovers"],
             run => $"imsa-bench-journeys-{run}",
             cancellationToken);
         var network = new ServiceNetwork(infrastructure, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20)));
         try
         {
-            await network.StartServicesAsync(settings, infrastructureSettings, client, logPrefix, cancellationToken);
+            await network.StartServicesAsync(settings, client, logPrefix, cancellationToken);
             return network;
         }
         catch
@@ -72,64 +71,29 @@ public sealed class ServiceNetwork : IAsyncDisposable
         }
     }
 
+    /// <summary>IMSA_DATABASE_PREFIX of a run: the services' files add partners, counselling, handovers.</summary>
+    private static string DatabasePrefix(string run) => $"imsa_bench_journeys_{run}_";
+
     private async Task StartServicesAsync(
-        JourneySettings settings, BenchSettings broker, HttpClient client, string logPrefix, CancellationToken cancellationToken)
+        JourneySettings settings, HttpClient client, string logPrefix, CancellationToken cancellationToken)
     {
         var addresses = new[] { nameof(Partners), nameof(Counselling), nameof(Handovers) }
             .ToDictionary(name => name, _ => new Uri($"http://127.0.0.1:{ServiceProcess.FreePort().ToString(CultureInfo.InvariantCulture)}/"));
         DatabaseNames = _infrastructure.Databases.ToDictionary(
             database => CultureInfo.InvariantCulture.TextInfo.ToTitleCase(database[(database.LastIndexOf('_') + 1)..]));
-        var databases = DatabaseNames.ToDictionary(d => d.Key, d => _infrastructure.ConnectionString(d.Value));
-        Databases = databases;
+        Databases = DatabaseNames.ToDictionary(d => d.Key, d => _infrastructure.ConnectionString(d.Value));
 
-        using var rsa = RSA.Create(2048);
-        var publicKey = rsa.ExportSubjectPublicKeyInfoPem();
-        var masterKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-
-        Dictionary<string, string> Environment(string service)
-        {
-            var environment = new Dictionary<string, string>
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                // Quiet: warnings and errors only, so the services' JSON console logs cost nothing per request.
-                ["Logging__LogLevel__Default"] = "Warning",
-                ["ConnectionStrings__Database"] = settings.NpgsqlSettings is null ? databases[service] : $"{databases[service]};{settings.NpgsqlSettings}",
-                ["RabbitMq__Host"] = broker.RabbitMqHost,
-                ["RabbitMq__Port"] = broker.RabbitMqPort.ToString(CultureInfo.InvariantCulture),
-                ["RabbitMq__VirtualHost"] = _infrastructure.VirtualHost,
-                ["RabbitMq__Username"] = broker.RabbitMqUser,
-                ["RabbitMq__Password"] = broker.RabbitMqPassword,
-                ["Identity__Issuer"] = addresses[nameof(Partners)].ToString(),
-                ["Identity__ValidationKeys"] = publicKey,
-            };
-            if (service == nameof(Partners))
-            {
-                environment["Identity__SigningKey"] = rsa.ExportPkcs8PrivateKeyPem();
-                environment["Identity__Bootstrap__ClientId"] = CoordinatorClientId;
-                environment["Identity__Bootstrap__ClientSecret"] = CoordinatorSecret;
-            }
-
-            if (service == nameof(Counselling))
-            {
-                environment["Encryption__ActiveKeyId"] = MasterKeyId;
-                environment[$"Encryption__MasterKeys__{MasterKeyId}"] = masterKey;
-            }
-
-            foreach (var variable in settings.ServiceEnvironment)
-            {
-                var at = variable.IndexOf('=', StringComparison.Ordinal);
-                environment[variable[..at]] = variable[(at + 1)..];
-            }
-
-            return environment;
-        }
+        var placeholders = _infrastructure.ServicePlaceholders(DatabasePrefix(RunId));
+        ServiceEnvironment.AddRunIdentity(placeholders, addresses[nameof(Partners)], CoordinatorClientId, CoordinatorSecret);
+        placeholders["IMSA_COUNSELLING_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
         var started = Stopwatch.GetTimestamp();
         // Consumers first, so their queues are bound before Partners publishes (as the end-to-end tests start them).
         foreach (var name in new[] { nameof(Counselling), nameof(Handovers), nameof(Partners) })
         {
             var logPath = $"{logPrefix}-{name.ToLowerInvariant()}.log";
-            _services.Add(ServiceProcess.Start(name, settings.BuildDirectory(name), addresses[name], Environment(name), logPath));
+            var environment = ServiceEnvironment.ForRun(name, placeholders, settings.NpgsqlSettings, settings.ServiceEnvironment);
+            _services.Add(ServiceProcess.Start(name, settings.BuildDirectory(name), addresses[name], environment, logPath));
         }
 
         foreach (var service in _services)

@@ -111,15 +111,15 @@ public static class MatchingHttpBench
         var cases = synthetic.Cases(20_000);
 
         await using var infrastructure = await BenchInfrastructure.CreateAsync(
-            infrastructureSettings, run => [$"imsa_bench_http_{run}"], run => $"imsa-bench-http-{run}", cancellationToken);
+            infrastructureSettings, run => [$"{DatabasePrefix(run)}partners"], run => $"imsa-bench-http-{run}", cancellationToken);
         var database = infrastructure.Databases[0];
         Step($"run {infrastructure.RunId}: database {database}, virtual host {infrastructure.VirtualHost}");
         var connectionString = infrastructure.ConnectionString(database);
-        var serviceConnectionString = settings.NpgsqlSettings is null ? connectionString : $"{connectionString};{settings.NpgsqlSettings}";
         var logPath = Path.Combine(settings.ResultsDirectory, $"matching-http-{startedAt.UtcDateTime:yyyyMMdd-HHmmss}-{infrastructure.RunId}-partners.log");
 
         var started = Stopwatch.GetTimestamp();
-        await using var service = PartnersService.Start(settings, infrastructureSettings, serviceConnectionString, infrastructure.VirtualHost, logPath);
+        var (partners, clientSecret) = PartnersService.Start(settings, infrastructure, DatabasePrefix(infrastructure.RunId), logPath);
+        await using var service = partners;
         using var client = HttpLoad.CreateClient(Math.Max(settings.Workers.Max(), Math.Max(settings.BreakdownWorkers, settings.RateInFlight)));
         client.BaseAddress = service.Address;
         await service.WaitUntilReadyAsync(client, TimeSpan.FromSeconds(120), cancellationToken);
@@ -132,7 +132,7 @@ public static class MatchingHttpBench
         var insertSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         Step($"  {insertSeconds:F1} s; profiles {profileBytes / (double)services.Count:N0} bytes of JSON on average");
 
-        var token = await TokenAsync(client, service, cancellationToken);
+        var token = await TokenAsync(client, clientSecret, cancellationToken);
         Step("coordinator token from POST /connect/token");
 
         var matchUri = new Uri("directory/matches", UriKind.Relative);
@@ -189,7 +189,7 @@ public static class MatchingHttpBench
         var matching = new List<LoadRun>();
         foreach (var workers in settings.Workers)
         {
-            token = await TokenAsync(client, service, cancellationToken);
+            token = await TokenAsync(client, clientSecret, cancellationToken);
             Step($"matching: {workers} workers for {settings.Seconds} s");
             var run = await HttpLoad.ClosedAsync($"match, {workers} workers", "POST /directory/matches", client, token, matchRequests, workers,
                 TimeSpan.FromSeconds(settings.Seconds), service.CpuSeconds, cancellationToken);
@@ -201,7 +201,7 @@ public static class MatchingHttpBench
         LoadRun? explained = null;
         if (settings.ExplainedSeconds > 0)
         {
-            token = await TokenAsync(client, service, cancellationToken);
+            token = await TokenAsync(client, clientSecret, cancellationToken);
             Step($"matching with exclusions explained: {settings.BreakdownWorkers} workers for {settings.ExplainedSeconds} s (after 3 s unmeasured)");
             await HttpLoad.ClosedAsync("explained", "POST /directory/matches", client, token, explainedRequests, settings.BreakdownWorkers,
                 TimeSpan.FromSeconds(3), service.CpuSeconds, cancellationToken);
@@ -213,7 +213,7 @@ public static class MatchingHttpBench
         var rates = new List<LoadRun>();
         foreach (var rate in settings.Rates)
         {
-            token = await TokenAsync(client, service, cancellationToken);
+            token = await TokenAsync(client, clientSecret, cancellationToken);
             Step($"matching at a fixed {rate} q/s for {settings.RateSeconds} s (open loop, at most {settings.RateInFlight} in flight)");
             var run = await HttpLoad.OpenAsync($"match at {rate} q/s", "POST /directory/matches", client, token, matchRequests, rate, settings.RateInFlight,
                 TimeSpan.FromSeconds(settings.RateSeconds), service.CpuSeconds, cancellationToken);
@@ -221,7 +221,7 @@ public static class MatchingHttpBench
             Step($"  {run.QueriesPerSecond:N0} q/s answered; p50 {run.Latency.P50:F1} / p95 {run.Latency.P95:F1} / p99 {run.Latency.P99:F1} ms; machine {run.Cpu.MachineBusyShare:P0} busy");
         }
 
-        token = await TokenAsync(client, service, cancellationToken);
+        token = await TokenAsync(client, clientSecret, cancellationToken);
         Step("one at a time: 500 queries from one client, then three directory changes each followed by a query");
         var index = await IndexTimesAsync(client, token, firstQuery, matchRequests, connectionString, cancellationToken);
         Step($"  unloaded p50 {index.Unloaded.P50:F2} / p99 {index.Unloaded.P99:F2} ms; first query after a directory change {index.RebuildQueryMs:F0} ms");
@@ -248,6 +248,9 @@ public static class MatchingHttpBench
         return 0;
     }
 
+    /// <summary>IMSA_DATABASE_PREFIX of a run: the service's database is imsa_bench_http_{run}_partners (deploy/environment/partners.env).</summary>
+    private static string DatabasePrefix(string run) => $"imsa_bench_http_{run}_";
+
     private static byte[] Body(CaseProfile profile, bool explain) => JsonSerializer.SerializeToUtf8Bytes(
         new
         {
@@ -260,13 +263,13 @@ public static class MatchingHttpBench
         },
         RequestJson);
 
-    private static async Task<AuthenticationHeaderValue> TokenAsync(HttpClient client, PartnersService service, CancellationToken cancellationToken)
+    private static async Task<AuthenticationHeaderValue> TokenAsync(HttpClient client, string clientSecret, CancellationToken cancellationToken)
     {
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "client_credentials",
             ["client_id"] = PartnersService.CoordinatorClientId,
-            ["client_secret"] = service.ClientSecret,
+            ["client_secret"] = clientSecret,
         });
         using var response = await client.PostAsync(new Uri("connect/token", UriKind.Relative), form, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);

@@ -2,17 +2,20 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Imsa.Network.Bench.MatchingHttp;
 
-namespace Imsa.Network.Bench.Journeys;
+namespace Imsa.Network.Bench;
 
 /// <summary>
 /// One built service (dotnet Imsa.Network.{Name}.dll from its Release folder, which is also its content root), run as
-/// its own process on a loopback port with the environment it is given. Its output goes to a log file; it is stopped
-/// (SIGTERM, then killed) when disposed.
+/// its own process on a loopback port with the environment it is given (its deploy/environment file filled in, see
+/// <see cref="ServiceEnvironment"/>, with the run's own settings over it). Its output goes to a log file; it is stopped
+/// (SIGTERM, then killed) when disposed. The journeys mode runs three, the HTTP matching mode Partners alone.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
+    /// <summary>Clock ticks per second of /proc/PID/stat's utime and stime.</summary>
+    private const double ClockTicksPerSecond = 100;
+
     private readonly Process _process;
     private readonly StreamWriter _log;
     private readonly Queue<string> _lastLines = new();
@@ -57,7 +60,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         var dll = Path.Combine(directory, $"Imsa.Network.{name}.dll");
         if (!File.Exists(dll))
         {
-            throw new InvalidOperationException($"{dll} does not exist: build it first (dotnet build services/{name}/Imsa.Network.{name} -c Release), or run bench/run.sh --journeys.");
+            throw new InvalidOperationException(
+                $"{dll} does not exist: build it first (dotnet build services/{name}/Imsa.Network.{name} -c Release), or run the bench with bench/run.sh, which builds it.");
         }
 
         var start = new ProcessStartInfo("dotnet")
@@ -137,10 +141,34 @@ public sealed class ServiceProcess : IAsyncDisposable
     public (long Errors, long Retries) LogCounts() => (Interlocked.Read(ref _errors), Interlocked.Read(ref _retries));
 
     /// <summary>utime + stime of the service process so far, from /proc (null where there is none).</summary>
-    public double? CpuSeconds() => ProcessCpu.Seconds(_process.Id);
+    public double? CpuSeconds()
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{ProcessId.ToString(CultureInfo.InvariantCulture)}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / ClockTicksPerSecond;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Peak resident set of the service process (VmHWM), in bytes.</summary>
-    public long? PeakResidentBytes() => ProcessCpu.PeakResidentBytes(_process.Id);
+    public long? PeakResidentBytes()
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{ProcessId.ToString(CultureInfo.InvariantCulture)}/status")
+                .FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The last lines the service wrote.</summary>
     public string Tail()

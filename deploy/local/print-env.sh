@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Prints the environment deploy/local/run.sh starts a service with: its file in deploy/environment/ with the
+# placeholders filled in, then run.sh's own ASPNETCORE_URLS and content root. Secrets are masked (the name of the
+# secret in their place), multi-line values shortened to their first and last line. Starts, installs and changes
+# nothing: it reads .local/secrets.env and .local/token-signing*.pem, which run.sh makes at its first start.
+#   deploy/local/print-env.sh                  all four: partners, counselling, handovers, gateway
+#   deploy/local/print-env.sh counselling      one
+set -euo pipefail
+. "$(dirname "$0")/infra.sh"
+
+services=("$@")
+[ ${#services[@]} -gt 0 ] || services=(partners counselling handovers gateway)
+for service in "${services[@]}"; do
+  if [ -z "${IMSA_PROJECTS[$service]:-}" ]; then
+    echo "usage: $0 [partners|counselling|handovers|gateway ...]" >&2
+    exit 2
+  fi
+done
+
+imsa_load_secrets
+imsa_infra_exports
+imsa_local_placeholders
+
+# The secrets, longest first (so a secret inside another is masked as the larger one).
+secret_names=(IMSA_TOKEN_SIGNING_KEY IMSA_COUNSELLING_MASTER_KEY IMSA_COORDINATOR_CLIENT_SECRET IMSA_DB_PASSWORD
+  IMSA_RABBITMQ_PASSWORD)
+
+for service in "${services[@]}"; do
+  imsa_local_service_env "$service" printed_environment
+  echo "# $service: deploy/environment/$service.env, then run.sh's address and content root"
+  for item in "${printed_environment[@]}"; do
+    key="${item%%=*}" value="${item#*=}"
+    for name in "${secret_names[@]}"; do
+      value="${value//"${!name}"/<$name>}"
+    done
+    if [[ "$value" == *$'\n'* ]]; then
+      lines=$(printf '%s\n' "$value" | wc -l)
+      value="${value%%$'\n'*} … ${value##*$'\n'} ($lines lines)"
+    fi
+    printf '%s=%s\n' "$key" "$value"
+  done
+  echo
+done
