@@ -205,5 +205,12 @@ public sealed class HandoverJourneyThroughGatewayTests : HandoverJourneyTests
         ((string?)document["servers"]![0]!["url"]).Should().Be($"{Network.Gateway!.GetLeftPart(UriPartial.Authority)}/counselling");
         ((string?)document["components"]!["securitySchemes"]!["oauth2"]!["flows"]!["clientCredentials"]!["tokenUrl"])
             .Should().Be($"{Network.Gateway.GetLeftPart(UriPartial.Authority)}/partners/connect/token");
+
+        // Asked directly, after the gateway's request, the same service still names its own token endpoint.
+        using var direct = new HttpClient { BaseAddress = Network.DirectAddress("counselling") };
+        var own = (await direct.GetFromJsonAsync<JsonObject>("/swagger/v1/swagger.json"))!;
+        own["servers"].Should().BeNull();
+        ((string?)own["components"]!["securitySchemes"]!["oauth2"]!["flows"]!["clientCredentials"]!["tokenUrl"])
+            .Should().Be($"{TestIdentity.Issuer}connect/token");
     }
 }

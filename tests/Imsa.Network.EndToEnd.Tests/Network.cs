@@ -42,6 +42,9 @@ public sealed class Network : IAsyncDisposable
     /// <summary>The gateway's address, when started behind it; the three clients then go through it.</summary>
     public Uri? Gateway { get; private set; }
 
+    /// <summary>A service's own address behind the gateway ("counselling"), when started behind it.</summary>
+    public Uri DirectAddress(string service) => _addresses[service];
+
     public static async Task<Network> StartAsync(bool partnersBehindProxy = false, bool throughGateway = false)
     {
         var network = new Network { _realServers = throughGateway };

@@ -146,13 +146,22 @@ public static class ServiceDefaultsExtensions
 
             var origin = $"{request.Scheme}://{request.Host}";
             document.Servers = [new OpenApiServer { Url = origin + prefix }];
-            if (openApi.GatewayTokenPath is { Length: > 0 } tokenPath)
+            if (openApi.GatewayTokenPath is { Length: > 0 } tokenPath && document.Components?.SecuritySchemes is { } schemes)
             {
-                foreach (var scheme in document.Components?.SecuritySchemes?.Values.OfType<OpenApiSecurityScheme>() ?? [])
+                // A copy: the scheme objects are the options' own, shared by every document this service serves.
+                foreach (var (name, scheme) in schemes.ToList())
                 {
-                    if (scheme.Flows?.ClientCredentials is { } flow)
+                    if (scheme is OpenApiSecurityScheme { Flows.ClientCredentials: { } flow })
                     {
-                        flow.TokenUrl = new Uri(origin + tokenPath);
+                        schemes[name] = new OpenApiSecurityScheme
+                        {
+                            Type = scheme.Type,
+                            Description = scheme.Description,
+                            Flows = new OpenApiOAuthFlows
+                            {
+                                ClientCredentials = new OpenApiOAuthFlow { TokenUrl = new Uri(origin + tokenPath), Scopes = flow.Scopes },
+                            },
+                        };
                     }
                 }
             }
