@@ -25,7 +25,7 @@ public sealed class DependencyRuleTests
         var projects = Allowed().Select(p => p.Name == "Messaging" ? Project("Messaging", "Contracts") : p).ToList();
 
         DependencyRules.Violations(projects, DependencyRules.Rules).Should().ContainSingle()
-            .Which.Should().StartWith("Messaging → Contracts breaks the rule: Messaging may reference nothing");
+            .Which.Should().StartWith("Messaging → Contracts breaks the rule: Messaging may reference ServiceDefaults,");
     }
 
     [Fact]

@@ -15,7 +15,7 @@ internal static class DependencyRules
     [
         new("Contracts", [], "the events are plain records with ids, codes and dates, so any service takes them without taking anything else"),
         new("Reference", [], "code lists, postal codes and the capacity rule are plain data that every service shares as it is"),
-        new("Messaging", [], "the backbone moves any message and knows no contracts or organisations, so a new event never changes it"),
+        new("Messaging", ["ServiceDefaults"], "the backbone moves any message and knows no contracts or organisations, so a new event never changes it; it keeps its tables in the service's database and waits out that database's passing failures (DatabaseFailures)"),
         new("ServiceDefaults", [], "hosting, problem responses, telemetry and health are the same for any service and know nothing of messaging or tokens"),
         new("Access", ["Contracts", "Messaging"], "the access projection is fed by the organisations' lifecycle events through the inbox"),
         new("Operations", ["Messaging", "Access", "ServiceDefaults"], "the admin routes operate the outbox and the dead letters, for coordinators only, answering with problem responses"),

@@ -110,6 +110,7 @@ public sealed class Backbone : IAsyncDisposable
         configuration["Messaging:Outbox:RelayEnabled"] = relay.ToString();
         configuration["Messaging:ConsumerRetry:Limit"] = "1";
         configuration["Messaging:ConsumerRetry:MinInterval"] = "00:00:00.020";
+        configuration["Messaging:ConsumerRetry:TransientMaxInterval"] = "00:00:00.200";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             configuration[key] = value;
@@ -118,7 +119,7 @@ public sealed class Backbone : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<DeliveryLog>();
-        builder.Services.AddDbContext<TestDbContext>(options => options.UseNpgsql(database.ConnectionString));
+        builder.Services.AddDbContext<TestDbContext>(options => options.UseNpgsql(configuration["ConnectionStrings:Database"]));
         builder.AddMessaging<TestDbContext>("test", bus =>
         {
             if (consumer)

@@ -29,6 +29,20 @@ public sealed class PostgresDatabase : IAsyncDisposable
         return new PostgresDatabase(name);
     }
 
+    /// <summary>A TCP forwarder in front of the database's server, to take it away from one service (<see cref="TcpProxy.Cut"/>).</summary>
+    public TcpProxy Proxy()
+    {
+        var server = new NpgsqlConnectionStringBuilder(ConnectionString);
+        return new TcpProxy(server.Host!, server.Port);
+    }
+
+    /// <summary>This database's connection string, through <paramref name="proxy"/>.</summary>
+    public string ConnectionStringVia(TcpProxy proxy)
+    {
+        ArgumentNullException.ThrowIfNull(proxy);
+        return new NpgsqlConnectionStringBuilder(ConnectionString) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString;
+    }
+
     /// <summary>Runs a query that returns one number, e.g. a count.</summary>
     public async Task<long> CountAsync(string sql)
     {

@@ -8,6 +8,9 @@ namespace Imsa.Network.Gateway;
 /// <summary>"Gateway" configuration: where the three services listen.</summary>
 internal sealed class GatewayOptions
 {
+    /// <summary>How long the readiness check waits for each service's own; they are asked at once, so this bounds the answer.</summary>
+    public TimeSpan ReadinessTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     public Dictionary<string, string> Services { get; set; } = new()
     {
         ["partners"] = "http://127.0.0.1:5101",
@@ -58,7 +61,7 @@ internal static class GatewayServices
                 transforms.AddRequestHeader("X-Forwarded-Prefix", prefix, append: false);
             });
 
-        builder.Services.AddHttpClient("health", client => client.Timeout = TimeSpan.FromSeconds(3));
+        builder.Services.AddHttpClient("health");
         builder.Services.AddHealthChecks().AddCheck<ServicesReadyCheck>("services", tags: ["ready"]);
         return builder;
     }
@@ -77,34 +80,52 @@ internal static class GatewayServices
             }
         });
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/ready", new()
+        {
+            Predicate = check => check.Tags.Contains("ready"),
+            ResponseWriter = (context, report) => context.Response.WriteAsJsonAsync(new
+            {
+                status = report.Status.ToString(),
+                services = report.Entries.SelectMany(e => e.Value.Data).ToDictionary(d => d.Key, d => d.Value),
+            }),
+        });
         return app;
     }
 }
 
-/// <summary>Ready when every service behind the gateway reports ready.</summary>
+/// <summary>
+/// Ready when every service behind the gateway reports ready. The services are asked at once, each for at most
+/// <see cref="GatewayOptions.ReadinessTimeout"/>, so a service that hangs makes the gateway unready, not slow; the
+/// answer names each service's state.
+/// </summary>
 internal sealed class ServicesReadyCheck(IHttpClientFactory clients, IOptions<GatewayOptions> options) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        var settings = options.Value;
         var client = clients.CreateClient("health");
-        var notReady = new List<string>();
-        foreach (var (name, address) in options.Value.Services)
+        var states = await Task.WhenAll(settings.Services.Select(async service =>
         {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(settings.ReadinessTimeout);
             try
             {
-                using var response = await client.GetAsync(new Uri(new Uri(address), "/health/ready"), cancellationToken);
-                if (!response.IsSuccessStatusCode)
-                {
-                    notReady.Add(name);
-                }
+                using var response = await client.GetAsync(new Uri(new Uri(service.Value), "/health/ready"), timeout.Token);
+                return (service.Key, State: response.IsSuccessStatusCode ? "ready" : "not ready");
             }
             catch (HttpRequestException)
             {
-                notReady.Add(name);
+                return (service.Key, State: "unreachable");
             }
-        }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return (service.Key, State: "no answer in time");
+            }
+        }));
 
-        return notReady.Count == 0 ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy($"Not ready: {string.Join(", ", notReady)}");
+        var data = states.ToDictionary(s => s.Key, s => (object)s.State);
+        return states.All(s => s.State == "ready")
+            ? HealthCheckResult.Healthy(data: data)
+            : HealthCheckResult.Unhealthy("Not every service is ready.", data: data);
     }
 }

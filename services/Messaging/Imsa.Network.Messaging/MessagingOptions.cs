@@ -29,15 +29,21 @@ public sealed class RabbitMqOptions
 }
 
 /// <summary>
-/// In-process consumer retries with exponential backoff before a message goes to its queue's _error queue
-/// ("Messaging:ConsumerRetry").
+/// In-process consumer retries ("Messaging:ConsumerRetry"). A failure that passes — the database unreachable or
+/// briefly unable (<see cref="ServiceDefaults.DatabaseFailures"/>) — is retried for as long as it lasts, with growing
+/// waits up to <see cref="TransientMaxInterval"/>: the message stays unacknowledged meanwhile, and with every prefetched
+/// message waiting, the queue delivers no more until the database is back. Any other failure is the message's own:
+/// it is retried <see cref="Limit"/> times, then the message goes to its queue's _error queue.
 /// </summary>
 public sealed class ConsumerRetryOptions
 {
-    /// <summary>Retries after the first attempt; 0 sends a failing message to _error at once.</summary>
+    /// <summary>Retries of a failure of the message's own after the first attempt; 0 sends it to _error at once.</summary>
     public int Limit { get; set; } = 4;
 
     public TimeSpan MinInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
     public TimeSpan MaxInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait between retries of a passing failure: how late a consumer resumes after an outage at most.</summary>
+    public TimeSpan TransientMaxInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -1,5 +1,6 @@
 using Imsa.Network.Messaging.Inbox;
 using Imsa.Network.Messaging.Outbox;
+using Imsa.Network.ServiceDefaults;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -58,10 +59,18 @@ public static class MessagingServiceCollectionExtensions
             {
                 context.GetRequiredService<ReceiveQueues>().Add(name);
                 var retry = context.GetRequiredService<IOptions<ConsumerRetryOptions>>().Value;
-                if (retry.Limit > 0)
+                // Outer: a failure of the message's own, a few times, then _error. Inner: a failure that passes (the
+                // database away), for as long as it lasts; it never reaches the outer policy.
+                endpoint.UseMessageRetry(r =>
                 {
-                    endpoint.UseMessageRetry(r => r.Exponential(retry.Limit, retry.MinInterval, retry.MaxInterval, retry.MinInterval));
-                }
+                    r.Ignore<Exception>(DatabaseFailures.IsTransient);
+                    r.Exponential(retry.Limit, retry.MinInterval, retry.MaxInterval, retry.MinInterval);
+                });
+                endpoint.UseMessageRetry(r =>
+                {
+                    r.Handle<Exception>(DatabaseFailures.IsTransient);
+                    r.Exponential(int.MaxValue, retry.MinInterval, retry.TransientMaxInterval, retry.MinInterval);
+                });
             });
             bus.UsingRabbitMq((context, rabbit) =>
             {

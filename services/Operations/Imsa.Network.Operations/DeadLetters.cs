@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using System.Collections.Frozen;
 using Imsa.Network.Messaging;
+using Imsa.Network.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -9,7 +11,12 @@ namespace Imsa.Network.Operations;
 
 /// <summary>A dead-lettered message, described without its content.</summary>
 /// <param name="ExceptionType">The type of the exception that put it here (not its message: that can quote data).</param>
-public sealed record DeadLetter(Guid? MessageId, string? MessageType, DateTimeOffset? FailedAt, string? ExceptionType);
+/// <param name="Passing">
+/// Whether the failure was one that passes (the database away: a connection failure, a timeout, a shutdown, a
+/// serialization failure or deadlock): consumers now wait such failures out, but messages dead-lettered by an older
+/// build can be replayed in bulk.
+/// </param>
+public sealed record DeadLetter(Guid? MessageId, string? MessageType, DateTimeOffset? FailedAt, string? ExceptionType, bool Passing);
 
 /// <param name="Queue">The receive queue whose dead letters these are.</param>
 public sealed record QueueDeadLetters(string Queue, string ErrorQueue, uint Count, IReadOnlyList<DeadLetter> Messages);
@@ -22,6 +29,12 @@ public sealed record QueueDeadLetters(string Queue, string ErrorQueue, uint Coun
 public sealed class DeadLetters(IOptions<RabbitMqOptions> options, ReceiveQueues queues)
 {
     private const int MaxListed = 50;
+
+    // As DatabaseFailures decides for a live exception: connection exceptions (class 08), the server shutting down or
+    // refusing connections, serialization failure, deadlock, lock not available, insufficient resources.
+    private static readonly FrozenSet<string> PassingStates = FrozenSet.Create(
+        StringComparer.Ordinal,
+        "08000", "08001", "08003", "08004", "08006", "57P01", "57P02", "57P03", "40001", "40P01", "55P03", "53000", "53100", "53200", "53300", "53400");
 
     public async Task<IReadOnlyList<QueueDeadLetters>> ListAsync(CancellationToken cancellationToken)
     {
@@ -65,15 +78,28 @@ public sealed class DeadLetters(IOptions<RabbitMqOptions> options, ReceiveQueues
 
     /// <summary>Sends dead letters of <paramref name="queue"/> back to it: the one with <paramref name="messageId"/>, or all. Returns how many.</summary>
     public Task<int> ReplayAsync(string queue, Guid? messageId, CancellationToken cancellationToken) =>
-        TakeAsync(queue, messageId, replay: true, cancellationToken);
+        TakeAsync(queue, letter => messageId is not { } wanted || letter.MessageId == wanted, messageId is not null, replay: true, cancellationToken);
 
     /// <summary>Deletes the dead letter with <paramref name="messageId"/> from <paramref name="queue"/>'s error queue; 0 when there is none.</summary>
     public Task<int> DiscardAsync(string queue, Guid messageId, CancellationToken cancellationToken) =>
-        TakeAsync(queue, messageId, replay: false, cancellationToken);
+        TakeAsync(queue, letter => letter.MessageId == messageId, single: true, replay: false, cancellationToken);
+
+    /// <summary>Sends back, in every queue of this service, the dead letters whose failure passes (<see cref="DeadLetter.Passing"/>); the others stay.</summary>
+    public async Task<IReadOnlyList<DeadLetterResult>> ReplayPassingAsync(CancellationToken cancellationToken)
+    {
+        var replayed = new List<DeadLetterResult>();
+        foreach (var queue in queues.Names)
+        {
+            replayed.Add(new DeadLetterResult(queue, await TakeAsync(queue, letter => letter.Passing, single: false, replay: true, cancellationToken)));
+        }
+
+        return replayed;
+    }
 
     public bool IsReceiveQueue(string queue) => queues.Contains(queue);
 
-    private async Task<int> TakeAsync(string queue, Guid? messageId, bool replay, CancellationToken cancellationToken)
+    /// <param name="single">Stop after the first that <paramref name="wanted"/> takes.</param>
+    private async Task<int> TakeAsync(string queue, Func<DeadLetter, bool> wanted, bool single, bool replay, CancellationToken cancellationToken)
     {
         await using var connection = await ConnectAsync(cancellationToken);
         await using var channel = await connection.CreateChannelAsync(
@@ -93,7 +119,7 @@ public sealed class DeadLetters(IOptions<RabbitMqOptions> options, ReceiveQueues
         var skipped = new List<ulong>();
         for (var i = 0; i < count && await channel.BasicGetAsync(errorQueue, autoAck: false, cancellationToken) is { } delivery; i++)
         {
-            if (messageId is { } wanted && Describe(delivery).MessageId != wanted)
+            if (!wanted(Describe(delivery)))
             {
                 skipped.Add(delivery.DeliveryTag);
                 continue;
@@ -113,7 +139,7 @@ public sealed class DeadLetters(IOptions<RabbitMqOptions> options, ReceiveQueues
 
             await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken);
             taken++;
-            if (messageId is not null)
+            if (single)
             {
                 break;
             }
@@ -155,9 +181,27 @@ public sealed class DeadLetters(IOptions<RabbitMqOptions> options, ReceiveQueues
         var failedAt = DateTimeOffset.TryParse(Header("MT-Fault-Timestamp"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
             ? at
             : (DateTimeOffset?)null;
-        return new DeadLetter(messageId, messageType, failedAt, Header("MT-Fault-ExceptionType"));
+        var exceptionType = Header("MT-Fault-ExceptionType");
+        return new DeadLetter(messageId, messageType, failedAt, exceptionType, Passes(exceptionType, Header("MT-Fault-Message")));
     }
 
-    private Task<IConnection> ConnectAsync(CancellationToken cancellationToken) =>
-        options.Value.ConnectionFactory("imsa-dead-letters").CreateConnectionAsync(cancellationToken);
+    private async Task<IConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await options.Value.ConnectionFactory("imsa-dead-letters").CreateConnectionAsync(cancellationToken);
+        }
+        catch (BrokerUnreachableException ex)
+        {
+            throw new DependencyUnavailableException("The message broker is not reachable.", ex);
+        }
+    }
+
+    // A PostgreSQL error's message starts with its SQLSTATE ("57P01: terminating connection ..."); only that is read.
+    private static bool Passes(string? exceptionType, string? message) => exceptionType switch
+    {
+        "Npgsql.NpgsqlException" or "System.TimeoutException" or "System.Net.Sockets.SocketException" => true,
+        "Npgsql.PostgresException" => message is { Length: >= 5 } && PassingStates.Contains(message[..5]),
+        _ => false,
+    };
 }

@@ -71,6 +71,11 @@ public static class OperationsExtensions
         dead.MapGet("/", Handlers.DeadLettersAsync)
             .WithSummary("This service's dead-letter queues, with counts and message summaries")
             .WithDescription("Messages a consumer gave up on after its retries: type, id, time and exception type; never their content.");
+        dead.MapPost("/replay-passing", Handlers.ReplayPassingAsync)
+            .WithSummary("Replay, in every queue, the dead letters whose failure passes (the database was away)")
+            .WithDescription("Consumers now wait out a database outage instead of dead-lettering; this puts back what an older build "
+                + "dead-lettered for that reason (connection failures, timeouts, shutdowns, serialization failures, deadlocks). "
+                + "Messages that failed for a reason of their own stay. The inbox still recognises any message that was handled before.");
         dead.MapPost("/{queue}/replay", Handlers.ReplayAllAsync)
             .WithSummary("Replay every dead letter of a queue to it")
             .WithDescription("Once the cause is fixed. The inbox still recognises any message that was handled before.")
@@ -102,6 +107,15 @@ public static class OperationsExtensions
 
         public static async Task<Ok<IReadOnlyList<QueueDeadLetters>>> DeadLettersAsync(DeadLetters deadLetters, CancellationToken cancellationToken) =>
             TypedResults.Ok(await deadLetters.ListAsync(cancellationToken));
+
+        public static async Task<Ok<IReadOnlyList<DeadLetterResult>>> ReplayPassingAsync(
+            string? reason, DbContext db, DeadLetters deadLetters, HttpContext http, TimeProvider time, CancellationToken cancellationToken)
+        {
+            var replayed = await deadLetters.ReplayPassingAsync(cancellationToken);
+            db.Record(http.User, "dead-letter.replay-passing", $"{replayed.Sum(r => r.Count)} messages", reason, time);
+            await db.SaveChangesAsync(cancellationToken);
+            return TypedResults.Ok(replayed);
+        }
 
         public static Task<Results<Ok<DeadLetterResult>, ProblemHttpResult>> ReplayAllAsync(
             string queue, string? reason, DbContext db, DeadLetters deadLetters, HttpContext http, TimeProvider time, CancellationToken cancellationToken) =>

@@ -47,11 +47,11 @@ public static class ServiceDefaultsExtensions
         builder.Logging.Configure(options => options.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
         // The framework would log an unhandled exception with its message, which can quote data (a database error
-        // quotes the row); BadRequestExceptionHandler logs its type and stack trace instead.
+        // quotes the row); ExceptionProblems logs its type and stack trace instead.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware", LogLevel.None);
 
         builder.Services.AddProblemDetails();
-        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<ExceptionProblems>();
         // Binding failures reach the exception handler, which answers with a 400 problem naming the parameter.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(options =>
