@@ -29,8 +29,8 @@ public class CounsellingService : ServiceFixture<Program>
         where T : class =>
         Factory.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = messageId ?? NewId.NextGuid());
 
-    public Task<HttpResponseMessage> SendAsync(Organisation caller, HttpMethod method, string uri, object? body = null) =>
-        Client.SendAsAsync(caller.Token, method, uri, body);
+    public Task<HttpResponseMessage> SendAsync(Organisation caller, HttpMethod method, string uri, object? body = null, string? idempotencyKey = null) =>
+        Client.SendAsAsync(caller.Token, method, uri, body, idempotencyKey);
 
     public async Task<JsonObject> OpenCaseAsync(Organisation owner, object? content = null)
     {

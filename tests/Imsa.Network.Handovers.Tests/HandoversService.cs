@@ -58,8 +58,8 @@ public class HandoversService : ServiceFixture<Program>
         return consentId;
     }
 
-    public Task<HttpResponseMessage> SendAsync(Organisation caller, HttpMethod method, string uri, object? body = null) =>
-        Client.SendAsAsync(caller.Token, method, uri, body);
+    public Task<HttpResponseMessage> SendAsync(Organisation caller, HttpMethod method, string uri, object? body = null, string? idempotencyKey = null) =>
+        Client.SendAsAsync(caller.Token, method, uri, body, idempotencyKey);
 
     public async Task<JsonObject> RequestAsync(Organisation origin, Guid caseId, Organisation receiver)
     {

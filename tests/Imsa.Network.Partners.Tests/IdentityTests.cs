@@ -74,9 +74,10 @@ public sealed class IdentityTests(ServiceFixture<Program> service) : IClassFixtu
         var verified = await ReadAsync(await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/verify"));
         ((string?)verified["status"]).Should().Be("active");
 
-        var again = await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/verify");
-        again.StatusCode.Should().Be(HttpStatusCode.Conflict);
-        ((string?)(await again.ReadProblemAsync())["detail"]).Should().Contain("active", "the problem names the current state");
+        // Asked again (an answer lost on the way): a success with the organisation as it is, and nothing changes.
+        var again = await ReadAsync(await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/verify"));
+        ((string?)again["status"]).Should().Be("active");
+        (await service.Database.CountAsync($"SELECT status_version FROM organisations WHERE id = '{organisation}'")).Should().Be(2);
 
         (await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/suspend")).StatusCode.Should().Be(HttpStatusCode.OK);
         await Eventually.Until(
@@ -92,7 +93,9 @@ public sealed class IdentityTests(ServiceFixture<Program> service) : IClassFixtu
             "the reinstated organisation's token to be accepted again");
 
         (await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/retire")).StatusCode.Should().Be(HttpStatusCode.OK);
-        (await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/reinstate")).StatusCode.Should().Be(HttpStatusCode.Conflict);
+        var refused = await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/reinstate");
+        refused.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        ((string?)(await refused.ReadProblemAsync())["detail"]).Should().Contain("retired", "the problem names the current state");
         (await Partners.RequestTokenAsync(credentials.ClientId, credentials.Secret)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
     }
 
@@ -164,6 +167,25 @@ public sealed class IdentityTests(ServiceFixture<Program> service) : IClassFixtu
             var response = await Partners.SendAsAsync(forged, HttpMethod.Get, "/me");
             response.StatusCode.Should().Be(HttpStatusCode.Unauthorized, what);
         }
+    }
+
+    [Fact]
+    public async Task AClientCreatedTwiceUnderOneKey_IsOneClient_AndItsSecretIsNotShownAgain_NorKept()
+    {
+        var coordinator = await Partners.GetCoordinatorTokenAsync();
+        var (organisation, _) = await RegisterWithClientAsync(coordinator, "origin-partner");
+        var key = Guid.NewGuid().ToString();
+
+        var first = await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/clients", new { name = "second system" }, key);
+        var repeat = await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/clients", new { name = "second system" }, key);
+
+        first.StatusCode.Should().Be(HttpStatusCode.Created);
+        var secret = (string)(await first.Content.ReadFromJsonAsync<JsonObject>())!["clientSecret"]!;
+        repeat.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        ((string?)(await repeat.ReadProblemAsync())["title"]).Should().Be("This request was carried out already.");
+        (await repeat.Content.ReadAsStringAsync()).Should().NotContain(secret);
+        (await service.Database.CountAsync($"SELECT count(*) FROM api_clients WHERE organisation_id = '{organisation}'")).Should().Be(2);
+        (await service.Database.CountAsync($"SELECT count(*) FROM idempotency.requests WHERE key = '{key}' AND NOT answer_kept AND length(body) = 0")).Should().Be(1);
     }
 
     private async Task<(Guid Organisation, (string ClientId, string Secret) Credentials)> RegisterWithClientAsync(string coordinator, string kind)

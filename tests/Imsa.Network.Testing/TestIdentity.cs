@@ -94,11 +94,18 @@ public static class TestIdentity
         partners.GetTokenAsync(CoordinatorClientId, CoordinatorClientSecret);
 
     /// <summary>Sends a request with a bearer token (the client's default headers stay untouched).</summary>
-    public static async Task<HttpResponseMessage> SendAsAsync(this HttpClient client, string token, HttpMethod method, string uri, object? body = null)
+    /// <param name="idempotencyKey">Sent as the Idempotency-Key header, when given.</param>
+    public static async Task<HttpResponseMessage> SendAsAsync(
+        this HttpClient client, string token, HttpMethod method, string uri, object? body = null, string? idempotencyKey = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         using var request = new HttpRequestMessage(method, uri);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
         if (body is not null)
         {
             request.Content = JsonContent.Create(body);

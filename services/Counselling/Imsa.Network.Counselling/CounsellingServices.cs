@@ -47,6 +47,7 @@ internal static class CounsellingServices
         builder.Services.AddOptions<EncryptionOptions>().BindConfiguration("Encryption").ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<EncryptionOptions>, EncryptionOptionsValidation>();
         builder.Services.AddSingleton<MasterKeyRing>();
+        builder.Services.AddSingleton(IdempotentAnswers.Sealing);
         builder.Services.AddHostedService<KeyRotationJob>();
         builder.Services.AddOptions<ConsentExpiryOptions>().BindConfiguration("Counselling:ConsentExpiry");
         builder.Services.AddHostedService<ConsentExpiryJob>();

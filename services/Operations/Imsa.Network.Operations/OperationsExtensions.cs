@@ -132,7 +132,7 @@ public static class OperationsExtensions
         private static async Task<Results<NoContent, ProblemHttpResult>> QuarantineActionAsync(
             Guid messageId, string action, Func<Task<bool>> apply, string? reason, DbContext db, HttpContext http, TimeProvider time, CancellationToken cancellationToken)
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
             if (!await apply())
             {
                 return Problems.NotFound("Quarantined message");

@@ -1,8 +1,11 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Imsa.Network.ServiceDefaults;
@@ -14,7 +17,8 @@ public static class ServiceDatabase
     /// Registers <typeparamref name="TDbContext"/> on PostgreSQL (connection string "Database", read when services
     /// resolve, so a test host can override it), also as <see cref="DbContext"/>: a service has one database, and
     /// the shared libraries (network access, operations) take it under that name. The check "database" joins
-    /// /health/ready.
+    /// /health/ready; the model must map <see cref="IdempotentRequestsModel.AddIdempotentRequests"/>, whose keys a job
+    /// deletes after their retention.
     /// </summary>
     public static IHostApplicationBuilder AddServiceDatabase<TDbContext>(this IHostApplicationBuilder builder)
         where TDbContext : DbContext
@@ -28,7 +32,21 @@ public static class ServiceDatabase
         });
         builder.Services.AddScoped<DbContext>(provider => provider.GetRequiredService<TDbContext>());
         builder.Services.AddHealthChecks().AddDbContextCheck<TDbContext>("database", tags: ["ready"]);
+        // Writes under an Idempotency-Key keep their answers here (IdempotentRequests), for a while.
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<IdempotencyOptions>().BindConfiguration("Idempotency");
+        builder.Services.AddHostedService<IdempotencyRetention>();
         return builder;
+    }
+
+    /// <summary>
+    /// A transaction for an endpoint's work: its own, or the one the request already runs in (an Idempotency-Key's,
+    /// <see cref="IdempotentRequests"/>), which then commits with the key's row.
+    /// </summary>
+    public static async Task<ServiceTransaction> BeginOrJoinTransactionAsync(this DatabaseFacade database, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        return new ServiceTransaction(database.CurrentTransaction is null ? await database.BeginTransactionAsync(cancellationToken) : null);
     }
 
     /// <summary>
@@ -64,4 +82,12 @@ public static class ServiceDatabase
 
         return modelBuilder;
     }
+}
+
+/// <summary>An endpoint's transaction: committed here when it is the endpoint's own, with the request's when it joined one.</summary>
+public sealed class ServiceTransaction(IDbContextTransaction? owned) : IAsyncDisposable
+{
+    public Task CommitAsync(CancellationToken cancellationToken) => owned?.CommitAsync(cancellationToken) ?? Task.CompletedTask;
+
+    public ValueTask DisposeAsync() => owned?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -124,6 +124,8 @@ public static class ServiceDefaultsExtensions
         // Explicitly after the two above, so a refused token (401) or role (403) is a problem response too.
         app.UseAuthentication();
         app.UseAuthorization();
+        // Writes under an Idempotency-Key: after the caller is known, around the endpoint and its transaction.
+        app.UseMiddleware<IdempotentRequests>();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false })
             .AllowAnonymous()

@@ -31,6 +31,7 @@ internal sealed class CounsellingDbContext(DbContextOptions<CounsellingDbContext
         modelBuilder.AddMessaging();
         modelBuilder.AddNetworkAccess();
         modelBuilder.AddOperations();
+        modelBuilder.AddIdempotentRequests();
 
         modelBuilder.Entity<KnownOrganisation>(organisation =>
         {

@@ -118,7 +118,7 @@ internal static class CaseEndpoints
     }
 
     private static async Task<Results<Created<CaseResponse>, ProblemHttpResult>> OpenAsync(
-        CaseContent request, ClaimsPrincipal user, CounsellingDbContext db, MasterKeyRing keys, GermanGeography geography,
+        CaseContent request, ClaimsPrincipal user, HttpContext http, CounsellingDbContext db, MasterKeyRing keys, GermanGeography geography,
         TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -130,6 +130,7 @@ internal static class CaseEndpoints
         }
 
         var caseId = Guid.CreateVersion7(now);
+        http.Items[IdempotentAnswers.CaseItem] = caseId;
         var (key, cipher) = keys.CreateKey(caseId, now);
         using (cipher)
         {
@@ -275,6 +276,13 @@ internal static class CaseEndpoints
         Guid id, CloseCaseRequest request, ClaimsPrincipal user, CounsellingDbContext db, MasterKeyRing keys, TimeProvider time,
         CancellationToken cancellationToken)
     {
+        if (await OwnedCase.FindAsync(db, user, id, tracking: false, cancellationToken) is { Problem: null, Case.Status: CaseStatus.Closed } closed)
+        {
+            // Asked again (an answer lost on the way): the case is closed as asked; nothing changes.
+            using var closedCipher = closed.Open(keys);
+            return TypedResults.Ok(ToResponse(closed.Case, closedCipher.OpenContent(closed.Case), await HandoversOfAsync(db, id, cancellationToken)));
+        }
+
         var owned = await OwnedCase.FindOpenAsync(db, user, id, cancellationToken);
         if (owned.Problem is not null)
         {
@@ -321,7 +329,7 @@ internal static class CaseEndpoints
         }
 
         var now = time.GetUtcNow();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         // Crypto-shredding: without its key the sealed sections and sessions are noise; drop them too.
         await db.CaseKeys.Where(k => k.CaseId == id).ExecuteDeleteAsync(cancellationToken);
         await db.Sessions.Where(s => s.CaseId == id).ExecuteDeleteAsync(cancellationToken);

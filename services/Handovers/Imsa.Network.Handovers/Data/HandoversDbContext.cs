@@ -25,6 +25,7 @@ internal sealed class HandoversDbContext(DbContextOptions<HandoversDbContext> op
         modelBuilder.AddMessaging();
         modelBuilder.AddNetworkAccess();
         modelBuilder.AddOperations();
+        modelBuilder.AddIdempotentRequests();
 
         modelBuilder.Entity<KnownOrganisation>(organisation =>
         {

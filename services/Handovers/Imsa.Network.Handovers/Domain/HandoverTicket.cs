@@ -149,6 +149,19 @@ internal sealed class HandoverTicket
         return (ticket, requested, new HandoverOffered(ticket.Id, caseId, origin, receiver, answerDueAt, ticket.Version, now));
     }
 
+    /// <summary>
+    /// The step was taken already: the ticket is in the state it leads to. Asked again (an answer lost on the way), it
+    /// is answered with the ticket as it is, not with a 409; only the party the step belongs to can ask (its role).
+    /// </summary>
+    public bool HasTaken(TicketStep step) => step switch
+    {
+        TicketStep.Accept => Status == HandoverStatus.Accepted,
+        TicketStep.Decline => Status == HandoverStatus.Declined,
+        TicketStep.Withdraw => Status == HandoverStatus.Withdrawn,
+        TicketStep.Complete => Status == HandoverStatus.Completed,
+        _ => false,
+    };
+
     /// <summary>Null when the ticket may <paramref name="step"/> now; otherwise why not, naming its state (a 409).</summary>
     public string? Refuses(TicketStep step)
     {

@@ -103,7 +103,7 @@ internal static class AdminHandoverEndpoints
         }
 
         var now = time.GetUtcNow();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         var facts = await HandoverOffer.ReadReceiverAsync(db, ticket.CaseId, receiverId, now, cancellationToken);
         if (HandoverOffer.Refuses(facts, DateOnly.FromDateTime(now.UtcDateTime)) is { } receiverRefusal)
         {

@@ -135,6 +135,11 @@ internal static class HandoverEndpoints
                     return Problems.NotFound("Handover");
                 }
 
+                if (ticket.HasTaken(step))
+                {
+                    return TypedResults.Ok(ToResponse(ticket, withTimeline: true));
+                }
+
                 if (ticket.Refuses(step) is { } refusal)
                 {
                     return Problems.Conflict(refusal);
@@ -185,7 +190,7 @@ internal static class HandoverEndpoints
         var origin = user.OrganisationId();
         var caseId = request.CaseId!.Value;
         var receiverId = request.ReceiverOrganisationId!.Value;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         var facts = await HandoverOffer.ReadRequestAsync(db, caseId, origin, receiverId, now, cancellationToken);
         if (HandoverOffer.Refuses(facts, today) is { } refusal)
         {
@@ -312,6 +317,11 @@ internal static class HandoverEndpoints
         if (errors.Count > 0)
         {
             return Problems.Unprocessable(errors);
+        }
+
+        if (ticket.HasTaken(TicketStep.Decline))
+        {
+            return TypedResults.Ok(ToResponse(ticket, withTimeline: true));
         }
 
         if (ticket.Refuses(TicketStep.Decline) is { } refusal)

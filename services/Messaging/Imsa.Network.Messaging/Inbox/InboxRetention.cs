@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using Imsa.Network.ServiceDefaults;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,38 +18,14 @@ public sealed class InboxOptions
 }
 
 /// <summary>Deletes inbox rows past their retention, in batches, so the table stays the size of a month's traffic.</summary>
-public sealed partial class InboxRetention<TDbContext>(
-    IServiceScopeFactory scopes, IOptions<InboxOptions> options, ILogger<InboxRetention<TDbContext>> logger) : BackgroundService
+public sealed class InboxRetention<TDbContext>(
+    IServiceScopeFactory scopes, IOptions<InboxOptions> options, ILogger<InboxRetention<TDbContext>> logger) : PeriodicJob(logger)
     where TDbContext : DbContext
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                int deleted;
-                do
-                {
-                    deleted = await RunOnceAsync(stoppingToken);
-                }
-                while (deleted >= options.Value.BatchSize && !stoppingToken.IsCancellationRequested);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogFailed(ex.GetType().Name);
-            }
+    protected override TimeSpan Interval => options.Value.CleanupInterval;
 
-            try
-            {
-                await Task.Delay(options.Value.CleanupInterval, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override async Task<bool> RunPassAsync(CancellationToken cancellationToken) =>
+        await RunOnceAsync(cancellationToken) >= options.Value.BatchSize;
 
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -65,7 +41,4 @@ public sealed partial class InboxRetention<TDbContext>(
             """,
             cancellationToken);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbox clean-up failed ({ExceptionType}); retrying at the next interval")]
-    private partial void LogFailed(string exceptionType);
 }

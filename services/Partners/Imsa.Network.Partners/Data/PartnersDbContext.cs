@@ -33,6 +33,7 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
         modelBuilder.AddMessaging();
         modelBuilder.AddNetworkAccess();
         modelBuilder.AddOperations();
+        modelBuilder.AddIdempotentRequests();
         // The token server's applications (clients with hashed secrets), authorizations, scopes and tokens.
         modelBuilder.UseOpenIddict();
 

@@ -1,3 +1,5 @@
+using Imsa.Network.Contracts.Partners;
+
 namespace Imsa.Network.Partners.Domain;
 
 public enum OrganisationKind
@@ -80,22 +82,35 @@ internal sealed class Organisation
         _ => false,
     };
 
-    public void Apply(OrganisationTransition transition, DateTimeOffset now)
+    /// <summary>Already in the status <paramref name="transition"/> leads to: asking for it again changes nothing.</summary>
+    public bool IsAlready(OrganisationTransition transition) => Status == After(transition);
+
+    /// <summary>Makes the transition and returns the event that announces it.</summary>
+    public IOrganisationLifecycleEvent Apply(OrganisationTransition transition, DateTimeOffset now)
     {
         if (!Allows(transition))
         {
             throw new InvalidOperationException($"{transition} is not allowed while the organisation is {Status}.");
         }
 
-        Status = transition switch
-        {
-            OrganisationTransition.Verify or OrganisationTransition.Reinstate => OrganisationStatus.Active,
-            OrganisationTransition.Suspend => OrganisationStatus.Suspended,
-            _ => OrganisationStatus.Retired,
-        };
+        Status = After(transition);
         StatusVersion++;
         StatusChangedAt = now;
+        return transition switch
+        {
+            OrganisationTransition.Verify => new OrganisationVerified(Id, StatusVersion, now),
+            OrganisationTransition.Suspend => new OrganisationSuspended(Id, StatusVersion, now),
+            OrganisationTransition.Reinstate => new OrganisationReinstated(Id, StatusVersion, now),
+            _ => new OrganisationRetired(Id, StatusVersion, now),
+        };
     }
+
+    private static OrganisationStatus After(OrganisationTransition transition) => transition switch
+    {
+        OrganisationTransition.Verify or OrganisationTransition.Reinstate => OrganisationStatus.Active,
+        OrganisationTransition.Suspend => OrganisationStatus.Suspended,
+        _ => OrganisationStatus.Retired,
+    };
 
     /// <summary>Organisations that may hold tokens: suspended and retired ones may not.</summary>
     public bool MayAuthenticate => Status is OrganisationStatus.PendingVerification or OrganisationStatus.Active;

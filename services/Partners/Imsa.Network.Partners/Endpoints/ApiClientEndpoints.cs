@@ -28,12 +28,14 @@ internal static class ApiClientEndpoints
         clients.MapPost("/", CreateAsync)
             .WithSummary("Create an API client")
             .WithDescription("Returns the client id and its secret. The secret is shown this once and stored only as a hash.")
+            .KeepsNoAnswer()
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         clients.MapPost("/{clientId}/rotate", RotateAsync)
             .WithSummary("Rotate an API client's secret")
             .WithDescription("Returns a new secret, shown this once; the old one stops working at once.")
+            .KeepsNoAnswer()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         clients.MapDelete("/{clientId}", RevokeAsync)

@@ -61,7 +61,9 @@ internal static class DirectoryEndpoints
                 + "language, topic; the area filters find services serving at least part of the area. Sorted by name; paged by offset and limit (1–500).")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
 
+        // A query that changes nothing: repeating it is harmless, and its answer is worth keeping nowhere.
         directory.MapPost("/matches", MatchAsync)
+            .WithoutIdempotencyKey()
             .WithSummary("Suggest receiving services for a case")
             .WithDescription("Ranks the active receiving services eligible for the case profile (area, age, purpose, residence "
                 + "situation, languages, topics, capacity), each with the reasons it matched; on request, why others in the "

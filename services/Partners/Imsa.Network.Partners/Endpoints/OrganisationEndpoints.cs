@@ -161,26 +161,23 @@ internal static class OrganisationEndpoints
             return Problems.NotFound("Organisation");
         }
 
+        if (organisation.IsAlready(transition))
+        {
+            // Asked again (an answer lost on the way): the organisation is as asked; nothing changes, nothing is announced.
+            return TypedResults.Ok(ToResponse(organisation));
+        }
+
         if (!organisation.Allows(transition))
         {
             return Problems.Conflict(
                 $"An organisation that is {EnumCodes.Of(organisation.Status)} cannot be {Past(transition)}.");
         }
 
-        var now = time.GetUtcNow();
-        organisation.Apply(transition, now);
-        object announcement = transition switch
-        {
-            OrganisationTransition.Verify => new OrganisationVerified(organisation.Id, organisation.StatusVersion, now),
-            OrganisationTransition.Suspend => new OrganisationSuspended(organisation.Id, organisation.StatusVersion, now),
-            OrganisationTransition.Reinstate => new OrganisationReinstated(organisation.Id, organisation.StatusVersion, now),
-            _ => new OrganisationRetired(organisation.Id, organisation.StatusVersion, now),
-        };
-        db.AddEvent(announcement, time);
+        db.AddEvent(organisation.Apply(transition, time.GetUtcNow()), time);
         db.Record(user, $"organisation.{transition.ToString().ToLowerInvariant()}", id.ToString(), reason, time);
         try
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             if (organisation.Kind == OrganisationKind.ReceivingService)
             {

@@ -83,7 +83,7 @@ internal static class ProfileEndpoints
             db.AddEvent(capacity, time);
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         if (organisation.Kind == OrganisationKind.ReceivingService)
         {

@@ -41,6 +41,7 @@ internal static class WebhookEndpoints
             .WithDescription("Offers received, acceptances, declines, withdrawals, revocations, outcomes, escalations, consent withdrawals: "
                 + "JSON with ids and codes only, signed: X-Imsa-Signature = \"sha256=\" + hex(HMAC-SHA256(secret, X-Imsa-Timestamp + \".\" + body)); "
                 + "X-Imsa-Event-Id to de-duplicate. The secret is shown once. Endpoints resolving to internal addresses are refused.")
+            .KeepsNoAnswer()
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status404NotFound);
         webhooks.MapGet("/", ListAsync)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Contracts.Partners;
 using Imsa.Network.Messaging.Outbox;
 using Imsa.Network.Partners.Data;
@@ -19,7 +20,7 @@ internal sealed class ApiClients(PartnersDbContext db, IOpenIddictApplicationMan
     {
         var credentials = new ClientCredentials(clientId ?? $"imsa-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10))}", secret ?? NewSecret());
         var now = time.GetUtcNow();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         db.ApiClients.Add(new ApiClient
         {
             ClientId = credentials.ClientId,
@@ -54,7 +55,7 @@ internal sealed class ApiClients(PartnersDbContext db, IOpenIddictApplicationMan
         }
 
         var secret = NewSecret();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         client.SecretRotatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
         await applications.UpdateAsync(application, secret, cancellationToken);
@@ -66,7 +67,7 @@ internal sealed class ApiClients(PartnersDbContext db, IOpenIddictApplicationMan
     public async Task RevokeAsync(ApiClient client, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         client.RevokedAt = now;
         db.AddEvent(new ApiClientRevoked(client.OrganisationId, client.ClientId, now), time);
         await db.SaveChangesAsync(cancellationToken);

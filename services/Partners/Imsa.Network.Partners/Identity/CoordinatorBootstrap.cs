@@ -48,10 +48,9 @@ internal static class CoordinatorBootstrap
         {
             var now = time.GetUtcNow();
             organisation = Organisation.Register(name, "DE", OrganisationKind.Coordinator, now);
-            organisation.Apply(OrganisationTransition.Verify, now);
             db.Organisations.Add(organisation);
             db.AddEvent(new OrganisationRegistered(organisation.Id, EnumCodes.Of(organisation.Kind), organisation.Country, EnumCodes.Of(OrganisationStatus.PendingVerification), now), time);
-            db.AddEvent(new OrganisationVerified(organisation.Id, organisation.StatusVersion, now), time);
+            db.AddEvent(organisation.Apply(OrganisationTransition.Verify, now), time);
             await db.SaveChangesAsync();
         }
 

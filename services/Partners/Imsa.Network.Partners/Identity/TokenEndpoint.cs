@@ -31,6 +31,7 @@ internal static class TokenEndpoint
         // OpenIddict has already authenticated the client (id and hashed secret) when this runs.
         app.MapPost("/connect/token", IssueAsync)
             .AllowAnonymous()
+            .WithoutIdempotencyKey()
             .WithTags("Identity")
             .WithSummary("Get an access token (OAuth 2.0 client credentials)")
             .WithDescription("Form-encoded: grant_type=client_credentials, client_id, client_secret (or HTTP Basic). "
