@@ -19,9 +19,12 @@ fail() { echo "[demo] $*" >&2; exit 1; }
 # The first value of a JSON string field (enough for these flat answers; no jq needed).
 field() { tr -d '\n' | grep -o "\"$1\": *\"[^\"]*\"" | head -n 1 | sed 's/.*: *"\(.*\)"/\1/'; }
 
-# call METHOD URL TOKEN [BODY] -> prints the body, then the status on its own last line
+# call METHOD URL TOKEN [BODY] [KEY] -> prints the body, then the status on its own last line. Every write carries an
+# Idempotency-Key (a new one, unless KEY is given): sent again after a lost answer, it takes effect once.
 call() {
-  curl -sS -X "$1" -H "Authorization: Bearer $3" -H 'Content-Type: application/json' ${4:+-d "$4"} -w '\n%{http_code}' "$2"
+  local key=()
+  [ "$1" = GET ] || key=(-H "Idempotency-Key: ${5:-$(cat /proc/sys/kernel/random/uuid)}")
+  curl -sS -X "$1" -H "Authorization: Bearer $3" -H 'Content-Type: application/json' "${key[@]}" ${4:+-d "$4"} -w '\n%{http_code}' "$2"
 }
 body() { printf '%s' "${1%$'\n'*}"; }
 status() { printf '%s' "${1##*$'\n'}"; }
@@ -29,10 +32,12 @@ expect() { # expect CODE RESPONSE WHAT
   [ "$(status "$2")" = "$1" ] || fail "$3: expected $1, got $(status "$2"): $(body "$2")"
 }
 # retry CODE METHOD URL TOKEN [BODY]: events take a moment to reach the other services
+# (one Idempotency-Key for all the tries: a refused try keeps nothing, the one that succeeds counts once).
 retry() {
-  local out
+  local out key
+  key=$(cat /proc/sys/kernel/random/uuid)
   for _ in $(seq 1 100); do
-    out=$(call "$2" "$3" "$4" "${5:-}")
+    out=$(call "$2" "$3" "$4" "${5:-}" "$key")
     [ "$(status "$out")" = "$1" ] && { printf '%s' "$out"; return 0; }
     sleep 0.1
   done

@@ -14,9 +14,9 @@ token=$(curl -fsS -d grant_type=client_credentials -d client_id=imsa-coordinator
   --data-urlencode "client_secret=$IMSA_COORDINATOR_CLIENT_SECRET" "$partners/connect/token" | json_field access_token)
 [ -n "$token" ] || { echo "[seed] could not get a coordinator token" >&2; exit 1; }
 
-call() { # method path [body] [token]
+call() { # method path [body] [token]; every write with an Idempotency-Key of its own
   curl -sS -X "$1" -H "Authorization: Bearer ${4:-$token}" -H 'Content-Type: application/json' \
-    ${3:+-d "$3"} -w '\n%{http_code}' "$partners$2"
+    -H "Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)" ${3:+-d "$3"} -w '\n%{http_code}' "$partners$2"
 }
 
 # register NAME COUNTRY KIND [PROFILE_JSON]

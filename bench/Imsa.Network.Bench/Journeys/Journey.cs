@@ -207,9 +207,11 @@ public sealed class Journey(JourneyApi api, JourneySettings settings)
     {
         var started = Stopwatch.GetTimestamp();
         var pause = settings.RetryMilliseconds;
+        // One key for every try: a refused try keeps nothing, the one that succeeds counts once.
+        var key = Guid.NewGuid().ToString();
         while (true)
         {
-            var answer = await CallAsync(trace, step, method, uri, caller, body, cancellationToken);
+            var answer = await CallAsync(trace, step, method, uri, caller, body, cancellationToken, key);
             if (done(answer) || Stopwatch.GetElapsedTime(started) > GiveUpAfter)
             {
                 return answer;
@@ -221,9 +223,10 @@ public sealed class Journey(JourneyApi api, JourneySettings settings)
     }
 
     private async Task<Answer> CallAsync(
-        JourneyTrace trace, JourneyStep step, HttpMethod method, Uri uri, Member caller, byte[]? body, CancellationToken cancellationToken)
+        JourneyTrace trace, JourneyStep step, HttpMethod method, Uri uri, Member caller, byte[]? body, CancellationToken cancellationToken,
+        string? idempotencyKey = null)
     {
-        var answer = await api.SendAsync(method, uri, caller.Token, body, cancellationToken);
+        var answer = await api.SendAsync(method, uri, caller.Token, body, cancellationToken, idempotencyKey);
         trace.Calls.Add((step, answer.Status, answer.Milliseconds));
         return answer;
     }

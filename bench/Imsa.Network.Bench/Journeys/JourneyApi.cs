@@ -31,10 +31,16 @@ public sealed class JourneyApi(HttpClient client, Uri partners, Uri counselling,
 
     public static byte[] Body(object value) => JsonSerializer.SerializeToUtf8Bytes(value, RequestJson);
 
+    /// <param name="idempotencyKey">For a write: its Idempotency-Key (a new one when none is given), as every client of the APIs sends.</param>
     public async Task<Answer> SendAsync(
-        HttpMethod method, Uri uri, AuthenticationHeaderValue? token, byte[]? body, CancellationToken cancellationToken)
+        HttpMethod method, Uri uri, AuthenticationHeaderValue? token, byte[]? body, CancellationToken cancellationToken, string? idempotencyKey = null)
     {
         using var message = new HttpRequestMessage(method, uri);
+        if (method != HttpMethod.Get)
+        {
+            message.Headers.Add("Idempotency-Key", idempotencyKey ?? Guid.NewGuid().ToString());
+        }
+
         if (body is not null)
         {
             message.Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
