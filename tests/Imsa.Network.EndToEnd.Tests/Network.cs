@@ -39,13 +39,20 @@ public sealed class Network : IAsyncDisposable
     /// <summary>Between Partners and the broker, when started with one.</summary>
     public TcpProxy? PartnersBrokerLink { get; private set; }
 
+    /// <summary>Between each service and its database, when started with links ("partners", "counselling", "handovers").</summary>
+    public IReadOnlyDictionary<string, TcpProxy> DatabaseLinks { get; private set; } = new Dictionary<string, TcpProxy>();
+
+    /// <summary>Between each service and the broker, when started with links.</summary>
+    public IReadOnlyDictionary<string, TcpProxy> BrokerLinks { get; private set; } = new Dictionary<string, TcpProxy>();
+
     /// <summary>The gateway's address, when started behind it; the three clients then go through it.</summary>
     public Uri? Gateway { get; private set; }
 
     /// <summary>A service's own address behind the gateway ("counselling"), when started behind it.</summary>
     public Uri DirectAddress(string service) => _addresses[service];
 
-    public static async Task<Network> StartAsync(bool partnersBehindProxy = false, bool throughGateway = false)
+    /// <param name="links">Every service reaches its database and the broker through links a test can cut.</param>
+    public static async Task<Network> StartAsync(bool partnersBehindProxy = false, bool throughGateway = false, bool links = false)
     {
         var network = new Network { _realServers = throughGateway };
         try
@@ -60,10 +67,26 @@ public sealed class Network : IAsyncDisposable
                 network._owned.Add(network.PartnersBrokerLink);
             }
 
+            if (links)
+            {
+                var databases = new Dictionary<string, TcpProxy>
+                {
+                    ["partners"] = network.PartnersDatabase.Proxy(),
+                    ["counselling"] = network.CounsellingDatabase.Proxy(),
+                    ["handovers"] = network.HandoversDatabase.Proxy(),
+                };
+                var brokers = databases.Keys.ToDictionary(name => name, _ => new TcpProxy(TestInfrastructure.RabbitMqHost, TestInfrastructure.RabbitMqPort));
+                network._owned.AddRange(databases.Values);
+                network._owned.AddRange(brokers.Values);
+                network.DatabaseLinks = databases;
+                network.BrokerLinks = brokers;
+                network.PartnersBrokerLink = brokers["partners"];
+            }
+
             // Consumers first, so their queues are bound before Partners publishes.
-            network.Counselling = await network.StartAsync<Counselling.Program>(network.CounsellingDatabase, null, shiftedTime: true);
-            network.Handovers = await network.StartAsync<Handovers.Program>(network.HandoversDatabase, null, shiftedTime: true);
-            network.Partners = await network.StartAsync<Partners.Program>(network.PartnersDatabase, network.PartnersBrokerLink?.Port);
+            network.Counselling = await network.StartAsync<Counselling.Program>(network.CounsellingDatabase, network.BrokerLink("counselling"), shiftedTime: true, network.DatabaseLink("counselling"));
+            network.Handovers = await network.StartAsync<Handovers.Program>(network.HandoversDatabase, network.BrokerLink("handovers"), shiftedTime: true, network.DatabaseLink("handovers"));
+            network.Partners = await network.StartAsync<Partners.Program>(network.PartnersDatabase, network.PartnersBrokerLink?.Port, databaseLink: network.DatabaseLink("partners"));
             if (throughGateway)
             {
                 await network.StartGatewayAsync();
@@ -78,11 +101,15 @@ public sealed class Network : IAsyncDisposable
         }
     }
 
-    private async Task<HttpClient> StartAsync<TProgram>(PostgresDatabase database, int? brokerPort, bool shiftedTime = false)
+    private int? BrokerLink(string service) => BrokerLinks.TryGetValue(service, out var link) ? link.Port : null;
+
+    private TcpProxy? DatabaseLink(string service) => DatabaseLinks.GetValueOrDefault(service);
+
+    private async Task<HttpClient> StartAsync<TProgram>(PostgresDatabase database, int? brokerPort, bool shiftedTime = false, TcpProxy? databaseLink = null)
         where TProgram : class
     {
         var factory = new ServiceFactory<TProgram>(
-            database.ConnectionString,
+            databaseLink is null ? database.ConnectionString : database.ConnectionStringVia(databaseLink),
             VirtualHost.Settings(brokerPort),
             shiftedTime ? services => services.AddSingleton<TimeProvider>(Time) : null);
         _owned.Add(factory);

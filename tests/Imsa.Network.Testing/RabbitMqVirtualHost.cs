@@ -72,6 +72,27 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         }
     }
 
+    /// <summary>The names of this virtual host's queues (the management API's list; the names are current, its counts are not).</summary>
+    public async Task<IReadOnlyList<string>> QueueNamesAsync()
+    {
+        var queues = await _management.GetFromJsonAsync<List<QueueName>>($"queues/{Uri.EscapeDataString(Name)}?columns=name");
+        return [.. queues!.Select(q => q.Name)];
+    }
+
+    /// <summary>Messages in every "_error" queue of this virtual host, by queue, counted exactly (passive declares).</summary>
+    public async Task<IReadOnlyDictionary<string, uint>> DeadLettersAsync()
+    {
+        var counts = new Dictionary<string, uint>(StringComparer.Ordinal);
+        foreach (var queue in (await QueueNamesAsync()).Where(name => name.EndsWith("_error", StringComparison.Ordinal)))
+        {
+            counts[queue] = await MessageCountAsync(queue) ?? 0;
+        }
+
+        return counts;
+    }
+
+    private sealed record QueueName(string Name);
+
     public async ValueTask DisposeAsync()
     {
         using (_management)
