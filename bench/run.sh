@@ -8,6 +8,8 @@
 #   bench/run.sh --journeys        complete handover journeys through the REST APIs of all three services: builds
 #                                  them (Release) and runs each as its own process; the backbone baseline first;
 #                                  about seven minutes (bench/run.sh --journeys --help lists the options)
+#   bench/run.sh --faults          journeys while services are killed and PostgreSQL and RabbitMQ stopped: run it
+#                                  through deploy/local/faults.sh, which says how to stop and start the servers
 set -euo pipefail
 . "$(dirname "$0")/../deploy/local/infra.sh"
 cd "$IMSA_ROOT"
@@ -17,7 +19,7 @@ if [ "${1:-}" = "--matching-http" ]; then
   imsa_log "building the Partners service (Release)"
   dotnet build services/Partners/Imsa.Network.Partners -c Release --nologo -v q </dev/null
 fi
-if [ "${1:-}" = "--journeys" ]; then
+if [ "${1:-}" = "--journeys" ] || [ "${1:-}" = "--faults" ]; then
   for service in Partners Counselling Handovers; do
     imsa_log "building the $service service (Release)"
     dotnet build "services/$service/Imsa.Network.$service" -c Release --nologo -v q </dev/null

@@ -8,7 +8,8 @@ using Imsa.Network.Bench.Baselines;
 // in one run, on the run's own databases and virtual host. See docs/benchmarks.md.
 // With --matching first, measures the Partners matching engine instead, in-process (Matching/MatchingBench.cs);
 // with --matching-http, the built Partners service's matching endpoint over HTTP (MatchingHttp/MatchingHttpBench.cs);
-// with --journeys, complete handover journeys through the three built services' REST APIs (Journeys/JourneyBench.cs).
+// with --journeys, complete handover journeys through the three built services' REST APIs (Journeys/JourneyBench.cs);
+// with --faults, journeys through killed services and stopped servers, checked afterwards (Faults/FaultRun.cs).
 if (args is ["--matching", .. var matchingArgs])
 {
     return await Imsa.Network.Bench.Matching.MatchingBench.RunAsync(matchingArgs);
@@ -22,6 +23,11 @@ if (args is ["--matching-http", .. var matchingHttpArgs])
 if (args is ["--journeys", .. var journeyArgs])
 {
     return await Imsa.Network.Bench.Journeys.JourneyBench.RunAsync(journeyArgs);
+}
+
+if (args is ["--faults", .. var faultArgs])
+{
+    return await Imsa.Network.Bench.Faults.FaultRun.RunAsync(faultArgs);
 }
 
 if (args is ["--help"] or ["-h"])

@@ -81,7 +81,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
-        var log = new StreamWriter(logPath) { AutoFlush = true };
+        var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var service = new ServiceProcess(name, process, log, address, logPath);
         process.OutputDataReceived += (_, e) => service.Append(e.Data);
@@ -104,10 +104,26 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until GET /health/ready answers 200 (database migrated, broker connected).</summary>
+    /// <summary>What /health/ready answered on the way to ready, each change with the seconds since the wait began.</summary>
+    public IReadOnlyList<string> ReadinessSteps => _readinessSteps;
+
+    private readonly List<string> _readinessSteps = [];
+
     public async Task WaitUntilReadyAsync(HttpClient client, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var began = Stopwatch.GetTimestamp();
+        var deadline = began + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var last = "";
+        void Seen(string state)
+        {
+            if (state != last)
+            {
+                last = state;
+                _readinessSteps.Add(string.Create(CultureInfo.InvariantCulture, $"{Stopwatch.GetElapsedTime(began).TotalSeconds:F1} s: {state}"));
+            }
+        }
+
         while (Stopwatch.GetTimestamp() < deadline)
         {
             if (_process.HasExited)
@@ -118,6 +134,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             try
             {
                 using var response = await client.GetAsync(new Uri(Address, "health/ready"), cancellationToken);
+                Seen(await response.Content.ReadAsStringAsync(cancellationToken));
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return;
@@ -125,7 +142,11 @@ public sealed class ServiceProcess : IAsyncDisposable
             }
             catch (HttpRequestException)
             {
-                // Not listening yet.
+                Seen("not listening");
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                Seen("no answer within the client's timeout");
             }
 
             await Task.Delay(250, cancellationToken);
@@ -177,6 +198,14 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             return string.Join('\n', _lastLines);
         }
+    }
+
+    /// <summary>SIGKILL: the process ends at once, as in a crash; its log is closed.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        await DisposeAsync();
     }
 
     public async ValueTask DisposeAsync()

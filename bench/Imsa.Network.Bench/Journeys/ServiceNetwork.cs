@@ -18,6 +18,7 @@ public sealed class ServiceNetwork : IAsyncDisposable
 
     private readonly BenchInfrastructure _infrastructure;
     private readonly List<ServiceProcess> _services = [];
+    private readonly Dictionary<string, Func<ServiceProcess>> _starts = [];
 
     private ServiceNetwork(BenchInfrastructure infrastructure, string coordinatorSecret)
     {
@@ -93,7 +94,8 @@ public sealed class ServiceNetwork : IAsyncDisposable
         {
             var logPath = $"{logPrefix}-{name.ToLowerInvariant()}.log";
             var environment = ServiceEnvironment.ForRun(name, placeholders, settings.NpgsqlSettings, settings.ServiceEnvironment);
-            _services.Add(ServiceProcess.Start(name, settings.BuildDirectory(name), addresses[name], environment, logPath));
+            _starts[name] = () => ServiceProcess.Start(name, settings.BuildDirectory(name), addresses[name], environment, logPath);
+            _services.Add(_starts[name]());
         }
 
         foreach (var service in _services)
@@ -103,6 +105,24 @@ public sealed class ServiceNetwork : IAsyncDisposable
 
         StartSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
+
+    /// <summary>
+    /// Kills the service's process outright (SIGKILL: no shutdown, transactions cut off mid-way), starts it again as
+    /// before (same address, same environment, log appended) and waits until it is ready; returns the seconds from
+    /// the new start until ready.
+    /// </summary>
+    public async Task<double> KillAndRestartAsync(string name, HttpClient client, CancellationToken cancellationToken)
+    {
+        var index = _services.FindIndex(s => s.Name == name);
+        await _services[index].KillAsync();
+        var started = Stopwatch.GetTimestamp();
+        _services[index] = _starts[name]();
+        await _services[index].WaitUntilReadyAsync(client, TimeSpan.FromSeconds(120), cancellationToken);
+        return Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    /// <summary>What the named service's /health/ready answered while it started (the last start).</summary>
+    public IReadOnlyList<string> ReadinessSteps(string name) => _services.Single(s => s.Name == name).ReadinessSteps;
 
     /// <summary>CPU seconds of each service process so far, by name (from /proc).</summary>
     public IReadOnlyDictionary<string, double?> CpuSeconds() => _services.ToDictionary(s => s.Name, s => s.CpuSeconds());

@@ -1,5 +1,8 @@
 using System.Collections.Frozen;
+using System.Data;
 using System.Net.Sockets;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Imsa.Network.ServiceDefaults;
@@ -22,6 +25,17 @@ public static class DatabaseFailures
         PostgresErrorCodes.SerializationFailure,
         PostgresErrorCodes.DeadlockDetected,
         PostgresErrorCodes.LockNotAvailable);
+
+    /// <summary>
+    /// Whether the request's database connection broke: whatever exception followed (EF Core reports a command on a
+    /// broken connection as an InvalidOperationException), the database went away under it.
+    /// </summary>
+    public static bool ConnectionBroke(IServiceProvider requestServices)
+    {
+        ArgumentNullException.ThrowIfNull(requestServices);
+        return requestServices.GetService<DbContext>()?.Database.GetDbConnection() is NpgsqlConnection connection
+            && connection.FullState.HasFlag(ConnectionState.Broken);
+    }
 
     public static bool IsTransient(Exception? exception)
     {

@@ -39,7 +39,7 @@ internal sealed partial class ExceptionProblems(IProblemDetailsService problems,
             });
         }
 
-        if (exception is DependencyUnavailableException || DatabaseFailures.IsTransient(exception))
+        if (exception is DependencyUnavailableException || DatabaseFailures.IsTransient(exception) || DatabaseFailures.ConnectionBroke(httpContext.RequestServices))
         {
             LogUnavailable(exception.GetType().FullName, httpContext.Request.Method, httpContext.GetEndpoint()?.DisplayName);
             return await WriteUnavailableAsync(problems, httpContext, exception);
