@@ -103,12 +103,12 @@ public sealed class ServiceProcess : IAsyncDisposable
         return service;
     }
 
-    /// <summary>Waits until GET /health/ready answers 200 (database migrated, broker connected).</summary>
     /// <summary>What /health/ready answered on the way to ready, each change with the seconds since the wait began.</summary>
     public IReadOnlyList<string> ReadinessSteps => _readinessSteps;
 
     private readonly List<string> _readinessSteps = [];
 
+    /// <summary>Waits until GET /health/ready answers 200 (database migrated, broker connected).</summary>
     public async Task WaitUntilReadyAsync(HttpClient client, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);

@@ -14,7 +14,8 @@ using RabbitMQ.Client;
 namespace Imsa.Network.Bench.Faults;
 
 /// <summary>
-/// An operator's bad day, as a test (deploy/local/faults.sh): complete journeys from eight careful clients while,
+/// An operator's bad day, as a test (deploy/local/faults.sh): after one kill and restart of each service on the quiet
+/// machine (what a start costs), complete journeys from eight careful clients while,
 /// one after another, Handovers is killed (SIGKILL) and restarted, RabbitMQ's application is stopped for 8 s,
 /// Counselling is killed and restarted, PostgreSQL is stopped in immediate mode for 20 s, and Partners is killed and
 /// restarted. A careful client sends every write under an Idempotency-Key and sends it again, with the same key,
@@ -71,9 +72,17 @@ public static class FaultRun
         Step($"run {network.RunId}: 4 partners and 4 receiving services; waiting until every service knows them");
         await KnownEverywhereAsync(network, members, cancellationToken);
 
+        // The same restarts on a quiet machine first: what a start costs when nothing else wants the CPU.
+        var report = new List<string>();
+        foreach (var name in new[] { "Handovers", "Counselling", "Partners" })
+        {
+            var restart = await network.KillAndRestartAsync(name, client, cancellationToken);
+            report.Add($"{name} killed and restarted, no load: {restart}");
+            Step($"{name} killed and restarted, no load: {restart}");
+        }
+
         using var load = new CarefulLoad(api, members);
         var loading = load.RunAsync(Workers, cancellationToken);
-        var report = new List<string>();
         async Task PhaseAsync(string what, Func<Task<string>> fault)
         {
             await Task.Delay(Between, cancellationToken);
@@ -86,8 +95,7 @@ public static class FaultRun
         }
 
         await PhaseAsync("Handovers killed (SIGKILL) and restarted", async () =>
-            $"ready again {await network.KillAndRestartAsync("Handovers", client, cancellationToken):F1} s after its new start; /health/ready on the way: "
-            + string.Join(" | ", network.ReadinessSteps("Handovers")));
+            (await network.KillAndRestartAsync("Handovers", client, cancellationToken)).ToString());
         await PhaseAsync($"RabbitMQ's application stopped for {BrokerAway.TotalSeconds:N0} s", async () =>
         {
             await ShellAsync(commands["IMSA_FAULT_BROKER_STOP"], cancellationToken);
@@ -96,8 +104,7 @@ public static class FaultRun
             return "started again";
         });
         await PhaseAsync("Counselling killed (SIGKILL) and restarted", async () =>
-            $"ready again {await network.KillAndRestartAsync("Counselling", client, cancellationToken):F1} s after its new start; /health/ready on the way: "
-            + string.Join(" | ", network.ReadinessSteps("Counselling")));
+            (await network.KillAndRestartAsync("Counselling", client, cancellationToken)).ToString());
         await PhaseAsync($"PostgreSQL stopped (immediate mode) for {DatabaseAway.TotalSeconds:N0} s", async () =>
         {
             await ShellAsync(commands["IMSA_FAULT_DATABASE_STOP"], cancellationToken);
@@ -106,8 +113,7 @@ public static class FaultRun
             return "started again";
         });
         await PhaseAsync("Partners killed (SIGKILL) and restarted", async () =>
-            $"ready again {await network.KillAndRestartAsync("Partners", client, cancellationToken):F1} s after its new start; /health/ready on the way: "
-            + string.Join(" | ", network.ReadinessSteps("Partners")));
+            (await network.KillAndRestartAsync("Partners", client, cancellationToken)).ToString());
         await Task.Delay(Between, cancellationToken);
         Step("no new journeys; finishing the ones under way");
         load.Stop();
