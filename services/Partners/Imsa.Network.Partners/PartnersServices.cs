@@ -37,6 +37,7 @@ internal static class PartnersServices
         builder.Services.AddScoped<ApiClients>();
         builder.Services.AddSingleton(_ => GermanGeography.Shared);
         builder.Services.AddSingleton<DirectoryCatalog>();
+        builder.Services.AddHostedService<DirectoryWarmUp>();
         builder.Services.AddApiExamples(PartnersApiExamples.Add);
 
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration("Webhooks");

@@ -26,6 +26,9 @@ internal sealed class DirectoryCatalog(GermanGeography geography) : IDisposable
     private readonly SemaphoreSlim _building = new(1, 1);
     private volatile Snapshot? _current;
 
+    /// <summary>The index last built, or null before the first build; may be behind the database.</summary>
+    public DirectoryIndex? Current => _current?.Index;
+
     public async Task<DirectoryIndex> GetAsync(PartnersDbContext db, CancellationToken cancellationToken)
     {
         var state = await db.DirectoryState.AsNoTracking().Where(s => s.Id == 1)
