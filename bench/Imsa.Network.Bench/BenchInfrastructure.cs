@@ -102,7 +102,7 @@ public sealed class BenchInfrastructure : IAsyncDisposable
     {
         var server = new NpgsqlConnectionStringBuilder(_settings.Postgres);
         server.Remove("Database");
-        return new Dictionary<string, string>(StringComparer.Ordinal)
+        var placeholders = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["IMSA_POSTGRES"] = server.ConnectionString,
             ["IMSA_DATABASE_PREFIX"] = databasePrefix,
@@ -112,6 +112,18 @@ public sealed class BenchInfrastructure : IAsyncDisposable
             ["IMSA_RABBITMQ_USER"] = _settings.RabbitMqUser,
             ["IMSA_RABBITMQ_PASSWORD"] = _settings.RabbitMqPassword,
         };
+        // The run's virtual host is the bench's alone: every service, and its dead-letter operations, use the bench's
+        // user there (the tests prove the services' own users' permissions; the bench measures).
+        foreach (var service in new[] { "PARTNERS", "COUNSELLING", "HANDOVERS" })
+        {
+            foreach (var user in new[] { service, $"{service}_DEAD_LETTERS" })
+            {
+                placeholders[$"IMSA_RABBITMQ_{user}_USER"] = _settings.RabbitMqUser;
+                placeholders[$"IMSA_RABBITMQ_{user}_PASSWORD"] = _settings.RabbitMqPassword;
+            }
+        }
+
+        return placeholders;
     }
 
     public async ValueTask DisposeAsync()

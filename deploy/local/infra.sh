@@ -55,6 +55,7 @@ imsa_start_postgres() {
 }
 
 imsa_start_rabbitmq() {
+  imsa_rabbitmq_loopback
   if ! imsa_sudo rabbitmqctl -q status >/dev/null 2>&1; then
     imsa_log "starting RabbitMQ"
     imsa_sudo service rabbitmq-server start >/dev/null || true
@@ -67,16 +68,84 @@ imsa_start_rabbitmq() {
   fi
 }
 
-# Local secrets are generated once per checkout, kept in .local/ (ignored by git), never committed.
+# AMQP, the management UI and Erlang distribution listen on loopback only (RabbitMQ listens on every interface by
+# default). A file of its own in conf.d, so an operator's rabbitmq.conf stays theirs; a change restarts the broker.
+imsa_rabbitmq_loopback() {
+  local file=/etc/rabbitmq/conf.d/10-imsa-loopback.conf wanted
+  wanted="# IMSA Network's local setup (deploy/local/infra.sh): AMQP, the management UI and Erlang distribution on loopback only.
+listeners.tcp.default = 127.0.0.1:5672
+management.tcp.ip = 127.0.0.1
+management.tcp.port = 15672
+distribution.listener.interface = 127.0.0.1"
+  if [ "$(imsa_sudo cat "$file" 2>/dev/null)" != "$wanted" ]; then
+    imsa_log "binding RabbitMQ to 127.0.0.1 ($file)"
+    imsa_sudo mkdir -p /etc/rabbitmq/conf.d
+    printf '%s\n' "$wanted" | imsa_sudo tee "$file" >/dev/null
+    if imsa_sudo rabbitmqctl -q status >/dev/null 2>&1; then
+      imsa_sudo service rabbitmq-server restart >/dev/null || true
+    fi
+  fi
+}
+
+# The broker users: one per service, one per service's dead-letter operations (docs/operations.md#broker-users).
+IMSA_SERVICES=(partners counselling handovers)
+IMSA_BROKER_PERMISSIONS="$IMSA_ROOT/deploy/broker/permissions.tsv"
+
+# The names of the broker users' password variables: IMSA_RABBITMQ_PARTNERS_PASSWORD, ..._DEAD_LETTERS_PASSWORD.
+imsa_broker_password_names() {
+  local service upper
+  for service in "${IMSA_SERVICES[@]}"; do
+    upper="${service^^}"
+    echo "IMSA_RABBITMQ_${upper}_PASSWORD IMSA_RABBITMQ_${upper}_DEAD_LETTERS_PASSWORD"
+  done
+}
+
+# The credentials of this machine's PostgreSQL role "imsa" and RabbitMQ users belong to the machine, not to a
+# checkout: every checkout (and a test run or bench beside a network another checkout started) reads them from
+# one root-only file and never changes a password it did not make. Made once, the first time any checkout needs
+# it; a checkout from before this file adopts its own .local passwords, so the network it started keeps running.
+IMSA_MACHINE_SECRETS=/var/lib/imsa-network/infrastructure.env
+
+imsa_machine_secrets() {
+  local content="" key added="" name
+  IMSA_MACHINE_SECRETS_NEW=""
+  if imsa_sudo test -f "$IMSA_MACHINE_SECRETS"; then
+    content=$(imsa_sudo cat "$IMSA_MACHINE_SECRETS")
+  else
+    IMSA_MACHINE_SECRETS_NEW=1
+    content=$(grep -E '^(IMSA_DB_PASSWORD|IMSA_RABBITMQ_PASSWORD)=[A-Za-z0-9]+$' "$IMSA_LOCAL/secrets.env" 2>/dev/null || true)
+  fi
+  for key in IMSA_DB_PASSWORD IMSA_RABBITMQ_PASSWORD $(imsa_broker_password_names); do
+    if ! grep -q "^$key=" <<<"$content"; then
+      content+=$'\n'"$key=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 24)"
+      added=1
+    fi
+  done
+  if [ -n "$added" ]; then
+    imsa_log "writing the machine's database and broker credentials to $IMSA_MACHINE_SECRETS"
+    imsa_sudo install -d -m 700 "${IMSA_MACHINE_SECRETS%/*}"
+    printf '%s\n' "$content" | sed '/^$/d' | imsa_sudo tee "$IMSA_MACHINE_SECRETS.new" >/dev/null
+    imsa_sudo chmod 600 "$IMSA_MACHINE_SECRETS.new"
+    imsa_sudo mv "$IMSA_MACHINE_SECRETS.new" "$IMSA_MACHINE_SECRETS"
+  fi
+  # Only ever KEY=letters-and-digits lines: read as values, never run as shell.
+  while IFS='=' read -r key name; do
+    if [[ "$key" =~ ^IMSA_[A-Z_]+$ && "$name" =~ ^[A-Za-z0-9]+$ ]]; then
+      printf -v "$key" '%s' "$name"
+      export "${key?}"
+    fi
+  done <<<"$content"
+  # They used to live in each checkout's .local/secrets.env: no stale copy there.
+  if [ -f "$IMSA_LOCAL/secrets.env" ] && grep -qE '^(IMSA_DB_PASSWORD|IMSA_RABBITMQ_PASSWORD)=' "$IMSA_LOCAL/secrets.env"; then
+    sed -i -E '/^(IMSA_DB_PASSWORD|IMSA_RABBITMQ_PASSWORD)=/d' "$IMSA_LOCAL/secrets.env"
+  fi
+}
+
+# This checkout's own secrets, generated once, kept in .local/ (ignored by git), never committed: the bootstrap
+# coordinator's secret, Counselling's master key and the token signing key of the network run.sh starts.
 imsa_secrets() {
   local file="$IMSA_LOCAL/secrets.env"
-  if [ ! -f "$file" ]; then
-    umask 077
-    {
-      echo "IMSA_DB_PASSWORD=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 24)"
-      echo "IMSA_RABBITMQ_PASSWORD=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 24)"
-    } >"$file"
-  fi
+  (umask 077 && touch "$file")
   if ! grep -q '^IMSA_COORDINATOR_CLIENT_SECRET=' "$file"; then
     echo "IMSA_COORDINATOR_CLIENT_SECRET=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 40)" >>"$file"
   fi
@@ -93,38 +162,88 @@ imsa_secrets() {
   imsa_load_secrets
 }
 
-# Reads .local/secrets.env into the shell (exported, as the scripts and the bench read them). Makes nothing:
-# imsa_secrets does that.
+# Reads .local/secrets.env and the machine's credentials into the shell (exported, as the scripts and the bench
+# read them). Makes nothing but the machine's credentials file, the first time: imsa_secrets makes the rest.
 imsa_load_secrets() {
   local file="$IMSA_LOCAL/secrets.env"
+  imsa_machine_secrets
   if [ ! -f "$file" ]; then
     imsa_log "${file#"$IMSA_ROOT/"} does not exist yet: deploy/local/run.sh makes it at its first start"
     return 1
   fi
   # shellcheck disable=SC1090
   . "$file"
-  export IMSA_DB_PASSWORD IMSA_RABBITMQ_PASSWORD IMSA_COORDINATOR_CLIENT_SECRET IMSA_COUNSELLING_MASTER_KEY
+  export IMSA_COORDINATOR_CLIENT_SECRET IMSA_COUNSELLING_MASTER_KEY
+}
+
+# A user whose password the machine's credentials file gives: made when missing; when it exists and refuses that
+# password, changed only if the file was made just now (adopting this checkout's) or IMSA_RESET_CREDENTIALS=1, and
+# otherwise left alone with an explanation: someone else's network may depend on it.
+imsa_credentials_refused() {
+  local what="$1"
+  if [ -n "${IMSA_MACHINE_SECRETS_NEW:-}" ] || [ "${IMSA_RESET_CREDENTIALS:-}" = 1 ]; then
+    imsa_log "$what: setting the password from $IMSA_MACHINE_SECRETS"
+    return 0
+  fi
+  imsa_log "$what does not accept the password in $IMSA_MACHINE_SECRETS (a script of an older checkout may have"
+  imsa_log "changed it). Nothing changed. To set it from that file, stopping whatever uses the old one:"
+  imsa_log "  IMSA_RESET_CREDENTIALS=1 $0"
+  return 1
 }
 
 imsa_users() {
-  imsa_psql -qtA -v ON_ERROR_STOP=1 >/dev/null <<SQL
-DO \$\$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'imsa') THEN CREATE ROLE imsa LOGIN CREATEDB; END IF;
-END \$\$;
-ALTER ROLE imsa WITH LOGIN CREATEDB PASSWORD '$IMSA_DB_PASSWORD';
-SQL
-  if ! imsa_sudo rabbitmqctl -q list_users | grep -q '^imsa'; then
-    imsa_sudo rabbitmqctl -q add_user imsa "$IMSA_RABBITMQ_PASSWORD" >/dev/null
-  else
-    imsa_sudo rabbitmqctl -q change_password imsa "$IMSA_RABBITMQ_PASSWORD" >/dev/null
+  if ! imsa_psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname = 'imsa'" | grep -q 1; then
+    imsa_psql -qtA -v ON_ERROR_STOP=1 -c "CREATE ROLE imsa LOGIN CREATEDB PASSWORD '$IMSA_DB_PASSWORD'" >/dev/null
+  elif ! PGPASSWORD="$IMSA_DB_PASSWORD" psql -h 127.0.0.1 -U imsa -d postgres -qtAc 'SELECT 1' >/dev/null 2>&1; then
+    imsa_credentials_refused "PostgreSQL role imsa" || return 1
+    imsa_psql -qtA -v ON_ERROR_STOP=1 -c "ALTER ROLE imsa WITH LOGIN CREATEDB PASSWORD '$IMSA_DB_PASSWORD'" >/dev/null
   fi
-  imsa_sudo rabbitmqctl -q set_user_tags imsa administrator >/dev/null
-  imsa_sudo rabbitmqctl -q set_permissions -p / imsa '.*' '.*' '.*' >/dev/null
+
+  # RabbitMQ's default administrator guest/guest is not needed and not wanted.
+  if imsa_sudo rabbitmqctl -q list_users | grep -q '^guest[[:space:]]'; then
+    imsa_log "deleting RabbitMQ's default user guest"
+    imsa_sudo rabbitmqctl -q delete_user guest >/dev/null
+  fi
+  # imsa: the scripts' and tests' administrator (management API: test virtual hosts, queue depths), with no
+  # access to the messages of the network run.sh starts (virtual host /).
+  imsa_rabbitmq_user imsa "$IMSA_RABBITMQ_PASSWORD" administrator || return 1
+  imsa_sudo rabbitmqctl -q clear_permissions -p / imsa >/dev/null 2>&1 || true
+  local service upper user configure write read
+  for service in "${IMSA_SERVICES[@]}"; do
+    upper="${service^^}"
+    user="IMSA_RABBITMQ_${upper}_PASSWORD"
+    imsa_rabbitmq_user "imsa-$service" "${!user}" || return 1
+    user="IMSA_RABBITMQ_${upper}_DEAD_LETTERS_PASSWORD"
+    imsa_rabbitmq_user "imsa-$service-dead-letters" "${!user}" || return 1
+  done
+  while IFS=$'\t' read -r user configure write read; do
+    imsa_sudo rabbitmqctl -q set_permissions -p / "$user" "$configure" "$write" "$read" >/dev/null </dev/null
+  done < <(imsa_broker_permissions)
   local i
   for i in $(seq 1 60); do
     curl -fsS -u "imsa:$IMSA_RABBITMQ_PASSWORD" http://127.0.0.1:15672/api/overview >/dev/null 2>&1 && break
     sleep 0.5
   done
+}
+
+# imsa_rabbitmq_user NAME PASSWORD [TAG]: the user exists, accepts PASSWORD and has exactly that tag (none: no
+# management access at all).
+imsa_rabbitmq_user() {
+  local name="$1" password="$2" tag="${3:-}"
+  if ! imsa_sudo rabbitmqctl -q list_users | cut -f1 | grep -qx -- "$name"; then
+    imsa_sudo rabbitmqctl -q add_user "$name" "$password" >/dev/null
+  elif ! imsa_sudo rabbitmqctl -q authenticate_user "$name" "$password" >/dev/null 2>&1; then
+    imsa_credentials_refused "RabbitMQ user $name" || return 1
+    imsa_sudo rabbitmqctl -q change_password "$name" "$password" >/dev/null
+  fi
+  # shellcheck disable=SC2086
+  imsa_sudo rabbitmqctl -q set_user_tags "$name" $tag >/dev/null
+}
+
+# The broker permissions of deploy/broker/permissions.tsv: user, configure, write, read (tab-separated regular
+# expressions), comments and blank lines left out.
+imsa_broker_permissions() {
+  grep -vE '^[[:space:]]*(#|$)' "$IMSA_BROKER_PERMISSIONS"
 }
 
 imsa_ensure_infra() {
@@ -142,6 +261,12 @@ imsa_infra_exports() {
   export IMSA_POSTGRES="Host=127.0.0.1;Port=5432;Username=imsa;Password=$IMSA_DB_PASSWORD"
   export IMSA_RABBITMQ_HOST=127.0.0.1 IMSA_RABBITMQ_PORT=5672 IMSA_RABBITMQ_MANAGEMENT_PORT=15672
   export IMSA_RABBITMQ_USER=imsa
+  local service
+  for service in "${IMSA_SERVICES[@]}"; do
+    printf -v "IMSA_RABBITMQ_${service^^}_USER" '%s' "imsa-$service"
+    printf -v "IMSA_RABBITMQ_${service^^}_DEAD_LETTERS_USER" '%s' "imsa-$service-dead-letters"
+    export "IMSA_RABBITMQ_${service^^}_USER" "IMSA_RABBITMQ_${service^^}_DEAD_LETTERS_USER"
+  done
 }
 
 # imsa_service_env NAME ARRAY: fills the array ARRAY with the KEY=value items of deploy/environment/NAME.env, each

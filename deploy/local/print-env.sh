@@ -2,7 +2,8 @@
 # Prints the environment deploy/local/run.sh starts a service with: its file in deploy/environment/ with the
 # placeholders filled in, then run.sh's own ASPNETCORE_URLS and content root. Secrets are masked (the name of the
 # secret in their place), multi-line values shortened to their first and last line. Starts, installs and changes
-# nothing: it reads .local/secrets.env and .local/token-signing*.pem, which run.sh makes at its first start.
+# nothing but the machine's credentials file the first time (deploy/local/infra.sh): it reads .local/secrets.env,
+# .local/token-signing*.pem, which run.sh makes at its first start, and the machine's credentials (with sudo).
 #   deploy/local/print-env.sh                  all four: partners, counselling, handovers, gateway
 #   deploy/local/print-env.sh counselling      one
 set -euo pipefail
@@ -23,7 +24,7 @@ imsa_local_placeholders
 
 # The secrets, longest first (so a secret inside another is masked as the larger one).
 secret_names=(IMSA_TOKEN_SIGNING_KEY IMSA_COUNSELLING_MASTER_KEY IMSA_COORDINATOR_CLIENT_SECRET IMSA_DB_PASSWORD
-  IMSA_RABBITMQ_PASSWORD)
+  IMSA_RABBITMQ_PASSWORD $(imsa_broker_password_names))
 
 for service in "${services[@]}"; do
   imsa_local_service_env "$service" printed_environment

@@ -65,7 +65,7 @@ IMSA Network is running.
   Partners     http://127.0.0.1:${IMSA_PORTS[partners]}/swagger
   Counselling  http://127.0.0.1:${IMSA_PORTS[counselling]}/swagger
   Handovers    http://127.0.0.1:${IMSA_PORTS[handovers]}/swagger
-  RabbitMQ     http://127.0.0.1:15672  (user imsa, password in .local/secrets.env)
+  RabbitMQ     http://127.0.0.1:15672  (user imsa: sudo grep RABBITMQ_PASSWORD= /var/lib/imsa-network/infrastructure.env)
 Tokens: POST http://127.0.0.1:${IMSA_PORTS[partners]}/connect/token with grant_type=client_credentials; the first
 coordinator client is imsa-coordinator, its secret is IMSA_COORDINATOR_CLIENT_SECRET in .local/secrets.env.
 Walk a whole handover journey through the APIs: deploy/local/demo.sh

@@ -110,7 +110,8 @@ public sealed class Network : IAsyncDisposable
     {
         var factory = new ServiceFactory<TProgram>(
             databaseLink is null ? database.ConnectionString : database.ConnectionStringVia(databaseLink),
-            VirtualHost.Settings(brokerPort),
+            // Each service as it runs on the network: its own broker users, allowed only what permissions.tsv allows.
+            VirtualHost.ServiceSettings(typeof(TProgram).Namespace!.Split('.')[^1].ToLowerInvariant(), brokerPort),
             shiftedTime ? services => services.AddSingleton<TimeProvider>(Time) : null);
         _owned.Add(factory);
         if (_realServers)

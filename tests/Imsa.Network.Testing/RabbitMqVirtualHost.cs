@@ -34,18 +34,66 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         (await management.PutAsJsonAsync(
             $"permissions/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(TestInfrastructure.RabbitMqUser)}",
             new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+        // The services' own users get here what they get on the local network's virtual host.
+        foreach (var permission in BrokerUsers.Permissions)
+        {
+            (await management.PutAsJsonAsync(
+                $"permissions/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(permission.User)}",
+                new { configure = permission.Configure, write = permission.Write, read = permission.Read })).EnsureSuccessStatusCode();
+        }
+
         return vhost;
     }
 
-    /// <summary>The "RabbitMq" configuration section a service needs to use this virtual host.</summary>
-    public Dictionary<string, string?> Settings(int? port = null) => new()
+    /// <summary>
+    /// The "RabbitMq" configuration section a service needs to use this virtual host, as the tests' administrator
+    /// (so a test can publish, through the service's own bus, the events of the services it stands in for). With
+    /// <paramref name="service"/>, its dead-letter operations use their own user ("RabbitMq:DeadLetters").
+    /// </summary>
+    public Dictionary<string, string?> Settings(int? port = null, string? service = null)
     {
-        ["RabbitMq:Host"] = TestInfrastructure.RabbitMqHost,
-        ["RabbitMq:Port"] = (port ?? TestInfrastructure.RabbitMqPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["RabbitMq:VirtualHost"] = Name,
-        ["RabbitMq:Username"] = TestInfrastructure.RabbitMqUser,
-        ["RabbitMq:Password"] = TestInfrastructure.RabbitMqPassword,
-    };
+        var settings = new Dictionary<string, string?>
+        {
+            ["RabbitMq:Host"] = TestInfrastructure.RabbitMqHost,
+            ["RabbitMq:Port"] = (port ?? TestInfrastructure.RabbitMqPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RabbitMq:VirtualHost"] = Name,
+            ["RabbitMq:Username"] = TestInfrastructure.RabbitMqUser,
+            ["RabbitMq:Password"] = TestInfrastructure.RabbitMqPassword,
+        };
+        if (service is not null)
+        {
+            settings["RabbitMq:DeadLetters:Username"] = BrokerUsers.DeadLetters(service);
+            settings["RabbitMq:DeadLetters:Password"] = BrokerUsers.Password(BrokerUsers.DeadLetters(service));
+        }
+
+        return settings;
+    }
+
+    /// <summary>The "RabbitMq" configuration section of <paramref name="service"/> as it runs on the network: its own user, and its dead-letter operations' user.</summary>
+    public Dictionary<string, string?> ServiceSettings(string service, int? port = null)
+    {
+        var settings = Settings(port, service);
+        settings["RabbitMq:Username"] = BrokerUsers.Service(service);
+        settings["RabbitMq:Password"] = BrokerUsers.Password(BrokerUsers.Service(service));
+        return settings;
+    }
+
+    /// <summary>A plain RabbitMQ.Client connection to this virtual host as <paramref name="user"/>, one of <see cref="BrokerUsers"/>.</summary>
+    public Task<IConnection> ConnectAsAsync(string user) => new ConnectionFactory
+    {
+        HostName = TestInfrastructure.RabbitMqHost,
+        Port = TestInfrastructure.RabbitMqPort,
+        VirtualHost = Name,
+        UserName = user,
+        Password = BrokerUsers.Password(user),
+    }.CreateConnectionAsync();
+
+    /// <summary>The names of this virtual host's exchanges, the default and amq.* ones left out.</summary>
+    public async Task<IReadOnlyList<string>> ExchangeNamesAsync()
+    {
+        var exchanges = await _management.GetFromJsonAsync<List<QueueName>>($"exchanges/{Uri.EscapeDataString(Name)}?columns=name");
+        return [.. exchanges!.Select(e => e.Name).Where(name => name.Length > 0 && !name.StartsWith("amq.", StringComparison.Ordinal))];
+    }
 
     /// <summary>A plain RabbitMQ.Client connection to this virtual host, to look at queues as an operator would.</summary>
     public Task<IConnection> ConnectAsync() => new ConnectionFactory

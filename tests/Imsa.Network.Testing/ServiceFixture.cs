@@ -34,7 +34,8 @@ public class ServiceFixture<TProgram> : IAsyncLifetime
     {
         Database = await PostgresDatabase.CreateAsync(_name);
         VirtualHost = await RabbitMqVirtualHost.CreateAsync(_name);
-        var settings = VirtualHost.Settings();
+        // The service's name: Imsa.Network.Partners → partners.
+        var settings = VirtualHost.Settings(service: typeof(TProgram).Namespace!.Split('.')[^1].ToLowerInvariant());
         foreach (var (key, value) in ExtraSettings)
         {
             settings[key] = value;

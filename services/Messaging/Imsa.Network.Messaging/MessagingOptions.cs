@@ -13,6 +13,9 @@ public sealed class RabbitMqOptions
 
     public string Password { get; set; } = "guest";
 
+    /// <summary>AMQP over TLS (port 5671 by convention), the broker's certificate checked against <see cref="Host"/>: in production, always.</summary>
+    public bool UseTls { get; set; }
+
     /// <summary>Unacknowledged messages per consumer queue.</summary>
     public ushort PrefetchCount { get; set; } = 32;
 
@@ -25,6 +28,7 @@ public sealed class RabbitMqOptions
         UserName = Username,
         Password = Password,
         ClientProvidedName = clientName,
+        Ssl = new RabbitMQ.Client.SslOption(Host, enabled: UseTls),
     };
 }
 

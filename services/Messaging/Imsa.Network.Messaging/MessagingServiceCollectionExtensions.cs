@@ -58,6 +58,9 @@ public static class MessagingServiceCollectionExtensions
             bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
                 context.GetRequiredService<ReceiveQueues>().Add(name);
+                // Nobody consumes Fault<T> events (a failure's record is its _error queue), and a service's broker user
+                // may publish only its own event types.
+                endpoint.PublishFaults = false;
                 var retry = context.GetRequiredService<IOptions<ConsumerRetryOptions>>().Value;
                 // Outer: a failure of the message's own, a few times, then _error. Inner: a failure that passes (the
                 // database away), for as long as it lasts; it never reaches the outer policy.
@@ -79,6 +82,10 @@ public static class MessagingServiceCollectionExtensions
                 {
                     host.Username(broker.Username);
                     host.Password(broker.Password);
+                    if (broker.UseTls)
+                    {
+                        host.UseSsl(ssl => ssl.ServerName = broker.Host);
+                    }
                 });
                 rabbit.PrefetchCount = broker.PrefetchCount;
                 rabbit.ConfigureEndpoints(context);

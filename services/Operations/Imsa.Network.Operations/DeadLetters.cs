@@ -22,11 +22,23 @@ public sealed record DeadLetter(Guid? MessageId, string? MessageType, DateTimeOf
 public sealed record QueueDeadLetters(string Queue, string ErrorQueue, uint Count, IReadOnlyList<DeadLetter> Messages);
 
 /// <summary>
+/// The broker user of the dead-letter operations ("RabbitMq:DeadLetters"): its own, allowed only to read this
+/// service's _error queues and to publish to its receive endpoints' exchanges (deploy/broker/permissions.tsv), on the
+/// service's broker and virtual host ("RabbitMq").
+/// </summary>
+public sealed class DeadLetterBrokerOptions
+{
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+}
+
+/// <summary>
 /// The messages this service's consumers gave up on (MassTransit's "_error" queues), seen and repaired through
 /// RabbitMQ.Client: list them, replay one or all to the queue they failed in (once the cause is fixed), or discard
 /// one. Replaying keeps the message id, so the consumer's inbox still recognises a message it did handle.
 /// </summary>
-public sealed class DeadLetters(IOptions<RabbitMqOptions> options, ReceiveQueues queues)
+public sealed class DeadLetters(IOptions<RabbitMqOptions> options, IOptions<DeadLetterBrokerOptions> user, ReceiveQueues queues)
 {
     private const int MaxListed = 50;
 
@@ -127,14 +139,16 @@ public sealed class DeadLetters(IOptions<RabbitMqOptions> options, ReceiveQueues
 
             if (replay)
             {
-                // Straight to the receive queue (default exchange), without the fault headers; confirmed before the ack.
+                // Back to the receive queue through its own exchange (MassTransit binds an exchange of the queue's name
+                // to it; the default exchange would reach any queue, so this user may not use it), without the fault
+                // headers; confirmed before the ack.
                 var properties = new BasicProperties(delivery.BasicProperties)
                 {
                     Headers = delivery.BasicProperties.Headers?
                         .Where(h => !h.Key.StartsWith("MT-Fault", StringComparison.Ordinal) && h.Key != "MT-Reason")
                         .ToDictionary(h => h.Key, h => h.Value),
                 };
-                await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, delivery.Body, cancellationToken);
+                await channel.BasicPublishAsync(queue, string.Empty, mandatory: true, properties, delivery.Body, cancellationToken);
             }
 
             await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken);
@@ -187,9 +201,17 @@ public sealed class DeadLetters(IOptions<RabbitMqOptions> options, ReceiveQueues
 
     private async Task<IConnection> ConnectAsync(CancellationToken cancellationToken)
     {
+        if (user.Value is not { Username: { Length: > 0 } username, Password: { Length: > 0 } password })
+        {
+            throw new DependencyUnavailableException("The dead-letter operations have no broker user (RabbitMq:DeadLetters:Username and Password).");
+        }
+
+        var factory = options.Value.ConnectionFactory("imsa-dead-letters");
+        factory.UserName = username;
+        factory.Password = password;
         try
         {
-            return await options.Value.ConnectionFactory("imsa-dead-letters").CreateConnectionAsync(cancellationToken);
+            return await factory.CreateConnectionAsync(cancellationToken);
         }
         catch (BrokerUnreachableException ex)
         {

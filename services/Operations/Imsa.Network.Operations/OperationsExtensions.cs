@@ -25,6 +25,7 @@ public static class OperationsExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddScoped<OutboxQuarantine>();
         builder.Services.AddSingleton<DeadLetters>();
+        builder.Services.AddOptions<DeadLetterBrokerOptions>().BindConfiguration("RabbitMq:DeadLetters");
         return builder;
     }
 
