@@ -111,6 +111,10 @@ public sealed class BenchInfrastructure : IAsyncDisposable
             ["IMSA_RABBITMQ_VIRTUAL_HOST"] = VirtualHost,
             ["IMSA_RABBITMQ_USER"] = _settings.RabbitMqUser,
             ["IMSA_RABBITMQ_PASSWORD"] = _settings.RabbitMqPassword,
+            // No gateway in the bench: receipts name run.sh's address, nobody is a trusted proxy but this host.
+            ["IMSA_PUBLIC_URL"] = "http://127.0.0.1:5100/",
+            ["IMSA_ALLOWED_HOSTS"] = "localhost;127.0.0.1",
+            ["IMSA_TRUSTED_PROXIES"] = "127.0.0.1",
         };
         // The run's virtual host is the bench's alone: every service, and its dead-letter operations, use the bench's
         // user there (the tests prove the services' own users' permissions; the bench measures).

@@ -342,6 +342,10 @@ imsa_local_placeholders() {
   IMSA_TOKEN_VALIDATION_KEYS="$(cat "$IMSA_LOCAL/token-signing.pub.pem")"
   IMSA_TOKEN_SIGNING_KEY="$(cat "$IMSA_LOCAL/token-signing.pem")"
   IMSA_COORDINATOR_CLIENT_ID=imsa-coordinator
+  IMSA_PUBLIC_URL="http://127.0.0.1:${IMSA_PORTS[gateway]}/"
+  IMSA_ALLOWED_HOSTS="localhost;127.0.0.1"
+  # The gateway runs on this host: locally every caller shares its address (docs/operations.md#trusted-proxies).
+  IMSA_TRUSTED_PROXIES=127.0.0.1
   IMSA_GATEWAY_PARTNERS_URL="http://127.0.0.1:${IMSA_PORTS[partners]}"
   IMSA_GATEWAY_COUNSELLING_URL="http://127.0.0.1:${IMSA_PORTS[counselling]}"
   IMSA_GATEWAY_HANDOVERS_URL="http://127.0.0.1:${IMSA_PORTS[handovers]}"

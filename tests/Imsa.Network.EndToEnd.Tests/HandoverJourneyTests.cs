@@ -202,9 +202,10 @@ public sealed class HandoverJourneyThroughGatewayTests : HandoverJourneyTests
         var config = await client.GetStringAsync("/swagger/index.js");
         config.Should().Contain("/partners/swagger/v1/swagger.json").And.Contain("/counselling/swagger/v1/swagger.json").And.Contain("/handovers/swagger/v1/swagger.json");
         var document = (await client.GetFromJsonAsync<JsonObject>("/counselling/swagger/v1/swagger.json"))!;
-        ((string?)document["servers"]![0]!["url"]).Should().Be($"{Network.Gateway!.GetLeftPart(UriPartial.Authority)}/counselling");
+        // The gateway's public address from configuration (Network:PublicUrl), the prefix from the gateway.
+        ((string?)document["servers"]![0]!["url"]).Should().Be($"{TestNetwork.PublicUrl}counselling");
         ((string?)document["components"]!["securitySchemes"]!["oauth2"]!["flows"]!["clientCredentials"]!["tokenUrl"])
-            .Should().Be($"{Network.Gateway.GetLeftPart(UriPartial.Authority)}/partners/connect/token");
+            .Should().Be($"{TestNetwork.PublicUrl}partners/connect/token");
 
         // Asked directly, after the gateway's request, the same service still names its own token endpoint.
         using var direct = new HttpClient { BaseAddress = Network.DirectAddress("counselling") };

@@ -101,6 +101,19 @@ public sealed class Network : IAsyncDisposable
         }
     }
 
+    // Each service as it runs on the network: its own broker users, allowed only what permissions.tsv allows; behind
+    // the gateway (on this host), believing its X-Forwarded-* headers as it would the real gateway's.
+    private Dictionary<string, string?> Settings(string service, int? brokerPort)
+    {
+        var settings = VirtualHost.ServiceSettings(service, brokerPort);
+        if (_realServers)
+        {
+            settings["ForwardedHeaders:KnownNetworks:0"] = "127.0.0.1";
+        }
+
+        return settings;
+    }
+
     private int? BrokerLink(string service) => BrokerLinks.TryGetValue(service, out var link) ? link.Port : null;
 
     private TcpProxy? DatabaseLink(string service) => DatabaseLinks.GetValueOrDefault(service);
@@ -110,8 +123,7 @@ public sealed class Network : IAsyncDisposable
     {
         var factory = new ServiceFactory<TProgram>(
             databaseLink is null ? database.ConnectionString : database.ConnectionStringVia(databaseLink),
-            // Each service as it runs on the network: its own broker users, allowed only what permissions.tsv allows.
-            VirtualHost.ServiceSettings(typeof(TProgram).Namespace!.Split('.')[^1].ToLowerInvariant(), brokerPort),
+            Settings(typeof(TProgram).Namespace!.Split('.')[^1].ToLowerInvariant(), brokerPort),
             shiftedTime ? services => services.AddSingleton<TimeProvider>(Time) : null);
         _owned.Add(factory);
         if (_realServers)

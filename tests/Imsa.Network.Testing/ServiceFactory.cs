@@ -32,6 +32,7 @@ public sealed class ServiceFactory<TProgram>(
         // The Counselling service's master key (only it reads these), and quick timers so tests need not wait.
         builder.UseSetting("Encryption:ActiveKeyId", TestMasterKey.Id);
         builder.UseSetting($"Encryption:MasterKeys:{TestMasterKey.Id}", TestMasterKey.Value);
+        builder.UseSetting("Network:PublicUrl", TestNetwork.PublicUrl);
         builder.UseSetting("Counselling:ConsentExpiry:Interval", "00:00:00.200");
         builder.UseSetting("Handovers:Sla:Interval", "00:00:00.200");
         builder.UseSetting("Messaging:Inbox:CleanupInterval", "00:00:00.500");
@@ -53,4 +54,10 @@ public static class TestMasterKey
     public const string Id = "test-2026-1";
 
     public static string Value { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+}
+
+/// <summary>Where the network is reached in tests (Network:PublicUrl): receipts and gateway documents name it.</summary>
+public static class TestNetwork
+{
+    public const string PublicUrl = "https://imsa.test/";
 }

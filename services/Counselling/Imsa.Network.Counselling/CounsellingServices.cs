@@ -45,6 +45,10 @@ internal static class CounsellingServices
         builder.AddOperations();
 
         builder.Services.AddOptions<EncryptionOptions>().BindConfiguration("Encryption").ValidateOnStart();
+        // Receipts name the withdrawal address where the person reaches it: Counselling does not start without it.
+        builder.Services.AddOptions<NetworkOptions>()
+            .Validate(network => network.PublicUrl is { IsAbsoluteUri: true, Scheme: "https" or "http" }, "Network:PublicUrl, the gateway's public address (https://…/), is required.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<EncryptionOptions>, EncryptionOptionsValidation>();
         builder.Services.AddSingleton<MasterKeyRing>();
         builder.Services.AddSingleton(IdempotentAnswers.Sealing);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
@@ -55,9 +56,10 @@ internal static class GatewayServices
                 transforms.AddPathRemovePrefix(prefix);
                 // The defaults would set X-Forwarded-Prefix from the (empty) path base; it is the route's prefix.
                 transforms.UseDefaultForwarders = false;
-                transforms.AddXForwardedFor();
-                transforms.AddXForwardedHost();
-                transforms.AddXForwardedProto();
+                // Set, not appended: the caller's address and scheme as the gateway knows them (from a trusted proxy
+                // in front of it, or the connection); whatever a caller wrote in these headers goes no further.
+                transforms.AddXForwardedFor(action: ForwardedTransformActions.Set);
+                transforms.AddXForwardedProto(action: ForwardedTransformActions.Set);
                 transforms.AddRequestHeader("X-Forwarded-Prefix", prefix, append: false);
             });
 
@@ -68,6 +70,19 @@ internal static class GatewayServices
 
     public static WebApplication MapGateway(this WebApplication app)
     {
+        // Behind an ingress: the caller's address and scheme, believed from the configured proxies only
+        // ("ForwardedHeaders:KnownNetworks"; none by default, not even loopback).
+        var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+        forwarded.KnownProxies.Clear();
+        forwarded.KnownIPNetworks.Clear();
+        foreach (var network in app.Configuration.GetSection("ForwardedHeaders:KnownNetworks").Get<string[]>() ?? [])
+        {
+            forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.TryParse(network, out var parsed)
+                ? parsed
+                : System.Net.IPNetwork.Parse($"{network}/{(network.Contains(':', StringComparison.Ordinal) ? 128 : 32)}"));
+        }
+
+        app.UseForwardedHeaders(forwarded);
         app.MapReverseProxy();
         app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
         app.UseSwaggerUI(ui =>

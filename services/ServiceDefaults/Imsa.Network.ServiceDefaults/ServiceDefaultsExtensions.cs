@@ -50,6 +50,8 @@ public static class ServiceDefaultsExtensions
         // quotes the row); ExceptionProblems logs its type and stack trace instead.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware", LogLevel.None);
 
+        builder.Services.AddOptions<TrustedProxyOptions>().BindConfiguration("ForwardedHeaders");
+        builder.Services.AddOptions<NetworkOptions>().BindConfiguration("Network");
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ExceptionProblems>();
         // Binding failures reach the exception handler, which answers with a 400 problem naming the parameter.
@@ -112,11 +114,9 @@ public static class ServiceDefaultsExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
 
-        // Behind the gateway or a load balancer on this host: the caller's address (rate limits), scheme and host.
-        app.UseForwardedHeaders(new ForwardedHeadersOptions
-        {
-            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost,
-        });
+        // Behind the gateway or an ingress: the caller's address (rate limits), scheme and the gateway's path prefix,
+        // believed from the configured proxies only.
+        app.UseForwardedHeaders(app.Services.GetRequiredService<IOptions<TrustedProxyOptions>>().Value.ToForwardedHeadersOptions());
 
         // Unhandled exceptions and bare status codes both become RFC 9457 problem responses, never a stack trace.
         app.UseExceptionHandler();
@@ -139,14 +139,16 @@ public static class ServiceDefaultsExtensions
         // Behind the gateway (docs/operations.md) the document names the gateway's address and path prefix, so
         // "Try it out" and the token request go through it.
         var openApi = app.Services.GetRequiredService<IOptions<OpenApiOptions>>().Value;
+        var network = app.Services.GetRequiredService<IOptions<NetworkOptions>>().Value;
         app.UseSwagger(swagger => swagger.PreSerializeFilters.Add((document, request) =>
         {
-            if (request.Headers["X-Forwarded-Prefix"].FirstOrDefault() is not { Length: > 0 } prefix)
+            // The prefix only a trusted proxy can set (X-Forwarded-Prefix → PathBase); the address from configuration.
+            if (request.PathBase is not { HasValue: true } prefix || network.PublicUrl is not { IsAbsoluteUri: true } publicUrl)
             {
                 return;
             }
 
-            var origin = $"{request.Scheme}://{request.Host}";
+            var origin = $"{publicUrl.GetLeftPart(UriPartial.Authority)}{publicUrl.AbsolutePath.TrimEnd('/')}";
             document.Servers = [new OpenApiServer { Url = origin + prefix }];
             if (openApi.GatewayTokenPath is { Length: > 0 } tokenPath && document.Components?.SecuritySchemes is { } schemes)
             {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json.Serialization;
@@ -243,9 +244,10 @@ internal static class ConsentEndpoints
             .FirstOrDefaultAsync(c => c.Id == consentId && c.CaseId == caseId && c.OwnerOrganisationId == owner, cancellationToken);
     }
 
-    // Behind the gateway the person reaches this service under its prefix.
+    // Where the person reaches this service: configured, never taken from the request (a forged Host or
+    // X-Forwarded-Host would put someone else's address on a receipt).
     private static string BaseUrl(HttpContext http) =>
-        $"{http.Request.Scheme}://{http.Request.Host}{http.Request.Headers["X-Forwarded-Prefix"].FirstOrDefault()}";
+        http.RequestServices.GetRequiredService<IOptions<NetworkOptions>>().Value.ServiceUrl("counselling");
 
     public static ConsentResponse ToResponse(Consent c, DateTimeOffset now) => new(
         c.Id,
