@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Routing;
@@ -49,6 +50,9 @@ public static class ServiceDefaultsExtensions
         // The framework would log an unhandled exception with its message, which can quote data (a database error
         // quotes the row); ExceptionProblems logs its type and stack trace instead.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware", LogLevel.None);
+
+        // Nothing in an answer says which server software sent it.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ExceptionProblems>();
@@ -111,6 +115,9 @@ public static class ServiceDefaultsExtensions
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+
+        // First, so every answer has them: nosniff, no framing (Swagger UI included), no referrer, no-store.
+        app.UseSecurityHeaders();
 
         // Behind the gateway or a load balancer on this host: the caller's address (rate limits), scheme and host.
         app.UseForwardedHeaders(new ForwardedHeadersOptions
