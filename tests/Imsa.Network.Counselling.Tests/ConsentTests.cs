@@ -101,6 +101,7 @@ public sealed class ConsentTests(CounsellingService service) : IClassFixture<Cou
 
         var wrong = await service.Client.PostAsJsonAsync("/consent-withdrawals", new { code = "0000-0000-0000-0000-0000" });
         wrong.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (wrong.Headers.CacheControl?.NoStore ?? false).Should().BeTrue("no cache may keep what a code answered");
         var wrongBody = await wrong.Content.ReadAsStringAsync();
         wrongBody.Should().NotContain(consentId).And.NotContain(caseId);
         (await service.Database.CountAsync($"SELECT count(*) FROM consent_withdrawals WHERE consent_id = '{consentId}'")).Should().Be(0);
@@ -108,6 +109,7 @@ public sealed class ConsentTests(CounsellingService service) : IClassFixture<Cou
         // No account, no token: the code alone; written as the person might type it.
         var first = await service.Client.PostAsJsonAsync("/consent-withdrawals", new { code = code.ToLowerInvariant().Replace("-", " ", StringComparison.Ordinal) });
         first.StatusCode.Should().Be(HttpStatusCode.OK);
+        (first.Headers.CacheControl?.NoStore ?? false).Should().BeTrue();
         var firstBody = (await first.Content.ReadFromJsonAsync<JsonObject>())!;
         ((string?)firstBody["state"]).Should().Be("withdrawn");
         firstBody["alreadyEnded"]!.GetValue<bool>().Should().BeFalse();

@@ -144,6 +144,8 @@ public sealed class Network : IAsyncDisposable
         var gateway = new WebApplicationFactory<Imsa.Network.Gateway.Program>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("Logging:LogLevel:Default", "Critical");
+            // A port of its own: UseKestrel(0) on a factory made by WithWebHostBuilder leaves Kestrel on its default, 5000.
+            builder.UseSetting("urls", "http://127.0.0.1:0");
             foreach (var (name, address) in _addresses)
             {
                 builder.UseSetting($"Gateway:Services:{name}", address.ToString());

@@ -17,6 +17,7 @@ public sealed class IdentityTests(ServiceFixture<Program> service) : IClassFixtu
         var response = await Partners.RequestTokenAsync(TestIdentity.CoordinatorClientId, TestIdentity.CoordinatorClientSecret);
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (response.Headers.CacheControl?.NoStore ?? false).Should().BeTrue("a token is a secret no cache may keep");
         var token = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         ((string?)token["token_type"]).Should().Be("Bearer");
         ((int)token["expires_in"]!).Should().BeInRange(1, 900, "access tokens are short-lived");
@@ -56,6 +57,7 @@ public sealed class IdentityTests(ServiceFixture<Program> service) : IClassFixtu
 
         wrongSecret.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         unknownClient.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (wrongSecret.Headers.CacheControl?.NoStore ?? false).Should().BeTrue();
         var first = await wrongSecret.Content.ReadFromJsonAsync<JsonObject>();
         var second = await unknownClient.Content.ReadFromJsonAsync<JsonObject>();
         ((string?)first!["error"]).Should().Be("invalid_client");

@@ -27,6 +27,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>While true, every request is answered 503.</summary>
     public bool Down { get; set; }
 
+    /// <summary>While true, every request is answered 200 with a body that never ends.</summary>
+    public bool EndlessBody { get; set; }
+
     public Uri Url { get; private set; } = null!;
 
     public static async Task<WebhookReceiver> StartAsync()
@@ -41,7 +44,22 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var body = await reader.ReadToEndAsync();
             var status = receiver.Down ? 503 : 200;
             receiver.Requests.Enqueue((DateTime.UtcNow, status, http.Request.Headers["X-Imsa-Event-Id"], http.Request.Headers["X-Imsa-Timestamp"], http.Request.Headers["X-Imsa-Signature"], body));
-            return Results.StatusCode(status);
+            http.Response.StatusCode = status;
+            if (receiver.EndlessBody && status == 200)
+            {
+                var chunk = new byte[64 * 1024];
+                try
+                {
+                    while (true)
+                    {
+                        await http.Response.Body.WriteAsync(chunk, http.RequestAborted);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    // The caller hung up: the only way this answer ends.
+                }
+            }
         });
         await app.StartAsync();
         receiver.Url = new Uri(new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()), "/hook");
@@ -159,6 +177,28 @@ public sealed class WebhookTests(WebhookTests.WebhookService service) : IClassFi
         ((int?)after[0]!["lastStatusCode"]).Should().Be(200);
         receiver.Requests.Count(r => r.Status == 200).Should().Be(1);
     }
+
+    [Fact]
+    public async Task AnEndpointAnsweringWithAnEndlessBody_IsDeliveredOnItsStatus_WithoutReadingTheBody()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.EndlessBody = true;
+        var (organisation, token) = await ReceivingServiceAsync();
+        var webhook = (await (await service.Client.SendAsAsync(token, HttpMethod.Post, $"/organisations/{organisation}/webhooks",
+            new { url = receiver.Url.ToString(), eventTypes = new[] { "handover.accepted" } })).Content.ReadFromJsonAsync<JsonObject>())!;
+
+        await PublishAsync(new HandoverAccepted(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), organisation, 3, DateTimeOffset.UtcNow), Guid.NewGuid());
+
+        // Reading the body would take until the try's timeout, every try: the delivery would never succeed.
+        var delivered = await Eventually.Until(
+            async () => (await (await service.Client.SendAsAsync(token, HttpMethod.Get, $"/organisations/{organisation}/webhooks/{webhook["id"]}/deliveries")).Content.ReadFromJsonAsync<JsonArray>())!,
+            d => d.Count == 1 && (string?)d[0]!["status"] != "pending",
+            "the delivery to an endpoint whose answer never ends");
+        ((string?)delivered[0]!["status"]).Should().Be("delivered");
+        ((int?)delivered[0]!["lastStatusCode"]).Should().Be(200);
+        ((int?)delivered[0]!["attempts"]).Should().Be(1);
+        receiver.Requests.Should().ContainSingle();
+    }
 }
 
 public sealed class WebhookTargetTests(ServiceFixture<Program> service) : IClassFixture<ServiceFixture<Program>>
@@ -170,6 +210,29 @@ public sealed class WebhookTargetTests(ServiceFixture<Program> service) : IClass
     [InlineData("https://192.168.0.10/hook", "internal")]
     [InlineData("https://169.254.169.254/latest/meta-data", "internal")]
     [InlineData("https://[::1]/hook", "internal")]
+    [InlineData("https://0/", "internal")]
+    [InlineData("https://0.0.0.0/", "internal")]
+    [InlineData("https://[::]/", "internal")]
+    [InlineData("https://127.1/", "internal")]
+    [InlineData("https://2130706433/", "internal")]
+    [InlineData("https://[::127.0.0.1]/", "internal")]
+    [InlineData("https://[::7f00:1]/", "internal")]
+    [InlineData("https://[::ffff:0:127.0.0.1]/", "internal")]
+    [InlineData("https://[::ffff:127.0.0.1]/", "internal")]
+    [InlineData("https://[::ffff:169.254.169.254]/", "internal")]
+    [InlineData("https://[64:ff9b::7f00:1]/", "internal")]
+    [InlineData("https://[2002:7f00:1::]/", "internal")]
+    [InlineData("https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", "internal")]
+    [InlineData("https://[fd00::1]/", "internal")]
+    [InlineData("https://[fe80::1]/", "internal")]
+    [InlineData("https://[ff02::1]/", "internal")]
+    [InlineData("https://[2001:db8::1]/", "internal")]
+    [InlineData("https://192.0.2.1/", "internal")]
+    [InlineData("https://100.64.0.1/", "internal")]
+    [InlineData("https://198.18.0.1/", "internal")]
+    [InlineData("https://255.255.255.255/", "internal")]
+    [InlineData("https://224.0.0.1/", "internal")]
+    [InlineData("https://localhost/", "internal")]
     [InlineData("https://user:pw@example.org/hook", "credentials")]
     [InlineData("not a url", "absolute")]
     public async Task AnEndpointThatIsNotHttpsOrResolvesInsideTheNetwork_IsRefusedWith422(string url, string reason)
@@ -188,5 +251,29 @@ public sealed class WebhookTargetTests(ServiceFixture<Program> service) : IClass
         problem.ErrorFields().Should().Equal("url");
         problem["errors"]!["url"]![0]!.ToString().Should().Contain(reason);
         (await service.Database.CountAsync($"SELECT count(*) FROM webhook_subscriptions WHERE organisation_id = '{id}'")).Should().Be(0);
+    }
+
+    /// <summary>
+    /// The check is made again on every connection a delivery opens, with the deliveries' own HTTP client: a name or
+    /// an address form that reaches inside the network is refused before anything is sent.
+    /// </summary>
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("localhost")]
+    [InlineData("0.0.0.0")]
+    [InlineData("[::]")]
+    [InlineData("[::ffff:127.0.0.1]")]
+    [InlineData("[::127.0.0.1]")]
+    [InlineData("[::7f00:1]")]
+    [InlineData("[::ffff:0:127.0.0.1]")]
+    public async Task EveryConnection_ToAnInternalAddress_IsRefused_BeforeAnythingIsSent(string host)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var client = service.Factory.Services.GetRequiredService<IHttpClientFactory>().CreateClient(Domain.Webhooks.WebhookDispatcher.ClientName);
+
+        var send = () => client.PostAsync(new Uri($"http://{host}:{receiver.Url.Port}/hook"), new StringContent("{}"));
+
+        (await send.Should().ThrowAsync<HttpRequestException>()).Which.ToString().Should().Contain("Refused to connect");
+        receiver.Requests.Should().BeEmpty();
     }
 }

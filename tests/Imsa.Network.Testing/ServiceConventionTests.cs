@@ -2,11 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Xunit;
 
 namespace Imsa.Network.Testing;
@@ -59,6 +61,67 @@ public abstract class ServiceConventionTests<TProgram>(ServiceFixture<TProgram> 
             }
         }
     }
+
+    /// <summary>
+    /// Every answer — API, problem, health, Swagger UI and document — refuses content sniffing and framing, sends no
+    /// referrer and names no server software.
+    /// </summary>
+    [Fact]
+    public async Task EveryResponse_RefusesSniffingFramingAndReferrers_AndNamesNoServer()
+    {
+        var token = TestIdentity.MintToken(Guid.NewGuid());
+        var requests = new List<HttpRequestMessage>
+        {
+            new(HttpMethod.Get, "/health/live"),
+            new(HttpMethod.Get, "/health/ready"),
+            new(HttpMethod.Get, "/me"),
+            new(HttpMethod.Get, "/me") { Headers = { Authorization = new("Bearer", token) } },
+            new(HttpMethod.Get, "/no-such-route"),
+            new(HttpMethod.Get, "/swagger/index.html"),
+            new(HttpMethod.Get, "/swagger/v1/swagger.json"),
+            new(HttpMethod.Get, PublicReferencePath()),
+        };
+
+        foreach (var request in requests)
+        {
+            using var response = await service.Client.SendAsync(request);
+            Assert.Null(response.MissingSecurityHeaders());
+        }
+
+        // The in-memory test server never writes a Server header; Kestrel would, unless told not to.
+        Assert.False(service.Factory.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.AddServerHeader);
+    }
+
+    /// <summary>
+    /// Caches have no business with an answer to a caller with a token, a refusal, or anything but public reference
+    /// data and health: those carry personal data, receipts, withdrawal codes or secrets, or may.
+    /// </summary>
+    [Fact]
+    public async Task AnswersToCallers_AndRefusals_AreNotStored_PublicReferenceDataMayBe()
+    {
+        var token = TestIdentity.MintToken(Guid.NewGuid());
+        var me = new HttpRequestMessage(HttpMethod.Get, "/me") { Headers = { Authorization = new("Bearer", token) } };
+        foreach (var request in new[] { me, new(HttpMethod.Get, "/me"), new(HttpMethod.Get, "/no-such-route") })
+        {
+            using var response = await service.Client.SendAsync(request);
+            Assert.True(response.Headers.CacheControl?.NoStore == true, $"{request.Method} {request.RequestUri} answered {(int)response.StatusCode} with Cache-Control: {response.Headers.CacheControl}");
+        }
+
+        using var reference = await service.Client.GetAsync(PublicReferencePath());
+        Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
+        Assert.NotEqual(true, reference.Headers.CacheControl?.NoStore);
+    }
+
+    /// <summary>A GET route under /reference without parameters, from the route table.</summary>
+    private string PublicReferencePath() =>
+        service.Factory.Services.GetServices<EndpointDataSource>()
+            .SelectMany(source => source.Endpoints)
+            .OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.Parameters.Count == 0
+                && (e.RoutePattern.RawText ?? "").StartsWith("/reference/", StringComparison.Ordinal)
+                && e.Metadata.OfType<HttpMethodMetadata>().Any(m => m.HttpMethods.Contains("GET")))
+            .Select(e => e.RoutePattern.RawText!)
+            .First();
 
     [Fact]
     public async Task Live_Returns200()

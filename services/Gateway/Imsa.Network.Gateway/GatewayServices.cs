@@ -35,6 +35,8 @@ internal static class GatewayServices
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(options => options.UseUtcTimestamp = true);
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration("Gateway");
+        // Nothing in an answer says which server software sent it (a service's own is removed as it passes).
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         var options = builder.Configuration.GetSection("Gateway").Get<GatewayOptions>() ?? new GatewayOptions();
 
         var routes = ServiceNames.Select(name => new RouteConfig
@@ -70,6 +72,8 @@ internal static class GatewayServices
 
     public static WebApplication MapGateway(this WebApplication app)
     {
+        app.UseGatewayHeaders();
+
         // Behind an ingress: the caller's address and scheme, believed from the configured proxies only
         // ("ForwardedHeaders:KnownNetworks"; none by default, not even loopback).
         var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
@@ -105,6 +109,34 @@ internal static class GatewayServices
             }),
         });
         return app;
+    }
+}
+
+/// <summary>
+/// The gateway's own equivalent of the services' security headers (it references no shared library): on its own
+/// answers (Swagger UI, health) and on those it passes on, no content sniffing, no framing, no referrer, no Server
+/// header. Cache-Control is left as the service sent it, so a service's "no-store" reaches the caller.
+/// </summary>
+internal static class GatewayHeaders
+{
+    public static IApplicationBuilder UseGatewayHeaders(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            // As the answer starts: after the proxy has copied the service's headers, so these replace theirs.
+            context.Response.OnStarting(Apply, context);
+            return next(context);
+        });
+
+    private static Task Apply(object state)
+    {
+        var headers = ((HttpContext)state).Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        // Only framing: a fuller policy would stop the Swagger UI's own scripts and styles.
+        headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.Remove("Server");
+        return Task.CompletedTask;
     }
 }
 

@@ -51,6 +51,11 @@ internal static class PartnersServices
                 // A proxy would connect instead of us, past the address check.
                 UseProxy = false,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                // Only the status of an answer is used (WebhookDispatcher): its headers are capped at 16 KB, and at
+                // most 16 KB of an unread body is drained to reuse the connection, else it is closed.
+                MaxResponseHeadersLength = 16,
+                MaxResponseDrainSize = 16 * 1024,
+                ResponseDrainTimeout = TimeSpan.FromSeconds(1),
             });
         builder.Services.AddHostedService<WebhookDispatcher>();
         return builder;

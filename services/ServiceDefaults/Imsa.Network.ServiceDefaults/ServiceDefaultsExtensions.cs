@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Routing;
@@ -52,6 +53,9 @@ public static class ServiceDefaultsExtensions
 
         builder.Services.AddOptions<TrustedProxyOptions>().BindConfiguration("ForwardedHeaders");
         builder.Services.AddOptions<NetworkOptions>().BindConfiguration("Network");
+        // Nothing in an answer says which server software sent it.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ExceptionProblems>();
         // Binding failures reach the exception handler, which answers with a 400 problem naming the parameter.
@@ -113,6 +117,9 @@ public static class ServiceDefaultsExtensions
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+
+        // First, so every answer has them: nosniff, no framing (Swagger UI included), no referrer, no-store.
+        app.UseSecurityHeaders();
 
         // Behind the gateway or an ingress: the caller's address (rate limits), scheme and the gateway's path prefix,
         // believed from the configured proxies only.

@@ -133,7 +133,9 @@ internal sealed partial class WebhookDispatcher(
                     request.Headers.Add(WebhookSignature.EventIdHeader, delivery.EventId.ToString());
                     request.Headers.Add(WebhookSignature.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
                     request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Sign(subscription.Secret, timestamp, delivery.Payload));
-                    return await client.SendAsync(request, token);
+                    // The status is the answer: the body is never read, so a huge or endless one cannot hold the
+                    // dispatcher (the handler's limits bound the headers and what is drained on disposal).
+                    return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
                 },
                 cancellationToken);
             delivery.Attempts++;

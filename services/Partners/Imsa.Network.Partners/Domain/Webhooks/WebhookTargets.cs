@@ -32,7 +32,8 @@ internal sealed class WebhookOptions
 
 /// <summary>
 /// Keeps webhooks from reaching inside the network (SSRF): an endpoint must be HTTPS and resolve only to public
-/// addresses; the check is made when it is registered and again on every connection (a name can be re-pointed).
+/// addresses (<see cref="AddressClassifier"/>, which sees through every IPv6 form of an IPv4 address); the check is
+/// made when it is registered and again on every connection (a name can be re-pointed).
 /// </summary>
 internal sealed class WebhookTargets(IOptions<WebhookOptions> options, IHostEnvironment environment)
 {
@@ -60,10 +61,11 @@ internal sealed class WebhookTargets(IOptions<WebhookOptions> options, IHostEnvi
         IPAddress[] addresses;
         try
         {
-            addresses = await Dns.GetHostAddressesAsync(uri.DnsSafeHost, cancellationToken);
+            addresses = await ResolveAsync(uri.IdnHost, cancellationToken);
         }
-        catch (SocketException)
+        catch (Exception ex) when (ex is SocketException or ArgumentException)
         {
+            // ArgumentException: a name the resolver will not look up (too long, say).
             return "The host name does not resolve.";
         }
 
@@ -75,17 +77,17 @@ internal sealed class WebhookTargets(IOptions<WebhookOptions> options, IHostEnvi
     /// <summary>Connects only to allowed addresses (for <see cref="SocketsHttpHandler.ConnectCallback"/>).</summary>
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
-        var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellationToken);
-        var allowed = addresses.Where(IsAllowed).ToArray();
-        if (allowed.Length == 0 || allowed.Length != addresses.Length)
+        var host = context.DnsEndPoint.Host;
+        var addresses = await ResolveAsync(host, cancellationToken);
+        if (addresses.Length == 0 || !addresses.All(IsAllowed))
         {
-            throw new HttpRequestException($"Refused to connect to {context.DnsEndPoint.Host}: it resolves to an internal address.");
+            throw new HttpRequestException($"Refused to connect to {host}: it resolves to an internal address.");
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
+            await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, cancellationToken);
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch
@@ -95,42 +97,23 @@ internal sealed class WebhookTargets(IOptions<WebhookOptions> options, IHostEnvi
         }
     }
 
-    public bool IsAllowed(IPAddress address)
+    /// <summary>
+    /// Public addresses; with insecure targets allowed (development, tests) also loopback, private, link-local and
+    /// the like — but never an unspecified, multicast or broadcast address, which names no one server.
+    /// </summary>
+    public bool IsAllowed(IPAddress address) => AddressClassifier.Classify(address) switch
     {
-        if (Insecure)
-        {
-            return true;
-        }
+        AddressKind.Public => true,
+        AddressKind.Unspecified or AddressKind.Multicast or AddressKind.Broadcast => false,
+        _ => Insecure,
+    };
 
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast))
-        {
-            return false;
-        }
-
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            var v6 = address.GetAddressBytes();
-            // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) can reach IPv4 addresses behind them: refused as a whole.
-            var translated = (v6[0] == 0x00 && v6[1] == 0x64 && v6[2] == 0xff && v6[3] == 0x9b) || (v6[0] == 0x20 && v6[1] == 0x02);
-            return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal || translated);
-        }
-
-        var b = address.GetAddressBytes();
-        return !(b[0] == 10
-            || (b[0] == 172 && b[1] >= 16 && b[1] <= 31)
-            || (b[0] == 192 && b[1] == 168)
-            || (b[0] == 169 && b[1] == 254)
-            || (b[0] == 100 && b[1] >= 64 && b[1] <= 127)
-            || (b[0] == 198 && b[1] is 18 or 19)
-            || (b[0] == 192 && b[1] == 0 && b[2] is 0 or 2)
-            || (b[0] == 198 && b[1] == 51 && b[2] == 100)
-            || (b[0] == 203 && b[1] == 0 && b[2] == 113)
-            || b[0] == 0
-            || b[0] >= 224);
-    }
+    /// <summary>
+    /// An address literal (however written: "0", "127.1", "[::7f00:1]") as itself, a name by DNS. The resolver would
+    /// throw on an unspecified literal instead of returning it.
+    /// </summary>
+    private static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
+        IPAddress.TryParse(host.AsSpan().Trim("[]"), out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(host, cancellationToken);
 }
