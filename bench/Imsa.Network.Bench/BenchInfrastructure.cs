@@ -48,6 +48,9 @@ public sealed class BenchInfrastructure : IAsyncDisposable
 
     public string VirtualHost { get; }
 
+    /// <summary>Where this run's Partners service drops the mail it sends (invitation codes): the bench organisations' mailbox.</summary>
+    public string MailDirectory => Path.Combine(Path.GetTempPath(), $"imsa-bench-mail-{RunId}");
+
     /// <summary>The databases this run created (the backbone's three unless others were named).</summary>
     public IReadOnlyList<string> Databases => _databases;
 
@@ -115,6 +118,7 @@ public sealed class BenchInfrastructure : IAsyncDisposable
             ["IMSA_PUBLIC_URL"] = "http://127.0.0.1:5100/",
             ["IMSA_ALLOWED_HOSTS"] = "localhost;127.0.0.1",
             ["IMSA_TRUSTED_PROXIES"] = "127.0.0.1",
+            ["IMSA_MAIL_PICKUP_DIRECTORY"] = MailDirectory,
         };
         // The run's virtual host is the bench's alone: every service, and its dead-letter operations, use the bench's
         // user there (the tests prove the services' own users' permissions; the bench measures).
@@ -145,6 +149,11 @@ public sealed class BenchInfrastructure : IAsyncDisposable
                 using var response = await _management.DeleteAsync(VirtualHostUri(), CancellationToken.None);
                 response.EnsureSuccessStatusCode();
             });
+        }
+
+        if (Directory.Exists(MailDirectory))
+        {
+            Directory.Delete(MailDirectory, recursive: true);
         }
 
         _management.Dispose();

@@ -3,8 +3,8 @@
 # each step: a partner abroad opens a case, records a session and the person's consent, finds a receiving service
 # by matching, hands the case over; the service accepts, reads the consented dossier, reports first contact; the
 # partner sees the outcome on its case. Then the withdrawal path: the person withdraws with the receipt's code, the
-# handover is revoked and the dossier refused. Each run joins a new demo partner (registered and verified by the
-# bootstrap coordinator), so it can be run again and again.
+# handover is revoked and the dossier refused. Each run joins a new demo partner (registered, invited and verified
+# by the bootstrap coordinator; its API client made by itself from the mailed code), so it can be run again and again.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 partners="${IMSA_PARTNERS_URL:-http://127.0.0.1:5101}"
@@ -43,6 +43,8 @@ retry() {
   done
   printf '%s' "$out"
 }
+IMSA_ROOT_DIR="$root"
+. "$root/deploy/local/onboard.sh"
 token_for() {
   curl -fsS -d grant_type=client_credentials -d "client_id=$1" --data-urlencode "client_secret=$2" "$partners/connect/token" | field access_token
 }
@@ -51,15 +53,17 @@ curl -fsS "$partners/health/ready" >/dev/null 2>&1 || fail "the network is not r
 coordinator=$(token_for imsa-coordinator "$IMSA_COORDINATOR_CLIENT_SECRET")
 [ -n "$coordinator" ] || fail "no coordinator token (is IMSA_COORDINATOR_CLIENT_SECRET in .local/secrets.env?)"
 
-say "The coordinator registers and verifies a partner abroad, and gives it an API client"
+say "The coordinator registers, invites and verifies a partner abroad; the partner makes its own API client"
 run_id=$(date +%Y%m%d-%H%M%S)
-out=$(call POST "$partners/organisations" "$coordinator" "{\"name\":\"Demo Partner Casablanca $run_id\",\"country\":\"MA\",\"kind\":\"origin-partner\"}")
+email="it-$run_id@demo-casablanca.example.org"
+out=$(call POST "$partners/organisations" "$coordinator" \
+  "{\"name\":\"Demo Partner Casablanca $run_id\",\"country\":\"MA\",\"kind\":\"origin-partner\",\"contactEmail\":\"$email\"}")
 expect 201 "$out" "registering the partner"
 partner_id=$(body "$out" | field id)
-out=$(call POST "$partners/organisations/$partner_id/clients" "$coordinator" '{"name":"demo"}')
-partner=$(token_for "$(body "$out" | field clientId)" "$(body "$out" | field clientSecret)")
+credentials=$(imsa_onboard "$partners" "$coordinator" "$partner_id" "$email" "demo") || fail "onboarding the partner"
+partner=$(token_for "${credentials%%=*}" "${credentials#*=}")
 expect 200 "$(call POST "$partners/organisations/$partner_id/verify" "$coordinator")" "verifying the partner"
-show "partner $partner_id, verified"
+show "partner $partner_id, verified; its invitation code came by mail (.local/mail), the coordinator never saw its secret"
 
 say "The partner opens a case (personal data is encrypted under the case's own key)"
 arrival=$(date -d '+3 months' +%Y-%m-01)
@@ -86,9 +90,10 @@ receiver_id=$(body "$out" | field organisationId)
 [ -n "$receiver_id" ] || fail "no receiving service matches: was the demo network seeded (deploy/local/seed.sh)?"
 show "best match: $(body "$out" | field name) ($receiver_id)"
 show "why: $(body "$out" | tr -d '\n' | grep -o '"reasons": *\[[^]]*\]' | head -n 1 | sed 's/"reasons": *//')"
-out=$(call POST "$partners/organisations/$receiver_id/clients" "$coordinator" "{\"name\":\"demo $run_id\"}")
-expect 201 "$out" "a client for the receiving service"
-receiver=$(token_for "$(body "$out" | field clientId)" "$(body "$out" | field clientSecret)")
+# The receiving service acts with the API client it made when it joined (deploy/local/seed.sh wrote it down).
+credentials=$(grep -A1 -F "$receiver_id)" "$root/.local/demo-clients.env" 2>/dev/null | tail -n 1)
+[ -n "$credentials" ] || fail "no API client of $receiver_id in .local/demo-clients.env: was the demo network seeded from this checkout?"
+receiver=$(token_for "${credentials%%=*}" "${credentials#*=}")
 
 say "The person consents: identity, contact, migration plan, counselling history for that service, for a year"
 out=$(retry 201 POST "$counselling/cases/$case_id/consents" "$partner" \

@@ -346,6 +346,8 @@ imsa_local_placeholders() {
   IMSA_ALLOWED_HOSTS="localhost;127.0.0.1"
   # The gateway runs on this host: locally every caller shares its address (docs/operations.md#trusted-proxies).
   IMSA_TRUSTED_PROXIES=127.0.0.1
+  # No mail server locally: invitation codes land here, one .eml file each (deploy/local/seed.sh reads them).
+  IMSA_MAIL_PICKUP_DIRECTORY="$IMSA_LOCAL/mail"
   IMSA_GATEWAY_PARTNERS_URL="http://127.0.0.1:${IMSA_PORTS[partners]}"
   IMSA_GATEWAY_COUNSELLING_URL="http://127.0.0.1:${IMSA_PORTS[counselling]}"
   IMSA_GATEWAY_HANDOVERS_URL="http://127.0.0.1:${IMSA_PORTS[handovers]}"

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Seeds a small demo network through the public APIs as the bootstrap coordinator: partners abroad and two
-# receiving services in Mainz, verified, each with an API client (credentials in .local/demo-clients.env) and,
+# receiving services in Mainz, verified, each with an API client it made itself from the invitation mailed to it
+# (.local/mail; credentials in .local/demo-clients.env) and,
 # for the receiving services, a directory profile. Safe to run again: what exists is left as it is.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 partners="${IMSA_PARTNERS_URL:-http://127.0.0.1:5101}"
 clients_file="$root/.local/demo-clients.env"
 : "${IMSA_COORDINATOR_CLIENT_SECRET:=$(sed -n 's/^IMSA_COORDINATOR_CLIENT_SECRET=//p' "$root/.local/secrets.env" 2>/dev/null)}"
+
+IMSA_ROOT_DIR="$root"
+. "$root/deploy/local/onboard.sh"
 
 json_field() { tr -d '\n' | sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p"; }
 
@@ -19,17 +23,17 @@ call() { # method path [body] [token]; every write with an Idempotency-Key of it
     -H "Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)" ${3:+-d "$3"} -w '\n%{http_code}' "$partners$2"
 }
 
-# register NAME COUNTRY KIND [PROFILE_JSON]
+# register NAME COUNTRY KIND EMAIL [PROFILE_JSON]: registered and verified by the coordinator; its first API client
+# made by the organisation itself from the invitation mailed to EMAIL (deploy/local/onboard.sh).
 register() {
-  local name="$1" country="$2" kind="$3" profile="${4:-}" out code id client secret own
-  out=$(call POST /organisations "{\"name\":\"$name\",\"country\":\"$country\",\"kind\":\"$kind\"}")
+  local name="$1" country="$2" kind="$3" email="$4" profile="${5:-}" out code id credentials client secret own
+  out=$(call POST /organisations "{\"name\":\"$name\",\"country\":\"$country\",\"kind\":\"$kind\",\"contactEmail\":\"$email\"}")
   code=${out##*$'\n'}
   if [ "$code" = 409 ]; then echo "[seed] already there: $name"; return 0; fi
   [ "$code" = 201 ] || { echo "[seed] unexpected $code registering $name" >&2; return 1; }
   id=$(printf '%s' "${out%$'\n'*}" | json_field id)
-  out=$(call POST "/organisations/$id/clients" '{"name":"demo client"}')
-  client=$(printf '%s' "${out%$'\n'*}" | json_field clientId)
-  secret=$(printf '%s' "${out%$'\n'*}" | json_field clientSecret)
+  credentials=$(imsa_onboard "$partners" "$token" "$id" "$email" "demo client")
+  client="${credentials%%=*}" secret="${credentials#*=}"
   call POST "/organisations/$id/verify" >/dev/null
   (umask 077 && echo "# $name ($kind, $id)" >>"$clients_file" && echo "$client=$secret" >>"$clients_file")
   if [ -n "$profile" ]; then
@@ -41,10 +45,10 @@ register() {
   echo "[seed] registered and verified: $name ($kind)"
 }
 
-register "Centre Migration et Développement Rabat" MA origin-partner
-register "Pre-Integration Partner Tunis" TN transit-partner
-register "Jugendmigrationsdienst Mainz" DE receiving-service \
+register "Centre Migration et Développement Rabat" MA origin-partner it@cmd-rabat.example.org
+register "Pre-Integration Partner Tunis" TN transit-partner it@pip-tunis.example.org
+register "Jugendmigrationsdienst Mainz" DE receiving-service it@jmd-mainz.example.org \
   '{"languages":["de","ar","fr"],"topics":["EDU","LANG","REC","WORK","FAMK"],"receiving":{"serviceTypes":["JMD"],"area":{"districts":["07315"]},"eligibility":{"minAge":12,"maxAge":26},"capacity":{"accepting":true,"maxOpenHandovers":20}}}'
-register "Migrationsberatung für Erwachsene Mainz" DE receiving-service \
+register "Migrationsberatung für Erwachsene Mainz" DE receiving-service it@mbe-mainz.example.org \
   '{"languages":["de","en","tr"],"topics":["RES","WORK","SOCB","HOUS","LANG"],"receiving":{"serviceTypes":["MBE"],"area":{"districts":["07315"]},"eligibility":{"minAge":27},"capacity":{"accepting":true,"maxOpenHandovers":40}}}'
 echo "[seed] demo API clients (id=secret) are in ${clients_file#"$root/"}"

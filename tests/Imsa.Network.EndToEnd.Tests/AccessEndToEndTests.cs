@@ -14,9 +14,8 @@ public sealed class AccessEndToEndTests
         var created = await network.Partners.SendAsAsync(
             coordinator, HttpMethod.Post, "/organisations", new { name = "Jugendmigrationsdienst Mainz", country = "DE", kind = "receiving-service" });
         var organisation = (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
-        var client = await (await network.Partners.SendAsAsync(
-            coordinator, HttpMethod.Post, $"/organisations/{organisation}/clients", new { name = "case system" })).Content.ReadFromJsonAsync<JsonObject>();
-        var token = await network.Partners.GetTokenAsync((string)client!["clientId"]!, (string)client["clientSecret"]!);
+        var client = await network.Partners.OnboardAsync(coordinator, Guid.Parse(organisation), "case system");
+        var token = await network.Partners.GetTokenAsync(client.ClientId, client.ClientSecret);
         (await network.Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/verify")).EnsureSuccessStatusCode();
 
         HttpClient[] services = [network.Partners, network.Counselling, network.Handovers];

@@ -13,10 +13,9 @@ public sealed record Member(Guid Id, string Token)
         var created = await network.Partners.SendAsAsync(coordinator, HttpMethod.Post, "/organisations", new { name, country, kind });
         created.EnsureSuccessStatusCode();
         var id = (Guid)(await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
-        var client = (await (await network.Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{id}/clients", new { name = "case system" }))
-            .Content.ReadFromJsonAsync<JsonObject>())!;
+        var client = await network.Partners.OnboardAsync(coordinator, id, "case system");
         (await network.Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{id}/verify")).EnsureSuccessStatusCode();
-        var token = await network.Partners.GetTokenAsync((string)client["clientId"]!, (string)client["clientSecret"]!);
+        var token = await network.Partners.GetTokenAsync(client.ClientId, client.ClientSecret);
         if (profile is not null)
         {
             var updated = await network.Partners.SendAsAsync(token, HttpMethod.Put, $"/organisations/{id}/profile", profile);

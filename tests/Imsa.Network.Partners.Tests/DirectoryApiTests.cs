@@ -144,8 +144,8 @@ public sealed class DirectoryApiTests(ServiceFixture<Program> service) : IClassF
         var created = await (await Partners.SendAsAsync(
             coordinator, HttpMethod.Post, "/organisations", new { name = $"Organisation {Guid.NewGuid():N}", country = "DE", kind })).Content.ReadFromJsonAsync<JsonObject>();
         var id = Guid.Parse((string)created!["id"]!);
-        var client = await (await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{id}/clients", new { name = "case system" })).Content.ReadFromJsonAsync<JsonObject>();
+        var client = await Partners.OnboardAsync(coordinator, id);
         (await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{id}/verify")).EnsureSuccessStatusCode();
-        return (id, await Partners.GetTokenAsync((string)client!["clientId"]!, (string)client["clientSecret"]!));
+        return (id, await Partners.GetTokenAsync(client.ClientId, client.ClientSecret));
     }
 }

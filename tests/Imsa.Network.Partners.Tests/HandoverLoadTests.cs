@@ -19,9 +19,9 @@ public sealed class HandoverLoadTests(ServiceFixture<Program> service) : IClassF
         var created = await (await Partners.SendAsAsync(coordinator, HttpMethod.Post, "/organisations",
             new { name = $"JMD {Guid.NewGuid():N}", country = "DE", kind = "receiving-service" })).Content.ReadFromJsonAsync<JsonObject>();
         var receiver = Guid.Parse((string)created!["id"]!);
-        var client = await (await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{receiver}/clients", new { name = "x" })).Content.ReadFromJsonAsync<JsonObject>();
+        var client = await Partners.OnboardAsync(coordinator, receiver);
         (await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{receiver}/verify")).EnsureSuccessStatusCode();
-        var token = await Partners.GetTokenAsync((string)client!["clientId"]!, (string)client["clientSecret"]!);
+        var token = await Partners.GetTokenAsync(client.ClientId, client.ClientSecret);
         (await Partners.SendAsAsync(token, HttpMethod.Put, $"/organisations/{receiver}/profile", new
         {
             languages = new[] { "de" },

@@ -175,11 +175,12 @@ public sealed class IdentityTests(ServiceFixture<Program> service) : IClassFixtu
     public async Task AClientCreatedTwiceUnderOneKey_IsOneClient_AndItsSecretIsNotShownAgain_NorKept()
     {
         var coordinator = await Partners.GetCoordinatorTokenAsync();
-        var (organisation, _) = await RegisterWithClientAsync(coordinator, "origin-partner");
+        var (organisation, credentials) = await RegisterWithClientAsync(coordinator, "origin-partner");
+        var own = await Partners.GetTokenAsync(credentials.ClientId, credentials.Secret);
         var key = Guid.NewGuid().ToString();
 
-        var first = await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/clients", new { name = "second system" }, key);
-        var repeat = await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/clients", new { name = "second system" }, key);
+        var first = await Partners.SendAsAsync(own, HttpMethod.Post, $"/organisations/{organisation}/clients", new { name = "second system" }, key);
+        var repeat = await Partners.SendAsAsync(own, HttpMethod.Post, $"/organisations/{organisation}/clients", new { name = "second system" }, key);
 
         first.StatusCode.Should().Be(HttpStatusCode.Created);
         var secret = (string)(await first.Content.ReadFromJsonAsync<JsonObject>())!["clientSecret"]!;
@@ -195,8 +196,8 @@ public sealed class IdentityTests(ServiceFixture<Program> service) : IClassFixtu
         var created = await ReadAsync(await Partners.SendAsAsync(
             coordinator, HttpMethod.Post, "/organisations", new { name = $"Organisation {Guid.NewGuid():N}", country = "MA", kind }));
         var id = Guid.Parse((string)created["id"]!);
-        var client = await ReadAsync(await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{id}/clients", new { name = "case system" }));
-        return (id, ((string)client["clientId"]!, (string)client["clientSecret"]!));
+        var client = await Partners.OnboardAsync(coordinator, id, "case system");
+        return (id, (client.ClientId, client.ClientSecret));
     }
 
     private static async Task<JsonObject> ReadAsync(HttpResponseMessage response)

@@ -94,9 +94,9 @@ public sealed class WebhookTests(WebhookTests.WebhookService service) : IClassFi
         var created = await (await service.Client.SendAsAsync(coordinator, HttpMethod.Post, "/organisations",
             new { name = $"JMD {Guid.NewGuid():N}", country = "DE", kind = "receiving-service" })).Content.ReadFromJsonAsync<JsonObject>();
         var id = Guid.Parse((string)created!["id"]!);
-        var client = await (await service.Client.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{id}/clients", new { name = "x" })).Content.ReadFromJsonAsync<JsonObject>();
+        var client = await service.Client.OnboardAsync(coordinator, id);
         (await service.Client.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{id}/verify")).EnsureSuccessStatusCode();
-        return (id, await service.Client.GetTokenAsync((string)client!["clientId"]!, (string)client["clientSecret"]!));
+        return (id, await service.Client.GetTokenAsync(client.ClientId, client.ClientSecret));
     }
 
     private Task PublishAsync<T>(T message, Guid messageId)
@@ -241,8 +241,8 @@ public sealed class WebhookTargetTests(ServiceFixture<Program> service) : IClass
         var created = await (await service.Client.SendAsAsync(coordinator, HttpMethod.Post, "/organisations",
             new { name = $"NGO {Guid.NewGuid():N}", country = "MA", kind = "origin-partner" })).Content.ReadFromJsonAsync<JsonObject>();
         var id = (string)created!["id"]!;
-        var client = await (await service.Client.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{id}/clients", new { name = "x" })).Content.ReadFromJsonAsync<JsonObject>();
-        var token = await service.Client.GetTokenAsync((string)client!["clientId"]!, (string)client["clientSecret"]!);
+        var client = await service.Client.OnboardAsync(coordinator, Guid.Parse(id));
+        var token = await service.Client.GetTokenAsync(client.ClientId, client.ClientSecret);
 
         var response = await service.Client.SendAsAsync(token, HttpMethod.Post, $"/organisations/{id}/webhooks", new { url });
 

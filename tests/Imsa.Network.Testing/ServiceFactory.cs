@@ -17,6 +17,7 @@ public sealed class ServiceFactory<TProgram>(
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.UseSetting("Invitations:Mail:PickupDirectory", TestMail.Directory);
         builder.UseSetting("ConnectionStrings:Database", connectionString);
         // Tests provoke failures on purpose (outages, poison messages); only our own warnings are worth reading.
         // IMSA_TEST_LOGS=1 shows every warning and error instead, when a test needs explaining.

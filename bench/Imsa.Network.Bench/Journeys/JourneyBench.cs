@@ -87,7 +87,7 @@ public static class JourneyBench
         Step($"setting up {settings.Partners} partners and {settings.Receivers} receiving services through the Partners API");
         var started = Stopwatch.GetTimestamp();
         var members = await Members.JoinAsync(
-            api, ServiceNetwork.CoordinatorClientId, network.CoordinatorSecret, settings.Partners, settings.Receivers, settings.ReceiverCapacity, cancellationToken);
+            api, network.Infrastructure.MailDirectory, ServiceNetwork.CoordinatorClientId, network.CoordinatorSecret, settings.Partners, settings.Receivers, settings.ReceiverCapacity, cancellationToken);
         var setupSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         Step($"  {setupSeconds:F1} s");
 

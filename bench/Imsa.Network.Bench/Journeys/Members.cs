@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using MimeKit;
 
 namespace Imsa.Network.Bench.Journeys;
 
@@ -34,12 +35,13 @@ public sealed class Members
     public IReadOnlyList<Member> Receivers { get; }
 
     /// <summary>
-    /// For each organisation, as the coordinator: POST /organisations, POST /organisations/{id}/clients,
-    /// POST /organisations/{id}/verify; then its own token; a receiving service then saves its profile
+    /// For each organisation, as the coordinator: POST /organisations, PUT /organisations/{id}/contact-email,
+    /// POST /organisations/{id}/invitations; as the organisation, POST /invitations/redeem with the code from its mail;
+    /// as the coordinator, POST /organisations/{id}/verify; then its own token; a receiving service then saves its profile
     /// (PUT /organisations/{id}/profile) with the capacity given.
     /// </summary>
     public static async Task<Members> JoinAsync(
-        JourneyApi api, string coordinatorClientId, string coordinatorSecret, int partners, int receivers, int capacity,
+        JourneyApi api, string mailDirectory, string coordinatorClientId, string coordinatorSecret, int partners, int receivers, int capacity,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(api);
@@ -47,13 +49,13 @@ public sealed class Members
         var joinedPartners = new List<Member>();
         for (var i = 1; i <= partners; i++)
         {
-            joinedPartners.Add(await JoinAsync(api, coordinator, $"Bench Partner {i:D3}", Countries[i % Countries.Length], "origin-partner", profile: null, cancellationToken));
+            joinedPartners.Add(await JoinAsync(api, mailDirectory, coordinator, $"Bench Partner {i:D3}", Countries[i % Countries.Length], "origin-partner", profile: null, cancellationToken));
         }
 
         var joinedReceivers = new List<Member>();
         for (var i = 1; i <= receivers; i++)
         {
-            joinedReceivers.Add(await JoinAsync(api, coordinator, $"Bench Jugendmigrationsdienst {i:D3}", "DE", "receiving-service", ReceiverProfile(capacity), cancellationToken));
+            joinedReceivers.Add(await JoinAsync(api, mailDirectory, coordinator, $"Bench Jugendmigrationsdienst {i:D3}", "DE", "receiving-service", ReceiverProfile(capacity), cancellationToken));
         }
 
         return new Members(joinedPartners, joinedReceivers);
@@ -70,7 +72,7 @@ public sealed class Members
     private static readonly string[] Countries = ["MA", "TN", "EG", "IN", "VN", "CO", "BR", "PH", "KE", "GH"];
 
     private static async Task<Member> JoinAsync(
-        JourneyApi api, AuthenticationHeaderValue coordinator, string name, string country, string kind, object? profile, CancellationToken cancellationToken)
+        JourneyApi api, string mailDirectory, AuthenticationHeaderValue coordinator, string name, string country, string kind, object? profile, CancellationToken cancellationToken)
     {
         var registered = await ExpectAsync(api, HttpMethod.Post, new Uri(api.Partners, "organisations"), coordinator, new { name, country, kind }, 201, cancellationToken);
         Guid id;
@@ -79,7 +81,12 @@ public sealed class Members
             id = json.RootElement.GetProperty("id").GetGuid();
         }
 
-        var created = await ExpectAsync(api, HttpMethod.Post, new Uri(api.Partners, $"organisations/{id}/clients"), coordinator, new { name = "case system" }, 201, cancellationToken);
+        // As in production, the coordinator invites and the organisation redeems the code it was mailed: the coordinator never holds its secret.
+        var email = $"it-{id:N}@bench.example.org";
+        await ExpectAsync(api, HttpMethod.Put, new Uri(api.Partners, $"organisations/{id}/contact-email"), coordinator, new { contactEmail = email }, 200, cancellationToken);
+        await ExpectAsync(api, HttpMethod.Post, new Uri(api.Partners, $"organisations/{id}/invitations"), coordinator, body: null, 201, cancellationToken);
+        var created = await ExpectAsync(
+            api, HttpMethod.Post, new Uri(api.Partners, "invitations/redeem"), token: null, new { code = InvitationCode(mailDirectory, email), clientName = "case system" }, 201, cancellationToken);
         string clientId, clientSecret;
         using (var json = created.Json())
         {
@@ -112,8 +119,24 @@ public sealed class Members
         },
     };
 
+    /// <summary>The invitation code in the mail sent to <paramref name="to"/>.</summary>
+    private static string InvitationCode(string mailDirectory, string to)
+    {
+        foreach (var file in Directory.GetFiles(mailDirectory, "*.eml"))
+        {
+            var message = MimeMessage.Load(file);
+            if (message.To.Mailboxes.Any(m => m.Address == to)
+                && (message.TextBody ?? "").Split('\n').FirstOrDefault(l => l.StartsWith("Invitation code: ", StringComparison.Ordinal)) is { } line)
+            {
+                return line["Invitation code: ".Length..].Trim();
+            }
+        }
+
+        throw new InvalidOperationException($"No invitation mailed to {to} in {mailDirectory}.");
+    }
+
     private static async Task<Answer> ExpectAsync(
-        JourneyApi api, HttpMethod method, Uri uri, AuthenticationHeaderValue token, object? body, int expected, CancellationToken cancellationToken)
+        JourneyApi api, HttpMethod method, Uri uri, AuthenticationHeaderValue? token, object? body, int expected, CancellationToken cancellationToken)
     {
         var answer = await api.SendAsync(method, uri, token, body is null ? null : JourneyApi.Body(body), cancellationToken);
         return answer.Is(expected)

@@ -35,6 +35,8 @@ internal static class PartnersServices
         builder.AddOperations();
         builder.AddTokenServer();
         builder.Services.AddScoped<ApiClients>();
+        builder.Services.AddOptions<InvitationOptions>().BindConfiguration("Invitations");
+        builder.Services.AddSingleton<InvitationMail>();
         builder.Services.AddSingleton(_ => GermanGeography.Shared);
         builder.Services.AddSingleton<DirectoryCatalog>();
         builder.Services.AddHostedService<DirectoryWarmUp>();

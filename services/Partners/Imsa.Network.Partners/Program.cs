@@ -21,6 +21,7 @@ public partial class Program
         app.MapOrganisationEndpoints();
         app.MapWebhookEndpoints();
         app.MapApiClientEndpoints();
+        app.MapInvitationEndpoints();
         app.MapProfileEndpoints();
         app.MapDirectoryEndpoints();
         app.MapReferenceEndpoints();

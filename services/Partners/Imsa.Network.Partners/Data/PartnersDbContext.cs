@@ -20,6 +20,10 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
 
     public DbSet<ApiClient> ApiClients => Set<ApiClient>();
 
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+
+    public DbSet<CredentialEvent> CredentialEvents => Set<CredentialEvent>();
+
     public DbSet<DirectoryState> DirectoryState => Set<DirectoryState>();
 
     public DbSet<ReceiverHandover> ReceiverHandovers => Set<ReceiverHandover>();
@@ -60,8 +64,45 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
                         profile => profile));
             organisation.Property(o => o.ProfileUpdatedAt).HasColumnName("profile_updated_at");
             organisation.Property(o => o.ExternalRegistryId).HasColumnName("external_registry_id").HasMaxLength(100);
+            organisation.Property(o => o.ContactEmail).HasColumnName("contact_email").HasMaxLength(254);
             organisation.HasIndex(o => new { o.NormalizedName, o.Country }).IsUnique();
             organisation.HasIndex(o => new { o.Country, o.ExternalRegistryId }).IsUnique().HasFilter("external_registry_id IS NOT NULL");
+        });
+
+        modelBuilder.Entity<Invitation>(invitation =>
+        {
+            invitation.ToTable("invitations");
+            invitation.HasKey(i => i.Id);
+            invitation.Property(i => i.Id).HasColumnName("id");
+            invitation.Property(i => i.OrganisationId).HasColumnName("organisation_id");
+            invitation.Property(i => i.CodeHash).HasColumnName("code_hash");
+            invitation.Property(i => i.SentTo).HasColumnName("sent_to").HasMaxLength(254);
+            invitation.Property(i => i.IssuedAt).HasColumnName("issued_at");
+            invitation.Property(i => i.ExpiresAt).HasColumnName("expires_at");
+            invitation.Property(i => i.IssuedByOrganisationId).HasColumnName("issued_by_organisation_id");
+            invitation.Property(i => i.IssuedByClientId).HasColumnName("issued_by_client_id").HasMaxLength(100);
+            invitation.Property(i => i.RedeemedAt).HasColumnName("redeemed_at");
+            invitation.Property(i => i.RedeemedClientId).HasColumnName("redeemed_client_id").HasMaxLength(100);
+            invitation.Property(i => i.VoidedAt).HasColumnName("voided_at");
+            invitation.HasIndex(i => i.CodeHash).IsUnique();
+            invitation.HasIndex(i => i.OrganisationId);
+            invitation.HasOne<Organisation>().WithMany().HasForeignKey(i => i.OrganisationId);
+        });
+
+        modelBuilder.Entity<CredentialEvent>(credentialEvent =>
+        {
+            credentialEvent.ToTable("credential_events");
+            credentialEvent.HasKey(e => e.Id);
+            credentialEvent.Property(e => e.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            credentialEvent.Property(e => e.OrganisationId).HasColumnName("organisation_id");
+            credentialEvent.Property(e => e.At).HasColumnName("at");
+            credentialEvent.Property(e => e.Kind).HasColumnName("kind").HasMaxLength(40);
+            credentialEvent.Property(e => e.ClientId).HasColumnName("client_id").HasMaxLength(100);
+            credentialEvent.Property(e => e.InvitationId).HasColumnName("invitation_id");
+            credentialEvent.Property(e => e.ActorOrganisationId).HasColumnName("actor_organisation_id");
+            credentialEvent.Property(e => e.ActorClientId).HasColumnName("actor_client_id").HasMaxLength(100);
+            credentialEvent.Property(e => e.Reason).HasColumnName("reason").HasMaxLength(500);
+            credentialEvent.HasIndex(e => new { e.OrganisationId, e.At });
         });
 
         modelBuilder.Entity<DirectoryState>(state =>

@@ -47,6 +47,14 @@ internal sealed class Organisation
 
     public OrganisationProfile Profile { get; private set; } = OrganisationProfile.Empty;
 
+    /// <summary>
+    /// The organisation's own address for its credentials: invitations to create an API client go there and nowhere
+    /// else. Set at registration; once the organisation has had an API client, only it may change the address.
+    /// </summary>
+    public string? ContactEmail { get; private set; }
+
+    public void SetContactEmail(string? email) => ContactEmail = string.IsNullOrWhiteSpace(email) ? null : email.Trim();
+
     public DateTimeOffset? ProfileUpdatedAt { get; private set; }
 
     public void UpdateProfile(OrganisationProfile profile, DateTimeOffset now)
@@ -55,8 +63,10 @@ internal sealed class Organisation
         ProfileUpdatedAt = now;
     }
 
-    public static Organisation Register(string name, string country, OrganisationKind kind, DateTimeOffset now, string? externalRegistryId = null) => new()
+    public static Organisation Register(
+        string name, string country, OrganisationKind kind, DateTimeOffset now, string? externalRegistryId = null, string? contactEmail = null) => new()
     {
+        ContactEmail = string.IsNullOrWhiteSpace(contactEmail) ? null : contactEmail.Trim(),
         ExternalRegistryId = string.IsNullOrWhiteSpace(externalRegistryId) ? null : externalRegistryId.Trim(),
         Id = Guid.CreateVersion7(now),
         Name = name.Trim(),

@@ -27,20 +27,23 @@ internal static class ApiClientEndpoints
 
         clients.MapPost("/", CreateAsync)
             .WithSummary("Create an API client")
-            .WithDescription("Returns the client id and its secret. The secret is shown this once and stored only as a hash.")
+            .WithDescription("The organisation itself: returns the client id and its secret, shown this once and stored only as a hash. "
+                + "A coordinator never creates another organisation's credentials (403): it invites the organisation (POST /organisations/{id}/invitations).")
             .KeepsNoAnswer()
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         clients.MapPost("/{clientId}/rotate", RotateAsync)
             .WithSummary("Rotate an API client's secret")
-            .WithDescription("Returns a new secret, shown this once; the old one stops working at once.")
+            .WithDescription("The organisation itself: returns a new secret, shown this once; the old one stops working at once. A coordinator: 403.")
             .KeepsNoAnswer()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         clients.MapDelete("/{clientId}", RevokeAsync)
             .WithSummary("Revoke an API client")
-            .WithDescription("No new tokens for it, and its current tokens are refused network-wide within seconds. Announces ApiClientRevoked.")
+            .WithDescription("The organisation itself or a coordinator (audited, with the reason). No new tokens for it, and its current tokens are refused network-wide within seconds. Announces ApiClientRevoked.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         return app;
@@ -70,12 +73,17 @@ internal static class ApiClientEndpoints
             return Problems.NotFound("Organisation");
         }
 
+        if (user.OrganisationId() != id)
+        {
+            return NeverMint();
+        }
+
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Trim().Length > 200)
         {
             return Problems.Unprocessable(new Dictionary<string, string[]> { ["name"] = ["A name of 1 to 200 characters is required."] });
         }
 
-        var credentials = await clients.CreateAsync(id, request.Name.Trim(), cancellationToken);
+        var credentials = await clients.CreateAsync(id, request.Name.Trim(), InvitationEndpoints.Actor(user), cancellationToken);
         return TypedResults.Created($"/organisations/{id}/clients", credentials);
     }
 
@@ -85,7 +93,12 @@ internal static class ApiClientEndpoints
         var client = user.MaySee(id)
             ? await db.ApiClients.FirstOrDefaultAsync(c => c.OrganisationId == id && c.ClientId == clientId && c.RevokedAt == null, cancellationToken)
             : null;
-        var rotated = client is null ? null : await clients.RotateAsync(client, cancellationToken);
+        if (client is not null && user.OrganisationId() != id)
+        {
+            return NeverMint();
+        }
+
+        var rotated = client is null ? null : await clients.RotateAsync(client, InvitationEndpoints.Actor(user), cancellationToken);
         return rotated is null ? Problems.NotFound("API client") : TypedResults.Ok(rotated);
     }
 
@@ -107,9 +120,15 @@ internal static class ApiClientEndpoints
             db.Record(user, "api-client.revoke", $"{id}/{clientId}", reason, time);
         }
 
-        await clients.RevokeAsync(client, cancellationToken);
+        await clients.RevokeAsync(client, InvitationEndpoints.Actor(user), reason, cancellationToken);
         return TypedResults.NoContent();
     }
+
+    // Professional secrecy: no coordinator action yields a credential that can act as an organisation.
+    private static ProblemHttpResult NeverMint() => TypedResults.Problem(
+        statusCode: StatusCodes.Status403Forbidden,
+        title: "Only the organisation creates or rotates its own API clients.",
+        detail: "A coordinator invites an organisation instead: POST /organisations/{id}/invitations sends a one-time code to its contact address.");
 
     private static async Task<bool> ExistsForAsync(ClaimsPrincipal user, Guid id, PartnersDbContext db, CancellationToken cancellationToken) =>
         user.MaySee(id) && await db.Organisations.AnyAsync(o => o.Id == id, cancellationToken);

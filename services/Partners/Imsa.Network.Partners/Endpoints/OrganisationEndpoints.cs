@@ -18,7 +18,11 @@ namespace Imsa.Network.Partners.Endpoints;
 /// <param name="Country">ISO 3166-1 alpha-2 code of the country it works in, e.g. "MA".</param>
 /// <param name="Kind">origin-partner, transit-partner, receiving-service or coordinator.</param>
 /// <param name="ExternalRegistryId">Optional: its id in an official register of its country, e.g. "VR 12345 Mainz".</param>
-public sealed record RegisterOrganisationRequest(string? Name, string? Country, string? Kind, string? ExternalRegistryId = null);
+/// <param name="ContactEmail">
+/// The organisation's own address for its credentials: the invitation to create its first API client goes there, and
+/// only the organisation can change it once it has had a client.
+/// </param>
+public sealed record RegisterOrganisationRequest(string? Name, string? Country, string? Kind, string? ExternalRegistryId = null, string? ContactEmail = null);
 
 public sealed record OrganisationResponse(
     Guid Id,
@@ -29,7 +33,8 @@ public sealed record OrganisationResponse(
     OrganisationStatus Status,
     DateTimeOffset RegisteredAt,
     DateTimeOffset StatusChangedAt,
-    OrganisationProfile Profile);
+    OrganisationProfile Profile,
+    string? ContactEmail);
 
 internal static class OrganisationEndpoints
 {
@@ -104,12 +109,17 @@ internal static class OrganisationEndpoints
             errors["externalRegistryId"] = ["At most 100 characters."];
         }
 
+        if (request.ContactEmail is not null && !ContactEmails.IsValid(request.ContactEmail))
+        {
+            errors["contactEmail"] = [ContactEmails.Rule];
+        }
+
         if (errors.Count > 0)
         {
             return Problems.Unprocessable(errors);
         }
 
-        var organisation = Organisation.Register(request.Name!, request.Country!, kind, time.GetUtcNow(), request.ExternalRegistryId);
+        var organisation = Organisation.Register(request.Name!, request.Country!, kind, time.GetUtcNow(), request.ExternalRegistryId, request.ContactEmail);
         if (await db.Organisations.AnyAsync(
                 o => o.Country == organisation.Country
                     && (o.NormalizedName == organisation.NormalizedName
@@ -217,5 +227,5 @@ internal static class OrganisationEndpoints
         Problems.Conflict("This organisation is already registered: same name, or same registry id, in this country.");
 
     public static OrganisationResponse ToResponse(Organisation o) =>
-        new(o.Id, o.Name, o.Country, o.Kind, o.ExternalRegistryId, o.Status, o.RegisteredAt, o.StatusChangedAt, o.Profile);
+        new(o.Id, o.Name, o.Country, o.Kind, o.ExternalRegistryId, o.Status, o.RegisteredAt, o.StatusChangedAt, o.Profile, o.ContactEmail);
 }

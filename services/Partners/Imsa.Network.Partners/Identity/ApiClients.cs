@@ -13,10 +13,18 @@ namespace Imsa.Network.Partners.Identity;
 /// <summary>A client id and the secret that goes with it: shown once, stored only as a hash.</summary>
 public sealed record ClientCredentials(string ClientId, string ClientSecret);
 
-/// <summary>Creating, rotating and revoking an organisation's API clients.</summary>
+/// <summary>Who acts on credentials: an organisation (itself or a coordinator) and its API client; <see cref="Service"/> for the service itself.</summary>
+internal sealed record CredentialActor(Guid? OrganisationId, string? ClientId)
+{
+    public static readonly CredentialActor Service = new(null, null);
+}
+
+/// <summary>Creating, rotating and revoking an organisation's API clients; each is a credential event the organisation can list.</summary>
 internal sealed class ApiClients(PartnersDbContext db, IOpenIddictApplicationManager applications, TimeProvider time)
 {
-    public async Task<ClientCredentials> CreateAsync(Guid organisationId, string name, CancellationToken cancellationToken, string? clientId = null, string? secret = null)
+    public async Task<ClientCredentials> CreateAsync(
+        Guid organisationId, string name, CredentialActor actor, CancellationToken cancellationToken, string? clientId = null, string? secret = null,
+        Guid? invitationId = null)
     {
         var credentials = new ClientCredentials(clientId ?? $"imsa-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10))}", secret ?? NewSecret());
         var now = time.GetUtcNow();
@@ -29,6 +37,8 @@ internal sealed class ApiClients(PartnersDbContext db, IOpenIddictApplicationMan
             CreatedAt = now,
             SecretRotatedAt = now,
         });
+        db.CredentialEvents.Add(CredentialEvent.Of(
+            organisationId, "client-created", now, actor.OrganisationId, actor.ClientId, credentials.ClientId, invitationId));
         await db.SaveChangesAsync(cancellationToken);
         // The application store hashes the secret (PBKDF2) and saves through the same DbContext and transaction.
         await applications.CreateAsync(
@@ -46,7 +56,7 @@ internal sealed class ApiClients(PartnersDbContext db, IOpenIddictApplicationMan
     }
 
     /// <summary>Replaces the secret; the old one stops working at once. Null if the client is unknown or revoked.</summary>
-    public async Task<ClientCredentials?> RotateAsync(ApiClient client, CancellationToken cancellationToken)
+    public async Task<ClientCredentials?> RotateAsync(ApiClient client, CredentialActor actor, CancellationToken cancellationToken)
     {
         var application = await applications.FindByClientIdAsync(client.ClientId, cancellationToken);
         if (application is null || client.RevokedAt is not null)
@@ -57,6 +67,8 @@ internal sealed class ApiClients(PartnersDbContext db, IOpenIddictApplicationMan
         var secret = NewSecret();
         await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         client.SecretRotatedAt = time.GetUtcNow();
+        db.CredentialEvents.Add(CredentialEvent.Of(
+            client.OrganisationId, "client-rotated", client.SecretRotatedAt, actor.OrganisationId, actor.ClientId, client.ClientId));
         await db.SaveChangesAsync(cancellationToken);
         await applications.UpdateAsync(application, secret, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -64,11 +76,13 @@ internal sealed class ApiClients(PartnersDbContext db, IOpenIddictApplicationMan
     }
 
     /// <summary>Revokes the client: no new tokens, and its current tokens are refused network-wide within seconds.</summary>
-    public async Task RevokeAsync(ApiClient client, CancellationToken cancellationToken)
+    public async Task RevokeAsync(ApiClient client, CredentialActor actor, string? reason, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         client.RevokedAt = now;
+        db.CredentialEvents.Add(CredentialEvent.Of(
+            client.OrganisationId, "client-revoked", now, actor.OrganisationId, actor.ClientId, client.ClientId, reason: reason));
         db.AddEvent(new ApiClientRevoked(client.OrganisationId, client.ClientId, now), time);
         await db.SaveChangesAsync(cancellationToken);
         if (await applications.FindByClientIdAsync(client.ClientId, cancellationToken) is { } application)

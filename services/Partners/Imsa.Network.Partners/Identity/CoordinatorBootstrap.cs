@@ -55,6 +55,6 @@ internal static class CoordinatorBootstrap
         }
 
         await scope.ServiceProvider.GetRequiredService<ApiClients>()
-            .CreateAsync(organisation.Id, "bootstrap coordinator client", CancellationToken.None, clientId, secret);
+            .CreateAsync(organisation.Id, "bootstrap coordinator client", CredentialActor.Service, CancellationToken.None, clientId, secret);
     }
 }

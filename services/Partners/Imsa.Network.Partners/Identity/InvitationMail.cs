@@ -1,0 +1,105 @@
+using System.Globalization;
+using Imsa.Network.ServiceDefaults;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Imsa.Network.Partners.Identity;
+
+/// <summary>"Invitations" configuration.</summary>
+internal sealed class InvitationOptions
+{
+    /// <summary>How long an invitation can be redeemed.</summary>
+    public TimeSpan ValidFor { get; set; } = TimeSpan.FromDays(7);
+
+    public InvitationMailOptions Mail { get; set; } = new();
+}
+
+/// <summary>"Invitations:Mail": how invitation codes reach organisations — by SMTP, or (development, tests) as files.</summary>
+internal sealed class InvitationMailOptions
+{
+    public string From { get; set; } = "IMSA Network <no-reply@imsa-network.invalid>";
+
+    /// <summary>Where there is no SMTP server (<see cref="SmtpHost"/> empty): each message is written here as an .eml file (run.sh's .local/mail).</summary>
+    public string? PickupDirectory { get; set; }
+
+    public string? SmtpHost { get; set; }
+
+    public int SmtpPort { get; set; } = 587;
+
+    /// <summary>STARTTLS on the submission port; an SMTP server that cannot is refused.</summary>
+    public bool SmtpStartTls { get; set; } = true;
+
+    public string? SmtpUsername { get; set; }
+
+    public string? SmtpPassword { get; set; }
+}
+
+/// <summary>
+/// Sends an invitation's code to the organisation's contact address: the only place the code ever goes. Through an
+/// SMTP server (STARTTLS) when one is configured, as in production; else into a pickup directory, one .eml file per message.
+/// </summary>
+internal sealed class InvitationMail(IOptions<InvitationOptions> options, IOptions<NetworkOptions> network)
+{
+    public async Task SendAsync(string organisationName, string to, string code, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var mail = options.Value.Mail;
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(mail.From));
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Subject = "Your invitation to IMSA Network: create your API client";
+        var redeem = $"{network.Value.ServiceUrl("partners")}/invitations/redeem";
+        message.Body = new TextPart("plain")
+        {
+            Text = string.Create(CultureInfo.InvariantCulture, $"""
+                {organisationName} has been invited to IMSA Network.
+
+                Create your organisation's first API client with this code. It works once, until
+                {expiresAt:yyyy-MM-dd HH:mm} UTC. The secret you receive is shown to you only: nobody at the network,
+                the coordinators included, sees it. Keep it in your system's secret store.
+
+                Invitation code: {code}
+
+                POST {redeem}
+                Content-Type: application/json
+
+                {"{"}"code": "{code}", "clientName": "our case system"{"}"}
+
+                If you did not expect this message, do not use the code and tell the network's coordinators.
+                """),
+        };
+
+        if (mail.SmtpHost is not { Length: > 0 } host)
+        {
+            if (mail.PickupDirectory is not { Length: > 0 } directory)
+            {
+                throw new DependencyUnavailableException("No mail delivery is configured (Invitations:Mail:SmtpHost or PickupDirectory).");
+            }
+
+            Directory.CreateDirectory(directory);
+            var name = $"{DateTime.UtcNow:yyyyMMddHHmmssfffffff}-{Guid.NewGuid():N}";
+            var partial = Path.Combine(directory, name + ".tmp");
+            await message.WriteToAsync(partial, cancellationToken);
+            File.Move(partial, Path.Combine(directory, name + ".eml"));
+            return;
+        }
+
+        using var smtp = new SmtpClient();
+        try
+        {
+            await smtp.ConnectAsync(host, mail.SmtpPort, mail.SmtpStartTls ? SecureSocketOptions.StartTls : SecureSocketOptions.Auto, cancellationToken);
+            if (mail.SmtpUsername is { Length: > 0 } username)
+            {
+                await smtp.AuthenticateAsync(username, mail.SmtpPassword ?? "", cancellationToken);
+            }
+
+            await smtp.SendAsync(message, cancellationToken);
+            await smtp.DisconnectAsync(quit: true, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or SmtpCommandException or SmtpProtocolException or AuthenticationException)
+        {
+            throw new DependencyUnavailableException("The mail server did not take the invitation.", ex);
+        }
+    }
+}
