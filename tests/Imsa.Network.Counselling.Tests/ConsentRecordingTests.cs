@@ -96,6 +96,9 @@ public sealed class ConsentRecordingTests
         ["validUntil more than five years ahead"] = ("validUntil", Valid with { ValidUntil = Now.AddYears(5).AddSeconds(1) }, Arrival),
         ["validUntil more than five years after a later validFrom"] = ("validUntil",
             Valid with { ValidFrom = Now.AddDays(30), ValidUntil = Now.AddDays(30).AddYears(5).AddDays(1) }, Arrival),
+        ["validFrom more than ten years ahead"] = ("validFrom", Valid with { ValidFrom = Now.AddYears(10).AddDays(1), ValidUntil = Now.AddYears(11) }, Arrival),
+        ["validFrom at the end of the calendar"] = ("validFrom",
+            Valid with { ValidFrom = DateTimeOffset.MaxValue.AddYears(-1), ValidUntil = DateTimeOffset.MaxValue }, Arrival),
     };
 
     // Each is just within a rule, or leaves out what is optional.
@@ -115,6 +118,7 @@ public sealed class ConsentRecordingTests
         ["no planned arrival"] = (Valid, null),
         ["valid for exactly five years"] = (Valid with { ValidUntil = Now.AddYears(5) }, Arrival),
         ["valid from a later day, for five years"] = (Valid with { ValidFrom = Now.AddDays(30), ValidUntil = Now.AddDays(30).AddYears(5) }, Arrival),
+        ["valid from ten years ahead"] = (Valid with { ValidFrom = Now.AddYears(10), ValidUntil = Now.AddYears(11) }, Arrival),
     };
 
     public static TheoryData<string, string> BrokenRules

@@ -52,6 +52,29 @@ public sealed class PostgresDatabase : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>A hash of every row of every table: equal before and after a request when the request changed nothing.</summary>
+    public async Task<string> FingerprintAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand(
+            "SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) FROM pg_tables "
+            + "WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
+            connection))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var hashes = tables.Select(table => $"(SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t)");
+        await using var hash = new NpgsqlCommand($"SELECT md5(concat_ws(',', {string.Join(", ", hashes)}))", connection);
+        return (string)(await hash.ExecuteScalarAsync())!;
+    }
+
     /// <summary>Runs a statement; returns the rows it affected.</summary>
     public async Task<int> ExecuteAsync(string sql, params object[] parameters)
     {

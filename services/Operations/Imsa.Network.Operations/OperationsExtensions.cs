@@ -55,7 +55,8 @@ public static class OperationsExtensions
         admin.MapGet("/audit", Handlers.AuditAsync)
             .WithTags("Admin: audit")
             .WithSummary("The coordinators' actions in this service, newest first")
-            .WithDescription("Who (organisation and API client), what, on which target, when and why.");
+            .WithDescription("Who (organisation and API client), what, on which target, when and why; limit 1–1000, default 200.")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
 
         var outbox = admin.MapGroup("/outbox/quarantine").WithTags("Admin: outbox");
         outbox.MapGet("/", Handlers.QuarantineAsync)
@@ -92,8 +93,10 @@ public static class OperationsExtensions
 
     private static class Handlers
     {
-        public static async Task<Ok<List<AuditEntry>>> AuditAsync(DbContext db, int? limit, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await db.Set<AuditEntry>().AsNoTracking().OrderByDescending(e => e.Id).Take(Math.Clamp(limit ?? 200, 1, 1000)).ToListAsync(cancellationToken));
+        public static async Task<Results<Ok<List<AuditEntry>>, ProblemHttpResult>> AuditAsync(DbContext db, int? limit, CancellationToken cancellationToken) =>
+            limit is < 1 or > 1000
+                ? Problems.Unprocessable(new Dictionary<string, string[]> { ["limit"] = ["From 1 to 1000."] })
+                : TypedResults.Ok(await db.Set<AuditEntry>().AsNoTracking().OrderByDescending(e => e.Id).Take(limit ?? 200).ToListAsync(cancellationToken));
 
         public static async Task<Ok<List<QuarantinedMessage>>> QuarantineAsync(OutboxQuarantine quarantine, CancellationToken cancellationToken) =>
             TypedResults.Ok(await quarantine.ListAsync(cancellationToken));

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 
 namespace Imsa.Network.ServiceDefaults;
@@ -26,17 +28,13 @@ internal sealed partial class ExceptionProblems(IProblemDetailsService problems,
         if (exception is BadHttpRequestException badRequest)
         {
             httpContext.Response.StatusCode = badRequest.StatusCode;
-            return await problems.TryWriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = httpContext,
-                Exception = exception,
-                ProblemDetails =
-                {
-                    Status = badRequest.StatusCode,
-                    Title = "The request could not be read.",
-                    Detail = badRequest.Message,
-                },
-            });
+            var problem = badRequest.InnerException is JsonException { Path: { } path } json
+                ? new HttpValidationProblemDetails(new Dictionary<string, string[]> { [FieldName(path)] = [FieldMessage(json)] })
+                : new ProblemDetails();
+            problem.Status = badRequest.StatusCode;
+            problem.Title = "The request could not be read.";
+            problem.Detail = badRequest.Message;
+            return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, Exception = exception, ProblemDetails = problem });
         }
 
         if (exception is DependencyUnavailableException || DatabaseFailures.IsTransient(exception) || DatabaseFailures.ConnectionBroke(httpContext.RequestServices))
@@ -48,6 +46,13 @@ internal sealed partial class ExceptionProblems(IProblemDetailsService problems,
         LogUnhandled(exception.GetType().FullName, httpContext.Request.Method, httpContext.GetEndpoint()?.DisplayName, exception.StackTrace);
         return false;
     }
+
+    /// <summary>A JSON path as the API spells the field: "$.contacts[0].role" is "contacts[0].role".</summary>
+    private static string FieldName(string path) => path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+
+    /// <summary>What is wrong with the value, never the value itself (the serializer's own messages quote none either).</summary>
+    private static string FieldMessage(JsonException exception) =>
+        exception is DateOutOfRangeException ? exception.Message : "Not a value of the type this field takes.";
 
     /// <summary>503 with Retry-After: a dependency is away for now; the client should try again, with the same Idempotency-Key.</summary>
     public static ValueTask<bool> WriteUnavailableAsync(IProblemDetailsService problems, HttpContext httpContext, Exception? exception = null)

@@ -61,7 +61,11 @@ public static class ServiceDefaultsExtensions
         // Binding failures reach the exception handler, which answers with a 400 problem naming the parameter.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
+        {
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+            // No date outside 1900–2199 reaches an endpoint (InputLimits).
+            BoundedDates.AddTo(options.SerializerOptions.Converters);
+        });
 
         // The pipeline (MapServiceDefaults) authenticates and authorises every request; the schemes and policies
         // are the service's (network access).
@@ -128,6 +132,8 @@ public static class ServiceDefaultsExtensions
         // Unhandled exceptions and bare status codes both become RFC 9457 problem responses, never a stack trace.
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Every text, list and body held to InputLimits before the token server, a binding or an endpoint reads it.
+        app.UseMiddleware<InputChecks>();
         // Explicitly after the two above, so a refused token (401) or role (403) is a problem response too.
         app.UseAuthentication();
         app.UseAuthorization();

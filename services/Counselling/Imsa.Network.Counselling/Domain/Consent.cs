@@ -53,7 +53,7 @@ public enum ConsentState
 /// <param name="TextVersion">Version of the consent text shown.</param>
 /// <param name="TextSha256">Optional: the SHA-256 of the text shown, to prove it was exactly this version.</param>
 /// <param name="Purpose">continuation-of-counselling (the default and the only purpose).</param>
-/// <param name="ValidFrom">Default: now.</param>
+/// <param name="ValidFrom">Default: now; at most ten years ahead.</param>
 /// <param name="ValidUntil">Required; at most five years after ValidFrom.</param>
 public sealed record RecordConsentRequest(
     IReadOnlyList<Guid>? Recipients,
@@ -100,6 +100,9 @@ internal sealed record RecordedConsent(Consent Consent, ConsentGranted Granted, 
 internal sealed class Consent
 {
     public const int MaxRecipients = 20;
+
+    /// <summary>How far ahead validFrom may lie.</summary>
+    private const int MaxYearsAhead = 10;
 
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
@@ -207,7 +210,12 @@ internal sealed class Consent
         }
 
         var validFrom = terms.ValidFrom ?? now;
-        if (terms.ValidUntil is not { } validUntil)
+        if (validFrom > now.AddYears(MaxYearsAhead))
+        {
+            // No one signs today for a decade from now; and validFrom plus five years must stay inside the calendar.
+            errors["validFrom"] = [string.Create(CultureInfo.InvariantCulture, $"At most {MaxYearsAhead} years ahead.")];
+        }
+        else if (terms.ValidUntil is not { } validUntil)
         {
             errors["validUntil"] = ["Required: a consent is given for a limited time."];
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Imsa.Network.Contracts.Counselling;
 using Imsa.Network.Counselling.Data;
@@ -60,11 +61,15 @@ public sealed record SessionResponse(Guid Id, Guid CaseId, DateTimeOffset Record
 
 internal static class CaseEndpoints
 {
+    private const int MaxPage = 100_000;
+
     public static IEndpointRouteBuilder MapCaseEndpoints(this IEndpointRouteBuilder app)
     {
         var cases = app.MapGroup("/cases").WithTags("Cases").RequireAuthorization(NetworkRoles.Partner);
 
         cases.MapPost("/", OpenAsync)
+            .AcceptsFreeText("contact.addressAbroad", "languageAndQualifications.qualifications[].recognition.compensationMeasure",
+                "needsAndOpenTasks.priorServices[].description", "specialCategories.riskFlags[].note")
             .WithSummary("Open a case (partners abroad)")
             .WithDescription("Opens a pre-integration case owned by the caller. Every personal field is encrypted under a key of the case's own. "
                 + "Announces CaseOpened (owner, purpose, destination state and district, month of arrival: nothing personal).")
@@ -79,6 +84,8 @@ internal static class CaseEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone);
         cases.MapPut("/{id:guid}", UpdateAsync)
+            .AcceptsFreeText("contact.addressAbroad", "languageAndQualifications.qualifications[].recognition.compensationMeasure",
+                "needsAndOpenTasks.priorServices[].description", "specialCategories.riskFlags[].note")
             .WithSummary("Replace a case's content")
             .WithDescription("The whole content, category by category; it replaces the previous one. A closed or erased case answers 409. "
                 + "Announces CaseUpdated when the purpose, destination or month of arrival changed.")
@@ -99,6 +106,7 @@ internal static class CaseEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         cases.MapPost("/{id:guid}/sessions", RecordSessionAsync)
+            .AcceptsFreeText("notes")
             .WithTags("Sessions")
             .WithSummary("Record a counselling session")
             .WithDescription("Date, format (in-person, phone, video, group, messenger), topics and notes, all encrypted. A closed case answers 409.")
@@ -172,9 +180,10 @@ internal static class CaseEndpoints
             }
         }
 
-        if (page < 1)
+        // A page beyond the last is merely empty, but (page - 1) * pageSize must stay an int.
+        if (page is < 1 or > MaxPage)
         {
-            errors["page"] = ["Pages count from 1."];
+            errors["page"] = [string.Create(CultureInfo.InvariantCulture, $"Pages count from 1 to {MaxPage}.")];
         }
 
         if (pageSize is < 1 or > 200)

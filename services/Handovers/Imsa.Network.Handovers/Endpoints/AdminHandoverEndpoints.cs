@@ -72,6 +72,7 @@ internal static class AdminHandoverEndpoints
             .Produces<string>(StatusCodes.Status200OK, "text/csv");
 
         admin.MapPost("/{id:guid}/reassign", ReassignAsync)
+            .AcceptsFreeText("reason")
             .WithSummary("Offer an unanswered handover to another receiving service (coordinators)")
             .WithDescription("Only from offered or escalated, and only to an active, accepting receiving service that an active consent "
                 + "names; otherwise 409 says why (for consent: the origin partner must record a new one). Recorded in the audit trail. "

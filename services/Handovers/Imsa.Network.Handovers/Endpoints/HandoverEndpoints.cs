@@ -70,6 +70,7 @@ internal static class HandoverEndpoints
         var handovers = app.MapGroup("/handovers").WithTags("Handovers");
 
         handovers.MapPost("/", RequestAsync)
+            .AcceptsFreeText("message")
             .RequireAuthorization(NetworkRoles.Partner)
             .WithSummary("Request a handover of the caller's case (partners abroad)")
             .WithDescription("Checks, each answered with a problem that says which: the caller owns the case (404), the receiver is a receiving "
@@ -106,6 +107,7 @@ internal static class HandoverEndpoints
             (ticket, user, now, _) => ticket.Complete(user.OrganisationId(), now));
 
         handovers.MapPost("/{id:guid}/decline", DeclineAsync)
+            .AcceptsFreeText("note")
             .RequireAuthorization(NetworkRoles.ReceivingService)
             .WithSummary("Decline an offered handover with a coded reason (the receiver)")
             .WithDescription("The origin partner sees the reason and may hand the case to another service. Announces HandoverDeclined.")
@@ -251,9 +253,12 @@ internal static class HandoverEndpoints
         DateOnly? month = null;
         if (arrivalMonth is not null)
         {
-            if (!DateOnly.TryParseExact($"{arrivalMonth}-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsedMonth))
+            // Within the dates any request may hold (InputLimits): a month after December 9999 does not exist.
+            if (!DateOnly.TryParseExact($"{arrivalMonth}-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsedMonth)
+                || parsedMonth < InputLimits.EarliestDate || parsedMonth > InputLimits.LatestDate)
             {
-                return Problems.Unprocessable(new Dictionary<string, string[]> { ["arrivalMonth"] = ["A month as yyyy-MM, e.g. 2027-03."] });
+                return Problems.Unprocessable(new Dictionary<string, string[]> { ["arrivalMonth"] = [string.Create(CultureInfo.InvariantCulture,
+                    $"A month as yyyy-MM from {InputLimits.EarliestDate:yyyy-MM} to {InputLimits.LatestDate:yyyy-MM}, e.g. 2027-03.")] });
             }
 
             month = parsedMonth;

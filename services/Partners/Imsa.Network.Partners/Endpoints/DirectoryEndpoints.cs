@@ -58,7 +58,7 @@ internal static class DirectoryEndpoints
         directory.MapGet("/services", SearchAsync)
             .WithSummary("Search active receiving services")
             .WithDescription("Filters (all optional, all must hold): state (DE-RP), district (07315), postalCode, serviceType, "
-                + "language, topic; the area filters find services serving at least part of the area. Sorted by name; paged by offset and limit (1–500).")
+                + "language, topic; the area filters find services serving at least part of the area. Sorted by name; paged by offset (0–100000) and limit (1–500).")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
 
         // A query that changes nothing: repeating it is harmless, and its answer is worth keeping nowhere.
@@ -84,9 +84,9 @@ internal static class DirectoryEndpoints
         Check(errors, "serviceType", serviceType, ServiceTypes.Codes.Contains);
         Check(errors, "language", language, Languages.Codes.Contains);
         Check(errors, "topic", topic, Topics.Codes.Contains);
-        if (offset is < 0)
+        if (offset is < 0 or > DirectoryQuery.MaxOffset)
         {
-            errors["offset"] = ["Zero or more."];
+            errors["offset"] = [$"From 0 to {DirectoryQuery.MaxOffset}."];
         }
 
         if (limit is < 1 or > DirectoryQuery.MaxLimit)

@@ -34,9 +34,15 @@ public sealed record UpdateProfileRequest(
 
 internal static class ProfileEndpoints
 {
+    private const int MaxContacts = 20;
+
+    /// <summary>Far above any service's caseload.</summary>
+    private const int MaxOpenHandovers = 10_000;
+
     public static IEndpointRouteBuilder MapProfileEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPut("/organisations/{id:guid}/profile", UpdateAsync)
+            .AcceptsFreeText("receiving.capacity.note")
             .WithTags("Organisations")
             .WithSummary("Replace the organisation's own profile")
             .WithDescription("Only the organisation itself edits its profile (anyone else gets 404). Receiving services also give "
@@ -139,10 +145,18 @@ internal static class ProfileEndpoints
             }
 
             address = new PostalAddress(a.Street?.Trim() ?? "", a.PostalCode?.Trim() ?? "", a.City?.Trim() ?? "", a.Country ?? "");
+            TooLong(errors, "address.street", a.Street, 200);
+            TooLong(errors, "address.postalCode", a.PostalCode, 20);
+            TooLong(errors, "address.city", a.City, 100);
         }
 
         var contacts = new List<OrganisationContact>();
-        foreach (var (contact, i) in (request.Contacts ?? []).Select((c, i) => (c, i)))
+        if (request.Contacts is { Count: > MaxContacts })
+        {
+            errors["contacts"] = [$"At most {MaxContacts} contacts."];
+        }
+
+        foreach (var (contact, i) in (request.Contacts ?? []).Take(MaxContacts).Select((c, i) => (c, i)))
         {
             if (string.IsNullOrWhiteSpace(contact.Role) || (string.IsNullOrWhiteSpace(contact.Email) && string.IsNullOrWhiteSpace(contact.Phone)))
             {
@@ -152,6 +166,10 @@ internal static class ProfileEndpoints
             {
                 errors[$"contacts[{i}].email"] = ["Not an email address."];
             }
+
+            TooLong(errors, $"contacts[{i}].role", contact.Role, 200);
+            TooLong(errors, $"contacts[{i}].email", contact.Email, 254);
+            TooLong(errors, $"contacts[{i}].phone", contact.Phone, 50);
 
             contacts.Add(new OrganisationContact(contact.Role?.Trim() ?? "", contact.Email?.Trim(), contact.Phone?.Trim()));
         }
@@ -210,9 +228,9 @@ internal static class ProfileEndpoints
             var situations = Codes("receiving.eligibility.residenceSituations", eligibility.ResidenceSituations, ResidenceSituations.Codes, "residence situation codes", errors);
 
             var capacity = r.Capacity ?? new CapacityRequest(true, null, null, null);
-            if (capacity.MaxOpenHandovers is < 0)
+            if (capacity.MaxOpenHandovers is < 0 or > MaxOpenHandovers)
             {
-                errors["receiving.capacity.maxOpenHandovers"] = ["Zero or more."];
+                errors["receiving.capacity.maxOpenHandovers"] = [$"From 0 to {MaxOpenHandovers}."];
             }
 
             if (capacity.Note is { Length: > 500 })
@@ -228,6 +246,14 @@ internal static class ProfileEndpoints
         }
 
         return new OrganisationProfile(address, contacts, languages, topics, receiving);
+    }
+
+    private static void TooLong(Dictionary<string, string[]> errors, string field, string? text, int maxLength)
+    {
+        if (text?.Trim().Length > maxLength)
+        {
+            errors.TryAdd(field, [string.Create(CultureInfo.InvariantCulture, $"At most {maxLength} characters.")]);
+        }
     }
 
     private static List<string> Codes(string field, List<string>? given, IReadOnlySet<string> known, string what, Dictionary<string, string[]> errors) =>

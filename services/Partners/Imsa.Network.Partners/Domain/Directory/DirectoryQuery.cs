@@ -10,6 +10,9 @@ internal sealed record DirectoryQuery
 {
     public const int MaxLimit = 500;
 
+    /// <summary>Far beyond the last page of any directory this network will have; offset plus limit stays an int.</summary>
+    public const int MaxOffset = 100_000;
+
     /// <summary>ISO 3166-2:DE code.</summary>
     public string? State { get; init; }
 
