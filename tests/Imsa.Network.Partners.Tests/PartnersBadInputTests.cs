@@ -21,10 +21,11 @@ public sealed class PartnersBadInputTests(ServiceFixture<Program> service)
         var coordinator = await _service.Client.GetCoordinatorTokenAsync();
         var (id, clientId, secret, token) = await ReceivingServiceAsync(coordinator);
         var second = await ReadAsync(await _service.Client.SendAsAsync(token, HttpMethod.Post, $"/organisations/{id}/clients", new { name = "second system" }));
+        var invitations = (await (await _service.Client.SendAsAsync(token, HttpMethod.Get, $"/organisations/{id}/invitations")).Content.ReadFromJsonAsync<JsonArray>())!;
 
-        // A receiving service acting on itself (its profile, clients and webhooks); coordinators act on it too.
+        // A receiving service acting on itself (its profile, clients, webhooks and the invitation it redeemed); coordinators act on it too.
         return new InputScene(
-            new Dictionary<string, string> { ["id"] = id, ["clientId"] = (string)second["clientId"]! },
+            new Dictionary<string, string> { ["id"] = id, ["clientId"] = (string)second["clientId"]!, ["invitationId"] = (string)invitations[0]!["id"]! },
             new Dictionary<string, string> { ["coordinator"] = coordinator, [""] = token },
             new Dictionary<string, JsonNode>
             {
@@ -157,9 +158,9 @@ public sealed class PartnersBadInputTests(ServiceFixture<Program> service)
         var organisation = await ReadAsync(await partners.SendAsAsync(coordinator, HttpMethod.Post, "/organisations",
             new { name = $"JMD {Guid.NewGuid():N}", country = "DE", kind = "receiving-service" }));
         var id = (string)organisation["id"]!;
-        var credentials = await ReadAsync(await partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{id}/clients", new { name = "case system" }));
+        var credentials = await partners.OnboardAsync(coordinator, Guid.Parse(id), "case system");
         (await partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{id}/verify")).EnsureSuccessStatusCode();
-        var (clientId, secret) = ((string)credentials["clientId"]!, (string)credentials["clientSecret"]!);
+        var (clientId, secret) = (credentials.ClientId, credentials.ClientSecret);
         return (id, clientId, secret, await partners.GetTokenAsync(clientId, secret));
     }
 
