@@ -152,8 +152,8 @@ public sealed class WithdrawalRateLimitTests(WithdrawalRateLimitTests.LimitedSer
     {
         protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
         {
-            ["Counselling:WithdrawalRateLimit:PermitLimit"] = "3",
-            ["Counselling:WithdrawalRateLimit:Window"] = "00:10:00",
+            ["Limits:Withdrawals:Count"] = "3",
+            ["Limits:Withdrawals:Window"] = "00:10:00",
         };
     }
 

@@ -20,8 +20,8 @@ public sealed class TrustedProxyTests(TrustedProxyTests.BehindAGateway service) 
         protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
         {
             ["ForwardedHeaders:KnownNetworks:0"] = Gateway,
-            ["Counselling:WithdrawalRateLimit:PermitLimit"] = "3",
-            ["Counselling:WithdrawalRateLimit:Window"] = "00:10:00",
+            ["Limits:Withdrawals:Count"] = "3",
+            ["Limits:Withdrawals:Window"] = "00:10:00",
         };
 
         protected override void ConfigureServices(IServiceCollection services)

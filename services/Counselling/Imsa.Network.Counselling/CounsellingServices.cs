@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using Imsa.Network.Counselling.Consumers;
 using Imsa.Network.Counselling.Data;
 using Imsa.Network.Counselling.Domain;
@@ -15,12 +14,18 @@ using Microsoft.OpenApi;
 
 namespace Imsa.Network.Counselling;
 
-/// <summary>"Counselling:WithdrawalRateLimit": how often one client address may try withdrawal codes.</summary>
-internal sealed class WithdrawalRateLimitOptions
+/// <summary>The service's limits ("Limits:&lt;name&gt;", <see cref="RateLimits.AddRateLimit"/>).</summary>
+internal static class CounsellingLimits
 {
-    public int PermitLimit { get; set; } = 10;
+    /// <summary>Opening and changing cases and recording sessions, per organisation.</summary>
+    public const string Cases = "Cases";
 
-    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+    public const string Consents = "Consents";
+
+    public const string DossierReads = "DossierReads";
+
+    /// <summary>Withdrawal codes tried at POST /consent-withdrawals, per client address.</summary>
+    public const string Withdrawals = "Withdrawals";
 }
 
 internal static class CounsellingServices
@@ -57,37 +62,11 @@ internal static class CounsellingServices
         builder.Services.AddHostedService<ConsentExpiryJob>();
         builder.Services.AddSingleton(_ => GermanGeography.Shared);
 
-        builder.Services.AddOptions<WithdrawalRateLimitOptions>().BindConfiguration("Counselling:WithdrawalRateLimit");
-        builder.Services.AddRateLimiter(limiter =>
-        {
-            limiter.AddPolicy(ConsentEndpoints.WithdrawalRateLimit, http =>
-            {
-                var limits = http.RequestServices.GetRequiredService<IOptions<WithdrawalRateLimitOptions>>().Value;
-                return RateLimitPartition.GetFixedWindowLimiter(
-                    http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.PermitLimit, Window = limits.Window, QueueLimit = 0 });
-            });
-            limiter.OnRejected = async (context, cancellationToken) =>
-            {
-                var http = context.HttpContext;
-                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
-                {
-                    http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                }
-
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = http,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too many attempts.",
-                        Detail = "Try again later, or ask your counselling service to withdraw the consent for you.",
-                    },
-                });
-            };
-        });
+        builder.AddRateLimit(CounsellingLimits.Cases, 1_000, TimeSpan.FromMinutes(1));
+        builder.AddRateLimit(CounsellingLimits.Consents, 2_000, TimeSpan.FromMinutes(1));
+        builder.AddRateLimit(CounsellingLimits.DossierReads, 2_000, TimeSpan.FromMinutes(1));
+        // Guessing withdrawal codes: counted per client address, in the database every instance shares.
+        builder.AddRateLimit(CounsellingLimits.Withdrawals, 10, TimeSpan.FromMinutes(1));
 
         builder.Services.AddApiExamples(CounsellingApiExamples.Add);
         builder.Services.ConfigureSwaggerGen(swagger => swagger.SchemaFilter<DataCategorySchemaFilter>());

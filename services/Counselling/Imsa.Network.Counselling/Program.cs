@@ -16,7 +16,6 @@ public partial class Program
         app.MapServiceDefaults();
         app.MapNetworkAccess();
         app.MapOperations();
-        app.UseRateLimiter();
         app.MapReferenceEndpoints();
         app.MapCaseEndpoints();
         app.MapConsentEndpoints();

@@ -12,6 +12,9 @@ namespace Imsa.Network.Handovers;
 
 internal static class HandoversServices
 {
+    /// <summary>Requesting handovers, per organisation ("Limits:HandoverRequests").</summary>
+    public const string HandoverRequests = "HandoverRequests";
+
     public static WebApplicationBuilder AddHandoversServices(this WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults("handovers", new OpenApiInfo
@@ -33,6 +36,7 @@ internal static class HandoversServices
         });
         builder.AddNetworkAccess();
         builder.AddOperations();
+        builder.AddRateLimit(HandoverRequests, 2_000, TimeSpan.FromMinutes(1));
         builder.Services.AddOptions<SlaOptions>().BindConfiguration("Handovers:Sla");
         builder.Services.AddHostedService<SlaJob>();
         builder.Services.AddApiExamples(examples => examples

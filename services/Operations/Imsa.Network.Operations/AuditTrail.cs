@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Imsa.Network.Operations;
 
-/// <summary>One coordinator action: who, what, on what, when and why. Append-only.</summary>
+/// <summary>One coordinator action (or one the service took by itself, such as a lockout): who, what, on what, when and why. Append-only.</summary>
 public sealed class AuditEntry
 {
     public long Id { get; init; }
@@ -42,7 +42,29 @@ public static class AuditTrail
             ClientId = coordinator.FindFirstValue(NetworkClaims.ClientId),
             Action = action,
             Target = target,
-            Reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim()[..Math.Min(reason.Trim().Length, 500)],
+            Reason = Shortened(reason),
         });
     }
+
+    /// <summary>
+    /// Adds an entry for what the service did by itself, not at a coordinator's request (a token lockout, say):
+    /// <paramref name="organisationId"/> is the organisation concerned (<see cref="Guid.Empty"/> when none is known).
+    /// </summary>
+    public static void RecordOwnAction(this DbContext db, Guid organisationId, string? clientId, string action, string target, string? reason, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(time);
+        db.Set<AuditEntry>().Add(new AuditEntry
+        {
+            At = time.GetUtcNow(),
+            OrganisationId = organisationId,
+            ClientId = clientId,
+            Action = action,
+            Target = target,
+            Reason = Shortened(reason),
+        });
+    }
+
+    private static string? Shortened(string? reason) =>
+        string.IsNullOrWhiteSpace(reason) ? null : reason.Trim()[..Math.Min(reason.Trim().Length, 500)];
 }

@@ -14,6 +14,15 @@ namespace Imsa.Network.Partners;
 
 internal static class PartnersServices
 {
+    /// <summary>Creating and rotating API clients, per organisation ("Limits:ApiClients").</summary>
+    public const string ApiClients = "ApiClients";
+
+    /// <summary>Subscribing webhooks, per organisation ("Limits:Webhooks").</summary>
+    public const string Webhooks = "Webhooks";
+
+    /// <summary>Invitation codes tried at POST /invitations/redeem, per client address ("Limits:InvitationRedemptions").</summary>
+    public const string InvitationRedemptions = "InvitationRedemptions";
+
     public static WebApplicationBuilder AddPartnersServices(this WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults("partners", new OpenApiInfo
@@ -34,6 +43,9 @@ internal static class PartnersServices
         builder.AddNetworkAccess();
         builder.AddOperations();
         builder.AddTokenServer();
+        builder.AddRateLimit(ApiClients, 100, TimeSpan.FromHours(1));
+        builder.AddRateLimit(Webhooks, 100, TimeSpan.FromHours(1));
+        builder.AddRateLimit(InvitationRedemptions, 10, TimeSpan.FromMinutes(1));
         builder.Services.AddScoped<ApiClients>();
         builder.Services.AddOptions<InvitationOptions>().BindConfiguration("Invitations");
         builder.Services.AddSingleton<InvitationMail>();

@@ -18,7 +18,8 @@ public static class ServiceDatabase
     /// resolve, so a test host can override it), also as <see cref="DbContext"/>: a service has one database, and
     /// the shared libraries (network access, operations) take it under that name. The check "database" joins
     /// /health/ready; the model must map <see cref="IdempotentRequestsModel.AddIdempotentRequests"/>, whose keys a job
-    /// deletes after their retention.
+    /// deletes after their retention, and <see cref="RateLimits.AddRateLimits"/>, whose counters every instance shares
+    /// (<see cref="RateLimitCounters"/>) and a job deletes when their window has ended.
     /// </summary>
     public static IHostApplicationBuilder AddServiceDatabase<TDbContext>(this IHostApplicationBuilder builder)
         where TDbContext : DbContext
@@ -36,6 +37,9 @@ public static class ServiceDatabase
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddOptions<IdempotencyOptions>().BindConfiguration("Idempotency");
         builder.Services.AddHostedService<IdempotencyRetention>();
+        builder.Services.TryAddSingleton<RateLimitCounters>();
+        builder.Services.AddOptions<RateLimitCleanupOptions>().BindConfiguration("Limits:Cleanup");
+        builder.Services.AddHostedService<RateLimitRetention>();
         return builder;
     }
 

@@ -32,6 +32,7 @@ internal sealed class CounsellingDbContext(DbContextOptions<CounsellingDbContext
         modelBuilder.AddNetworkAccess();
         modelBuilder.AddOperations();
         modelBuilder.AddIdempotentRequests();
+        modelBuilder.AddRateLimits();
 
         modelBuilder.Entity<KnownOrganisation>(organisation =>
         {

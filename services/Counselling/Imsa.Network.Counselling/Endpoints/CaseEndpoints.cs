@@ -70,6 +70,7 @@ internal static class CaseEndpoints
         cases.MapPost("/", OpenAsync)
             .AcceptsFreeText("contact.addressAbroad", "languageAndQualifications.qualifications[].recognition.compensationMeasure",
                 "needsAndOpenTasks.priorServices[].description", "specialCategories.riskFlags[].note")
+            .WithQuota(CounsellingLimits.Cases)
             .WithSummary("Open a case (partners abroad)")
             .WithDescription("Opens a pre-integration case owned by the caller. Every personal field is encrypted under a key of the case's own. "
                 + "Announces CaseOpened (owner, purpose, destination state and district, month of arrival: nothing personal).")
@@ -86,6 +87,7 @@ internal static class CaseEndpoints
         cases.MapPut("/{id:guid}", UpdateAsync)
             .AcceptsFreeText("contact.addressAbroad", "languageAndQualifications.qualifications[].recognition.compensationMeasure",
                 "needsAndOpenTasks.priorServices[].description", "specialCategories.riskFlags[].note")
+            .WithQuota(CounsellingLimits.Cases)
             .WithSummary("Replace a case's content")
             .WithDescription("The whole content, category by category; it replaces the previous one. A closed or erased case answers 409. "
                 + "Announces CaseUpdated when the purpose, destination or month of arrival changed.")
@@ -107,6 +109,7 @@ internal static class CaseEndpoints
 
         cases.MapPost("/{id:guid}/sessions", RecordSessionAsync)
             .AcceptsFreeText("notes")
+            .WithQuota(CounsellingLimits.Cases)
             .WithTags("Sessions")
             .WithSummary("Record a counselling session")
             .WithDescription("Date, format (in-person, phone, video, group, messenger), topics and notes, all encrypted. A closed case answers 409.")

@@ -47,13 +47,12 @@ public sealed record WithdrawByCodeResponse(Guid ConsentReceiptId, ConsentState 
 
 internal static class ConsentEndpoints
 {
-    public const string WithdrawalRateLimit = "consent-withdrawal";
-
     public static IEndpointRouteBuilder MapConsentEndpoints(this IEndpointRouteBuilder app)
     {
         var consents = app.MapGroup("/cases/{caseId:guid}/consents").WithTags("Consent");
 
         consents.MapPost("/", RecordAsync)
+            .WithQuota(CounsellingLimits.Consents)
             .RequireAuthorization(NetworkRoles.Partner)
             .WithSummary("Record a consent (release from confidentiality)")
             .WithDescription("Append-only: a change of mind is a new consent. Returns the consent receipt (Kantara CR 1.1) with a one-time "
@@ -85,13 +84,12 @@ internal static class ConsentEndpoints
         app.MapPost("/consent-withdrawals", WithdrawByCodeAsync)
             .WithTags("Consent")
             .AllowAnonymous()
-            .RequireRateLimiting(WithdrawalRateLimit)
+            .WithAddressLimit(CounsellingLimits.Withdrawals)
             .WithSummary("Withdraw a consent with the code on its receipt (the person, no account needed)")
             .WithDescription("Takes effect at once. A wrong code answers 404 and reveals nothing; withdrawing twice is harmless. "
-                + "Rate-limited per client address (429 when exceeded).")
+                + "Limited per client address, shared by every instance (429 with Retry-After when exceeded).")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -53,6 +53,7 @@ internal static class DossierEndpoints
     public static IEndpointRouteBuilder MapDossierEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/cases/{caseId:guid}/dossier", ReadAsync)
+            .WithQuota(CounsellingLimits.DossierReads)
             .WithTags("Dossier")
             .RequireAuthorization(NetworkRoles.ReceivingService)
             .WithSummary("Read a case's dossier (receiving services)")

@@ -26,6 +26,7 @@ internal sealed class HandoversDbContext(DbContextOptions<HandoversDbContext> op
         modelBuilder.AddNetworkAccess();
         modelBuilder.AddOperations();
         modelBuilder.AddIdempotentRequests();
+        modelBuilder.AddRateLimits();
 
         modelBuilder.Entity<KnownOrganisation>(organisation =>
         {

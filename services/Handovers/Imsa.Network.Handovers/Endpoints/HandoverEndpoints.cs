@@ -71,6 +71,7 @@ internal static class HandoverEndpoints
 
         handovers.MapPost("/", RequestAsync)
             .AcceptsFreeText("message")
+            .WithQuota(HandoversServices.HandoverRequests)
             .RequireAuthorization(NetworkRoles.Partner)
             .WithSummary("Request a handover of the caller's case (partners abroad)")
             .WithDescription("Checks, each answered with a problem that says which: the caller owns the case (404), the receiver is a receiving "

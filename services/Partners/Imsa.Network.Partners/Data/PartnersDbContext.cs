@@ -38,6 +38,7 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
         modelBuilder.AddNetworkAccess();
         modelBuilder.AddOperations();
         modelBuilder.AddIdempotentRequests();
+        modelBuilder.AddRateLimits();
         // The token server's applications (clients with hashed secrets), authorizations, scopes and tokens.
         modelBuilder.UseOpenIddict();
 

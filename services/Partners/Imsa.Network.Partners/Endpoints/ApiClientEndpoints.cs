@@ -26,6 +26,7 @@ internal static class ApiClientEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         clients.MapPost("/", CreateAsync)
+            .WithQuota(PartnersServices.ApiClients)
             .WithSummary("Create an API client")
             .WithDescription("The organisation itself: returns the client id and its secret, shown this once and stored only as a hash. "
                 + "A coordinator never creates another organisation's credentials (403): it invites the organisation (POST /organisations/{id}/invitations).")
@@ -35,6 +36,7 @@ internal static class ApiClientEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         clients.MapPost("/{clientId}/rotate", RotateAsync)
+            .WithQuota(PartnersServices.ApiClients)
             .WithSummary("Rotate an API client's secret")
             .WithDescription("The organisation itself: returns a new secret, shown this once; the old one stops working at once. A coordinator: 403.")
             .KeepsNoAnswer()

@@ -37,6 +37,7 @@ internal static class WebhookEndpoints
         var webhooks = app.MapGroup("/organisations/{id:guid}/webhooks").WithTags("Webhooks");
 
         webhooks.MapPost("/", CreateAsync)
+            .WithQuota(PartnersServices.Webhooks)
             .WithSummary("Subscribe an HTTPS endpoint to the events that concern the organisation")
             .WithDescription("Offers received, acceptances, declines, withdrawals, revocations, outcomes, escalations, consent withdrawals: "
                 + "JSON with ids and codes only, signed: X-Imsa-Signature = \"sha256=\" + hex(HMAC-SHA256(secret, X-Imsa-Timestamp + \".\" + body)); "

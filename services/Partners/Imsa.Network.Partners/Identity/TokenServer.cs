@@ -25,6 +25,8 @@ internal static class TokenServer
     public static WebApplicationBuilder AddTokenServer(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<TokenServerOptions>().BindConfiguration("Identity");
+        builder.Services.AddOptions<TokenLockoutOptions>().BindConfiguration("Limits:TokenLockout");
+        builder.Services.AddScoped<TokenLockout>();
         builder.Services.AddOpenIddict()
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<PartnersDbContext>())
             .AddServer(server =>
@@ -36,6 +38,14 @@ internal static class TokenServer
                 server.DisableTokenStorage();
                 // Only access tokens are issued, and they are signed, not encrypted; OpenIddict still wants a key.
                 server.AddEphemeralEncryptionKey();
+                // Failed client authentications slow down and then lock out a client id or an address (TokenLockout):
+                // checked before the client is authenticated, counted when it could not be.
+                server.AddEventHandler<OpenIddictServerEvents.ValidateTokenRequestContext>(handler => handler
+                    .UseScopedHandler<TokenLockout.RefuseWhileLockedOut>()
+                    .SetOrder(int.MinValue + 50_000));
+                server.AddEventHandler<OpenIddictServerEvents.ApplyTokenResponseContext>(handler => handler
+                    .UseScopedHandler<TokenLockout.CountFailure>()
+                    .SetOrder(int.MinValue + 50_000));
                 // One answer for every failed client authentication: never say whether the id or the secret was wrong.
                 server.AddEventHandler<OpenIddictServerEvents.ApplyTokenResponseContext>(handler => handler
                     .UseInlineHandler(context =>
