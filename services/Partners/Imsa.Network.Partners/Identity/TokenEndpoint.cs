@@ -36,11 +36,13 @@ internal static class TokenEndpoint
             .WithSummary("Get an access token (OAuth 2.0 client credentials)")
             .WithDescription("Form-encoded: grant_type=client_credentials, client_id, client_secret (or HTTP Basic). "
                 + "Returns a short-lived JWT access token for every IMSA service. A wrong, unknown or revoked client, "
-                + "or one of a suspended or retired organisation, gets 401 invalid_client without saying which.")
+                + "or one of a suspended or retired organisation, gets 401 invalid_client without saying which. Repeated failures "
+                + "for a client id or from an address slow it down and then lock it out: 429 with Retry-After, even for the right secret.")
             .Accepts<TokenRequestForm>("application/x-www-form-urlencoded")
             .Produces<TokenResponse>()
             .Produces<TokenError>(StatusCodes.Status400BadRequest)
-            .Produces<TokenError>(StatusCodes.Status401Unauthorized);
+            .Produces<TokenError>(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
 
