@@ -24,7 +24,7 @@ internal static class CounsellingLimits
 
     public const string DossierReads = "DossierReads";
 
-    /// <summary>Withdrawal codes tried at POST /consent-withdrawals, per client address.</summary>
+    /// <summary>Wrong withdrawal codes tried at POST /consent-withdrawals, per client address.</summary>
     public const string Withdrawals = "Withdrawals";
 }
 
@@ -65,7 +65,7 @@ internal static class CounsellingServices
         builder.AddRateLimit(CounsellingLimits.Cases, 1_000, TimeSpan.FromMinutes(1));
         builder.AddRateLimit(CounsellingLimits.Consents, 2_000, TimeSpan.FromMinutes(1));
         builder.AddRateLimit(CounsellingLimits.DossierReads, 2_000, TimeSpan.FromMinutes(1));
-        // Guessing withdrawal codes: counted per client address, in the database every instance shares.
+        // Guessing withdrawal codes: wrong ones counted per client address, in the database every instance shares.
         builder.AddRateLimit(CounsellingLimits.Withdrawals, 10, TimeSpan.FromMinutes(1));
 
         builder.Services.AddApiExamples(CounsellingApiExamples.Add);

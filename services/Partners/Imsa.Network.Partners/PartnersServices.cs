@@ -20,7 +20,7 @@ internal static class PartnersServices
     /// <summary>Subscribing webhooks, per organisation ("Limits:Webhooks").</summary>
     public const string Webhooks = "Webhooks";
 
-    /// <summary>Invitation codes tried at POST /invitations/redeem, per client address ("Limits:InvitationRedemptions").</summary>
+    /// <summary>Wrong invitation codes tried at POST /invitations/redeem, per client address ("Limits:InvitationRedemptions").</summary>
     public const string InvitationRedemptions = "InvitationRedemptions";
 
     public static WebApplicationBuilder AddPartnersServices(this WebApplicationBuilder builder)

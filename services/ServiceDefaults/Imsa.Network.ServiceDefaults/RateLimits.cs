@@ -115,6 +115,20 @@ public sealed class RateLimitCounters(IConfiguration configuration, TimeProvider
         return count.Hits <= limit.Count ? null : count.WindowEndsAt - time.GetUtcNow();
     }
 
+    /// <summary>How long until <paramref name="key"/> may go on, when it has <paramref name="limit"/>'s count in its current window already; else null. Counts nothing.</summary>
+    public async Task<TimeSpan?> RefusedForAsync(string key, RateLimitOptions limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(limit);
+        var now = time.GetUtcNow();
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT hits, window_ends_at FROM limits.counters WHERE key = $1 AND window_ends_at > $2", connection)
+        {
+            Parameters = { new() { Value = key }, new() { Value = now } },
+        };
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) && reader.GetInt32(0) >= limit.Count ? reader.GetFieldValue<DateTimeOffset>(1) - now : null;
+    }
+
     /// <summary>Deletes up to <paramref name="batchSize"/> counters whose window (and any block) has ended; returns how many.</summary>
     public async Task<int> DeleteExpiredAsync(int batchSize, CancellationToken cancellationToken)
     {
@@ -165,8 +179,8 @@ public static class TooManyRequests
         Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 }
 
-/// <summary>Endpoint metadata: the limit an endpoint is counted under, and whose.</summary>
-public sealed record RateLimitMetadata(string Name, bool PerAddress);
+/// <summary>Endpoint metadata: the limit an endpoint is counted under, and whose ("quota", "address" or "guesses").</summary>
+public sealed record RateLimitMetadata(string Name, string Kind);
 
 public static class RateLimitEndpoints
 {
@@ -182,11 +196,46 @@ public static class RateLimitEndpoints
     /// </summary>
     public static RouteHandlerBuilder WithAddressLimit(this RouteHandlerBuilder builder, string name) => builder.WithRateLimit(name, perAddress: true);
 
+    /// <summary>
+    /// Guessing a code: one client address (as for <see cref="WithAddressLimit"/>) may get at most "Limits:<paramref name="name"/>"
+    /// answers 404 (a wrong code) per window; then every request of it gets 429 with Retry-After until the window ends.
+    /// A right code counts nothing, so many legitimate callers behind one address are not held up by each other.
+    /// </summary>
+    public static RouteHandlerBuilder WithGuessLimit(this RouteHandlerBuilder builder, string name)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder
+            .WithMetadata(new RateLimitMetadata(name, "guesses"))
+            .AddEndpointFilter(async (invocation, next) =>
+            {
+                var http = invocation.HttpContext;
+                var limit = LimitNamed(http, name);
+                var counters = http.RequestServices.GetRequiredService<RateLimitCounters>();
+                var key = $"guesses:{name}:{http.Connection.RemoteIpAddress?.ToString() ?? "unknown"}";
+                if (await counters.RefusedForAsync(key, limit, http.RequestAborted) is { } retryAfter)
+                {
+                    await TooManyRequests.WriteAsync(http, retryAfter,
+                        $"At most {limit.Count} wrong codes from one address per {limit.Window:c}. Try again after Retry-After seconds.");
+                    return Results.Empty;
+                }
+
+                var result = await next(invocation);
+                if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status404NotFound }
+                    or INestedHttpResult { Result: IStatusCodeHttpResult { StatusCode: StatusCodes.Status404NotFound } })
+                {
+                    await counters.HitAsync(key, limit.Window, CancellationToken.None);
+                }
+
+                return result;
+            })
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+    }
+
     private static RouteHandlerBuilder WithRateLimit(this RouteHandlerBuilder builder, string name, bool perAddress)
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder
-            .WithMetadata(new RateLimitMetadata(name, perAddress))
+            .WithMetadata(new RateLimitMetadata(name, perAddress ? "address" : "quota"))
             .AddEndpointFilter(async (invocation, next) =>
             {
                 var http = invocation.HttpContext;
@@ -198,7 +247,7 @@ public static class RateLimitEndpoints
                     return await next(invocation);
                 }
 
-                var limit = http.RequestServices.GetRequiredService<IOptionsMonitor<RateLimitOptions>>().Get(name);
+                var limit = LimitNamed(http, name);
                 var counters = http.RequestServices.GetRequiredService<RateLimitCounters>();
                 var key = $"{(perAddress ? "address" : "quota")}:{name}:{caller}";
                 if (await counters.TakeAsync(key, limit, http.RequestAborted) is not { } retryAfter)
@@ -213,6 +262,14 @@ public static class RateLimitEndpoints
                 return Results.Empty;
             })
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
+    }
+
+    private static RateLimitOptions LimitNamed(HttpContext http, string name)
+    {
+        var limit = http.RequestServices.GetRequiredService<IOptionsMonitor<RateLimitOptions>>().Get(name);
+        return limit.Window > TimeSpan.Zero
+            ? limit
+            : throw new InvalidOperationException($"The limit \"{name}\" is not declared: call AddRateLimit(\"{name}\", …) in the service's composition.");
     }
 }
 

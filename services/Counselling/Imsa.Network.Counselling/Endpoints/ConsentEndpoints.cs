@@ -84,10 +84,10 @@ internal static class ConsentEndpoints
         app.MapPost("/consent-withdrawals", WithdrawByCodeAsync)
             .WithTags("Consent")
             .AllowAnonymous()
-            .WithAddressLimit(CounsellingLimits.Withdrawals)
+            .WithGuessLimit(CounsellingLimits.Withdrawals)
             .WithSummary("Withdraw a consent with the code on its receipt (the person, no account needed)")
             .WithDescription("Takes effect at once. A wrong code answers 404 and reveals nothing; withdrawing twice is harmless. "
-                + "Limited per client address, shared by every instance (429 with Retry-After when exceeded).")
+                + "Wrong codes are limited per client address, counted by every instance together (then 429 with Retry-After).")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;

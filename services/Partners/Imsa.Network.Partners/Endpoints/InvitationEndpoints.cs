@@ -83,7 +83,7 @@ internal static class InvitationEndpoints
 
         app.MapPost("/invitations/redeem", RedeemAsync)
             .AllowAnonymous()
-            .WithAddressLimit(PartnersServices.InvitationRedemptions)
+            .WithGuessLimit(PartnersServices.InvitationRedemptions)
             .WithTags("Credentials")
             .WithSummary("Redeem an invitation: the organisation creates its first API client")
             .WithDescription("No token: the code from the invitation mail is the proof. Returns the new client's id and secret, "
