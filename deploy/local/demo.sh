@@ -92,7 +92,8 @@ show "best match: $(body "$out" | field name) ($receiver_id)"
 show "why: $(body "$out" | tr -d '\n' | grep -o '"reasons": *\[[^]]*\]' | head -n 1 | sed 's/"reasons": *//')"
 # The receiving service acts with the API client it made when it joined (deploy/local/seed.sh wrote it down).
 credentials=$(grep -A1 -F "$receiver_id)" "$root/.local/demo-clients.env" 2>/dev/null | tail -n 1)
-[ -n "$credentials" ] || fail "no API client of $receiver_id in .local/demo-clients.env: was the demo network seeded from this checkout?"
+[ -n "$credentials" ] || fail "this checkout holds no API client of $receiver_id (.local/demo-clients.env): the network on this machine
+was seeded from another checkout, and only an organisation ever holds its credentials. Run demo.sh from that checkout."
 receiver=$(token_for "${credentials%%=*}" "${credentials#*=}")
 
 say "The person consents: identity, contact, migration plan, counselling history for that service, for a year"
