@@ -68,7 +68,7 @@ public static class FaultRun
         await using var network = await ServiceNetwork.StartAsync(
             settings, infrastructureSettings, client, Path.Combine(settings.ResultsDirectory, $"faults-{stamp}"), cancellationToken);
         var api = new JourneyApi(client, network.Partners.Address, network.Counselling.Address, network.Handovers.Address);
-        var members = await Members.JoinAsync(api, network.Infrastructure.MailDirectory, ServiceNetwork.CoordinatorClientId, network.CoordinatorSecret, 4, 4, 1_000_000, cancellationToken);
+        var members = await Members.JoinAsync(api, network.Infrastructure.MailDirectory, ServiceNetwork.CoordinatorClientId, network.CoordinatorSecret, 4, 4, 10_000, cancellationToken);
         Step($"run {network.RunId}: 4 partners and 4 receiving services; waiting until every service knows them");
         await KnownEverywhereAsync(network, members, cancellationToken);
 

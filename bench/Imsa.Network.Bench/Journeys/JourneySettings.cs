@@ -12,8 +12,8 @@ public sealed record JourneySettings
     /// <summary>Receiving services in Germany, each with its own API client and token.</summary>
     public int Receivers { get; init; } = 20;
 
-    /// <summary>The receivers' declared capacity (maxOpenHandovers): far above what a run opens, so the check passes but still runs.</summary>
-    public int ReceiverCapacity { get; init; } = 1_000_000;
+    /// <summary>The receivers' declared capacity (maxOpenHandovers): the most a profile may declare, far above what a run opens, so the check passes but still runs.</summary>
+    public int ReceiverCapacity { get; init; } = 10_000;
 
     /// <summary>Concurrent journeys of the closed-loop runs, one measured run per value; the best is the peak.</summary>
     public IReadOnlyList<int> Workers { get; init; } = [16, 32, 64];
@@ -62,7 +62,7 @@ public sealed record JourneySettings
                (or: dotnet bench/Imsa.Network.Bench/bin/Release/net10.0/Imsa.Network.Bench.dll --journeys [options])
           --partners N            origin partners (20)
           --receivers N           receiving services (20)
-          --capacity N            the receivers' maxOpenHandovers (1000000)
+          --capacity N            the receivers' maxOpenHandovers (10000, the most a profile may declare)
           --workers N,N,...       concurrent journeys, one measured closed-loop run each; the best is the peak (16,32,64)
           --seconds N             length of each measured closed-loop run (30)
           --warmup-seconds N      length of a warm-up round (10)
