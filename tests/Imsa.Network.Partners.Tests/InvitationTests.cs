@@ -54,9 +54,10 @@ public sealed class InvitationTests(ServiceFixture<Program> service) : IClassFix
         ((string?)me["organisationId"]).Should().Be(organisation.ToString());
 
         var trail = await EventsAsync(own, organisation);
-        trail.Select(e => (string?)e["kind"]).Should().Equal("invitation-redeemed", "client-created", "invitation-issued");
+        trail.Select(e => (string?)e["kind"]).Should().Equal("invitation-redeemed", "client-created", "invitation-issued", "contact-email-set");
         var coordinatorOrganisation = (string?)(await (await Partners.SendAsAsync(coordinator, HttpMethod.Get, "/me")).Content.ReadFromJsonAsync<JsonObject>())!["organisationId"];
         ((string?)trail[2]["actorOrganisationId"]).Should().Be(coordinatorOrganisation, "the organisation sees who invited it");
+        ((string?)trail[3]["actorOrganisationId"]).Should().Be(coordinatorOrganisation, "and who chose the address its invitation went to");
         ((string?)trail[0]["actorOrganisationId"]).Should().Be(organisation.ToString());
         ((string?)trail[0]["clientId"]).Should().Be(credentials.ClientId);
         string.Join("", trail.Select(e => e.ToJsonString())).Should().NotContain(credentials.ClientSecret).And.NotContain(code);
@@ -121,6 +122,26 @@ public sealed class InvitationTests(ServiceFixture<Program> service) : IClassFix
         ((string?)revoked["reason"]).Should().Be("reported stolen");
         ((string?)revoked["actorOrganisationId"]).Should().NotBe(organisation.ToString(), "the organisation sees that someone else revoked it");
         trail.Count(e => (string?)e["kind"] == "client-created").Should().Be(2);
+    }
+
+    [Fact]
+    public async Task TheBootstrapConfiguration_CannotTakeOverAPartnersClient()
+    {
+        var coordinator = await Partners.GetCoordinatorTokenAsync();
+        var (_, credentials) = await OnboardedAsync(coordinator);
+        var settings = service.VirtualHost.Settings(service: "partners");
+        settings["Identity:Bootstrap:ClientId"] = credentials.ClientId;
+        settings["Identity:Bootstrap:ClientSecret"] = "a-secret-chosen-by-whoever-edits-the-configuration";
+
+        await using (var restarted = new ServiceFactory<Program>(service.Database.ConnectionString, settings))
+        {
+            using var partners = restarted.CreateClient();
+            await partners.WaitUntilReadyAsync();
+        }
+
+        (await Partners.RequestTokenAsync(credentials.ClientId, "a-secret-chosen-by-whoever-edits-the-configuration"))
+            .StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await Partners.RequestTokenAsync(credentials.ClientId, credentials.ClientSecret)).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     [Fact]

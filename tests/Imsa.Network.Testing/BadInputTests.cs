@@ -142,6 +142,15 @@ public abstract class BadInputTests<TProgram>(ServiceFixture<TProgram> service)
             yield return probe;
         }
 
+        if (!form && body is JsonObject)
+        {
+            // Names no field could have: half a surrogate pair (not text at all), a NUL.
+            var rest = body.ToJsonString()[1..];
+            var comma = rest == "}" ? "" : ",";
+            yield return Probe.InBodyOf("$", ProbeKind.BadPropertyName, body, form) with { RawJson = "{\"\\ud800\":1" + comma + rest };
+            yield return Probe.InBodyOf("$", ProbeKind.BadPropertyName, body, form) with { RawJson = "{\"a\\u0000b\":1" + comma + rest };
+        }
+
         var huge = body.DeepClone().AsObject();
         huge[form ? huge.First().Key : "padding"] = new string('x', 3 * InputLimits.MaxBodyBytes);
         yield return Probe.InBodyOf("", ProbeKind.HugeBody, huge, form);
@@ -299,7 +308,7 @@ public abstract class BadInputTests<TProgram>(ServiceFixture<TProgram> service)
         {
             request.Content = probe.Form
                 ? new FormUrlEncodedContent(body.AsObject().Select(p => KeyValuePair.Create(p.Key, p.Value?.ToString() ?? "")))
-                : new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+                : new StringContent(probe.RawJson ?? body.ToJsonString(), Encoding.UTF8, "application/json");
         }
 
         return await service.Client.SendAsync(request);
@@ -369,11 +378,15 @@ internal enum ProbeKind
     NumberOutOfRange,
     WrongType,
     HugeBody,
+    BadPropertyName,
 }
 
 /// <summary>One bad request: a query parameter or a body with one field made bad.</summary>
 internal sealed record Probe(string Field, ProbeKind Kind, string? QueryValue, JsonNode? Body, bool Form)
 {
+    /// <summary>The body as sent, when it is not what <see cref="Body"/> serialises to.</summary>
+    public string? RawJson { get; init; }
+
     public bool InQuery => QueryValue is not null;
 
     public static Probe InBodyOf(string field, ProbeKind kind, JsonNode body, bool form) => new(field, kind, null, body, form);

@@ -213,8 +213,27 @@ internal sealed class InputChecks(RequestDelegate next, IProblemDetailsService p
             case JsonValueKind.Object:
                 foreach (var property in value.EnumerateObject())
                 {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        // A name holding an escaped half of a surrogate pair: nothing any field is called.
+                        Add(errors, path.Length == 0 ? "$" : path, "A property name is not valid Unicode text.");
+                        continue;
+                    }
+
+                    if (name.Length > InputLimits.MaxTextLength || name.Any(char.IsControl))
+                    {
+                        // Not echoed back as a field name: no field is called that.
+                        Add(errors, path.Length == 0 ? "$" : path, "A property name is over-long or holds control characters.");
+                        continue;
+                    }
+
                     var prefix = path.Length == 0 ? "" : ".";
-                    CheckJson(property.Value, path + prefix + property.Name, pattern + prefix + property.Name, freeText, errors);
+                    CheckJson(property.Value, path + prefix + name, pattern + prefix + name, freeText, errors);
                 }
 
                 break;

@@ -147,11 +147,19 @@ public sealed class RateLimitCounters(IConfiguration configuration, TimeProvider
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        // The service's connection string, so the pool is the one EF Core uses.
-        var connection = new NpgsqlConnection(configuration.GetConnectionString("Database"));
+        // A pool of its own (Npgsql pools per connection string): a request counted here often holds a connection of
+        // the service's pool in its transaction already, so sharing that pool would let a burst of writes wait on
+        // each other until the pool's timeout.
+        var connection = new NpgsqlConnection(_connectionString ??= new NpgsqlConnectionStringBuilder(configuration.GetConnectionString("Database"))
+        {
+            ApplicationName = "imsa-limits",
+            MaxPoolSize = 20,
+        }.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         return connection;
     }
+
+    private string? _connectionString;
 }
 
 /// <summary>The 429 answer of every limit: an RFC 9457 problem with Retry-After in whole seconds.</summary>

@@ -83,6 +83,7 @@ internal static class InvitationEndpoints
 
         app.MapPost("/invitations/redeem", RedeemAsync)
             .AllowAnonymous()
+            .KeepsNoAnswer()
             .WithGuessLimit(PartnersServices.InvitationRedemptions)
             .WithTags("Credentials")
             .WithSummary("Redeem an invitation: the organisation creates its first API client")
@@ -205,6 +206,8 @@ internal static class InvitationEndpoints
         }
 
         target.SetContactEmail(request.ContactEmail);
+        var actor = Actor(user);
+        db.CredentialEvents.Add(CredentialEvent.Of(id, "contact-email-set", time.GetUtcNow(), actor.OrganisationId, actor.ClientId, reason: reason));
         if (!own)
         {
             db.Record(user, "organisation.contact-email", id.ToString(), reason, time);

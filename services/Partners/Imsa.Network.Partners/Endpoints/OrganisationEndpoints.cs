@@ -139,6 +139,13 @@ internal static class OrganisationEndpoints
                 organisation.RegisteredAt),
             time);
         db.Record(user, "organisation.register", organisation.Id.ToString(), reason, time);
+        if (organisation.ContactEmail is not null)
+        {
+            // Where its first invitation will go, and who chose it: the organisation sees both in its trail.
+            var actor = InvitationEndpoints.Actor(user);
+            db.CredentialEvents.Add(CredentialEvent.Of(organisation.Id, "contact-email-set", organisation.RegisteredAt, actor.OrganisationId, actor.ClientId));
+        }
+
         try
         {
             await db.SaveChangesAsync(cancellationToken);

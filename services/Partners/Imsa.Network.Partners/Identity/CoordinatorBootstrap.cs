@@ -15,7 +15,7 @@ namespace Imsa.Network.Partners.Identity;
 /// the API by this one. The configuration stays the source of truth for that client's secret: when it changed, the
 /// stored hash follows at the next start (unless the client was revoked).
 /// </summary>
-internal static class CoordinatorBootstrap
+internal static partial class CoordinatorBootstrap
 {
     public static async Task BootstrapCoordinatorAsync(this WebApplication app)
     {
@@ -30,12 +30,20 @@ internal static class CoordinatorBootstrap
         var db = scope.ServiceProvider.GetRequiredService<PartnersDbContext>();
         if (await db.ApiClients.AsNoTracking().FirstOrDefaultAsync(c => c.ClientId == clientId) is { } existing)
         {
+            // Only ever a coordinator's client: configuration naming a partner's client id must not take it over.
+            var ofCoordinator = await db.Organisations.AnyAsync(o => o.Id == existing.OrganisationId && o.Kind == OrganisationKind.Coordinator);
             var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
-            if (existing.RevokedAt is null
+            if (!ofCoordinator)
+            {
+                NotACoordinatorsClient(app.Logger);
+            }
+            else if (existing.RevokedAt is null
                 && await applications.FindByClientIdAsync(clientId) is { } application
                 && !await applications.ValidateClientSecretAsync(application, secret))
             {
                 await applications.UpdateAsync(application, secret);
+                db.CredentialEvents.Add(CredentialEvent.Of(existing.OrganisationId, "client-rotated", scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow(), null, null, clientId, reason: "Identity:Bootstrap:ClientSecret changed"));
+                await db.SaveChangesAsync();
             }
 
             return;
@@ -57,4 +65,7 @@ internal static class CoordinatorBootstrap
         await scope.ServiceProvider.GetRequiredService<ApiClients>()
             .CreateAsync(organisation.Id, "bootstrap coordinator client", CredentialActor.Service, CancellationToken.None, clientId, secret);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Identity:Bootstrap:ClientId names an API client of an organisation that is not a coordinator; its secret is left as it is.")]
+    private static partial void NotACoordinatorsClient(ILogger logger);
 }
