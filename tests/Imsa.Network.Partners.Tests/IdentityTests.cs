@@ -144,6 +144,24 @@ public sealed class IdentityTests(ServiceFixture<Program> service) : IClassFixtu
     }
 
     [Fact]
+    public async Task ATokenNamesItsOrganisationInOrg_WhichDecidesWhomTheCallerActsFor()
+    {
+        var response = await Partners.RequestTokenAsync(TestIdentity.CoordinatorClientId, TestIdentity.CoordinatorClientSecret);
+        var token = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!;
+        var claims = JsonNode.Parse(Base64UrlEncoder.Decode(token.Split('.')[1]))!;
+        var me = await ReadAsync(await Partners.SendAsAsync(token, HttpMethod.Get, "/me"));
+        ((string?)claims["org"]).Should().Be((string?)me["organisationId"]);
+
+        var organisation = Guid.NewGuid();
+        var someoneActingForIt = TestIdentity.MintToken(organisation, subject: Guid.NewGuid());
+        ((string?)(await ReadAsync(await Partners.SendAsAsync(someoneActingForIt, HttpMethod.Get, "/me")))["organisationId"])
+            .Should().Be(organisation.ToString(), "\"org\" names the organisation; \"sub\" will name a person");
+        var issuedBeforeOrg = TestIdentity.MintToken(organisation, organisationClaim: false);
+        ((string?)(await ReadAsync(await Partners.SendAsAsync(issuedBeforeOrg, HttpMethod.Get, "/me")))["organisationId"])
+            .Should().Be(organisation.ToString(), "a token issued before \"org\" still names its organisation in \"sub\"");
+    }
+
+    [Fact]
     public async Task ForgedTokens_AreRefused()
     {
         var organisation = Guid.NewGuid();

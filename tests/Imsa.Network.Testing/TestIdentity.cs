@@ -39,7 +39,10 @@ public static class TestIdentity
             ? new RsaSecurityKey(rsa) { KeyId = publicKey.KeyId }
             : throw new InvalidOperationException();
 
-    /// <summary>A token as the token endpoint would issue it, with any part changed for a negative test.</summary>
+    /// <summary>
+    /// A token as the token endpoint would issue it, with any part changed for a negative test: <paramref name="subject"/>
+    /// another "sub" than the organisation (as a person's token will have), or no "org" claim (a token issued before it).
+    /// </summary>
     public static string MintToken(
         Guid organisationId,
         string kind = "origin-partner",
@@ -48,7 +51,9 @@ public static class TestIdentity
         string audience = Audience,
         string issuer = Issuer,
         DateTime? expires = null,
-        SecurityKey? key = null)
+        SecurityKey? key = null,
+        Guid? subject = null,
+        bool organisationClaim = true)
     {
         var now = DateTime.UtcNow;
         var notBefore = expires is { } e && e < now ? e.AddMinutes(-10) : now;
@@ -61,11 +66,11 @@ public static class TestIdentity
             Expires = expires ?? now.AddMinutes(10),
             Claims = new Dictionary<string, object>
             {
-                ["sub"] = organisationId.ToString(),
+                ["sub"] = (subject ?? organisationId).ToString(),
                 ["org_kind"] = kind,
                 ["role"] = role,
                 ["client_id"] = clientId,
-            },
+            }.Concat(organisationClaim ? [KeyValuePair.Create("org", (object)organisationId.ToString())] : []).ToDictionary(),
             SigningCredentials = new SigningCredentials(key ?? SigningKey, SecurityAlgorithms.RsaSha256),
         });
     }

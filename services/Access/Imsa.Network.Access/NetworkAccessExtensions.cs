@@ -55,7 +55,7 @@ public static class NetworkAccessExtensions
                     RequireSignedTokens = true,
                     RequireExpirationTime = true,
                     ClockSkew = TimeSpan.FromSeconds(30),
-                    NameClaimType = NetworkClaims.Organisation,
+                    NameClaimType = NetworkClaims.Subject,
                     RoleClaimType = NetworkClaims.Role,
                 };
                 jwt.Events = new JwtBearerEvents
@@ -63,7 +63,7 @@ public static class NetworkAccessExtensions
                     OnTokenValidated = async context =>
                     {
                         var principal = context.Principal!;
-                        if (!Guid.TryParse(principal.FindFirstValue(NetworkClaims.Organisation), out var organisation))
+                        if (principal.OrganisationIdOrNull() is not { } organisation)
                         {
                             context.Fail("The token names no organisation.");
                             return;

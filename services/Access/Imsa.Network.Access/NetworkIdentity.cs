@@ -8,8 +8,14 @@ namespace Imsa.Network.Access;
 /// <summary>The claims an IMSA access token carries, and the roles they grant.</summary>
 public static class NetworkClaims
 {
-    /// <summary>The organisation's id (the token's subject).</summary>
-    public const string Organisation = "sub";
+    /// <summary>The organisation's id: whom the caller acts for.</summary>
+    public const string Organisation = "org";
+
+    /// <summary>
+    /// Who the caller is: an API client's organisation, as <see cref="Organisation"/> (and, with people, a person). Tokens
+    /// issued before <see cref="Organisation"/> existed name the organisation here only.
+    /// </summary>
+    public const string Subject = "sub";
 
     /// <summary>origin-partner, transit-partner, receiving-service or coordinator (<see cref="OrganisationKinds"/>).</summary>
     public const string OrganisationKind = "org_kind";
@@ -18,11 +24,14 @@ public static class NetworkClaims
 
     public const string Role = "role";
 
-    public static Guid OrganisationId(this ClaimsPrincipal user)
+    public static Guid OrganisationId(this ClaimsPrincipal user) =>
+        user.OrganisationIdOrNull() ?? throw new InvalidOperationException("The caller is not an authenticated organisation.");
+
+    /// <summary>The organisation the token names in <see cref="Organisation"/>, or (a token issued before that claim) in <see cref="Subject"/>.</summary>
+    public static Guid? OrganisationIdOrNull(this ClaimsPrincipal user)
     {
         ArgumentNullException.ThrowIfNull(user);
-        return Guid.Parse(user.FindFirstValue(Organisation)
-            ?? throw new InvalidOperationException("The caller is not an authenticated organisation."));
+        return Guid.TryParse(user.FindFirstValue(Organisation) ?? user.FindFirstValue(Subject), out var id) ? id : null;
     }
 }
 

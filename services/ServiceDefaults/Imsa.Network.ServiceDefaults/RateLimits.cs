@@ -193,7 +193,7 @@ public sealed record RateLimitMetadata(string Name, string Kind);
 public static class RateLimitEndpoints
 {
     /// <summary>
-    /// The caller's organisation (the token's "sub") may call this endpoint at most "Limits:<paramref name="name"/>"
+    /// The caller's organisation (the token's "org"; "sub" in a token issued before it) may call this endpoint at most "Limits:<paramref name="name"/>"
     /// times per window (<see cref="RateLimits.AddRateLimit"/>); beyond, 429 with Retry-After and the endpoint does not run.
     /// </summary>
     public static RouteHandlerBuilder WithQuota(this RouteHandlerBuilder builder, string name) => builder.WithRateLimit(name, perAddress: false);
@@ -249,7 +249,7 @@ public static class RateLimitEndpoints
                 var http = invocation.HttpContext;
                 var caller = perAddress
                     ? http.Connection.RemoteIpAddress?.ToString() ?? "unknown"
-                    : http.User.FindFirstValue("sub");
+                    : http.User.FindFirstValue("org") ?? http.User.FindFirstValue("sub");
                 if (caller is null)
                 {
                     return await next(invocation);

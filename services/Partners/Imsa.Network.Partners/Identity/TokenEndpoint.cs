@@ -71,6 +71,7 @@ internal static class TokenEndpoint
         var kind = EnumCodes.Of(organisation.Kind);
         var caller = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Subject, Claims.Role);
         caller.SetClaim(Claims.Subject, organisation.Id.ToString());
+        caller.SetClaim(NetworkClaims.Organisation, organisation.Id.ToString());
         caller.SetClaim(NetworkClaims.OrganisationKind, kind);
         caller.SetClaim(Claims.Role, NetworkRoles.ForKind(kind));
         caller.SetClaim(Claims.ClientId, client.ClientId);
