@@ -49,6 +49,7 @@ internal static class PartnersServices
         builder.Services.AddScoped<ApiClients>();
         builder.Services.AddOptions<InvitationOptions>().BindConfiguration("Invitations");
         builder.Services.AddSingleton<InvitationMail>();
+        builder.Services.AddPeopleIdentity();
         builder.Services.AddSingleton(_ => GermanGeography.Shared);
         builder.Services.AddSingleton<DirectoryCatalog>();
         builder.Services.AddHostedService<DirectoryWarmUp>();

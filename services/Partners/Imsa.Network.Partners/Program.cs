@@ -22,6 +22,7 @@ public partial class Program
         app.MapWebhookEndpoints();
         app.MapApiClientEndpoints();
         app.MapInvitationEndpoints();
+        app.MapPeopleEndpoints();
         app.MapProfileEndpoints();
         app.MapDirectoryEndpoints();
         app.MapReferenceEndpoints();

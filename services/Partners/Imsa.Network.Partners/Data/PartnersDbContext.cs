@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Imsa.Network.Partners.Domain.Webhooks;
 using Imsa.Network.Access;
 using Imsa.Network.Messaging;
@@ -12,7 +14,7 @@ using System.Text.Json;
 
 namespace Imsa.Network.Partners.Data;
 
-internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> options) : DbContext(options)
+internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> options) : IdentityUserContext<Person, Guid>(options)
 {
     private static readonly JsonSerializerOptions ProfileJson = new(JsonSerializerDefaults.Web);
 
@@ -24,6 +26,8 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
 
     public DbSet<CredentialEvent> CredentialEvents => Set<CredentialEvent>();
 
+    public DbSet<PersonInvitation> PersonInvitations => Set<PersonInvitation>();
+
     public DbSet<DirectoryState> DirectoryState => Set<DirectoryState>();
 
     public DbSet<ReceiverHandover> ReceiverHandovers => Set<ReceiverHandover>();
@@ -34,6 +38,45 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        // People's accounts (ASP.NET Core Identity's model), in a schema of their own: staff personal data.
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<Person>(person =>
+        {
+            person.ToTable("people", "identity");
+            person.Property(p => p.OrganisationId).HasColumnName("organisation_id");
+            person.Property(p => p.Role).HasColumnName("role").HasMaxLength(40);
+            person.Property(p => p.DisplayName).HasColumnName("display_name").HasMaxLength(200);
+            person.Property(p => p.CreatedAt).HasColumnName("created_at");
+            person.Property(p => p.ActivatedAt).HasColumnName("activated_at");
+            person.Property(p => p.DeactivatedAt).HasColumnName("deactivated_at");
+            person.Property(p => p.LastTotpStep).HasColumnName("last_totp_step");
+            person.HasIndex(p => p.OrganisationId);
+            person.HasOne<Organisation>().WithMany().HasForeignKey(p => p.OrganisationId);
+        });
+        modelBuilder.Entity<IdentityUserClaim<Guid>>().ToTable("person_claims", "identity");
+        modelBuilder.Entity<IdentityUserLogin<Guid>>().ToTable("person_logins", "identity");
+        modelBuilder.Entity<IdentityUserToken<Guid>>().ToTable("person_tokens", "identity");
+        modelBuilder.Entity<PersonInvitation>(invitation =>
+        {
+            invitation.ToTable("person_invitations", "identity");
+            invitation.HasKey(i => i.Id);
+            invitation.Property(i => i.Id).HasColumnName("id");
+            invitation.Property(i => i.OrganisationId).HasColumnName("organisation_id");
+            invitation.Property(i => i.Email).HasColumnName("email").HasMaxLength(254);
+            invitation.Property(i => i.Role).HasColumnName("role").HasMaxLength(40);
+            invitation.Property(i => i.CodeHash).HasColumnName("code_hash");
+            invitation.Property(i => i.IssuedAt).HasColumnName("issued_at");
+            invitation.Property(i => i.ExpiresAt).HasColumnName("expires_at");
+            invitation.Property(i => i.IssuedByOrganisationId).HasColumnName("issued_by_organisation_id");
+            invitation.Property(i => i.IssuedByClientId).HasColumnName("issued_by_client_id").HasMaxLength(100);
+            invitation.Property(i => i.PersonId).HasColumnName("person_id");
+            invitation.Property(i => i.RedeemedAt).HasColumnName("redeemed_at");
+            invitation.Property(i => i.VoidedAt).HasColumnName("voided_at");
+            invitation.HasIndex(i => i.CodeHash).IsUnique();
+            invitation.HasIndex(i => i.OrganisationId);
+            invitation.HasOne<Organisation>().WithMany().HasForeignKey(i => i.OrganisationId);
+        });
+
         modelBuilder.AddMessaging();
         modelBuilder.AddNetworkAccess();
         modelBuilder.AddOperations();

@@ -47,7 +47,7 @@ internal sealed class Invitation
     public static (Invitation Invitation, string Code) Issue(
         Guid organisationId, string sentTo, Guid issuedByOrganisationId, string? issuedByClientId, DateTimeOffset now, TimeSpan validFor)
     {
-        var code = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
+        var code = NewCode();
         return (new Invitation
         {
             Id = Guid.CreateVersion7(now),
@@ -60,6 +60,10 @@ internal sealed class Invitation
             IssuedByClientId = issuedByClientId,
         }, code);
     }
+
+    /// <summary>256 random bits, base64url: a code nobody guesses.</summary>
+    public static string NewCode() =>
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
 
     public static byte[] Hash(string code) => SHA256.HashData(Encoding.UTF8.GetBytes(code.Trim()));
 

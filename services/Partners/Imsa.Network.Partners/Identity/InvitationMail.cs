@@ -70,6 +70,43 @@ internal sealed class InvitationMail(IOptions<InvitationOptions> options, IOptio
                 """),
         };
 
+        await DeliverAsync(message, cancellationToken);
+    }
+
+    /// <summary>A person's invitation to join their organisation: the code to enrol with, to their own address only.</summary>
+    public async Task SendToPersonAsync(string organisationName, string role, string to, string code, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(options.Value.Mail.From));
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Subject = $"You are invited to IMSA Network for {organisationName}";
+        var enrol = $"{network.Value.ServiceUrl("partners")}/people/enrolment";
+        message.Body = new TextPart("plain")
+        {
+            Text = string.Create(CultureInfo.InvariantCulture, $"""
+                {organisationName} invites you to IMSA Network as {role}.
+
+                Enrol with this code: choose a password of at least 15 characters, then add the account to an
+                authenticator app and confirm it with a code from the app. The code works until
+                {expiresAt:yyyy-MM-dd HH:mm} UTC, for you only.
+
+                Invitation code: {code}
+
+                POST {enrol}
+                Content-Type: application/json
+
+                {"{"}"code": "{code}", "displayName": "Your name", "password": "…"{"}"}
+
+                If you did not expect this message, do not use the code and tell {organisationName}.
+                """),
+        };
+
+        await DeliverAsync(message, cancellationToken);
+    }
+
+    private async Task DeliverAsync(MimeMessage message, CancellationToken cancellationToken)
+    {
+        var mail = options.Value.Mail;
         if (mail.SmtpHost is not { Length: > 0 } host)
         {
             if (mail.PickupDirectory is not { Length: > 0 } directory)

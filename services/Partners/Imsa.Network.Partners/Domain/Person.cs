@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Imsa.Network.Partners.Domain;
+
+/// <summary>
+/// A person who works for one organisation — a counsellor, an organisation admin — or for the coordination office.
+/// Their name and e-mail address are personal data of staff: they stay in Partners (schema "identity") and never
+/// travel in events, which name people by id only. A person becomes active once they have set a password and an
+/// authenticator (multi-factor authentication is required of everyone).
+/// </summary>
+internal sealed class Person : IdentityUser<Guid>
+{
+    public Guid OrganisationId { get; set; }
+
+    /// <summary><see cref="PersonRoles"/>: what the person may do for their organisation.</summary>
+    public string Role { get; set; } = "";
+
+    public string DisplayName { get; set; } = "";
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When they confirmed their authenticator: before that they cannot sign in.</summary>
+    public DateTimeOffset? ActivatedAt { get; set; }
+
+    public DateTimeOffset? DeactivatedAt { get; set; }
+
+    /// <summary>The last authenticator time step accepted: a code is good once (RFC 6238 section 5.2).</summary>
+    public long? LastTotpStep { get; set; }
+}
+
+/// <summary>The roles a person can have, each tied to the kind of organisation they work for.</summary>
+internal static class PersonRoles
+{
+    /// <summary>Cases, consent, handovers, dossiers: the counselling work of a partner or a receiving service.</summary>
+    public const string Counsellor = "counsellor";
+
+    /// <summary>The organisation's people, API clients, profile, capacity and webhooks.</summary>
+    public const string OrganisationAdmin = "organisation-admin";
+
+    /// <summary>A person of the coordination office.</summary>
+    public const string Coordinator = "coordinator";
+
+    public static readonly string[] All = [Counsellor, OrganisationAdmin, Coordinator];
+
+    /// <summary>Coordinators work for the coordination office only; counsellors and admins for any other organisation.</summary>
+    public static bool FitsKind(string role, OrganisationKind kind) =>
+        kind == OrganisationKind.Coordinator ? role is Coordinator : role is Counsellor or OrganisationAdmin;
+}

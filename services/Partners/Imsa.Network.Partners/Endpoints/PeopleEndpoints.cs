@@ -1,0 +1,328 @@
+using System.Globalization;
+using System.Security.Claims;
+using Imsa.Network.Access;
+using Imsa.Network.Operations;
+using Imsa.Network.Partners.Data;
+using Imsa.Network.Partners.Domain;
+using Imsa.Network.Partners.Identity;
+using Imsa.Network.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Imsa.Network.Partners.Endpoints;
+
+/// <param name="Email">The person's own work address: the invitation goes there.</param>
+/// <param name="Role">counsellor or organisation-admin (coordinator for the coordination office's people).</param>
+public sealed record InvitePersonRequest(string? Email, string? Role);
+
+public sealed record PersonInvitationResponse(
+    Guid Id, Guid OrganisationId, string Email, string Role, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt, InvitationStatus Status);
+
+/// <summary>A person as their organisation sees them; a coordinator sees the id, role and status only.</summary>
+public sealed record PersonResponse(Guid Id, string Role, string Status, DateTimeOffset CreatedAt, DateTimeOffset? ActivatedAt, string? DisplayName, string? Email);
+
+/// <param name="Code">The invitation code from the mail.</param>
+/// <param name="DisplayName">How colleagues see the person, e.g. "Amal Haddad".</param>
+/// <param name="Password">At least 15 and at most 128 characters, any characters; no other rules.</param>
+public sealed record EnrolmentRequest(string? Code, string? DisplayName, string? Password);
+
+/// <summary>The authenticator to add: the key, or the otpauth URI as a QR code. Shown to the person only, this once.</summary>
+public sealed record EnrolmentStarted(Guid PersonId, string AuthenticatorKey, string AuthenticatorUri);
+
+/// <param name="Totp">The current six-digit code of the authenticator just added.</param>
+public sealed record EnrolmentConfirmation(string? Code, string? Totp);
+
+/// <summary>The person's recovery codes, each good once when the authenticator is lost: shown this once.</summary>
+public sealed record EnrolmentCompleted(Guid PersonId, IReadOnlyList<string> RecoveryCodes);
+
+/// <summary>
+/// People of an organisation: invited by the organisation (its first admin by a coordinator), enrolled by themselves
+/// with a password and an authenticator — multi-factor authentication from the first day.
+/// </summary>
+internal static class PeopleEndpoints
+{
+    public static IEndpointRouteBuilder MapPeopleEndpoints(this IEndpointRouteBuilder app)
+    {
+        var organisation = app.MapGroup("/organisations/{id:guid}/people").WithTags("People");
+
+        organisation.MapPost("/invitations", InviteAsync)
+            .WithSummary("Invite a person to the organisation")
+            .WithDescription("The organisation itself; a coordinator only the first organisation-admin of an organisation that has no people yet "
+                + "(audited). Mails a one-time code to the person's address; the answer never contains it. A newer invitation to the same address voids an open one.")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        organisation.MapGet("/", ListAsync)
+            .WithSummary("List the organisation's people")
+            .WithDescription("The organisation itself sees names and addresses; a coordinator the ids, roles and status only.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        var enrolment = app.MapGroup("/people/enrolment").WithTags("People").AllowAnonymous().KeepsNoAnswer();
+
+        enrolment.MapPost("/", EnrolAsync)
+            .WithGuessLimit(PartnersServices.InvitationRedemptions)
+            .WithSummary("Enrol, step 1: a password, and an authenticator to add")
+            .WithDescription("No token: the invitation code is the proof. Answers the authenticator key (and its otpauth URI), shown this once. "
+                + "Asked again with the same code before step 2, it starts over with a new key. An unknown, used, cancelled or expired code answers 404.")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        enrolment.MapPost("/confirm", ConfirmAsync)
+            .WithGuessLimit(PartnersServices.InvitationRedemptions)
+            .WithSummary("Enrol, step 2: confirm the authenticator with a code")
+            .WithDescription("Activates the person and answers ten recovery codes, shown this once. A wrong code answers 422 and counts towards "
+                + "the person's lockout (5 wrong codes: 15 minutes, 429). The invitation is void afterwards.")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        return app;
+    }
+
+    private static async Task<Results<Created<PersonInvitationResponse>, ProblemHttpResult>> InviteAsync(
+        Guid id, InvitePersonRequest request, ClaimsPrincipal user, PartnersDbContext db, InvitationMail mail, IOptions<InvitationOptions> options,
+        TimeProvider time, CancellationToken cancellationToken, string? reason = null)
+    {
+        var target = user.MaySee(id) ? await db.Organisations.FirstOrDefaultAsync(o => o.Id == id, cancellationToken) : null;
+        if (target is null)
+        {
+            return Problems.NotFound("Organisation");
+        }
+
+        var own = user.OrganisationId() == id;
+        if (!own && (request.Role != PersonRoles.OrganisationAdmin || await db.Users.AnyAsync(p => p.OrganisationId == id, cancellationToken)))
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "Only the organisation invites its people.",
+                detail: "A coordinator invites the first organisation-admin of an organisation that has no people yet; that admin invites the others.");
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (!ContactEmails.IsValid(request.Email))
+        {
+            errors["email"] = [ContactEmails.Rule];
+        }
+
+        if (request.Role is not { } role || !PersonRoles.FitsKind(role, target.Kind))
+        {
+            errors["role"] = [target.Kind == OrganisationKind.Coordinator
+                ? "coordinator: the coordination office's people are coordinators."
+                : "counsellor or organisation-admin."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Unprocessable(errors);
+        }
+
+        if (!target.MayAuthenticate)
+        {
+            return Problems.Conflict("A suspended or retired organisation cannot invite people.");
+        }
+
+        var email = request.Email!.Trim();
+        var normalized = email.ToUpperInvariant();
+        if (await db.Users.AnyAsync(p => p.NormalizedEmail == normalized, cancellationToken))
+        {
+            return Problems.Conflict("A person with this address has an account already.");
+        }
+
+        var now = time.GetUtcNow();
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
+        foreach (var open in await db.PersonInvitations
+                     .Where(i => i.OrganisationId == id && i.Email == email && i.RedeemedAt == null && i.VoidedAt == null)
+                     .ToListAsync(cancellationToken))
+        {
+            open.Void(now);
+        }
+
+        var actor = InvitationEndpoints.Actor(user);
+        var (invitation, code) = PersonInvitation.Issue(id, email, request.Role!, actor.OrganisationId!.Value, actor.ClientId, now, options.Value.ValidFor);
+        db.PersonInvitations.Add(invitation);
+        db.CredentialEvents.Add(CredentialEvent.Of(id, "person-invited", now, actor.OrganisationId, actor.ClientId, invitationId: invitation.Id, reason: reason));
+        if (!own)
+        {
+            db.Record(user, "organisation.invite-admin", id.ToString(), reason, time);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        // Sent before the commit: a mail that could not be sent leaves no invitation behind.
+        await mail.SendToPersonAsync(target.Name, invitation.Role, email, code, invitation.ExpiresAt, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Created(
+            $"/organisations/{id}/people",
+            new PersonInvitationResponse(invitation.Id, id, email, invitation.Role, invitation.IssuedAt, invitation.ExpiresAt, invitation.StatusAt(now)));
+    }
+
+    private static async Task<Results<Ok<List<PersonResponse>>, ProblemHttpResult>> ListAsync(
+        Guid id, ClaimsPrincipal user, PartnersDbContext db, CancellationToken cancellationToken)
+    {
+        if (!user.MaySee(id) || !await db.Organisations.AnyAsync(o => o.Id == id, cancellationToken))
+        {
+            return Problems.NotFound("Organisation");
+        }
+
+        // Names and addresses of another organisation's staff are not a coordinator's business.
+        var own = user.OrganisationId() == id;
+        var people = await db.Users.AsNoTracking().Where(p => p.OrganisationId == id).OrderBy(p => p.CreatedAt).ToListAsync(cancellationToken);
+        return TypedResults.Ok(people.Select(p => new PersonResponse(
+            p.Id, p.Role, Status(p), p.CreatedAt, p.ActivatedAt, own ? p.DisplayName : null, own ? p.Email : null)).ToList());
+    }
+
+    private static async Task<Results<Ok<EnrolmentStarted>, ProblemHttpResult>> EnrolAsync(
+        EnrolmentRequest request, PartnersDbContext db, UserManager<Person> people, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.Code is not { Length: > 0 and <= 100 })
+        {
+            errors["code"] = ["The code from the invitation mail is required."];
+        }
+
+        if (string.IsNullOrWhiteSpace(request.DisplayName) || request.DisplayName.Trim().Length > 200)
+        {
+            errors["displayName"] = ["A name of 1 to 200 characters is required."];
+        }
+
+        if (string.IsNullOrEmpty(request.Password))
+        {
+            errors["password"] = [PasswordRule];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Unprocessable(errors);
+        }
+
+        var now = time.GetUtcNow();
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
+        var invitation = await OpenInvitationAsync(db, request.Code!, now, cancellationToken);
+        if (invitation is null)
+        {
+            return Problems.NotFound("Invitation");
+        }
+
+        var person = invitation.PersonId is { } personId ? await people.FindByIdAsync(personId.ToString()) : null;
+        IdentityResult result;
+        if (person is null)
+        {
+            person = new Person
+            {
+                Id = Guid.CreateVersion7(now),
+                UserName = invitation.Email,
+                Email = invitation.Email,
+                // The address proved itself: the code arrived there.
+                EmailConfirmed = true,
+                OrganisationId = invitation.OrganisationId,
+                Role = invitation.Role,
+                DisplayName = request.DisplayName!.Trim(),
+                CreatedAt = now,
+            };
+            result = await people.CreateAsync(person, request.Password!);
+        }
+        else
+        {
+            person.DisplayName = request.DisplayName!.Trim();
+            result = await people.RemovePasswordAsync(person);
+            if (result.Succeeded)
+            {
+                result = await people.AddPasswordAsync(person, request.Password!);
+            }
+        }
+
+        if (!result.Succeeded)
+        {
+            // Not committed: a password removed a moment ago comes back.
+            return result.Errors.Any(e => e.Code is "DuplicateEmail" or "DuplicateUserName")
+                ? Problems.Conflict("A person with this address has an account already.")
+                : Problems.Unprocessable(new Dictionary<string, string[]> { ["password"] = [PasswordRule, .. result.Errors.Select(e => e.Description)] });
+        }
+
+        invitation.Enrolling(person.Id);
+        await people.ResetAuthenticatorKeyAsync(person);
+        var key = await people.GetAuthenticatorKeyAsync(person) ?? throw new InvalidOperationException("No authenticator key was stored.");
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        var label = Uri.EscapeDataString($"IMSA Network:{person.Email}");
+        return TypedResults.Ok(new EnrolmentStarted(
+            person.Id, key, $"otpauth://totp/{label}?secret={key}&issuer={Uri.EscapeDataString("IMSA Network")}&digits=6&period=30"));
+    }
+
+    private static async Task<Results<Ok<EnrolmentCompleted>, ProblemHttpResult>> ConfirmAsync(
+        EnrolmentConfirmation request, PartnersDbContext db, UserManager<Person> people, HttpContext http, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        if (request.Code is not { Length: > 0 and <= 100 } || request.Totp is not { Length: > 0 and <= 10 })
+        {
+            return Problems.Unprocessable(new Dictionary<string, string[]>
+            {
+                [request.Code is not { Length: > 0 and <= 100 } ? "code" : "totp"] = ["The invitation code and the authenticator's current code are required."],
+            });
+        }
+
+        var now = time.GetUtcNow();
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
+        var invitation = await OpenInvitationAsync(db, request.Code, now, cancellationToken);
+        var person = invitation?.PersonId is { } personId ? await people.FindByIdAsync(personId.ToString()) : null;
+        if (invitation is null || person is null)
+        {
+            return Problems.NotFound("Invitation");
+        }
+
+        if (await people.IsLockedOutAsync(person))
+        {
+            var retryAfter = (await people.GetLockoutEndDateAsync(person) ?? now) - now;
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many wrong codes.", detail: "Try again after Retry-After seconds.");
+        }
+
+        if (!await people.VerifyTwoFactorTokenAsync(person, PeopleIdentity.Authenticator, request.Totp))
+        {
+            // Counted, and kept: the refusal changes nothing else.
+            await people.AccessFailedAsync(person);
+            await transaction.CommitAsync(cancellationToken);
+            return Problems.Unprocessable(new Dictionary<string, string[]>
+            {
+                ["totp"] = ["This code does not match: enter the authenticator's current code (each code works once)."],
+            });
+        }
+
+        await people.SetTwoFactorEnabledAsync(person, true);
+        var recoveryCodes = (await people.GenerateNewTwoFactorRecoveryCodesAsync(person, 10))?.ToList() ?? [];
+        person.ActivatedAt = now;
+        await people.UpdateAsync(person);
+        await people.ResetAccessFailedCountAsync(person);
+        invitation.Redeem(now);
+        db.CredentialEvents.Add(CredentialEvent.Of(person.OrganisationId, "person-enrolled", now, person.OrganisationId, null, invitationId: invitation.Id));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(new EnrolmentCompleted(person.Id, recoveryCodes));
+    }
+
+    private const string PasswordRule = "A password of 15 to 128 characters; any characters, no other rules. A passphrase of several words is good.";
+
+    /// <summary>The open invitation the code belongs to, locked for this transaction; null for any other code.</summary>
+    private static async Task<PersonInvitation?> OpenInvitationAsync(PartnersDbContext db, string code, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var hash = Invitation.Hash(code);
+        var invitation = await db.PersonInvitations
+            .FromSql($"SELECT * FROM identity.person_invitations WHERE code_hash = {hash} FOR UPDATE")
+            .FirstOrDefaultAsync(cancellationToken);
+        return invitation is not null
+               && invitation.StatusAt(now) == InvitationStatus.Open
+               && await db.Organisations.AnyAsync(
+                   o => o.Id == invitation.OrganisationId && (o.Status == OrganisationStatus.PendingVerification || o.Status == OrganisationStatus.Active),
+                   cancellationToken)
+            ? invitation
+            : null;
+    }
+
+    private static string Status(Person p) =>
+        p.DeactivatedAt is not null ? "deactivated" : p.ActivatedAt is not null ? "active" : "enrolling";
+}

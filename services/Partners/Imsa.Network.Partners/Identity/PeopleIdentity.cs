@@ -1,0 +1,90 @@
+using Imsa.Network.Partners.Data;
+using Imsa.Network.Partners.Domain;
+using Microsoft.AspNetCore.Identity;
+using OtpNet;
+
+namespace Imsa.Network.Partners.Identity;
+
+/// <summary>People's accounts: ASP.NET Core Identity's user manager on Partners' database, with the network's rules.</summary>
+internal static class PeopleIdentity
+{
+    /// <summary>The name the single-use authenticator provider is registered under.</summary>
+    public const string Authenticator = "imsa-authenticator";
+
+    public static IServiceCollection AddPeopleIdentity(this IServiceCollection services)
+    {
+        services.AddIdentityCore<Person>(options =>
+            {
+                // NIST SP 800-63B: length, not composition; every character allowed; long passphrases welcome.
+                options.Password.RequiredLength = PasswordLength.Minimum;
+                options.Password.RequireDigit = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Password.RequiredUniqueChars = 1;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                options.Lockout.AllowedForNewUsers = true;
+                options.User.RequireUniqueEmail = true;
+                options.User.AllowedUserNameCharacters = "";
+                options.Tokens.AuthenticatorTokenProvider = Authenticator;
+            })
+            .AddEntityFrameworkStores<PartnersDbContext>()
+            .AddTokenProvider<SingleUseAuthenticator>(Authenticator)
+            .AddPasswordValidator<PasswordLength>();
+        return services;
+    }
+}
+
+/// <summary>At least 15 characters (SP 800-63B for a password that may have to stand alone), at most 128.</summary>
+internal sealed class PasswordLength : IPasswordValidator<Person>
+{
+    public const int Minimum = 15;
+
+    public const int Maximum = 128;
+
+    public Task<IdentityResult> ValidateAsync(UserManager<Person> manager, Person user, string? password) =>
+        Task.FromResult(password is { Length: > Maximum }
+            ? IdentityResult.Failed(new IdentityError { Code = "PasswordTooLong", Description = $"At most {Maximum} characters." })
+            : IdentityResult.Success);
+}
+
+/// <summary>
+/// RFC 6238 codes from the person's authenticator (30 s steps, six digits, one step either side for clock drift),
+/// each accepted once: a code seen over someone's shoulder, or replayed, is refused. Identity's own provider
+/// accepts a code again within its window.
+/// </summary>
+internal sealed class SingleUseAuthenticator(TimeProvider time) : IUserTwoFactorTokenProvider<Person>
+{
+    public Task<string> GenerateAsync(string purpose, UserManager<Person> manager, Person user) =>
+        throw new NotSupportedException("Authenticator codes come from the person's authenticator, never from the server.");
+
+    public async Task<bool> ValidateAsync(string purpose, string token, UserManager<Person> manager, Person user)
+    {
+        ArgumentNullException.ThrowIfNull(manager);
+        ArgumentNullException.ThrowIfNull(user);
+        var key = await manager.GetAuthenticatorKeyAsync(user);
+        var code = token?.Replace(" ", "", StringComparison.Ordinal) ?? "";
+        if (key is null || code.Length != 6 || !code.All(char.IsAsciiDigit))
+        {
+            return false;
+        }
+
+        var totp = new Totp(Base32Encoding.ToBytes(key));
+        if (!totp.VerifyTotp(time.GetUtcNow().UtcDateTime, code, out var step, new VerificationWindow(previous: 1, future: 1))
+            || step <= (user.LastTotpStep ?? -1))
+        {
+            return false;
+        }
+
+        // Saved with the concurrency stamp: of two uses of one code at once, one fails here.
+        user.LastTotpStep = step;
+        return (await manager.UpdateAsync(user)).Succeeded;
+    }
+
+    public async Task<bool> CanGenerateTwoFactorTokenAsync(UserManager<Person> manager, Person user)
+    {
+        ArgumentNullException.ThrowIfNull(manager);
+        return await manager.GetAuthenticatorKeyAsync(user) is not null;
+    }
+}

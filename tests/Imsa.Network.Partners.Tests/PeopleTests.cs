@@ -1,0 +1,170 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Imsa.Network.Partners.Domain;
+using Imsa.Network.Partners.Identity;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using OtpNet;
+
+namespace Imsa.Network.Partners.Tests;
+
+/// <summary>People join their organisation by invitation and enrol with a password and an authenticator: MFA from the first day.</summary>
+public sealed class PeopleTests(ServiceFixture<Program> service) : IClassFixture<ServiceFixture<Program>>
+{
+    private const string Password = "correct horse battery staple";
+
+    private HttpClient Partners => service.Client;
+
+    [Fact]
+    public async Task AnOrganisation_InvitesACounsellor_WhoEnrolsWithAPasswordAndAnAuthenticator()
+    {
+        var coordinator = await Partners.GetCoordinatorTokenAsync();
+        var (organisation, own) = await OrganisationAsync(coordinator);
+        var email = $"amal-{Guid.NewGuid():N}@ngo.example.org";
+
+        var invited = await Partners.SendAsAsync(own, HttpMethod.Post, $"/organisations/{organisation}/people/invitations", new { email, role = "counsellor" });
+        invited.StatusCode.Should().Be(HttpStatusCode.Created);
+        var code = Onboarding.InvitationCode(email);
+        (await invited.Content.ReadAsStringAsync()).Should().NotContain(code);
+
+        var started = await EnrolAsync(code, Password);
+        started.StatusCode.Should().Be(HttpStatusCode.OK);
+        var key = (string)(await started.Content.ReadFromJsonAsync<JsonObject>())!["authenticatorKey"]!;
+        var completed = await ConfirmAsync(code, CodeOf(key));
+        completed.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await completed.Content.ReadFromJsonAsync<JsonObject>())!["recoveryCodes"]!.AsArray().Should().HaveCount(10);
+
+        var seenByItself = await Partners.SendAsAsync(own, HttpMethod.Get, $"/organisations/{organisation}/people");
+        var person = (await seenByItself.Content.ReadFromJsonAsync<JsonArray>())!.Single()!;
+        ((string?)person["status"]).Should().Be("active");
+        ((string?)person["email"]).Should().Be(email);
+        ((string?)person["displayName"]).Should().Be("Amal Haddad");
+        var seenByCoordinator = await (await Partners.SendAsAsync(coordinator, HttpMethod.Get, $"/organisations/{organisation}/people")).Content.ReadAsStringAsync();
+        seenByCoordinator.Should().Contain((string)person["id"]!).And.NotContain(email).And.NotContain("Amal", "another organisation's staff are ids to a coordinator");
+
+        (await EnrolAsync(code, Password)).StatusCode.Should().Be(HttpStatusCode.NotFound, "the invitation is void once enrolment is complete");
+        (await ConfirmAsync(code, CodeOf(key))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await service.Database.CountAsync($"SELECT count(*) FROM identity.people WHERE \"PasswordHash\" LIKE '%{Password}%'")).Should().Be(0);
+        (await service.Database.CountAsync($"SELECT count(*) FROM messaging.outbox_messages WHERE body::text LIKE '%{email}%'")).Should().Be(0, "no person's address in any event");
+    }
+
+    [Fact]
+    public async Task WrongAuthenticatorCodes_AreCounted_AndLockTheEnrolmentOut_AndACodeWorksOnce()
+    {
+        var coordinator = await Partners.GetCoordinatorTokenAsync();
+        var (organisation, own) = await OrganisationAsync(coordinator);
+        var (code, key) = await StartedAsync(own, organisation);
+
+        for (var i = 0; i < 5; i++)
+        {
+            var wrong = await ConfirmAsync(code, CodeOf(key, DateTime.UtcNow.AddMinutes(-10 - i)));
+            wrong.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
+            (await wrong.ReadProblemAsync()).ErrorFields().Should().Equal("totp");
+        }
+
+        var lockedOut = await ConfirmAsync(code, CodeOf(key));
+        lockedOut.StatusCode.Should().Be(HttpStatusCode.TooManyRequests, "five wrong codes lock the person out, the right one too");
+        lockedOut.Headers.RetryAfter.Should().NotBeNull();
+        (await service.Database.CountAsync($"SELECT count(*) FROM identity.people WHERE organisation_id = '{organisation}' AND activated_at IS NULL")).Should().Be(1);
+
+        // One code, one use: the authenticator's code accepted once is refused when replayed.
+        using var scope = service.Factory.Services.CreateScope();
+        var people = scope.ServiceProvider.GetRequiredService<UserManager<Person>>();
+        var person = people.Users.Single(p => p.OrganisationId == organisation);
+        var current = CodeOf(key);
+        (await people.VerifyTwoFactorTokenAsync(person, PeopleIdentity.Authenticator, current)).Should().BeTrue();
+        (await people.VerifyTwoFactorTokenAsync(person, PeopleIdentity.Authenticator, current)).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task OnlyTheOrganisationInvitesItsPeople_ACoordinatorOnlyItsFirstAdmin()
+    {
+        var coordinator = await Partners.GetCoordinatorTokenAsync();
+        var (organisation, own) = await OrganisationAsync(coordinator);
+        var (other, _) = await OrganisationAsync(coordinator);
+
+        (await InviteAsync(coordinator, organisation, "counsellor")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        var admin = $"admin-{Guid.NewGuid():N}@ngo.example.org";
+        (await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/people/invitations", new { email = admin, role = "organisation-admin" }))
+            .StatusCode.Should().Be(HttpStatusCode.Created, "a coordinator invites the first admin");
+        (await EnrolAsync(Onboarding.InvitationCode(admin), Password)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await InviteAsync(coordinator, organisation, "organisation-admin")).StatusCode.Should().Be(HttpStatusCode.Forbidden, "after that, the organisation invites its people");
+
+        (await InviteAsync(own, other, "counsellor")).StatusCode.Should().Be(HttpStatusCode.NotFound, "someone else's organisation");
+        (await Partners.SendAsAsync(own, HttpMethod.Get, $"/organisations/{other}/people")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        var wrongRole = await InviteAsync(own, organisation, "coordinator");
+        wrongRole.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
+        (await wrongRole.ReadProblemAsync()).ErrorFields().Should().Equal("role");
+        var taken = await Partners.SendAsAsync(own, HttpMethod.Post, $"/organisations/{organisation}/people/invitations", new { email = admin, role = "counsellor" });
+        taken.StatusCode.Should().Be(HttpStatusCode.Conflict, "one account per address");
+    }
+
+    [Fact]
+    public async Task APassword_IsLongEnough_AndNothingElseIsAsked_AndAShortOneChangesNothing()
+    {
+        var coordinator = await Partners.GetCoordinatorTokenAsync();
+        var (organisation, own) = await OrganisationAsync(coordinator);
+        var email = $"p-{Guid.NewGuid():N}@ngo.example.org";
+        (await InviteAsync(own, organisation, "counsellor", email)).StatusCode.Should().Be(HttpStatusCode.Created);
+        var code = Onboarding.InvitationCode(email);
+
+        foreach (var bad in new[] { "Sh0rt!Pass#1234"[..14], new string('x', 129) })
+        {
+            var refused = await EnrolAsync(code, bad);
+            refused.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
+            (await refused.ReadProblemAsync()).ErrorFields().Should().Equal("password");
+        }
+
+        (await service.Database.CountAsync($"SELECT count(*) FROM identity.people WHERE organisation_id = '{organisation}'")).Should().Be(0);
+        (await EnrolAsync(code, "fifteen chars!!")).StatusCode.Should().Be(HttpStatusCode.OK, "15 characters, no composition rules");
+    }
+
+    [Fact]
+    public async Task AnExpiredInvitation_AndAnUnknownCode_Answer404()
+    {
+        var coordinator = await Partners.GetCoordinatorTokenAsync();
+        var (organisation, own) = await OrganisationAsync(coordinator);
+        var settings = service.VirtualHost.Settings(service: "partners");
+        settings["Invitations:ValidFor"] = "00:00:00.001";
+        await using var shortLived = new ServiceFactory<Program>(service.Database.ConnectionString, settings);
+        using var partners = shortLived.CreateClient();
+        await partners.WaitUntilReadyAsync();
+        var email = $"late-{Guid.NewGuid():N}@ngo.example.org";
+        (await partners.SendAsAsync(own, HttpMethod.Post, $"/organisations/{organisation}/people/invitations", new { email, role = "counsellor" }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+
+        (await EnrolAsync(Onboarding.InvitationCode(email), Password)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await EnrolAsync("a-code-nobody-issued", Password)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    private static string CodeOf(string key, DateTime? at = null) => new Totp(Base32Encoding.ToBytes(key)).ComputeTotp(at ?? DateTime.UtcNow);
+
+    private async Task<(Guid Organisation, string Token)> OrganisationAsync(string coordinator)
+    {
+        var created = await Partners.SendAsAsync(coordinator, HttpMethod.Post, "/organisations",
+            new { name = $"NGO {Guid.NewGuid():N}", country = "MA", kind = "origin-partner" });
+        var organisation = Guid.Parse((string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!);
+        var client = await Partners.OnboardAsync(coordinator, organisation);
+        return (organisation, await Partners.GetTokenAsync(client.ClientId, client.ClientSecret));
+    }
+
+    private async Task<(string Code, string Key)> StartedAsync(string own, Guid organisation)
+    {
+        var email = $"s-{Guid.NewGuid():N}@ngo.example.org";
+        (await InviteAsync(own, organisation, "counsellor", email)).StatusCode.Should().Be(HttpStatusCode.Created);
+        var code = Onboarding.InvitationCode(email);
+        var started = await EnrolAsync(code, Password);
+        return (code, (string)(await started.Content.ReadFromJsonAsync<JsonObject>())!["authenticatorKey"]!);
+    }
+
+    private Task<HttpResponseMessage> InviteAsync(string token, Guid organisation, string role, string? email = null) =>
+        Partners.SendAsAsync(token, HttpMethod.Post, $"/organisations/{organisation}/people/invitations",
+            new { email = email ?? $"x-{Guid.NewGuid():N}@ngo.example.org", role });
+
+    private Task<HttpResponseMessage> EnrolAsync(string code, string password) =>
+        Partners.PostAsJsonAsync("/people/enrolment", new { code, displayName = "Amal Haddad", password });
+
+    private Task<HttpResponseMessage> ConfirmAsync(string code, string totp) =>
+        Partners.PostAsJsonAsync("/people/enrolment/confirm", new { code, totp });
+}
