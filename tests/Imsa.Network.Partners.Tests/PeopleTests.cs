@@ -85,9 +85,13 @@ public sealed class PeopleTests(ServiceFixture<Program> service) : IClassFixture
         var (other, _) = await OrganisationAsync(coordinator);
 
         (await InviteAsync(coordinator, organisation, "counsellor")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
-        var admin = $"admin-{Guid.NewGuid():N}@ngo.example.org";
+        var elsewhere = await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/people/invitations",
+            new { email = $"coordinators-friend-{Guid.NewGuid():N}@example.org", role = "organisation-admin" });
+        elsewhere.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity, "a coordinator's invitation goes to the organisation's own address only");
+        (await elsewhere.ReadProblemAsync()).ErrorFields().Should().Equal("email");
+        var admin = Onboarding.ContactEmail(organisation);
         (await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/people/invitations", new { email = admin, role = "organisation-admin" }))
-            .StatusCode.Should().Be(HttpStatusCode.Created, "a coordinator invites the first admin");
+            .StatusCode.Should().Be(HttpStatusCode.Created, "a coordinator invites the first admin, at the organisation's contact address");
         (await EnrolAsync(Onboarding.InvitationCode(admin), Password)).StatusCode.Should().Be(HttpStatusCode.OK);
         (await InviteAsync(coordinator, organisation, "organisation-admin")).StatusCode.Should().Be(HttpStatusCode.Forbidden, "after that, the organisation invites its people");
 

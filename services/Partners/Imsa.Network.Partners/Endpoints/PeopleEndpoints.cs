@@ -49,8 +49,8 @@ internal static class PeopleEndpoints
 
         organisation.MapPost("/invitations", InviteAsync)
             .WithSummary("Invite a person to the organisation")
-            .WithDescription("The organisation itself; a coordinator only the first organisation-admin of an organisation that has no people yet "
-                + "(audited). Mails a one-time code to the person's address; the answer never contains it. A newer invitation to the same address voids an open one.")
+            .WithDescription("The organisation itself; a coordinator only the first organisation-admin of an organisation that has no people yet, "
+                + "at the organisation's contact address (audited). Mails a one-time code to the person's address; the answer never contains it. A newer invitation to the same address voids an open one.")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -108,6 +108,12 @@ internal static class PeopleEndpoints
         if (!ContactEmails.IsValid(request.Email))
         {
             errors["email"] = [ContactEmails.Rule];
+        }
+        else if (!own && !string.Equals(request.Email!.Trim(), target.ContactEmail, StringComparison.OrdinalIgnoreCase))
+        {
+            // The same trust anchor as the organisation's first API client: its own address, which a coordinator
+            // cannot change once the organisation has credentials, and whose every change the organisation sees.
+            errors["email"] = ["A coordinator invites the first admin at the organisation's contact address (GET /organisations/{id}: contactEmail)."];
         }
 
         if (request.Role is not { } role || !PersonRoles.FitsKind(role, target.Kind))
