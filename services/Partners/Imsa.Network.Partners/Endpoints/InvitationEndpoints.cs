@@ -259,7 +259,7 @@ internal static class InvitationEndpoints
         // Locked: two redemptions of one code at once make one client.
         var invitation = await db.Invitations
             .FromSql($"SELECT * FROM invitations WHERE code_hash = {hash} FOR UPDATE")
-            .FirstOrDefaultAsync(cancellationToken);
+            .SingleOrDefaultAsync(cancellationToken);
         var organisation = invitation is null ? null : await db.Organisations.FirstOrDefaultAsync(o => o.Id == invitation.OrganisationId, cancellationToken);
         if (invitation is null || invitation.StatusAt(now) != InvitationStatus.Open || organisation is not { MayAuthenticate: true })
         {

@@ -319,7 +319,7 @@ internal static class PeopleEndpoints
         var hash = Invitation.Hash(code);
         var invitation = await db.PersonInvitations
             .FromSql($"SELECT * FROM identity.person_invitations WHERE code_hash = {hash} FOR UPDATE")
-            .FirstOrDefaultAsync(cancellationToken);
+            .SingleOrDefaultAsync(cancellationToken);
         return invitation is not null
                && invitation.StatusAt(now) == InvitationStatus.Open
                && await db.Organisations.AnyAsync(
