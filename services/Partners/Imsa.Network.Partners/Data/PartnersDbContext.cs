@@ -10,6 +10,7 @@ using Imsa.Network.Partners.Domain.Directory;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using System.Text.Json;
 
 namespace Imsa.Network.Partners.Data;
@@ -59,22 +60,10 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
         modelBuilder.Entity<PersonInvitation>(invitation =>
         {
             invitation.ToTable("person_invitations", "identity");
-            invitation.HasKey(i => i.Id);
-            invitation.Property(i => i.Id).HasColumnName("id");
-            invitation.Property(i => i.OrganisationId).HasColumnName("organisation_id");
+            MapOneTimeInvitation(invitation);
             invitation.Property(i => i.Email).HasColumnName("email").HasMaxLength(254);
             invitation.Property(i => i.Role).HasColumnName("role").HasMaxLength(40);
-            invitation.Property(i => i.CodeHash).HasColumnName("code_hash");
-            invitation.Property(i => i.IssuedAt).HasColumnName("issued_at");
-            invitation.Property(i => i.ExpiresAt).HasColumnName("expires_at");
-            invitation.Property(i => i.IssuedByOrganisationId).HasColumnName("issued_by_organisation_id");
-            invitation.Property(i => i.IssuedByClientId).HasColumnName("issued_by_client_id").HasMaxLength(100);
             invitation.Property(i => i.PersonId).HasColumnName("person_id");
-            invitation.Property(i => i.RedeemedAt).HasColumnName("redeemed_at");
-            invitation.Property(i => i.VoidedAt).HasColumnName("voided_at");
-            invitation.HasIndex(i => i.CodeHash).IsUnique();
-            invitation.HasIndex(i => i.OrganisationId);
-            invitation.HasOne<Organisation>().WithMany().HasForeignKey(i => i.OrganisationId);
         });
 
         modelBuilder.AddMessaging();
@@ -116,21 +105,9 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
         modelBuilder.Entity<Invitation>(invitation =>
         {
             invitation.ToTable("invitations");
-            invitation.HasKey(i => i.Id);
-            invitation.Property(i => i.Id).HasColumnName("id");
-            invitation.Property(i => i.OrganisationId).HasColumnName("organisation_id");
-            invitation.Property(i => i.CodeHash).HasColumnName("code_hash");
+            MapOneTimeInvitation(invitation);
             invitation.Property(i => i.SentTo).HasColumnName("sent_to").HasMaxLength(254);
-            invitation.Property(i => i.IssuedAt).HasColumnName("issued_at");
-            invitation.Property(i => i.ExpiresAt).HasColumnName("expires_at");
-            invitation.Property(i => i.IssuedByOrganisationId).HasColumnName("issued_by_organisation_id");
-            invitation.Property(i => i.IssuedByClientId).HasColumnName("issued_by_client_id").HasMaxLength(100);
-            invitation.Property(i => i.RedeemedAt).HasColumnName("redeemed_at");
             invitation.Property(i => i.RedeemedClientId).HasColumnName("redeemed_client_id").HasMaxLength(100);
-            invitation.Property(i => i.VoidedAt).HasColumnName("voided_at");
-            invitation.HasIndex(i => i.CodeHash).IsUnique();
-            invitation.HasIndex(i => i.OrganisationId);
-            invitation.HasOne<Organisation>().WithMany().HasForeignKey(i => i.OrganisationId);
         });
 
         modelBuilder.Entity<CredentialEvent>(credentialEvent =>
@@ -221,6 +198,25 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
             client.HasIndex(c => c.OrganisationId);
             client.HasOne<Organisation>().WithMany().HasForeignKey(c => c.OrganisationId);
         });
+    }
+
+    /// <summary>The columns every invitation has (<see cref="OneTimeInvitation"/>): one code hash, unique; its organisation.</summary>
+    private static void MapOneTimeInvitation<T>(EntityTypeBuilder<T> invitation)
+        where T : OneTimeInvitation
+    {
+        invitation.HasKey(i => i.Id);
+        invitation.Property(i => i.Id).HasColumnName("id");
+        invitation.Property(i => i.OrganisationId).HasColumnName("organisation_id");
+        invitation.Property(i => i.CodeHash).HasColumnName("code_hash");
+        invitation.Property(i => i.IssuedAt).HasColumnName("issued_at");
+        invitation.Property(i => i.ExpiresAt).HasColumnName("expires_at");
+        invitation.Property(i => i.IssuedByOrganisationId).HasColumnName("issued_by_organisation_id");
+        invitation.Property(i => i.IssuedByClientId).HasColumnName("issued_by_client_id").HasMaxLength(100);
+        invitation.Property(i => i.RedeemedAt).HasColumnName("redeemed_at");
+        invitation.Property(i => i.VoidedAt).HasColumnName("voided_at");
+        invitation.HasIndex(i => i.CodeHash).IsUnique();
+        invitation.HasIndex(i => i.OrganisationId);
+        invitation.HasOne<Organisation>().WithMany().HasForeignKey(i => i.OrganisationId);
     }
 }
 

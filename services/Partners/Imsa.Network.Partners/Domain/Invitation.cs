@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Imsa.Network.Partners.Domain;
 
 /// <summary>
@@ -9,85 +6,28 @@ namespace Imsa.Network.Partners.Domain;
 /// the invitation exists, never its code, and never the secret of the client it becomes. Only the code's hash is
 /// stored; the invitation is void once redeemed, cancelled, superseded by a newer one, or expired.
 /// </summary>
-internal sealed class Invitation
+internal sealed class Invitation : OneTimeInvitation
 {
-    public Guid Id { get; private set; }
-
-    public Guid OrganisationId { get; private set; }
-
-    /// <summary>SHA-256 of the code: 256 random bits, so a plain hash is enough to make a stolen table useless.</summary>
-    public byte[] CodeHash { get; private set; } = [];
-
     /// <summary>Where the code was sent (the organisation's contact address when it was issued).</summary>
     public string SentTo { get; private set; } = "";
 
-    public DateTimeOffset IssuedAt { get; private set; }
-
-    public DateTimeOffset ExpiresAt { get; private set; }
-
-    /// <summary>The coordinator organisation and API client that issued it.</summary>
-    public Guid IssuedByOrganisationId { get; private set; }
-
-    public string? IssuedByClientId { get; private set; }
-
-    public DateTimeOffset? RedeemedAt { get; private set; }
-
     /// <summary>The API client the organisation created with it.</summary>
     public string? RedeemedClientId { get; private set; }
-
-    public DateTimeOffset? VoidedAt { get; private set; }
-
-    public InvitationStatus StatusAt(DateTimeOffset now) =>
-        RedeemedAt is not null ? InvitationStatus.Redeemed
-        : VoidedAt is not null ? InvitationStatus.Cancelled
-        : now >= ExpiresAt ? InvitationStatus.Expired
-        : InvitationStatus.Open;
 
     /// <summary>A new invitation and its code (to be sent, never stored or shown to the issuer).</summary>
     public static (Invitation Invitation, string Code) Issue(
         Guid organisationId, string sentTo, Guid issuedByOrganisationId, string? issuedByClientId, DateTimeOffset now, TimeSpan validFor)
     {
-        var code = NewCode();
-        return (new Invitation
-        {
-            Id = Guid.CreateVersion7(now),
-            OrganisationId = organisationId,
-            CodeHash = Hash(code),
-            SentTo = sentTo,
-            IssuedAt = now,
-            ExpiresAt = now + validFor,
-            IssuedByOrganisationId = issuedByOrganisationId,
-            IssuedByClientId = issuedByClientId,
-        }, code);
+        var invitation = new Invitation { SentTo = sentTo };
+        var code = invitation.Open(organisationId, issuedByOrganisationId, issuedByClientId, now, validFor);
+        return (invitation, code);
     }
-
-    /// <summary>256 random bits, base64url: a code nobody guesses.</summary>
-    public static string NewCode() =>
-        Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
-
-    public static byte[] Hash(string code) => SHA256.HashData(Encoding.UTF8.GetBytes(code.Trim()));
 
     public void Redeem(string clientId, DateTimeOffset now)
     {
-        if (StatusAt(now) != InvitationStatus.Open)
-        {
-            throw new InvalidOperationException($"The invitation is {StatusAt(now)}.");
-        }
-
-        RedeemedAt = now;
+        MarkRedeemed(now);
         RedeemedClientId = clientId;
     }
-
-    /// <summary>Cancelled by a coordinator or the organisation, or superseded by a newer invitation.</summary>
-    public void Void(DateTimeOffset now) => VoidedAt ??= now;
-}
-
-public enum InvitationStatus
-{
-    Open,
-    Redeemed,
-    Cancelled,
-    Expired,
 }
 
 /// <summary>

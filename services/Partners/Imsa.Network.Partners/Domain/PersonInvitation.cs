@@ -5,70 +5,33 @@ namespace Imsa.Network.Partners.Domain;
 /// address only; only its hash is stored. The person enrols with it — a password, then an authenticator confirmed
 /// by a code — and it is void once enrolment is complete, when cancelled, superseded, or expired.
 /// </summary>
-internal sealed class PersonInvitation
+internal sealed class PersonInvitation : OneTimeInvitation
 {
-    public Guid Id { get; private set; }
-
-    public Guid OrganisationId { get; private set; }
-
     /// <summary>The person's address (personal data of staff; in Partners only).</summary>
     public string Email { get; private set; } = "";
 
     public string Role { get; private set; } = "";
 
-    public byte[] CodeHash { get; private set; } = [];
-
-    public DateTimeOffset IssuedAt { get; private set; }
-
-    public DateTimeOffset ExpiresAt { get; private set; }
-
-    /// <summary>The organisation (itself, or a coordinator for a first admin) and API client that invited.</summary>
-    public Guid IssuedByOrganisationId { get; private set; }
-
-    public string? IssuedByClientId { get; private set; }
-
     /// <summary>The person, once the first enrolment step has created them.</summary>
     public Guid? PersonId { get; private set; }
-
-    public DateTimeOffset? RedeemedAt { get; private set; }
-
-    public DateTimeOffset? VoidedAt { get; private set; }
-
-    public InvitationStatus StatusAt(DateTimeOffset now) =>
-        RedeemedAt is not null ? InvitationStatus.Redeemed
-        : VoidedAt is not null ? InvitationStatus.Cancelled
-        : now >= ExpiresAt ? InvitationStatus.Expired
-        : InvitationStatus.Open;
 
     public static (PersonInvitation Invitation, string Code) Issue(
         Guid organisationId, string email, string role, Guid issuedByOrganisationId, string? issuedByClientId, DateTimeOffset now, TimeSpan validFor)
     {
-        var code = Invitation.NewCode();
-        return (new PersonInvitation
-        {
-            Id = Guid.CreateVersion7(now),
-            OrganisationId = organisationId,
-            Email = email,
-            Role = role,
-            CodeHash = Invitation.Hash(code),
-            IssuedAt = now,
-            ExpiresAt = now + validFor,
-            IssuedByOrganisationId = issuedByOrganisationId,
-            IssuedByClientId = issuedByClientId,
-        }, code);
+        var invitation = new PersonInvitation { Email = email, Role = role };
+        var code = invitation.Open(organisationId, issuedByOrganisationId, issuedByClientId, now, validFor);
+        return (invitation, code);
     }
 
     public void Enrolling(Guid personId) => PersonId ??= personId;
 
     public void Redeem(DateTimeOffset now)
     {
-        if (StatusAt(now) != InvitationStatus.Open || PersonId is null)
+        if (PersonId is null)
         {
-            throw new InvalidOperationException($"The invitation is {StatusAt(now)}.");
+            throw new InvalidOperationException("No one has enrolled with the invitation.");
         }
 
-        RedeemedAt = now;
+        MarkRedeemed(now);
     }
-
-    public void Void(DateTimeOffset now) => VoidedAt ??= now;
 }

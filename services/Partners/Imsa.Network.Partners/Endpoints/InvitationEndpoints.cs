@@ -255,7 +255,7 @@ internal static class InvitationEndpoints
 
         var now = time.GetUtcNow();
         await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
-        var hash = Invitation.Hash(request.Code!);
+        var hash = OneTimeInvitation.Hash(request.Code!);
         // Locked: two redemptions of one code at once make one client.
         var invitation = await db.Invitations
             .FromSql($"SELECT * FROM invitations WHERE code_hash = {hash} FOR UPDATE")

@@ -283,8 +283,7 @@ internal static class PeopleEndpoints
 
         if (await people.IsLockedOutAsync(person))
         {
-            var retryAfter = (await people.GetLockoutEndDateAsync(person) ?? now) - now;
-            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            http.Response.Headers.RetryAfter = TooManyRequests.Seconds((await people.GetLockoutEndDateAsync(person) ?? now) - now);
             return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many wrong codes.", detail: "Try again after Retry-After seconds.");
         }
 
@@ -316,7 +315,7 @@ internal static class PeopleEndpoints
     /// <summary>The open invitation the code belongs to, locked for this transaction; null for any other code.</summary>
     private static async Task<PersonInvitation?> OpenInvitationAsync(PartnersDbContext db, string code, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var hash = Invitation.Hash(code);
+        var hash = OneTimeInvitation.Hash(code);
         var invitation = await db.PersonInvitations
             .FromSql($"SELECT * FROM identity.person_invitations WHERE code_hash = {hash} FOR UPDATE")
             .SingleOrDefaultAsync(cancellationToken);

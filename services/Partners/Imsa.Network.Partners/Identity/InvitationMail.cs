@@ -44,15 +44,8 @@ internal sealed class InvitationMail(IOptions<InvitationOptions> options, IOptio
 {
     public async Task SendAsync(string organisationName, string to, string code, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
-        var mail = options.Value.Mail;
-        var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse(mail.From));
-        message.To.Add(MailboxAddress.Parse(to));
-        message.Subject = "Your invitation to IMSA Network: create your API client";
         var redeem = $"{network.Value.ServiceUrl("partners")}/invitations/redeem";
-        message.Body = new TextPart("plain")
-        {
-            Text = string.Create(CultureInfo.InvariantCulture, $"""
+        await DeliverAsync(to, "Your invitation to IMSA Network: create your API client", string.Create(CultureInfo.InvariantCulture, $"""
                 {organisationName} has been invited to IMSA Network.
 
                 Create your organisation's first API client with this code. It works once, until
@@ -67,23 +60,14 @@ internal sealed class InvitationMail(IOptions<InvitationOptions> options, IOptio
                 {"{"}"code": "{code}", "clientName": "our case system"{"}"}
 
                 If you did not expect this message, do not use the code and tell the network's coordinators.
-                """),
-        };
-
-        await DeliverAsync(message, cancellationToken);
+                """), cancellationToken);
     }
 
     /// <summary>A person's invitation to join their organisation: the code to enrol with, to their own address only.</summary>
     public async Task SendToPersonAsync(string organisationName, string role, string to, string code, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
-        var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse(options.Value.Mail.From));
-        message.To.Add(MailboxAddress.Parse(to));
-        message.Subject = $"You are invited to IMSA Network for {organisationName}";
         var enrol = $"{network.Value.ServiceUrl("partners")}/people/enrolment";
-        message.Body = new TextPart("plain")
-        {
-            Text = string.Create(CultureInfo.InvariantCulture, $"""
+        await DeliverAsync(to, $"You are invited to IMSA Network for {organisationName}", string.Create(CultureInfo.InvariantCulture, $"""
                 {organisationName} invites you to IMSA Network as {role}.
 
                 Enrol with this code: choose a password of at least 15 characters, then add the account to an
@@ -98,15 +82,15 @@ internal sealed class InvitationMail(IOptions<InvitationOptions> options, IOptio
                 {"{"}"code": "{code}", "displayName": "Your name", "password": "…"{"}"}
 
                 If you did not expect this message, do not use the code and tell {organisationName}.
-                """),
-        };
-
-        await DeliverAsync(message, cancellationToken);
+                """), cancellationToken);
     }
 
-    private async Task DeliverAsync(MimeMessage message, CancellationToken cancellationToken)
+    private async Task DeliverAsync(string to, string subject, string text, CancellationToken cancellationToken)
     {
         var mail = options.Value.Mail;
+        var message = new MimeMessage { Subject = subject, Body = new TextPart("plain") { Text = text } };
+        message.From.Add(MailboxAddress.Parse(mail.From));
+        message.To.Add(MailboxAddress.Parse(to));
         if (mail.SmtpHost is not { Length: > 0 } host)
         {
             if (mail.PickupDirectory is not { Length: > 0 } directory)
