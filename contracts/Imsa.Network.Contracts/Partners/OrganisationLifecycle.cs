@@ -44,3 +44,9 @@ public sealed record OrganisationRetired(Guid OrganisationId, long StatusVersion
 
 /// <summary>An API client of the organisation was revoked: tokens issued to it are refused network-wide.</summary>
 public sealed record ApiClientRevoked(Guid OrganisationId, string ClientId, DateTimeOffset At);
+
+/// <summary>
+/// A person (a counsellor, an organisation admin or a coordinator) was deactivated by their organisation, or left:
+/// tokens naming them are refused network-wide. Ids only: a person's name and address never leave Partners.
+/// </summary>
+public sealed record PersonDeactivated(Guid OrganisationId, Guid PersonId, DateTimeOffset At);

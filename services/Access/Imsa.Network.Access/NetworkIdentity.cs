@@ -24,6 +24,23 @@ public static class NetworkClaims
 
     public const string Role = "role";
 
+    /// <summary>How a person authenticated (RFC 8176): "pwd" with "otp" or "mfa", or "hwk" for a passkey. Absent for API clients.</summary>
+    public const string AuthenticationMethods = "amr";
+
+    /// <summary>
+    /// The person a token names in <see cref="Subject"/>, or null for an API client (whose subject is its organisation).
+    /// People's tokens always carry <see cref="Organisation"/> as well, and a person's id is never an organisation's.
+    /// </summary>
+    public static Guid? PersonIdOrNull(this ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return Guid.TryParse(user.FindFirstValue(Subject), out var subject)
+               && Guid.TryParse(user.FindFirstValue(Organisation), out var organisation)
+               && subject != organisation
+            ? subject
+            : null;
+    }
+
     public static Guid OrganisationId(this ClaimsPrincipal user) =>
         user.OrganisationIdOrNull() ?? throw new InvalidOperationException("The caller is not an authenticated organisation.");
 
