@@ -37,7 +37,7 @@ public sealed class ServiceFactory<TProgram>(
         builder.UseSetting("Counselling:ConsentExpiry:Interval", "00:00:00.200");
         builder.UseSetting("Handovers:Sla:Interval", "00:00:00.200");
         builder.UseSetting("Messaging:Inbox:CleanupInterval", "00:00:00.500");
-        foreach (var (key, value) in TestIdentity.Settings.Concat(settings))
+        foreach (var (key, value) in TestIdentity.Settings.Concat(TestSignIn.Settings).Concat(settings))
         {
             builder.UseSetting(key, value);
         }
@@ -47,6 +47,14 @@ public sealed class ServiceFactory<TProgram>(
             builder.ConfigureTestServices(configureServices);
         }
     }
+
+    /// <summary>A browser for the sign-in pages: https (the session cookies are Secure), cookies kept, no redirect followed.</summary>
+    public TestBrowser Browser() => new(CreateClient(new WebApplicationFactoryClientOptions
+    {
+        BaseAddress = new Uri("https://localhost"),
+        AllowAutoRedirect = false,
+        HandleCookies = true,
+    }));
 }
 
 /// <summary>The test run's master key for personal data in the Counselling service.</summary>

@@ -17,7 +17,11 @@ public partial class Program
         app.MapServiceDefaults();
         app.MapNetworkAccess();
         app.MapOperations();
+        // Before the endpoints: the sign-in pages' forms carry an antiforgery token.
+        app.UseAntiforgery();
         app.MapTokenEndpoint();
+        app.MapAuthorizationEndpoint();
+        app.MapSignInPages();
         app.MapOrganisationEndpoints();
         app.MapWebhookEndpoints();
         app.MapApiClientEndpoints();
@@ -29,6 +33,7 @@ public partial class Program
 
         await app.MigrateDatabaseAsync();
         await app.BootstrapCoordinatorAsync();
+        await app.RegisterSignInClientsAsync();
         await app.RunAsync();
     }
 }

@@ -35,7 +35,11 @@ internal static class SecurityHeaders
         var headers = context.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        // A page may set a stricter policy of its own (the token server's sign-in pages do).
+        if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
+        {
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        }
         headers["Referrer-Policy"] = "no-referrer";
         if (!IsPublic(context))
         {

@@ -122,6 +122,8 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
             credentialEvent.Property(e => e.InvitationId).HasColumnName("invitation_id");
             credentialEvent.Property(e => e.ActorOrganisationId).HasColumnName("actor_organisation_id");
             credentialEvent.Property(e => e.ActorClientId).HasColumnName("actor_client_id").HasMaxLength(100);
+            credentialEvent.Property(e => e.PersonId).HasColumnName("person_id");
+            credentialEvent.Property(e => e.ActorPersonId).HasColumnName("actor_person_id");
             credentialEvent.Property(e => e.Reason).HasColumnName("reason").HasMaxLength(500);
             credentialEvent.HasIndex(e => new { e.OrganisationId, e.At });
         });

@@ -30,6 +30,12 @@ internal sealed class Invitation : OneTimeInvitation
     }
 }
 
+/// <summary>Who acts on credentials: an organisation (itself or a coordinator), its API client and the person, if one; <see cref="Service"/> for the service itself.</summary>
+internal sealed record CredentialActor(Guid? OrganisationId, string? ClientId, Guid? PersonId = null)
+{
+    public static readonly CredentialActor Service = new(null, null);
+}
+
 /// <summary>
 /// One event in the life of an organisation's credentials — an invitation issued, cancelled or redeemed; an API
 /// client created, its secret rotated, revoked; a client locked out after failed authentications — with who did it.
@@ -51,22 +57,29 @@ internal sealed class CredentialEvent
 
     public Guid? InvitationId { get; private set; }
 
-    /// <summary>The organisation that acted (itself, or a coordinator organisation), and its API client; null for the service itself.</summary>
+    /// <summary>The person concerned, for a person's events (invited, enrolled, signed in, locked out, deactivated).</summary>
+    public Guid? PersonId { get; private set; }
+
+    /// <summary>The organisation that acted (itself, or a coordinator organisation), its API client, and the person; null for the service itself.</summary>
     public Guid? ActorOrganisationId { get; private set; }
 
     public string? ActorClientId { get; private set; }
 
+    public Guid? ActorPersonId { get; private set; }
+
     public string? Reason { get; private set; }
 
     public static CredentialEvent Of(
-        Guid organisationId, string kind, DateTimeOffset at, Guid? actorOrganisationId, string? actorClientId,
-        string? clientId = null, Guid? invitationId = null, string? reason = null) => new()
+        Guid organisationId, string kind, DateTimeOffset at, CredentialActor actor,
+        string? clientId = null, Guid? invitationId = null, string? reason = null, Guid? personId = null) => new()
         {
             OrganisationId = organisationId,
             Kind = kind,
             At = at,
-            ActorOrganisationId = actorOrganisationId,
-            ActorClientId = actorClientId,
+            ActorOrganisationId = actor.OrganisationId,
+            ActorClientId = actor.ClientId,
+            ActorPersonId = actor.PersonId,
+            PersonId = personId,
             ClientId = clientId,
             InvitationId = invitationId,
             Reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim()[..Math.Min(reason.Trim().Length, 500)],

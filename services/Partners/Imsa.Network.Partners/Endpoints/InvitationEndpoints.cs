@@ -26,7 +26,7 @@ public sealed record RedeemedInvitation(Guid OrganisationId, string ClientId, st
 public sealed record ContactEmailRequest(string? ContactEmail);
 
 public sealed record CredentialEventResponse(
-    DateTimeOffset At, string Kind, string? ClientId, Guid? InvitationId, Guid? ActorOrganisationId, string? ActorClientId, string? Reason);
+    DateTimeOffset At, string Kind, string? ClientId, Guid? InvitationId, Guid? PersonId, Guid? ActorOrganisationId, string? ActorClientId, Guid? ActorPersonId, string? Reason);
 
 /// <summary>What makes a contact address acceptable.</summary>
 internal static class ContactEmails
@@ -130,7 +130,7 @@ internal static class InvitationEndpoints
         var actor = Actor(user);
         var (invitation, code) = Invitation.Issue(id, to, actor.OrganisationId!.Value, actor.ClientId, now, options.Value.ValidFor);
         db.Invitations.Add(invitation);
-        db.CredentialEvents.Add(CredentialEvent.Of(id, "invitation-issued", now, actor.OrganisationId, actor.ClientId, invitationId: invitation.Id, reason: reason));
+        db.CredentialEvents.Add(CredentialEvent.Of(id, "invitation-issued", now, actor, invitationId: invitation.Id, reason: reason));
         db.Record(user, "organisation.invite", id.ToString(), reason, time);
         await db.SaveChangesAsync(cancellationToken);
         // Sent before the commit: a mail that could not be sent leaves no invitation behind.
@@ -168,7 +168,7 @@ internal static class InvitationEndpoints
         {
             invitation.Void(now);
             var actor = Actor(user);
-            db.CredentialEvents.Add(CredentialEvent.Of(id, "invitation-cancelled", now, actor.OrganisationId, actor.ClientId, invitationId: invitation.Id, reason: reason));
+            db.CredentialEvents.Add(CredentialEvent.Of(id, "invitation-cancelled", now, actor, invitationId: invitation.Id, reason: reason));
             if (user.OrganisationId() != id)
             {
                 db.Record(user, "organisation.invitation-cancel", $"{id}/{invitationId}", reason, time);
@@ -207,7 +207,7 @@ internal static class InvitationEndpoints
 
         target.SetContactEmail(request.ContactEmail);
         var actor = Actor(user);
-        db.CredentialEvents.Add(CredentialEvent.Of(id, "contact-email-set", time.GetUtcNow(), actor.OrganisationId, actor.ClientId, reason: reason));
+        db.CredentialEvents.Add(CredentialEvent.Of(id, "contact-email-set", time.GetUtcNow(), actor, reason: reason));
         if (!own)
         {
             db.Record(user, "organisation.contact-email", id.ToString(), reason, time);
@@ -229,7 +229,7 @@ internal static class InvitationEndpoints
             .Where(e => e.OrganisationId == id)
             .OrderByDescending(e => e.Id)
             .Take(500)
-            .Select(e => new CredentialEventResponse(e.At, e.Kind, e.ClientId, e.InvitationId, e.ActorOrganisationId, e.ActorClientId, e.Reason))
+            .Select(e => new CredentialEventResponse(e.At, e.Kind, e.ClientId, e.InvitationId, e.PersonId, e.ActorOrganisationId, e.ActorClientId, e.ActorPersonId, e.Reason))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(events);
     }
@@ -269,14 +269,14 @@ internal static class InvitationEndpoints
         var actor = new CredentialActor(organisation.Id, null);
         var credentials = await clients.CreateAsync(organisation.Id, request.ClientName!.Trim(), actor, cancellationToken, invitationId: invitation.Id);
         invitation.Redeem(credentials.ClientId, now);
-        db.CredentialEvents.Add(CredentialEvent.Of(organisation.Id, "invitation-redeemed", now, organisation.Id, credentials.ClientId, credentials.ClientId, invitation.Id));
+        db.CredentialEvents.Add(CredentialEvent.Of(organisation.Id, "invitation-redeemed", now, new CredentialActor(organisation.Id, credentials.ClientId), credentials.ClientId, invitation.Id));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/organisations/{organisation.Id}/clients", new RedeemedInvitation(organisation.Id, credentials.ClientId, credentials.ClientSecret));
     }
 
     internal static CredentialActor Actor(ClaimsPrincipal user) =>
-        new(user.OrganisationId(), user.FindFirstValue(NetworkClaims.ClientId));
+        new(user.OrganisationId(), user.FindFirstValue(NetworkClaims.ClientId), user.PersonIdOrNull());
 
     private static InvitationResponse ToResponse(Invitation i, DateTimeOffset now) =>
         new(i.Id, i.OrganisationId, i.SentTo, i.IssuedAt, i.ExpiresAt, i.StatusAt(now), i.RedeemedAt, i.RedeemedClientId);

@@ -143,7 +143,7 @@ internal static class OrganisationEndpoints
         {
             // Where its first invitation will go, and who chose it: the organisation sees both in its trail.
             var actor = InvitationEndpoints.Actor(user);
-            db.CredentialEvents.Add(CredentialEvent.Of(organisation.Id, "contact-email-set", organisation.RegisteredAt, actor.OrganisationId, actor.ClientId));
+            db.CredentialEvents.Add(CredentialEvent.Of(organisation.Id, "contact-email-set", organisation.RegisteredAt, actor));
         }
 
         try

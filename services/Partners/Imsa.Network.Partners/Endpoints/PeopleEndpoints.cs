@@ -152,7 +152,7 @@ internal static class PeopleEndpoints
         var actor = InvitationEndpoints.Actor(user);
         var (invitation, code) = PersonInvitation.Issue(id, email, request.Role!, actor.OrganisationId!.Value, actor.ClientId, now, options.Value.ValidFor);
         db.PersonInvitations.Add(invitation);
-        db.CredentialEvents.Add(CredentialEvent.Of(id, "person-invited", now, actor.OrganisationId, actor.ClientId, invitationId: invitation.Id, reason: reason));
+        db.CredentialEvents.Add(CredentialEvent.Of(id, "person-invited", now, actor, invitationId: invitation.Id, reason: reason));
         if (!own)
         {
             db.Record(user, "organisation.invite-admin", id.ToString(), reason, time);
@@ -304,7 +304,7 @@ internal static class PeopleEndpoints
         await people.UpdateAsync(person);
         await people.ResetAccessFailedCountAsync(person);
         invitation.Redeem(now);
-        db.CredentialEvents.Add(CredentialEvent.Of(person.OrganisationId, "person-enrolled", now, person.OrganisationId, null, invitationId: invitation.Id));
+        db.CredentialEvents.Add(CredentialEvent.Of(person.OrganisationId, "person-enrolled", now, new CredentialActor(person.OrganisationId, null, person.Id), invitationId: invitation.Id, personId: person.Id));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(new EnrolmentCompleted(person.Id, recoveryCodes));

@@ -13,12 +13,6 @@ namespace Imsa.Network.Partners.Identity;
 /// <summary>A client id and the secret that goes with it: shown once, stored only as a hash.</summary>
 public sealed record ClientCredentials(string ClientId, string ClientSecret);
 
-/// <summary>Who acts on credentials: an organisation (itself or a coordinator) and its API client; <see cref="Service"/> for the service itself.</summary>
-internal sealed record CredentialActor(Guid? OrganisationId, string? ClientId)
-{
-    public static readonly CredentialActor Service = new(null, null);
-}
-
 /// <summary>Creating, rotating and revoking an organisation's API clients; each is a credential event the organisation can list.</summary>
 internal sealed class ApiClients(PartnersDbContext db, IOpenIddictApplicationManager applications, TimeProvider time)
 {
@@ -38,7 +32,7 @@ internal sealed class ApiClients(PartnersDbContext db, IOpenIddictApplicationMan
             SecretRotatedAt = now,
         });
         db.CredentialEvents.Add(CredentialEvent.Of(
-            organisationId, "client-created", now, actor.OrganisationId, actor.ClientId, credentials.ClientId, invitationId));
+            organisationId, "client-created", now, actor, credentials.ClientId, invitationId));
         await db.SaveChangesAsync(cancellationToken);
         // The application store hashes the secret (PBKDF2) and saves through the same DbContext and transaction.
         await applications.CreateAsync(
@@ -68,7 +62,7 @@ internal sealed class ApiClients(PartnersDbContext db, IOpenIddictApplicationMan
         await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         client.SecretRotatedAt = time.GetUtcNow();
         db.CredentialEvents.Add(CredentialEvent.Of(
-            client.OrganisationId, "client-rotated", client.SecretRotatedAt, actor.OrganisationId, actor.ClientId, client.ClientId));
+            client.OrganisationId, "client-rotated", client.SecretRotatedAt, actor, client.ClientId));
         await db.SaveChangesAsync(cancellationToken);
         await applications.UpdateAsync(application, secret, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -82,7 +76,7 @@ internal sealed class ApiClients(PartnersDbContext db, IOpenIddictApplicationMan
         await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         client.RevokedAt = now;
         db.CredentialEvents.Add(CredentialEvent.Of(
-            client.OrganisationId, "client-revoked", now, actor.OrganisationId, actor.ClientId, client.ClientId, reason: reason));
+            client.OrganisationId, "client-revoked", now, actor, client.ClientId, reason: reason));
         db.AddEvent(new ApiClientRevoked(client.OrganisationId, client.ClientId, now), time);
         await db.SaveChangesAsync(cancellationToken);
         if (await applications.FindByClientIdAsync(client.ClientId, cancellationToken) is { } application)

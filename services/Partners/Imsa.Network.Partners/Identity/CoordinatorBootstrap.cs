@@ -42,7 +42,7 @@ internal static partial class CoordinatorBootstrap
                 && !await applications.ValidateClientSecretAsync(application, secret))
             {
                 await applications.UpdateAsync(application, secret);
-                db.CredentialEvents.Add(CredentialEvent.Of(existing.OrganisationId, "client-rotated", scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow(), null, null, clientId, reason: "Identity:Bootstrap:ClientSecret changed"));
+                db.CredentialEvents.Add(CredentialEvent.Of(existing.OrganisationId, "client-rotated", scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow(), CredentialActor.Service, clientId, reason: "Identity:Bootstrap:ClientSecret changed"));
                 await db.SaveChangesAsync();
             }
 

@@ -1,5 +1,6 @@
 using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Domain;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 using OtpNet;
 
@@ -28,12 +29,54 @@ internal static class PeopleIdentity
                 options.User.RequireUniqueEmail = true;
                 options.User.AllowedUserNameCharacters = "";
                 options.Tokens.AuthenticatorTokenProvider = Authenticator;
+                // Only an enrolled, not deactivated person may sign in (ActivePeople).
+                options.SignIn.RequireConfirmedAccount = true;
             })
             .AddEntityFrameworkStores<PartnersDbContext>()
+            .AddSignInManager()
+            .AddUserConfirmation<ActivePeople>()
             .AddTokenProvider<SingleUseAuthenticator>(Authenticator)
             .AddPasswordValidator<PasswordLength>();
+        services.AddAuthentication().AddIdentityCookies();
+        services.AddAntiforgery(antiforgery =>
+        {
+            antiforgery.Cookie.Name = "__Host-imsa-antiforgery";
+            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            antiforgery.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        services.ConfigureApplicationCookie(cookie =>
+        {
+            // The sign-in session at the token server only: what a person's applications hold are their tokens.
+            cookie.Cookie.Name = "__Host-imsa-person";
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Lax;
+            cookie.Cookie.Path = "/";
+            // A working day at most, also on a shared computer in a counselling office: then the password and code again.
+            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            cookie.SlidingExpiration = false;
+            cookie.LoginPath = SignInPages.Path;
+            cookie.AccessDeniedPath = SignInPages.Path;
+        });
+        services.Configure<CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme, cookie =>
+        {
+            cookie.Cookie.Name = "__Host-imsa-person-step";
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            cookie.Cookie.Path = "/";
+            cookie.ExpireTimeSpan = TimeSpan.FromMinutes(5);
+        });
+        // A deactivated person's sign-in session ends at its next check (the security stamp changes on deactivation).
+        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
         return services;
     }
+}
+
+/// <summary>Who may sign in: a person who completed enrolment (password and authenticator) and has not been deactivated.</summary>
+internal sealed class ActivePeople : IUserConfirmation<Person>
+{
+    public Task<bool> IsConfirmedAsync(UserManager<Person> manager, Person user) =>
+        Task.FromResult(user.ActivatedAt is not null && user.DeactivatedAt is null);
 }
 
 /// <summary>At least 15 characters (SP 800-63B for a password that may have to stand alone), at most 128.</summary>

@@ -12,11 +12,15 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Imsa.Network.Partners.Identity;
 
-/// <summary>The token request, form-encoded (RFC 6749 section 4.4).</summary>
-/// <param name="grant_type">Always "client_credentials".</param>
+/// <summary>The token request, form-encoded (RFC 6749 sections 4.4 and 4.1.3).</summary>
+/// <param name="grant_type">"client_credentials" for a system; "authorization_code" for an application exchanging a person's code (then also code, redirect_uri and code_verifier).</param>
 /// <param name="client_id">The API client's id.</param>
 /// <param name="client_secret">The API client's secret (or send both in an HTTP Basic Authorization header).</param>
-public sealed record TokenRequestForm(string grant_type, string client_id, string client_secret);
+/// <param name="code">authorization_code only: the code the redirect brought.</param>
+/// <param name="redirect_uri">authorization_code only: the redirect URI of the authorization request.</param>
+/// <param name="code_verifier">authorization_code only: the PKCE verifier whose S256 hash was the code_challenge.</param>
+public sealed record TokenRequestForm(
+    string grant_type, string client_id, string client_secret, string? code = null, string? redirect_uri = null, string? code_verifier = null);
 
 /// <summary>The token response (RFC 6749 section 5.1).</summary>
 public sealed record TokenResponse(string access_token, string token_type, int expires_in);
@@ -33,8 +37,10 @@ internal static class TokenEndpoint
             .AllowAnonymous()
             .WithoutIdempotencyKey()
             .WithTags("Identity")
-            .WithSummary("Get an access token (OAuth 2.0 client credentials)")
+            .WithSummary("Get an access token (OAuth 2.0 client credentials, or a person's authorization code)")
             .WithDescription("Form-encoded: grant_type=client_credentials, client_id, client_secret (or HTTP Basic). "
+                + "An application that signed a person in sends grant_type=authorization_code, code, redirect_uri and code_verifier (PKCE) with its "
+                + "client_id and secret; a code works once, for a few minutes. "
                 + "Returns a short-lived JWT access token for every IMSA service. A wrong, unknown or revoked client, "
                 + "or one of a suspended or retired organisation, gets 401 invalid_client without saying which. Repeated failures "
                 + "for a client id or from an address slow it down and then lock it out: 429 with Retry-After, even for the right secret.")
@@ -51,6 +57,10 @@ internal static class TokenEndpoint
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenIddict server request is missing.");
+        if (request.IsAuthorizationCodeGrantType())
+        {
+            return await ExchangeCodeAsync(context, request, db, identity.Value, cancellationToken);
+        }
 
         var client = await db.ApiClients.AsNoTracking()
             .FirstOrDefaultAsync(c => c.ClientId == request.ClientId && c.RevokedAt == null, cancellationToken);
@@ -69,6 +79,7 @@ internal static class TokenEndpoint
         }
 
         var kind = EnumCodes.Of(organisation.Kind);
+        // An API client's token: its organisation is the subject.
         var caller = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Subject, Claims.Role);
         caller.SetClaim(Claims.Subject, organisation.Id.ToString());
         caller.SetClaim(NetworkClaims.Organisation, organisation.Id.ToString());
@@ -78,5 +89,33 @@ internal static class TokenEndpoint
         caller.SetResources(identity.Value.Audience);
         caller.SetDestinations(_ => [Destinations.AccessToken]);
         return Results.SignIn(new ClaimsPrincipal(caller), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>
+    /// A person's code, which OpenIddict has checked (the client's secret, the redirect URI, the PKCE verifier, once
+    /// only): the token is issued only if the person and their organisation may still sign in, with their current role.
+    /// </summary>
+    private static async Task<IResult> ExchangeCodeAsync(
+        HttpContext context, OpenIddictRequest request, PartnersDbContext db, NetworkIdentityOptions identity, CancellationToken cancellationToken)
+    {
+        var code = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        var active = Guid.TryParse(code.Principal?.GetClaim(Claims.Subject), out var personId)
+            ? await PersonTokens.ActiveAsync(db, personId, cancellationToken)
+            : null;
+        if (active is not { } found)
+        {
+            return Results.Forbid(
+                new AuthenticationProperties(new Dictionary<string, string?>
+                {
+                    [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.InvalidGrant,
+                    [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "The person can no longer sign in.",
+                }),
+                [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+        }
+
+        return Results.SignIn(
+            PersonTokens.Principal(found.Person, found.Organisation, code.Principal!.GetClaims(NetworkClaims.AuthenticationMethods), request.ClientId!, identity.Audience),
+            properties: null,
+            OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 }

@@ -97,7 +97,7 @@ internal sealed class TokenLockout(
         if (known is not null)
         {
             // The organisation sees it in its own credential trail too; the service itself is the actor.
-            db.CredentialEvents.Add(CredentialEvent.Of(known.OrganisationId, "client-locked-out", time.GetUtcNow(), null, null, clientId: known.ClientId, reason: reason));
+            db.CredentialEvents.Add(CredentialEvent.Of(known.OrganisationId, "client-locked-out", time.GetUtcNow(), CredentialActor.Service, clientId: known.ClientId, reason: reason));
         }
 
         await db.SaveChangesAsync(cancellationToken);

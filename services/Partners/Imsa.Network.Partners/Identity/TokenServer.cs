@@ -13,29 +13,66 @@ internal sealed class TokenServerOptions
     public string SigningKey { get; set; } = "";
 
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a person's authorization code may wait to be exchanged.</summary>
+    public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 internal static class TokenServer
 {
     /// <summary>
-    /// The network's OAuth 2.0 token endpoint (OpenIddict, client-credentials flow only) at POST /connect/token.
-    /// Access tokens are JWTs signed with RS256 and not encrypted, so every service verifies them with the public
-    /// key alone; they carry the organisation id (sub), its kind (org_kind), its role and the client id.
+    /// The network's OAuth 2.0 server (OpenIddict): POST /connect/token for systems (client credentials) and for
+    /// applications exchanging a person's code; /connect/authorize where people sign in (authorization code with
+    /// PKCE, for registered redirect URIs only). Access tokens are JWTs signed with RS256 and not encrypted, so every
+    /// service verifies them with the public key alone; they carry the organisation (org), its kind (org_kind), the
+    /// roles and the client id, and for a person their id (sub) and how they signed in (amr).
     /// </summary>
     public static WebApplicationBuilder AddTokenServer(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<TokenServerOptions>().BindConfiguration("Identity");
         builder.Services.AddOptions<TokenLockoutOptions>().BindConfiguration("Limits:TokenLockout");
         builder.Services.AddScoped<TokenLockout>();
+        builder.Services.AddOptions<SignInClientOptions>().BindConfiguration("SignIn");
+        builder.Services.AddHostedService<TokenPruning>();
         builder.Services.AddOpenIddict()
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<PartnersDbContext>())
             .AddServer(server =>
             {
                 server.SetTokenEndpointUris("connect/token");
+                server.SetAuthorizationEndpointUris("connect/authorize");
+                server.SetEndSessionEndpointUris("connect/logout");
                 server.AllowClientCredentialsFlow();
+                server.AllowAuthorizationCodeFlow();
+                server.RequireProofKeyForCodeExchange();
+                // S256 only: a "plain" challenge is the verifier itself, readable wherever the request was logged.
+                server.Configure(options => options.CodeChallengeMethods.Remove(OpenIddictConstants.CodeChallengeMethods.Plain));
                 server.DisableAccessTokenEncryption();
-                // Tokens are self-contained and checked locally; revocation goes through the access projection.
-                server.DisableTokenStorage();
+                // Authorization codes are stored, so each is redeemed once (a second use is refused and revokes the
+                // authorization). Access tokens are not: they are self-contained and checked locally, and revocation
+                // goes through the access projection.
+                server.AddEventHandler<OpenIddictServerEvents.GenerateTokenContext>(handler => handler
+                    .UseInlineHandler(context =>
+                    {
+                        if (context.TokenType == OpenIddictConstants.TokenTypeIdentifiers.AccessToken)
+                        {
+                            context.CreateTokenEntry = false;
+                        }
+
+                        return default;
+                    })
+                    .SetOrder(OpenIddictServerHandlers.Protection.CreateTokenEntry.Descriptor.Order - 1_000));
+                // The state ties the answer to the application's own request (RFC 6749 section 10.12): required.
+                server.AddEventHandler<OpenIddictServerEvents.ValidateAuthorizationRequestContext>(handler => handler
+                    .UseInlineHandler(context =>
+                    {
+                        if (string.IsNullOrEmpty(context.Request.State))
+                        {
+                            context.Reject(OpenIddictConstants.Errors.InvalidRequest, "The state parameter is required.");
+                        }
+
+                        return default;
+                    })
+                    .SetOrder(int.MinValue + 100_000));
                 // Only access tokens are issued, and they are signed, not encrypted; OpenIddict still wants a key.
                 server.AddEphemeralEncryptionKey();
                 // Failed client authentications slow down and then lock out a client id or an address (TokenLockout):
@@ -61,6 +98,8 @@ internal static class TokenServer
                     .SetOrder(int.MinValue + 100_000));
                 server.UseAspNetCore()
                     .EnableTokenEndpointPassthrough()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough()
                     // TLS terminates at the gateway or ingress in front of the services.
                     .DisableTransportSecurityRequirement();
             });
@@ -75,6 +114,7 @@ internal static class TokenServer
                     : throw new InvalidOperationException("Identity:SigningKey (a PEM RSA private key) is not configured.");
                 server.SigningCredentials.Add(new SigningCredentials(signingKey, SecurityAlgorithms.RsaSha256));
                 server.AccessTokenLifetime = tokens.Value.AccessTokenLifetime;
+                server.AuthorizationCodeLifetime = tokens.Value.AuthorizationCodeLifetime;
                 if (!string.IsNullOrEmpty(identity.Value.Issuer))
                 {
                     server.Issuer = new Uri(identity.Value.Issuer);

@@ -275,6 +275,10 @@ namespace Imsa.Network.Partners.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("actor_organisation_id");
 
+                    b.Property<Guid?>("ActorPersonId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("actor_person_id");
+
                     b.Property<DateTimeOffset>("At")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("at");
@@ -297,6 +301,10 @@ namespace Imsa.Network.Partners.Data.Migrations
                     b.Property<Guid>("OrganisationId")
                         .HasColumnType("uuid")
                         .HasColumnName("organisation_id");
+
+                    b.Property<Guid?>("PersonId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("person_id");
 
                     b.Property<string>("Reason")
                         .HasMaxLength(500)

@@ -1,0 +1,230 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Imsa.Network.Partners.Data;
+using Imsa.Network.Partners.Domain;
+using Imsa.Network.ServiceDefaults;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using SignInResult = Microsoft.AspNetCore.Identity.SignInResult;
+using Microsoft.EntityFrameworkCore;
+
+namespace Imsa.Network.Partners.Identity;
+
+/// <param name="Email">The person's work address.</param>
+/// <param name="Password">Their password.</param>
+/// <param name="ReturnUrl">The authorization request to continue (/connect/authorize?…).</param>
+public sealed record PasswordForm(string? Email, string? Password, string? ReturnUrl);
+
+/// <param name="Code">The authenticator's current six-digit code, or one of the person's recovery codes.</param>
+public sealed record CodeForm(string? Code, string? ReturnUrl);
+
+/// <summary>
+/// The token server's own sign-in pages, where a person proves who they are before an application gets a code for
+/// them: the password, then the authenticator's code (or a recovery code). Every refusal says the same — never
+/// whether the address exists, the password was wrong or the account is locked — and every wrong answer counts
+/// towards the lockout (five: 15 minutes). Plain HTML forms with an antiforgery token; no script.
+/// </summary>
+internal static class SignInPages
+{
+    public const string Path = "/sign-in";
+
+    private const string Refused = "The address, password or code is not right, or the account cannot sign in now. Check them and try again; after several wrong attempts, wait 15 minutes.";
+
+    /// <summary>Compared against when no person has the address, so an unknown address takes as long as a wrong password.</summary>
+    private static readonly Lazy<string> NobodysHash = new(() => new PasswordHasher<Person>().HashPassword(new Person(), "no such person"));
+
+    public static IEndpointRouteBuilder MapSignInPages(this IEndpointRouteBuilder app)
+    {
+        var pages = app.MapGroup(Path).AllowAnonymous().ExcludeFromDescription().WithoutIdempotencyKey();
+        pages.MapGet("/", (HttpContext http, IAntiforgery antiforgery, string? returnUrl) =>
+            PasswordPage(http, antiforgery, AuthorizeUrlOrNull(http, returnUrl), error: null));
+        pages.MapPost("/", PasswordAsync);
+        pages.MapGet("/code", async (HttpContext http, IAntiforgery antiforgery, SignInManager<Person> signIn, string? returnUrl) =>
+            await signIn.GetTwoFactorAuthenticationUserAsync() is null
+                ? Results.Redirect(SignInUrl(http, returnUrl))
+                : CodePage(http, antiforgery, AuthorizeUrlOrNull(http, returnUrl), error: null));
+        pages.MapPost("/code", CodeAsync);
+        pages.MapGet("/style.css", () => Results.Text(Style, "text/css"));
+        return app;
+    }
+
+    private static async Task<IResult> PasswordAsync(
+        [FromForm] PasswordForm form, HttpContext http, IAntiforgery antiforgery, SignInManager<Person> signIn, PartnersDbContext db, TimeProvider time)
+    {
+        var returnUrl = AuthorizeUrlOrNull(http, form.ReturnUrl);
+        var email = form.Email?.Trim() ?? "";
+        var person = email.Length is > 0 and <= 254 ? await signIn.UserManager.FindByEmailAsync(email) : null;
+        if (person is null || string.IsNullOrEmpty(form.Password))
+        {
+            signIn.UserManager.PasswordHasher.VerifyHashedPassword(new Person(), NobodysHash.Value, form.Password ?? "");
+            return PasswordPage(http, antiforgery, returnUrl, Refused);
+        }
+
+        var wasLockedOut = await signIn.UserManager.IsLockedOutAsync(person);
+        var result = await signIn.PasswordSignInAsync(person, form.Password, isPersistent: false, lockoutOnFailure: true);
+        if (result.RequiresTwoFactor)
+        {
+            return Results.Redirect($"{http.Request.PathBase}{Path}/code{Query(returnUrl)}");
+        }
+
+        if (result.Succeeded)
+        {
+            // Everyone enrols with an authenticator; a person without one never gets a session on a password alone.
+            await signIn.SignOutAsync();
+        }
+
+        await RecordLockoutAsync(db, signIn.UserManager, person, wasLockedOut, time);
+        return PasswordPage(http, antiforgery, returnUrl, Refused);
+    }
+
+    private static async Task<IResult> CodeAsync(
+        [FromForm] CodeForm form, HttpContext http, IAntiforgery antiforgery, SignInManager<Person> signIn, PartnersDbContext db, TimeProvider time)
+    {
+        var returnUrl = AuthorizeUrlOrNull(http, form.ReturnUrl);
+        var person = await signIn.GetTwoFactorAuthenticationUserAsync();
+        if (person is null)
+        {
+            // The password step is more than five minutes old, or never happened.
+            return Results.Redirect(SignInUrl(http, returnUrl));
+        }
+
+        var code = new string((form.Code ?? "").Where(c => !char.IsWhiteSpace(c)).ToArray());
+        var wasLockedOut = await signIn.UserManager.IsLockedOutAsync(person);
+        string[] methods;
+        SignInResult result;
+        if (code.Length == 6 && code.All(char.IsAsciiDigit))
+        {
+            methods = [PersonTokens.Password, PersonTokens.OneTimeCode, PersonTokens.MultiFactor];
+            result = await signIn.TwoFactorAuthenticatorSignInAsync(code, isPersistent: false, rememberClient: false);
+        }
+        else
+        {
+            methods = [PersonTokens.Password, PersonTokens.MultiFactor];
+            result = code.Length is > 0 and <= 20 && !wasLockedOut
+                ? await signIn.TwoFactorRecoveryCodeSignInAsync(code)
+                : SignInResult.Failed;
+            if (!result.Succeeded && !wasLockedOut)
+            {
+                // Identity does not count wrong recovery codes; here every wrong code counts.
+                await signIn.UserManager.AccessFailedAsync(person);
+            }
+        }
+
+        if (!result.Succeeded)
+        {
+            await RecordLockoutAsync(db, signIn.UserManager, person, wasLockedOut, time);
+            return CodePage(http, antiforgery, returnUrl, Refused);
+        }
+
+        // The session cookie says how the person signed in (amr), for the tokens issued from it.
+        await signIn.SignInWithClaimsAsync(person, isPersistent: false, methods.Select(m => new Claim(PersonTokens.MethodsClaim, m)));
+        db.CredentialEvents.Add(CredentialEvent.Of(
+            person.OrganisationId, "person-signed-in", time.GetUtcNow(), new CredentialActor(person.OrganisationId, null, person.Id), personId: person.Id,
+            reason: methods.Contains(PersonTokens.OneTimeCode) ? "authenticator code" : "recovery code"));
+        await db.SaveChangesAsync();
+        return returnUrl is not null
+            ? Results.Redirect(returnUrl)
+            : Html(http, "Signed in", "<p>You are signed in. Go back to the application you came from.</p>");
+    }
+
+    /// <summary>A credential event when this attempt started a lockout, so the organisation sees attacks on its people.</summary>
+    private static async Task RecordLockoutAsync(PartnersDbContext db, UserManager<Person> people, Person person, bool wasLockedOut, TimeProvider time)
+    {
+        if (!wasLockedOut && await people.IsLockedOutAsync(person))
+        {
+            db.CredentialEvents.Add(CredentialEvent.Of(
+                person.OrganisationId, "person-locked-out", time.GetUtcNow(), CredentialActor.Service, personId: person.Id,
+                reason: "5 wrong passwords or codes"));
+            await db.SaveChangesAsync();
+        }
+    }
+
+    /// <summary>Only the token server's own authorization endpoint is a place to return to: never another site.</summary>
+    public static string? AuthorizeUrlOrNull(HttpContext http, string? url)
+    {
+        var prefix = $"{http.Request.PathBase}/connect/authorize?";
+        return url is { Length: <= 4096 } && url.StartsWith(prefix, StringComparison.Ordinal) && !url.Contains('\\', StringComparison.Ordinal)
+            ? url
+            : null;
+    }
+
+    public static string SignInUrl(HttpContext http, string? returnUrl) => $"{http.Request.PathBase}{Path}{Query(AuthorizeUrlOrNull(http, returnUrl))}";
+
+    private static string Query(string? returnUrl) => returnUrl is null ? "" : $"?returnUrl={Uri.EscapeDataString(returnUrl)}";
+
+    private static IResult PasswordPage(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? error) =>
+        Form(http, antiforgery, "Sign in to IMSA Network", Path, returnUrl, error, $"""
+            <label for="email">E-mail address</label>
+            <input id="email" name="email" type="email" autocomplete="username" required maxlength="254"{Invalid(error)}>
+            <label for="password">Password</label>
+            <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="128"{Invalid(error)}>
+            <button type="submit">Continue</button>
+            """);
+
+    private static IResult CodePage(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? error) =>
+        Form(http, antiforgery, "Your authenticator code", $"{Path}/code", returnUrl, error, $"""
+            <p id="hint">Enter the six-digit code your authenticator app shows now. Lost the authenticator? Enter one of your recovery codes instead.</p>
+            <label for="code">Code</label>
+            <input id="code" name="code" type="text" autocomplete="one-time-code" required maxlength="24" autofocus aria-describedby="hint{(error is null ? "" : " error")}"{Invalid(error)}>
+            <button type="submit">Sign in</button>
+            """);
+
+    private static IResult Form(HttpContext http, IAntiforgery antiforgery, string title, string action, string? returnUrl, string? error, string fields)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(http);
+        var encode = HtmlEncoder.Default;
+        var alert = error is null ? "" : $"""<p id="error" class="error" role="alert">{encode.Encode(error)}</p>""";
+        var body = $"""
+            {alert}
+            <form method="post" action="{encode.Encode($"{http.Request.PathBase}{action}")}">
+            <input type="hidden" name="{encode.Encode(tokens.FormFieldName)}" value="{encode.Encode(tokens.RequestToken ?? "")}">
+            <input type="hidden" name="returnUrl" value="{encode.Encode(returnUrl ?? "")}">
+            {fields}
+            </form>
+            """;
+        return Html(http, title, body, error is null ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
+    }
+
+    private static string Invalid(string? error) => error is null ? "" : """ aria-invalid="true" aria-describedby="error" """.TrimEnd();
+
+    private static IResult Html(HttpContext http, string title, string body, int status = StatusCodes.Status200OK)
+    {
+        var headers = http.Response.Headers;
+        headers.CacheControl = "no-store";
+        // No script at all; forms may post only here (a redirect after them may go to the application).
+        headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; base-uri 'none'; frame-ancestors 'none'";
+        var encode = HtmlEncoder.Default;
+        return Results.Content(
+            $"""
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{encode.Encode(title)} — IMSA Network</title>
+            <link rel="stylesheet" href="{encode.Encode($"{http.Request.PathBase}{Path}/style.css")}">
+            </head>
+            <body>
+            <main>
+            <h1>{encode.Encode(title)}</h1>
+            {body}
+            </main>
+            </body>
+            </html>
+            """,
+            "text/html; charset=utf-8",
+            statusCode: status);
+    }
+
+    private const string Style = """
+        body { font-family: system-ui, sans-serif; margin: 0; background: #f4f6f8; color: #1b1f24; }
+        main { max-width: 26rem; margin: 4rem auto; padding: 2rem; background: #fff; border-radius: .5rem; box-shadow: 0 1px 3px #0002; }
+        h1 { font-size: 1.4rem; margin-top: 0; }
+        label { display: block; margin-top: 1rem; font-weight: 600; }
+        input { box-sizing: border-box; width: 100%; padding: .6rem; margin-top: .3rem; font-size: 1rem; border: 1px solid #57606a; border-radius: .3rem; }
+        button { margin-top: 1.5rem; padding: .7rem 1.4rem; font-size: 1rem; background: #0b5394; color: #fff; border: 0; border-radius: .3rem; cursor: pointer; }
+        button:focus, input:focus { outline: 3px solid #f0b400; outline-offset: 2px; }
+        .error { padding: .8rem; background: #fdecea; border-left: 4px solid #b3261e; color: #5c0f0b; }
+        """;
+}

@@ -1,0 +1,208 @@
+using System.IdentityModel.Tokens.Jwt;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Imsa.Network.Partners.Tests;
+
+/// <summary>People sign in through the token server: authorization code with PKCE, a password and a second factor.</summary>
+public sealed class SignInTests(ServiceFixture<Program> service) : IClassFixture<ServiceFixture<Program>>
+{
+    private HttpClient Partners => service.Client;
+
+    [Fact]
+    public async Task APerson_SignsInWithPasswordAndAuthenticatorCode_AndGetsATokenNamingThem()
+    {
+        var (organisation, own, _) = await OrganisationAsync();
+        var person = await Partners.EnrolPersonAsync(own, organisation);
+        using var browser = service.Factory.Browser();
+
+        var sent = await browser.Client.GetAsync(browser.AuthorizeUrl());
+        sent.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        sent.Headers.Location!.ToString().Should().StartWith("/sign-in?returnUrl=");
+        var code = await browser.SignInAsync(person);
+        var exchanged = await browser.ExchangeAsync(code);
+        exchanged.StatusCode.Should().Be(HttpStatusCode.OK, await exchanged.Content.ReadAsStringAsync());
+        var token = (string)(await exchanged.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!;
+
+        var claims = new JwtSecurityTokenHandler().ReadJwtToken(token).Claims.ToList();
+        claims.Single(c => c.Type == "sub").Value.Should().Be(person.Id.ToString());
+        claims.Single(c => c.Type == "org").Value.Should().Be(organisation.ToString());
+        claims.Where(c => c.Type == "role").Select(c => c.Value).Should().BeEquivalentTo("partner", "counsellor");
+        claims.Where(c => c.Type == "amr").Select(c => c.Value).Should().BeEquivalentTo("pwd", "otp", "mfa");
+        claims.Single(c => c.Type == "client_id").Value.Should().Be(TestSignIn.ClientId);
+        token.Should().NotContain(person.Email);
+        string.Join(' ', claims.Select(c => c.Value)).Should().NotContain(person.Email).And.NotContain("Amal");
+
+        var me = await Partners.SendAsAsync(token, HttpMethod.Get, "/me");
+        me.StatusCode.Should().Be(HttpStatusCode.OK);
+        ((string?)(await me.Content.ReadFromJsonAsync<JsonObject>())!["organisationId"]).Should().Be(organisation.ToString());
+        (await Partners.SendAsAsync(token, HttpMethod.Get, $"/organisations/{organisation}")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var (other, _, _) = await OrganisationAsync();
+        (await Partners.SendAsAsync(token, HttpMethod.Get, $"/organisations/{other}")).StatusCode.Should().Be(HttpStatusCode.NotFound, "another organisation's data is not there for this person");
+
+        // The code works once: a second exchange is refused.
+        var again = await browser.ExchangeAsync(code);
+        again.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        ((string?)(await again.Content.ReadFromJsonAsync<JsonObject>())!["error"]).Should().Be("invalid_grant");
+        (await service.Database.CountAsync("SELECT count(*) FROM \"OpenIddictTokens\" WHERE \"Type\" LIKE '%access_token'"))
+            .Should().Be(0, "access tokens are self-contained: only codes are stored, to be used once");
+        (await service.Database.CountAsync("SELECT count(*) FROM \"OpenIddictTokens\" WHERE \"Type\" LIKE '%authorization_code'"))
+            .Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task AnAuthorizationRequest_WithAnUnregisteredRedirectUri_NoPkce_NoState_OrAPlainChallenge_IsRefused()
+    {
+        using var browser = service.Factory.Browser();
+
+        var elsewhere = await browser.Client.GetAsync(browser.AuthorizeUrl(new Dictionary<string, string?> { ["redirect_uri"] = "https://attacker.example/cb" }));
+        elsewhere.StatusCode.Should().Be(HttpStatusCode.BadRequest, "a code is never sent to an address the application did not register");
+        elsewhere.Headers.Location.Should().BeNull();
+        var unknownClient = await browser.Client.GetAsync(browser.AuthorizeUrl(new Dictionary<string, string?> { ["client_id"] = "imsa-nobody" }));
+        unknownClient.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        unknownClient.Headers.Location.Should().BeNull();
+
+        foreach (var (change, why) in new (Dictionary<string, string?>, string)[]
+                 {
+                     (new() { ["code_challenge"] = null, ["code_challenge_method"] = null }, "no PKCE"),
+                     (new() { ["code_challenge_method"] = "plain" }, "a plain PKCE challenge"),
+                     (new() { ["state"] = null }, "no state"),
+                     (new() { ["response_type"] = "token" }, "the implicit flow"),
+                 })
+        {
+            var refused = await browser.Client.GetAsync(browser.AuthorizeUrl(change));
+            if (refused.Headers.Location is { } location)
+            {
+                location.ToString().Should().StartWith(TestSignIn.RedirectUri, why).And.Contain("error=", why).And.NotContain("code=", why);
+            }
+            else
+            {
+                refused.StatusCode.Should().Be(HttpStatusCode.BadRequest, why);
+                (await refused.Content.ReadAsStringAsync()).Should().Contain("error:", why);
+            }
+        }
+
+        var silent = await browser.Client.GetAsync(browser.AuthorizeUrl(new Dictionary<string, string?> { ["prompt"] = "none" }));
+        silent.Headers.Location!.ToString().Should().Contain("error=login_required").And.Contain($"state={browser.State}");
+    }
+
+    [Fact]
+    public async Task TheCode_IsExchangedOnlyWithTheApplicationsSecretAndTheRightVerifier()
+    {
+        var (organisation, own, _) = await OrganisationAsync();
+        var person = await Partners.EnrolPersonAsync(own, organisation);
+        using var browser = service.Factory.Browser();
+        var code = await browser.SignInAsync(person);
+
+        var wrongVerifier = await browser.ExchangeAsync(code, verifier: new string('x', 43));
+        wrongVerifier.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        ((string?)(await wrongVerifier.Content.ReadFromJsonAsync<JsonObject>())!["error"]).Should().Be("invalid_grant");
+        (await browser.ExchangeAsync(code, secret: "not-the-secret-of-this-application")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+
+        // An organisation's API client cannot take a person's code, nor the application act as a system.
+        var (_, _, client) = await OrganisationAsync();
+        var stored = await service.Database.CountAsync("SELECT (SELECT count(*) FROM \"OpenIddictTokens\") + (SELECT count(*) FROM \"OpenIddictAuthorizations\")");
+        await Partners.GetTokenAsync(client.ClientId, client.ClientSecret);
+        (await service.Database.CountAsync("SELECT (SELECT count(*) FROM \"OpenIddictTokens\") + (SELECT count(*) FROM \"OpenIddictAuthorizations\")"))
+            .Should().Be(stored, "a system's token is not stored, nor an authorization for it");
+        var asSystem = await Partners.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = TestSignIn.ClientId, ["client_secret"] = TestSignIn.ClientSecret,
+        }));
+        asSystem.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        var apiClientAuthorize = await browser.Client.GetAsync(browser.AuthorizeUrl(new Dictionary<string, string?> { ["client_id"] = client.ClientId }));
+        (apiClientAuthorize.Headers.Location?.ToString() ?? "").Should().NotContain("code=");
+    }
+
+    [Fact]
+    public async Task WrongPasswordsAndCodes_GetOneGenericAnswer_AreCounted_AndLockThePersonOut()
+    {
+        var (organisation, own, _) = await OrganisationAsync();
+        var person = await Partners.EnrolPersonAsync(own, organisation);
+        using var browser = service.Factory.Browser();
+
+        var unknown = await PasswordStepAsync(browser, $"nobody-{Guid.NewGuid():N}@ngo.example.org", "whatever it is, it is wrong");
+        var wrong = await PasswordStepAsync(browser, person.Email, "not the password of this person");
+        unknown.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
+        wrong.StatusCode.Should().Be(unknown.StatusCode);
+        Alert(await wrong.Content.ReadAsStringAsync()).Should().Be(Alert(await unknown.Content.ReadAsStringAsync()), "never say whether the address exists");
+
+        // The right password, then a wrong code: the code counts too.
+        var toCode = await PasswordStepAsync(browser, person.Email, person.Password);
+        toCode.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        var codePage = await browser.Client.GetAsync(toCode.Headers.Location);
+        var wrongCode = await browser.SubmitAsync(codePage, new Dictionary<string, string> { ["code"] = person.StaleCode() });
+        wrongCode.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
+        var wrongRecovery = await browser.SubmitAsync(wrongCode, new Dictionary<string, string> { ["code"] = "ABCDE-FGHIJ" });
+        wrongRecovery.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
+
+        // 1 wrong password + 2 wrong codes so far; two more wrong passwords make five.
+        await PasswordStepAsync(browser, person.Email, "still not the password");
+        await PasswordStepAsync(browser, person.Email, "and again not the password");
+        var locked = await PasswordStepAsync(browser, person.Email, person.Password);
+        locked.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity, "locked out: the right password is refused too, with the same answer");
+        Alert(await locked.Content.ReadAsStringAsync()).Should().Be(Alert(await unknown.Content.ReadAsStringAsync()));
+
+        var events = await (await Partners.SendAsAsync(own, HttpMethod.Get, $"/organisations/{organisation}/credential-events")).Content.ReadFromJsonAsync<JsonArray>();
+        events!.Where(e => (string?)e!["kind"] == "person-locked-out" && (string?)e["personId"] == person.Id.ToString()).Should().ContainSingle("the organisation sees its person locked out");
+    }
+
+    [Fact]
+    public async Task ARecoveryCode_SignsInOnce_AndTheTokenSaysNoAuthenticatorCodeWasUsed()
+    {
+        var (organisation, own, _) = await OrganisationAsync();
+        var person = await Partners.EnrolPersonAsync(own, organisation);
+        using var browser = service.Factory.Browser();
+
+        var code = await browser.SignInAsync(person, code: person.RecoveryCodes[0]);
+        var token = (string)(await (await browser.ExchangeAsync(code)).Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!;
+        new JwtSecurityTokenHandler().ReadJwtToken(token).Claims.Where(c => c.Type == "amr").Select(c => c.Value).Should().BeEquivalentTo("pwd", "mfa");
+
+        using var another = service.Factory.Browser();
+        var act = () => another.SignInAsync(person, code: person.RecoveryCodes[0]);
+        await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("The code was refused.");
+    }
+
+    [Fact]
+    public async Task TheSignInPages_ReturnOnlyToTheTokenServersOwnAuthorizationEndpoint_AndNeedTheirAntiforgeryToken()
+    {
+        var (organisation, own, _) = await OrganisationAsync();
+        var person = await Partners.EnrolPersonAsync(own, organisation);
+        using var browser = service.Factory.Browser();
+
+        var page = await browser.Client.GetAsync("/sign-in?returnUrl=" + Uri.EscapeDataString("https://attacker.example/"));
+        (await page.Content.ReadAsStringAsync()).Should().NotContain("attacker.example");
+        page.Headers.GetValues("Content-Security-Policy").Single().Should().Contain("default-src 'none'");
+        page.Headers.CacheControl!.NoStore.Should().BeTrue();
+
+        var forged = await browser.Client.PostAsync("/sign-in", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["email"] = person.Email, ["password"] = person.Password,
+        }));
+        forged.StatusCode.Should().Be(HttpStatusCode.BadRequest, "a form posted from elsewhere has no antiforgery token");
+
+        var toCode = await browser.SubmitAsync(page, new Dictionary<string, string> { ["email"] = person.Email, ["password"] = person.Password });
+        var signedIn = await browser.SubmitAsync(await browser.Client.GetAsync(toCode.Headers.Location), new Dictionary<string, string> { ["code"] = person.NextCode() });
+        signedIn.StatusCode.Should().Be(HttpStatusCode.OK, "signed in, with nowhere to return to");
+        signedIn.Headers.Location.Should().BeNull();
+    }
+
+    private static async Task<HttpResponseMessage> PasswordStepAsync(TestBrowser browser, string email, string password)
+    {
+        var page = await browser.Client.GetAsync("/sign-in?returnUrl=" + Uri.EscapeDataString(browser.AuthorizeUrl()));
+        return await browser.SubmitAsync(page, new Dictionary<string, string> { ["email"] = email, ["password"] = password });
+    }
+
+    private static string Alert(string html) => System.Text.RegularExpressions.Regex.Match(html, "role=\"alert\">([^<]*)<").Groups[1].Value;
+
+    private async Task<(Guid Organisation, string Token, ClientCredentials Client)> OrganisationAsync()
+    {
+        var coordinator = await Partners.GetCoordinatorTokenAsync();
+        var created = await Partners.SendAsAsync(coordinator, HttpMethod.Post, "/organisations",
+            new { name = $"NGO {Guid.NewGuid():N}", country = "MA", kind = "origin-partner" });
+        var organisation = Guid.Parse((string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!);
+        var client = await Partners.OnboardAsync(coordinator, organisation);
+        return (organisation, await Partners.GetTokenAsync(client.ClientId, client.ClientSecret), client);
+    }
+}
