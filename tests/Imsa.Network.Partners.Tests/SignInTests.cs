@@ -188,6 +188,70 @@ public sealed class SignInTests(ServiceFixture<Program> service) : IClassFixture
         signedIn.Headers.Location.Should().BeNull();
     }
 
+    [Fact]
+    public async Task People_ActWithinTheirRole_AndADeactivatedPerson_CannotSignInOrExchangeACode()
+    {
+        var (organisation, own, _) = await OrganisationAsync();
+        var admin = await Partners.EnrolPersonAsync(own, organisation, role: "organisation-admin");
+        var counsellor = await Partners.EnrolPersonAsync(own, organisation);
+        var colleague = await Partners.EnrolPersonAsync(own, organisation);
+        using var adminBrowser = service.Factory.Browser();
+        var adminToken = await adminBrowser.AccessTokenAsync(admin);
+        using var counsellorBrowser = service.Factory.Browser();
+        var counsellorToken = await counsellorBrowser.AccessTokenAsync(counsellor);
+
+        (await Partners.SendAsAsync(adminToken, HttpMethod.Get, $"/organisations/{organisation}/people")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await Partners.SendAsAsync(adminToken, HttpMethod.Get, $"/organisations/{organisation}/clients")).StatusCode.Should().Be(HttpStatusCode.OK);
+        foreach (var path in new[] { "people", "clients", "webhooks", "credential-events" })
+        {
+            (await Partners.SendAsAsync(counsellorToken, HttpMethod.Get, $"/organisations/{organisation}/{path}")).StatusCode
+                .Should().Be(HttpStatusCode.Forbidden, $"{path} is for the organisation's admins");
+        }
+
+        (await Partners.SendAsAsync(counsellorToken, HttpMethod.Post, $"/organisations/{organisation}/people/invitations",
+            new { email = $"x-{Guid.NewGuid():N}@ngo.example.org", role = "organisation-admin" })).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await Partners.SendAsAsync(counsellorToken, HttpMethod.Get, $"/organisations/{organisation}")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await Partners.SendAsAsync(counsellorToken, HttpMethod.Post, $"/organisations/{organisation}/people/{colleague.Id}/deactivate")).StatusCode
+            .Should().Be(HttpStatusCode.Forbidden, "a counsellor does not deactivate a colleague");
+
+        // The colleague has a code in hand when the admin deactivates them: it is not exchanged any more.
+        using var colleagueBrowser = service.Factory.Browser();
+        var pendingCode = await colleagueBrowser.SignInAsync(colleague);
+        var deactivated = await Partners.SendAsAsync(adminToken, HttpMethod.Post, $"/organisations/{organisation}/people/{colleague.Id}/deactivate?reason=left");
+        deactivated.StatusCode.Should().Be(HttpStatusCode.OK);
+        ((string?)(await deactivated.Content.ReadFromJsonAsync<JsonObject>())!["status"]).Should().Be("deactivated");
+        var refused = await colleagueBrowser.ExchangeAsync(pendingCode);
+        refused.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        ((string?)(await refused.Content.ReadFromJsonAsync<JsonObject>())!["error"]).Should().Be("invalid_grant");
+        var again = await colleagueBrowser.Client.GetAsync(colleagueBrowser.AuthorizeUrl());
+        again.Headers.Location!.ToString().Should().StartWith("/sign-in", "the session of a deactivated person does not issue codes");
+
+        var events = await (await Partners.SendAsAsync(adminToken, HttpMethod.Get, $"/organisations/{organisation}/credential-events")).Content.ReadFromJsonAsync<JsonArray>();
+        var entry = events!.Single(e => (string?)e!["kind"] == "person-deactivated")!;
+        ((string?)entry["personId"]).Should().Be(colleague.Id.ToString());
+        ((string?)entry["actorPersonId"]).Should().Be(admin.Id.ToString(), "the organisation sees which of its people did it");
+
+        // A person leaves: they may deactivate themselves.
+        (await Partners.SendAsAsync(counsellorToken, HttpMethod.Post, $"/organisations/{organisation}/people/{counsellor.Id}/deactivate")).StatusCode
+            .Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task ACoordinator_DeactivatesAnotherOrganisationsPerson_OnlyAudited_AndNeverSeesTheirName()
+    {
+        var (organisation, own, _) = await OrganisationAsync();
+        var person = await Partners.EnrolPersonAsync(own, organisation);
+        var coordinator = await Partners.GetCoordinatorTokenAsync();
+
+        var deactivated = await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/people/{person.Id}/deactivate?reason=compromised");
+        deactivated.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await deactivated.Content.ReadAsStringAsync()).Should().NotContain(person.Email).And.NotContain("Amal");
+        (await service.Database.CountAsync($"SELECT count(*) FROM admin.audit_trail WHERE action = 'person.deactivate' AND target = '{organisation}/{person.Id}'"))
+            .Should().Be(1);
+        (await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{Guid.NewGuid()}/people/{person.Id}/deactivate")).StatusCode
+            .Should().Be(HttpStatusCode.NotFound, "the person is looked up within the organisation named");
+    }
+
     private static async Task<HttpResponseMessage> PasswordStepAsync(TestBrowser browser, string email, string password)
     {
         var page = await browser.Client.GetAsync("/sign-in?returnUrl=" + Uri.EscapeDataString(browser.AuthorizeUrl()));
@@ -199,9 +263,7 @@ public sealed class SignInTests(ServiceFixture<Program> service) : IClassFixture
     private async Task<(Guid Organisation, string Token, ClientCredentials Client)> OrganisationAsync()
     {
         var coordinator = await Partners.GetCoordinatorTokenAsync();
-        var created = await Partners.SendAsAsync(coordinator, HttpMethod.Post, "/organisations",
-            new { name = $"NGO {Guid.NewGuid():N}", country = "MA", kind = "origin-partner" });
-        var organisation = Guid.Parse((string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!);
+        var organisation = await Partners.RegisterOrganisationAsync(coordinator);
         var client = await Partners.OnboardAsync(coordinator, organisation);
         return (organisation, await Partners.GetTokenAsync(client.ClientId, client.ClientSecret), client);
     }

@@ -69,6 +69,14 @@ public static class TestPeople
 {
     public const string Password = "correct horse battery staple";
 
+    /// <summary>Registers an organisation as a coordinator does; returns its id.</summary>
+    public static async Task<Guid> RegisterOrganisationAsync(this HttpClient partners, string coordinatorToken, string kind = "origin-partner", string country = "MA")
+    {
+        var created = await partners.SendAsAsync(coordinatorToken, HttpMethod.Post, "/organisations", new { name = $"Organisation {Guid.NewGuid():N}", country, kind });
+        await created.EnsureAsync(HttpStatusCode.Created);
+        return Guid.Parse((string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!);
+    }
+
     /// <summary>Invites a person with the organisation's token, and enrols them as they would: password, authenticator, code.</summary>
     public static async Task<TestPerson> EnrolPersonAsync(this HttpClient partners, string organisationToken, Guid organisationId, string role = "counsellor", string displayName = "Amal Haddad")
     {

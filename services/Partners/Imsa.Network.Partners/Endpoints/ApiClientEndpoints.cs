@@ -18,7 +18,7 @@ internal static class ApiClientEndpoints
 {
     public static IEndpointRouteBuilder MapApiClientEndpoints(this IEndpointRouteBuilder app)
     {
-        var clients = app.MapGroup("/organisations/{id:guid}/clients").WithTags("API clients");
+        var clients = app.MapGroup("/organisations/{id:guid}/clients").WithTags("API clients").ForAdministrators();
 
         clients.MapGet("/", ListAsync)
             .WithSummary("List an organisation's API clients")

@@ -46,7 +46,7 @@ internal static class InvitationEndpoints
 {
     public static IEndpointRouteBuilder MapInvitationEndpoints(this IEndpointRouteBuilder app)
     {
-        var organisation = app.MapGroup("/organisations/{id:guid}").WithTags("Credentials");
+        var organisation = app.MapGroup("/organisations/{id:guid}").WithTags("Credentials").ForAdministrators();
 
         organisation.MapPost("/invitations", IssueAsync)
             .RequireAuthorization(NetworkRoles.Coordinator)

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Claims;
 using Imsa.Network.Access;
+using Imsa.Network.Contracts.Partners;
+using Imsa.Network.Messaging.Outbox;
 using Imsa.Network.Operations;
 using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Domain;
@@ -48,6 +50,7 @@ internal static class PeopleEndpoints
         var organisation = app.MapGroup("/organisations/{id:guid}/people").WithTags("People");
 
         organisation.MapPost("/invitations", InviteAsync)
+            .ForAdministrators()
             .WithSummary("Invite a person to the organisation")
             .WithDescription("The organisation itself; a coordinator only the first organisation-admin of an organisation that has no people yet, "
                 + "at the organisation's contact address (audited). Mails a one-time code to the person's address; the answer never contains it. A newer invitation to the same address voids an open one.")
@@ -58,8 +61,17 @@ internal static class PeopleEndpoints
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         organisation.MapGet("/", ListAsync)
+            .ForAdministrators()
             .WithSummary("List the organisation's people")
             .WithDescription("The organisation itself sees names and addresses; a coordinator the ids, roles and status only.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        organisation.MapPost("/{personId:guid}/deactivate", DeactivateAsync)
+            .WithSummary("Deactivate a person")
+            .WithDescription("By the organisation (its systems or an organisation-admin), by the person themselves when they leave, or by a coordinator "
+                + "(audited). For good: the person cannot sign in again, and their current tokens are refused network-wide within seconds "
+                + "(announces PersonDeactivated, ids only). What they did stays attributed to them. Asked again, it answers the person as they are.")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         var enrolment = app.MapGroup("/people/enrolment").WithTags("People").AllowAnonymous().KeepsNoAnswer();
@@ -308,6 +320,49 @@ internal static class PeopleEndpoints
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(new EnrolmentCompleted(person.Id, recoveryCodes));
+    }
+
+    private static async Task<Results<Ok<PersonResponse>, ProblemHttpResult>> DeactivateAsync(
+        Guid id, Guid personId, ClaimsPrincipal user, PartnersDbContext db, UserManager<Person> people, TimeProvider time,
+        CancellationToken cancellationToken, string? reason = null)
+    {
+        var person = user.MaySee(id) ? await db.Users.FirstOrDefaultAsync(p => p.Id == personId && p.OrganisationId == id, cancellationToken) : null;
+        if (person is null)
+        {
+            return Problems.NotFound("Person");
+        }
+
+        var own = user.OrganisationId() == id;
+        if (own && !user.MayAdminister() && user.PersonIdOrNull() != personId)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "Only an organisation-admin deactivates a colleague.",
+                detail: "A person may deactivate their own account when they leave.");
+        }
+
+        if (person.DeactivatedAt is null)
+        {
+            var now = time.GetUtcNow();
+            await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
+            person.DeactivatedAt = now;
+            // Ends the sign-in session at its next check, and no password opens the account again.
+            await people.UpdateSecurityStampAsync(person);
+            await people.SetLockoutEnabledAsync(person, true);
+            await people.SetLockoutEndDateAsync(person, DateTimeOffset.MaxValue);
+            db.CredentialEvents.Add(CredentialEvent.Of(id, "person-deactivated", now, InvitationEndpoints.Actor(user), personId: person.Id, reason: reason));
+            db.AddEvent(new PersonDeactivated(id, person.Id, now), time);
+            if (!own)
+            {
+                db.Record(user, "person.deactivate", $"{id}/{person.Id}", reason, time);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return TypedResults.Ok(new PersonResponse(
+            person.Id, person.Role, Status(person), person.CreatedAt, person.ActivatedAt, own ? person.DisplayName : null, own ? person.Email : null));
     }
 
     private const string PasswordRule = "A password of 15 to 128 characters; any characters, no other rules. A passphrase of several words is good.";

@@ -42,6 +42,7 @@ internal static class ProfileEndpoints
     public static IEndpointRouteBuilder MapProfileEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPut("/organisations/{id:guid}/profile", UpdateAsync)
+            .ForAdministrators()
             .AcceptsFreeText("receiving.capacity.note")
             .WithTags("Organisations")
             .WithSummary("Replace the organisation's own profile")

@@ -34,7 +34,7 @@ internal static class WebhookEndpoints
 {
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
-        var webhooks = app.MapGroup("/organisations/{id:guid}/webhooks").WithTags("Webhooks");
+        var webhooks = app.MapGroup("/organisations/{id:guid}/webhooks").WithTags("Webhooks").ForAdministrators();
 
         webhooks.MapPost("/", CreateAsync)
             .WithQuota(PartnersServices.Webhooks)
