@@ -23,6 +23,8 @@ imsa_install_packages() {
   command -v rabbitmqctl >/dev/null 2>&1 || missing+=(rabbitmq-server)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  # Computes the demo people's authenticator codes (deploy/local/seed.sh, totp.sh, sign-in.sh).
+  command -v oathtool >/dev/null 2>&1 || missing+=(oathtool)
   if [ ${#missing[@]} -gt 0 ]; then
     imsa_log "installing ${missing[*]} from the Debian packages"
     imsa_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null
@@ -154,6 +156,10 @@ imsa_secrets() {
   if ! grep -q '^IMSA_COUNSELLING_MASTER_KEY=' "$file"; then
     echo "IMSA_COUNSELLING_MASTER_KEY=$(openssl rand -base64 32)" >>"$file"
   fi
+  # The secret of the local sign-in client (deploy/local/sign-in.sh), an application that signs people in.
+  if ! grep -q '^IMSA_SIGN_IN_CLIENT_SECRET=' "$file"; then
+    echo "IMSA_SIGN_IN_CLIENT_SECRET=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 40)" >>"$file"
+  fi
   # The token signing key: Partners signs with the private key, every service verifies with the public one.
   if [ ! -f "$IMSA_LOCAL/token-signing.pem" ]; then
     (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$IMSA_LOCAL/token-signing.pem" 2>/dev/null)
@@ -173,7 +179,7 @@ imsa_load_secrets() {
   fi
   # shellcheck disable=SC1090
   . "$file"
-  export IMSA_COORDINATOR_CLIENT_SECRET IMSA_COUNSELLING_MASTER_KEY
+  export IMSA_COORDINATOR_CLIENT_SECRET IMSA_COUNSELLING_MASTER_KEY IMSA_SIGN_IN_CLIENT_SECRET
 }
 
 # A user whose password the machine's credentials file gives: made when missing; when it exists and refuses that
@@ -342,6 +348,10 @@ imsa_local_placeholders() {
   IMSA_TOKEN_VALIDATION_KEYS="$(cat "$IMSA_LOCAL/token-signing.pub.pem")"
   IMSA_TOKEN_SIGNING_KEY="$(cat "$IMSA_LOCAL/token-signing.pem")"
   IMSA_COORDINATOR_CLIENT_ID=imsa-coordinator
+  # The local application that signs people in (deploy/local/sign-in.sh): it reads the code from the redirect
+  # itself, so nothing needs to listen at its loopback redirect URI (as with a native app, RFC 8252).
+  IMSA_SIGN_IN_CLIENT_ID=imsa-local-sign-in
+  IMSA_SIGN_IN_REDIRECT_URI="http://127.0.0.1:8400/signed-in"
   IMSA_PUBLIC_URL="http://127.0.0.1:${IMSA_PORTS[gateway]}/"
   IMSA_ALLOWED_HOSTS="localhost;127.0.0.1"
   # The gateway runs on this host: locally every caller shares its address (docs/operations.md#trusted-proxies).

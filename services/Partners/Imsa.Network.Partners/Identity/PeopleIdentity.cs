@@ -1,6 +1,9 @@
 using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Domain;
+using Imsa.Network.ServiceDefaults;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Identity;
 using OtpNet;
 
@@ -38,37 +41,42 @@ internal static class PeopleIdentity
             .AddTokenProvider<SingleUseAuthenticator>(Authenticator)
             .AddPasswordValidator<PasswordLength>();
         services.AddAuthentication().AddIdentityCookies();
-        services.AddAntiforgery(antiforgery =>
-        {
-            antiforgery.Cookie.Name = "__Host-imsa-antiforgery";
-            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.Always;
-            antiforgery.Cookie.SameSite = SameSiteMode.Strict;
-        });
-        services.ConfigureApplicationCookie(cookie =>
-        {
-            // The sign-in session at the token server only: what a person's applications hold are their tokens.
-            cookie.Cookie.Name = "__Host-imsa-person";
-            cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
-            cookie.Cookie.HttpOnly = true;
-            cookie.Cookie.SameSite = SameSiteMode.Lax;
-            cookie.Cookie.Path = "/";
-            // A working day at most, also on a shared computer in a counselling office: then the password and code again.
-            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
-            cookie.SlidingExpiration = false;
-            cookie.LoginPath = SignInPages.Path;
-            cookie.AccessDeniedPath = SignInPages.Path;
-        });
-        services.Configure<CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme, cookie =>
-        {
-            cookie.Cookie.Name = "__Host-imsa-person-step";
-            cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
-            cookie.Cookie.SameSite = SameSiteMode.Strict;
-            cookie.Cookie.Path = "/";
-            cookie.ExpireTimeSpan = TimeSpan.FromMinutes(5);
-        });
+        // Served over https (every real deployment), the cookies are Secure and "__Host-" (this host only, path /);
+        // the local network on http://127.0.0.1 gets the same cookies without the prefix, which needs Secure.
+        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<IOptions<NetworkOptions>>((cookie, network) =>
+            {
+                // The sign-in session at the token server only: what a person's applications hold are their tokens.
+                Harden(cookie.Cookie, "imsa-person", network.Value, SameSiteMode.Lax);
+                // A working day at most, also on a shared computer in a counselling office: then the password and code again.
+                cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+                cookie.SlidingExpiration = false;
+                cookie.LoginPath = SignInPages.Path;
+                cookie.AccessDeniedPath = SignInPages.Path;
+            });
+        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme)
+            .Configure<IOptions<NetworkOptions>>((cookie, network) =>
+            {
+                Harden(cookie.Cookie, "imsa-person-step", network.Value, SameSiteMode.Strict);
+                cookie.ExpireTimeSpan = TimeSpan.FromMinutes(5);
+            });
+        services.AddAntiforgery();
+        services.AddOptions<AntiforgeryOptions>()
+            .Configure<IOptions<NetworkOptions>>((antiforgery, network) => Harden(antiforgery.Cookie, "imsa-antiforgery", network.Value, SameSiteMode.Strict));
         // A deactivated person's sign-in session ends at its next check (the security stamp changes on deactivation).
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
         return services;
+    }
+
+    private static void Harden(CookieBuilder cookie, string name, NetworkOptions network, SameSiteMode sameSite)
+    {
+        var https = network.PublicUrl is not { Scheme: "http" };
+        cookie.Name = https ? $"__Host-{name}" : name;
+        cookie.SecurePolicy = https ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+        cookie.HttpOnly = true;
+        cookie.SameSite = sameSite;
+        cookie.Path = "/";
+        cookie.Domain = null;
     }
 }
 
