@@ -22,10 +22,11 @@ public sealed class PartnersBadInputTests(ServiceFixture<Program> service)
         var (id, clientId, secret, token) = await ReceivingServiceAsync(coordinator);
         var second = await ReadAsync(await _service.Client.SendAsAsync(token, HttpMethod.Post, $"/organisations/{id}/clients", new { name = "second system" }));
         var invitations = (await (await _service.Client.SendAsAsync(token, HttpMethod.Get, $"/organisations/{id}/invitations")).Content.ReadFromJsonAsync<JsonArray>())!;
+        var person = await _service.Client.EnrolPersonAsync(token, Guid.Parse(id));
 
         // A receiving service acting on itself (its profile, clients, webhooks and the invitation it redeemed); coordinators act on it too.
         return new InputScene(
-            new Dictionary<string, string> { ["id"] = id, ["clientId"] = (string)second["clientId"]!, ["invitationId"] = (string)invitations[0]!["id"]! },
+            new Dictionary<string, string> { ["id"] = id, ["clientId"] = (string)second["clientId"]!, ["invitationId"] = (string)invitations[0]!["id"]!, ["personId"] = person.Id.ToString() },
             new Dictionary<string, string> { ["coordinator"] = coordinator, [""] = token },
             new Dictionary<string, JsonNode>
             {
