@@ -20,6 +20,8 @@ public static class TestIdentity
 
     private static readonly RSA Key = RSA.Create(2048);
 
+    private static readonly string[] PasswordAndOtp = ["pwd", "otp"];
+
     public static string CoordinatorClientSecret { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
 
     public static RsaSecurityKey SigningKey { get; } = SigningKeyFor(Key);
@@ -72,6 +74,40 @@ public static class TestIdentity
                 ["client_id"] = clientId,
             }.Concat(organisationClaim ? [KeyValuePair.Create("org", (object)organisationId.ToString())] : []).ToDictionary(),
             SigningCredentials = new SigningCredentials(key ?? SigningKey, SecurityAlgorithms.RsaSha256),
+        });
+    }
+
+    /// <summary>
+    /// A person's token as the token endpoint issues it after a sign-in: "sub" the person, "org" their organisation,
+    /// "role" the organisation kind's role and the person's role within it, "client_id" the application they signed
+    /// in through, "amr" how they authenticated.
+    /// </summary>
+    public static string MintPersonToken(
+        Guid organisationId,
+        Guid personId,
+        string kind = "origin-partner",
+        string personRole = "counsellor",
+        string clientId = "imsa-web",
+        DateTime? expires = null)
+    {
+        var now = DateTime.UtcNow;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = expires ?? now.AddMinutes(10),
+            Claims = new Dictionary<string, object>
+            {
+                ["sub"] = personId.ToString(),
+                ["org"] = organisationId.ToString(),
+                ["org_kind"] = kind,
+                ["role"] = new[] { Imsa.Network.Access.NetworkRoles.ForKind(kind), personRole },
+                ["client_id"] = clientId,
+                ["amr"] = PasswordAndOtp,
+            },
+            SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.RsaSha256),
         });
     }
 

@@ -110,7 +110,8 @@ public sealed class ActivityRecorder(IHttpContextAccessor http, TimeProvider tim
     private static string EndpointOf(HttpContext request)
     {
         var route = request.GetEndpoint() is RouteEndpoint endpoint ? endpoint.RoutePattern.RawText ?? request.Request.Path.Value : request.Request.Path.Value;
-        var text = $"{request.Request.Method} /{route?.TrimStart('/')}";
+        // A group's "/" adds a trailing slash ("/cases/"): the route is named as its callers write it.
+        var text = $"{request.Request.Method} /{route?.Trim('/')}";
         return text.Length <= 300 ? text : text[..300];
     }
 }
