@@ -57,24 +57,19 @@ public static class TestIdentity
         Guid? subject = null,
         bool organisationClaim = true)
     {
-        var now = DateTime.UtcNow;
-        var notBefore = expires is { } e && e < now ? e.AddMinutes(-10) : now;
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        var claims = new Dictionary<string, object>
         {
-            Issuer = issuer,
-            Audience = audience,
-            IssuedAt = notBefore,
-            NotBefore = notBefore,
-            Expires = expires ?? now.AddMinutes(10),
-            Claims = new Dictionary<string, object>
-            {
-                ["sub"] = (subject ?? organisationId).ToString(),
-                ["org_kind"] = kind,
-                ["role"] = role,
-                ["client_id"] = clientId,
-            }.Concat(organisationClaim ? [KeyValuePair.Create("org", (object)organisationId.ToString())] : []).ToDictionary(),
-            SigningCredentials = new SigningCredentials(key ?? SigningKey, SecurityAlgorithms.RsaSha256),
-        });
+            ["sub"] = (subject ?? organisationId).ToString(),
+            ["org_kind"] = kind,
+            ["role"] = role,
+            ["client_id"] = clientId,
+        };
+        if (organisationClaim)
+        {
+            claims["org"] = organisationId.ToString();
+        }
+
+        return Sign(claims, expires, key, audience, issuer);
     }
 
     /// <summary>
@@ -90,24 +85,32 @@ public static class TestIdentity
         string clientId = "imsa-web",
         DateTime? expires = null)
     {
+        var claims = new Dictionary<string, object>
+        {
+            ["sub"] = personId.ToString(),
+            ["org"] = organisationId.ToString(),
+            ["org_kind"] = kind,
+            ["role"] = new[] { Imsa.Network.Access.NetworkRoles.ForKind(kind), personRole },
+            ["client_id"] = clientId,
+            ["amr"] = PasswordAndOtp,
+        };
+        return Sign(claims, expires);
+    }
+
+    private static string Sign(
+        Dictionary<string, object> claims, DateTime? expires, SecurityKey? key = null, string audience = Audience, string issuer = Issuer)
+    {
         var now = DateTime.UtcNow;
+        var notBefore = expires is { } e && e < now ? e.AddMinutes(-10) : now;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = Issuer,
-            Audience = Audience,
-            IssuedAt = now,
-            NotBefore = now,
+            Issuer = issuer,
+            Audience = audience,
+            IssuedAt = notBefore,
+            NotBefore = notBefore,
             Expires = expires ?? now.AddMinutes(10),
-            Claims = new Dictionary<string, object>
-            {
-                ["sub"] = personId.ToString(),
-                ["org"] = organisationId.ToString(),
-                ["org_kind"] = kind,
-                ["role"] = new[] { Imsa.Network.Access.NetworkRoles.ForKind(kind), personRole },
-                ["client_id"] = clientId,
-                ["amr"] = PasswordAndOtp,
-            },
-            SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.RsaSha256),
+            Claims = claims,
+            SigningCredentials = new SigningCredentials(key ?? SigningKey, SecurityAlgorithms.RsaSha256),
         });
     }
 

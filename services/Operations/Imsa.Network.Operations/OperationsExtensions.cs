@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using Imsa.Network.Access;
 using Imsa.Network.ServiceDefaults;
@@ -128,22 +127,11 @@ public static class OperationsExtensions
 
     private static class Handlers
     {
-        private const int MaxPage = 100_000;
-
         public static async Task<Results<Ok<ActivityPage>, ProblemHttpResult>> ActivityAsync(
             ClaimsPrincipal user, DbContext db, CancellationToken cancellationToken, Guid? personId = null, int page = 1, int pageSize = 50)
         {
             var errors = new Dictionary<string, string[]>();
-            if (page is < 1 or > MaxPage)
-            {
-                errors["page"] = [string.Create(CultureInfo.InvariantCulture, $"Pages count from 1 to {MaxPage}.")];
-            }
-
-            if (pageSize is < 1 or > 200)
-            {
-                errors["pageSize"] = ["Between 1 and 200."];
-            }
-
+            Paging.Check(page, pageSize, errors);
             if (errors.Count > 0)
             {
                 return Problems.Unprocessable(errors);
@@ -153,7 +141,7 @@ public static class OperationsExtensions
             var query = db.Set<ActivityEntry>().AsNoTracking().Where(e => e.OrganisationId == organisation);
             query = personId is { } person ? query.Where(e => e.PersonId == person) : query;
             var total = await query.CountAsync(cancellationToken);
-            var items = await query.OrderByDescending(e => e.Id).Skip((page - 1) * pageSize).Take(pageSize)
+            var items = await query.OrderByDescending(e => e.Id).Page(page, pageSize)
                 .Select(e => new ActivityResponse(e.Id, e.At, e.PersonId, e.ClientId, e.Endpoint, e.Changes))
                 .ToListAsync(cancellationToken);
             return TypedResults.Ok(new ActivityPage(items, page, pageSize, total));
