@@ -160,6 +160,13 @@ imsa_secrets() {
   if ! grep -q '^IMSA_SIGN_IN_CLIENT_SECRET=' "$file"; then
     echo "IMSA_SIGN_IN_CLIENT_SECRET=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 40)" >>"$file"
   fi
+  # Counselling's and Handovers' keys for pseudonymous references to people (docs/privacy.md): lost, they are
+  # merely made again, and the references shown change.
+  for name in IMSA_COUNSELLING_PSEUDONYM_KEY IMSA_HANDOVERS_PSEUDONYM_KEY; do
+    if ! grep -q "^$name=" "$file"; then
+      echo "$name=$(openssl rand -base64 32)" >>"$file"
+    fi
+  done
   # The token signing key: Partners signs with the private key, every service verifies with the public one.
   if [ ! -f "$IMSA_LOCAL/token-signing.pem" ]; then
     (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$IMSA_LOCAL/token-signing.pem" 2>/dev/null)
@@ -179,7 +186,8 @@ imsa_load_secrets() {
   fi
   # shellcheck disable=SC1090
   . "$file"
-  export IMSA_COORDINATOR_CLIENT_SECRET IMSA_COUNSELLING_MASTER_KEY IMSA_SIGN_IN_CLIENT_SECRET
+  export IMSA_COORDINATOR_CLIENT_SECRET IMSA_COUNSELLING_MASTER_KEY IMSA_COUNSELLING_PSEUDONYM_KEY IMSA_HANDOVERS_PSEUDONYM_KEY \
+    IMSA_SIGN_IN_CLIENT_SECRET
 }
 
 # A user whose password the machine's credentials file gives: made when missing; when it exists and refuses that

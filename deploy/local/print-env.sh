@@ -23,7 +23,8 @@ imsa_infra_exports
 imsa_local_placeholders
 
 # The secrets, longest first (so a secret inside another is masked as the larger one).
-secret_names=(IMSA_TOKEN_SIGNING_KEY IMSA_COUNSELLING_MASTER_KEY IMSA_COORDINATOR_CLIENT_SECRET IMSA_SIGN_IN_CLIENT_SECRET IMSA_DB_PASSWORD
+secret_names=(IMSA_TOKEN_SIGNING_KEY IMSA_COUNSELLING_MASTER_KEY IMSA_COUNSELLING_PSEUDONYM_KEY IMSA_HANDOVERS_PSEUDONYM_KEY
+  IMSA_COORDINATOR_CLIENT_SECRET IMSA_SIGN_IN_CLIENT_SECRET IMSA_DB_PASSWORD
   IMSA_RABBITMQ_PASSWORD $(imsa_broker_password_names))
 
 for service in "${services[@]}"; do

@@ -352,7 +352,7 @@ public sealed class ConsentRecordingTests
 
     private static ConsentContext Context() => Context(Arrival);
 
-    private static ConsentContext Context(DateOnly? plannedArrival) => new(OpenCase, plannedArrival, Standing, Owner, "partner-system", Now);
+    private static ConsentContext Context(DateOnly? plannedArrival) => new(OpenCase, plannedArrival, Standing, new(Owner, null, "partner-system"), Now);
 
     private static Consent Recorded() => Consent.Record(Valid, Context()).Recorded!.Consent;
 

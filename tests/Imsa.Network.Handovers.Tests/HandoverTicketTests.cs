@@ -59,24 +59,24 @@ public sealed class HandoverTicketTests
     // Every transition, from each state it is taken from in the lifecycle, taken at Later.
     private static readonly Dictionary<string, (HandoverStatus From, Func<HandoverTicket, IHandoverEvent> Take)> Transitions = new()
     {
-        ["accept an offer"] = (HandoverStatus.Offered, t => t.Accept(Receiver, Later, FollowUpAfterArrival)),
-        ["accept late"] = (HandoverStatus.Escalated, t => t.Accept(Receiver, Later, FollowUpAfterArrival)),
-        ["decline an offer"] = (HandoverStatus.Offered, t => t.Decline(Receiver, DeclineReason.NoCapacity, null, Later)),
-        ["decline late"] = (HandoverStatus.Escalated, t => t.Decline(Receiver, DeclineReason.Other, "note", Later)),
-        ["withdraw an offer"] = (HandoverStatus.Offered, t => t.Withdraw(Origin, Later)),
-        ["withdraw when escalated"] = (HandoverStatus.Escalated, t => t.Withdraw(Origin, Later)),
-        ["withdraw when accepted"] = (HandoverStatus.Accepted, t => t.Withdraw(Origin, Later)),
-        ["withdraw when in contact"] = (HandoverStatus.InContact, t => t.Withdraw(Origin, Later)),
+        ["accept an offer"] = (HandoverStatus.Offered, t => t.Accept(new(Receiver), Later, FollowUpAfterArrival)),
+        ["accept late"] = (HandoverStatus.Escalated, t => t.Accept(new(Receiver), Later, FollowUpAfterArrival)),
+        ["decline an offer"] = (HandoverStatus.Offered, t => t.Decline(new(Receiver), DeclineReason.NoCapacity, null, Later)),
+        ["decline late"] = (HandoverStatus.Escalated, t => t.Decline(new(Receiver), DeclineReason.Other, "note", Later)),
+        ["withdraw an offer"] = (HandoverStatus.Offered, t => t.Withdraw(new(Origin), Later)),
+        ["withdraw when escalated"] = (HandoverStatus.Escalated, t => t.Withdraw(new(Origin), Later)),
+        ["withdraw when accepted"] = (HandoverStatus.Accepted, t => t.Withdraw(new(Origin), Later)),
+        ["withdraw when in contact"] = (HandoverStatus.InContact, t => t.Withdraw(new(Origin), Later)),
         ["revoke an offer"] = (HandoverStatus.Offered, t => t.Revoke(RevocationCause.CaseErased, Later)),
         ["revoke when in contact"] = (HandoverStatus.InContact, t => t.Revoke(RevocationCause.ConsentWithdrawn, Later)),
         ["escalate"] = (HandoverStatus.Offered, t => t.Escalate(Later)),
-        ["reassign when escalated"] = (HandoverStatus.Escalated, t => t.Reassign(Coordinator, OtherReceiver, Later.AddDays(7), Later)),
-        ["reassign an offer"] = (HandoverStatus.Offered, t => t.Reassign(Coordinator, OtherReceiver, Later.AddDays(7), Later)),
-        ["first contact"] = (HandoverStatus.Accepted, t => t.RecordOutcome(Receiver, HandoverOutcome.FirstContactMade, Arrival, Later)),
-        ["appointment booked"] = (HandoverStatus.Accepted, t => t.RecordOutcome(Receiver, HandoverOutcome.FirstAppointmentBooked, Arrival, Later)),
-        ["did not arrive, in contact"] = (HandoverStatus.InContact, t => t.RecordOutcome(Receiver, HandoverOutcome.DidNotArrive, null, Later)),
-        ["complete when accepted"] = (HandoverStatus.Accepted, t => t.Complete(Receiver, Later)),
-        ["complete when in contact"] = (HandoverStatus.InContact, t => t.Complete(Receiver, Later)),
+        ["reassign when escalated"] = (HandoverStatus.Escalated, t => t.Reassign(new(Coordinator), OtherReceiver, Later.AddDays(7), Later)),
+        ["reassign an offer"] = (HandoverStatus.Offered, t => t.Reassign(new(Coordinator), OtherReceiver, Later.AddDays(7), Later)),
+        ["first contact"] = (HandoverStatus.Accepted, t => t.RecordOutcome(new(Receiver), HandoverOutcome.FirstContactMade, Arrival, Later)),
+        ["appointment booked"] = (HandoverStatus.Accepted, t => t.RecordOutcome(new(Receiver), HandoverOutcome.FirstAppointmentBooked, Arrival, Later)),
+        ["did not arrive, in contact"] = (HandoverStatus.InContact, t => t.RecordOutcome(new(Receiver), HandoverOutcome.DidNotArrive, null, Later)),
+        ["complete when accepted"] = (HandoverStatus.Accepted, t => t.Complete(new(Receiver), Later)),
+        ["complete when in contact"] = (HandoverStatus.InContact, t => t.Complete(new(Receiver), Later)),
     };
 
     public static TheoryData<HandoverStatus, TicketStep[]> AllowedSteps
@@ -277,7 +277,7 @@ public sealed class HandoverTicketTests
     {
         var ticket = In(HandoverStatus.Offered);
 
-        var accepted = ticket.Accept(Receiver, Later, FollowUpAfterArrival);
+        var accepted = ticket.Accept(new(Receiver), Later, FollowUpAfterArrival);
 
         ticket.Status.Should().Be(HandoverStatus.Accepted);
         ticket.AcceptedAt.Should().Be(Later);
@@ -293,7 +293,7 @@ public sealed class HandoverTicketTests
         // The arrival (midnight UTC) has passed when the receiver accepts at 09:30: the acceptance is the later moment.
         var ticket = Request(DateOnly.FromDateTime(Later.UtcDateTime)).Ticket;
 
-        ticket.Accept(Receiver, Later, FollowUpAfterArrival);
+        ticket.Accept(new(Receiver), Later, FollowUpAfterArrival);
 
         ticket.FollowUpDueAt.Should().Be(Later + FollowUpAfterArrival);
     }
@@ -303,7 +303,7 @@ public sealed class HandoverTicketTests
     {
         var ticket = Request(null).Ticket;
 
-        ticket.Accept(Receiver, Later, FollowUpAfterArrival);
+        ticket.Accept(new(Receiver), Later, FollowUpAfterArrival);
 
         ticket.FollowUpDueAt.Should().Be(Later + FollowUpAfterArrival);
     }
@@ -313,7 +313,7 @@ public sealed class HandoverTicketTests
     {
         var ticket = In(HandoverStatus.Escalated);
 
-        ticket.Accept(Receiver, Later, FollowUpAfterArrival);
+        ticket.Accept(new(Receiver), Later, FollowUpAfterArrival);
 
         ticket.Status.Should().Be(HandoverStatus.Accepted);
         ticket.AnsweredAt.Should().Be(Later);
@@ -325,7 +325,7 @@ public sealed class HandoverTicketTests
     {
         var ticket = In(HandoverStatus.Offered);
 
-        ticket.Decline(Receiver, DeclineReason.LanguageNotAvailable, "No Farsi-speaking counsellor until autumn.", Later);
+        ticket.Decline(new(Receiver), DeclineReason.LanguageNotAvailable, "No Farsi-speaking counsellor until autumn.", Later);
 
         ticket.Status.Should().Be(HandoverStatus.Declined);
         ticket.DeclineReason.Should().Be(DeclineReason.LanguageNotAvailable);
@@ -340,7 +340,7 @@ public sealed class HandoverTicketTests
     {
         var ticket = In(HandoverStatus.Offered);
 
-        var declined = ticket.Decline(Receiver, DeclineReason.LanguageNotAvailable, "No Farsi-speaking counsellor until autumn.", Later);
+        var declined = ticket.Decline(new(Receiver), DeclineReason.LanguageNotAvailable, "No Farsi-speaking counsellor until autumn.", Later);
 
         declined.Reason.Should().Be("language-not-available");
         declined.Status.Should().Be(HandoverStatuses.Declined);
@@ -353,7 +353,7 @@ public sealed class HandoverTicketTests
     {
         var ticket = In(HandoverStatus.Accepted);
 
-        var withdrawn = ticket.Withdraw(Origin, Later);
+        var withdrawn = ticket.Withdraw(new(Origin), Later);
 
         ticket.Status.Should().Be(HandoverStatus.Withdrawn);
         ticket.ClosedAt.Should().Be(Later);
@@ -398,7 +398,7 @@ public sealed class HandoverTicketTests
         var ticket = In(HandoverStatus.Escalated);
         var newDeadline = Later.AddDays(7);
 
-        ticket.Reassign(Coordinator, OtherReceiver, newDeadline, Later);
+        ticket.Reassign(new(Coordinator), OtherReceiver, newDeadline, Later);
 
         ticket.Status.Should().Be(HandoverStatus.Offered);
         ticket.ReceiverOrganisationId.Should().Be(OtherReceiver);
@@ -411,7 +411,7 @@ public sealed class HandoverTicketTests
     {
         var ticket = In(HandoverStatus.Escalated);
 
-        var reassigned = ticket.Reassign(Coordinator, OtherReceiver, Later.AddDays(7), Later);
+        var reassigned = ticket.Reassign(new(Coordinator), OtherReceiver, Later.AddDays(7), Later);
 
         reassigned.Should().BeEquivalentTo(new
         {
@@ -431,7 +431,7 @@ public sealed class HandoverTicketTests
     {
         var ticket = In(HandoverStatus.Accepted);
 
-        var recorded = ticket.RecordOutcome(Receiver, HandoverOutcome.FirstContactMade, Arrival, Later);
+        var recorded = ticket.RecordOutcome(new(Receiver), HandoverOutcome.FirstContactMade, Arrival, Later);
 
         ticket.Status.Should().Be(HandoverStatus.InContact);
         ticket.FirstContactAt.Should().Be(Later);
@@ -445,7 +445,7 @@ public sealed class HandoverTicketTests
         var ticket = In(HandoverStatus.InContact);
         var first = ticket.FirstContactAt;
 
-        ticket.RecordOutcome(Receiver, HandoverOutcome.FirstContactMade, Arrival.AddDays(5), Later.AddDays(5));
+        ticket.RecordOutcome(new(Receiver), HandoverOutcome.FirstContactMade, Arrival.AddDays(5), Later.AddDays(5));
 
         first.Should().NotBeNull();
         ticket.FirstContactAt.Should().Be(first);
@@ -460,7 +460,7 @@ public sealed class HandoverTicketTests
     {
         var ticket = In(HandoverStatus.Accepted);
 
-        var recorded = ticket.RecordOutcome(Receiver, outcome, Arrival, Later);
+        var recorded = ticket.RecordOutcome(new(Receiver), outcome, Arrival, Later);
 
         ticket.Status.Should().Be(HandoverStatus.Accepted);
         ticket.FirstContactAt.Should().BeNull();
@@ -475,7 +475,7 @@ public sealed class HandoverTicketTests
     {
         var ticket = In(HandoverStatus.InContact);
 
-        var recorded = ticket.RecordOutcome(Receiver, outcome, null, Later);
+        var recorded = ticket.RecordOutcome(new(Receiver), outcome, null, Later);
 
         ticket.Status.Should().Be(HandoverStatus.InContact);
         recorded.Status.Should().Be(HandoverStatuses.InContact);
@@ -486,7 +486,7 @@ public sealed class HandoverTicketTests
     {
         var ticket = In(HandoverStatus.Accepted);
 
-        var recorded = ticket.RecordOutcome(Receiver, HandoverOutcome.FirstAppointmentBooked, new DateOnly(2026, 6, 20), Later);
+        var recorded = ticket.RecordOutcome(new(Receiver), HandoverOutcome.FirstAppointmentBooked, new DateOnly(2026, 6, 20), Later);
 
         ticket.LastOutcome.Should().Be(HandoverOutcome.FirstAppointmentBooked);
         ticket.LastOutcomeOn.Should().Be(new DateOnly(2026, 6, 20));
@@ -501,7 +501,7 @@ public sealed class HandoverTicketTests
     {
         var ticket = In(HandoverStatus.Accepted);
 
-        ticket.RecordOutcome(Receiver, HandoverOutcome.DidNotArrive, null, Later);
+        ticket.RecordOutcome(new(Receiver), HandoverOutcome.DidNotArrive, null, Later);
 
         ticket.LastOutcomeOn.Should().BeNull();
         ticket.Timeline[^1].Detail.Should().Be("did-not-arrive");
@@ -512,7 +512,7 @@ public sealed class HandoverTicketTests
     {
         var ticket = In(HandoverStatus.InContact);
 
-        var completed = ticket.Complete(Receiver, Later);
+        var completed = ticket.Complete(new(Receiver), Later);
 
         ticket.Status.Should().Be(HandoverStatus.Completed);
         ticket.ClosedAt.Should().Be(Later);
@@ -540,7 +540,7 @@ public sealed class HandoverTicketTests
     }
 
     private static (HandoverTicket Ticket, HandoverRequested Requested, HandoverOffered Offered) Request(DateOnly? plannedArrival) =>
-        HandoverTicket.Request(CaseId, Origin, Receiver, ["EDU", "WORK"], plannedArrival, "Continues an apprenticeship search.", AnswerDue, Now);
+        HandoverTicket.Request(CaseId, new(Origin), Receiver, ["EDU", "WORK"], plannedArrival, "Continues an apprenticeship search.", AnswerDue, Now);
 
     /// <summary>A ticket brought to <paramref name="status"/> by the transitions a real one takes, the last a day before Later.</summary>
     private static HandoverTicket In(HandoverStatus status)
@@ -555,24 +555,24 @@ public sealed class HandoverTicketTests
                 ticket.Escalate(earlier);
                 break;
             case HandoverStatus.Accepted:
-                ticket.Accept(Receiver, earlier, FollowUpAfterArrival);
+                ticket.Accept(new(Receiver), earlier, FollowUpAfterArrival);
                 break;
             case HandoverStatus.InContact:
-                ticket.Accept(Receiver, Now.AddHours(1), FollowUpAfterArrival);
-                ticket.RecordOutcome(Receiver, HandoverOutcome.FirstContactMade, Arrival, earlier);
+                ticket.Accept(new(Receiver), Now.AddHours(1), FollowUpAfterArrival);
+                ticket.RecordOutcome(new(Receiver), HandoverOutcome.FirstContactMade, Arrival, earlier);
                 break;
             case HandoverStatus.Completed:
-                ticket.Accept(Receiver, Now.AddHours(1), FollowUpAfterArrival);
-                ticket.Complete(Receiver, earlier);
+                ticket.Accept(new(Receiver), Now.AddHours(1), FollowUpAfterArrival);
+                ticket.Complete(new(Receiver), earlier);
                 break;
             case HandoverStatus.Declined:
-                ticket.Decline(Receiver, DeclineReason.NoCapacity, null, earlier);
+                ticket.Decline(new(Receiver), DeclineReason.NoCapacity, null, earlier);
                 break;
             case HandoverStatus.Withdrawn:
-                ticket.Withdraw(Origin, earlier);
+                ticket.Withdraw(new(Origin), earlier);
                 break;
             case HandoverStatus.Revoked:
-                ticket.Accept(Receiver, Now.AddHours(1), FollowUpAfterArrival);
+                ticket.Accept(new(Receiver), Now.AddHours(1), FollowUpAfterArrival);
                 ticket.Revoke(RevocationCause.ConsentWithdrawn, earlier);
                 break;
             default:

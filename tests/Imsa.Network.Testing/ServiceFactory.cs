@@ -33,6 +33,8 @@ public sealed class ServiceFactory<TProgram>(
         // The Counselling service's master key (only it reads these), and quick timers so tests need not wait.
         builder.UseSetting("Encryption:ActiveKeyId", TestMasterKey.Id);
         builder.UseSetting($"Encryption:MasterKeys:{TestMasterKey.Id}", TestMasterKey.Value);
+        // Counselling's and Handovers' key for pseudonymous references to people (only they read it).
+        builder.UseSetting("Pseudonyms:Key", TestPseudonymKey.Value);
         builder.UseSetting("Network:PublicUrl", TestNetwork.PublicUrl);
         builder.UseSetting("Counselling:ConsentExpiry:Interval", "00:00:00.200");
         builder.UseSetting("Handovers:Sla:Interval", "00:00:00.200");
@@ -62,6 +64,12 @@ public static class TestMasterKey
 {
     public const string Id = "test-2026-1";
 
+    public static string Value { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+}
+
+/// <summary>The test run's key for pseudonymous references to people (Pseudonyms:Key).</summary>
+public static class TestPseudonymKey
+{
     public static string Value { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 }
 

@@ -20,6 +20,8 @@ public static class TestIdentity
 
     private static readonly RSA Key = RSA.Create(2048);
 
+    private static readonly string[] PasswordAndOtp = ["pwd", "otp"];
+
     public static string CoordinatorClientSecret { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
 
     public static RsaSecurityKey SigningKey { get; } = SigningKeyFor(Key);
@@ -55,6 +57,49 @@ public static class TestIdentity
         Guid? subject = null,
         bool organisationClaim = true)
     {
+        var claims = new Dictionary<string, object>
+        {
+            ["sub"] = (subject ?? organisationId).ToString(),
+            ["org_kind"] = kind,
+            ["role"] = role,
+            ["client_id"] = clientId,
+        };
+        if (organisationClaim)
+        {
+            claims["org"] = organisationId.ToString();
+        }
+
+        return Sign(claims, expires, key, audience, issuer);
+    }
+
+    /// <summary>
+    /// A person's token as the token endpoint issues it after a sign-in: "sub" the person, "org" their organisation,
+    /// "role" the organisation kind's role and the person's role within it, "client_id" the application they signed
+    /// in through, "amr" how they authenticated.
+    /// </summary>
+    public static string MintPersonToken(
+        Guid organisationId,
+        Guid personId,
+        string kind = "origin-partner",
+        string personRole = "counsellor",
+        string clientId = "imsa-web",
+        DateTime? expires = null)
+    {
+        var claims = new Dictionary<string, object>
+        {
+            ["sub"] = personId.ToString(),
+            ["org"] = organisationId.ToString(),
+            ["org_kind"] = kind,
+            ["role"] = new[] { Imsa.Network.Access.NetworkRoles.ForKind(kind), personRole },
+            ["client_id"] = clientId,
+            ["amr"] = PasswordAndOtp,
+        };
+        return Sign(claims, expires);
+    }
+
+    private static string Sign(
+        Dictionary<string, object> claims, DateTime? expires, SecurityKey? key = null, string audience = Audience, string issuer = Issuer)
+    {
         var now = DateTime.UtcNow;
         var notBefore = expires is { } e && e < now ? e.AddMinutes(-10) : now;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
@@ -64,13 +109,7 @@ public static class TestIdentity
             IssuedAt = notBefore,
             NotBefore = notBefore,
             Expires = expires ?? now.AddMinutes(10),
-            Claims = new Dictionary<string, object>
-            {
-                ["sub"] = (subject ?? organisationId).ToString(),
-                ["org_kind"] = kind,
-                ["role"] = role,
-                ["client_id"] = clientId,
-            }.Concat(organisationClaim ? [KeyValuePair.Create("org", (object)organisationId.ToString())] : []).ToDictionary(),
+            Claims = claims,
             SigningCredentials = new SigningCredentials(key ?? SigningKey, SecurityAlgorithms.RsaSha256),
         });
     }

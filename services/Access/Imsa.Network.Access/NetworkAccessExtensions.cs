@@ -26,9 +26,10 @@ public static class NetworkAccessExtensions
     /// <summary>
     /// Every request must carry an access token from the network's token endpoint (Partners): RS256-signed by a
     /// key in "Identity:ValidationKeys", for "Identity:Issuer" and "Identity:Audience", unexpired, and its
-    /// organisation or client not suspended, retired or revoked in this service's access projection (read from the
+    /// organisation, client or person not suspended, retired, revoked or deactivated in this service's access projection (read from the
     /// service's <see cref="DbContext"/>, whose model maps it with <see cref="AddNetworkAccess(ModelBuilder)"/>).
-    /// Policies of the role names (<see cref="NetworkRoles"/>) guard the role-specific endpoints; the OpenAPI
+    /// Policies of the role names (<see cref="NetworkRoles"/>) guard the role-specific endpoints, and those of
+    /// <see cref="PersonPolicies"/> what a person's role within the organisation allows; the OpenAPI
     /// document says how to obtain a token.
     /// </summary>
     public static IHostApplicationBuilder AddNetworkAccess(this IHostApplicationBuilder builder)
@@ -70,9 +71,10 @@ public static class NetworkAccessExtensions
                         }
 
                         var access = context.HttpContext.RequestServices.GetRequiredService<AccessCheck>();
-                        if (await access.IsDeniedAsync(organisation, principal.FindFirstValue(NetworkClaims.ClientId), context.HttpContext.RequestAborted))
+                        if (await access.IsDeniedAsync(
+                                organisation, principal.FindFirstValue(NetworkClaims.ClientId), principal.PersonIdOrNull(), context.HttpContext.RequestAborted))
                         {
-                            context.Fail("The organisation or client no longer has access.");
+                            context.Fail("The organisation, client or person no longer has access.");
                         }
                     },
                 };
@@ -88,7 +90,10 @@ public static class NetworkAccessExtensions
                 .Build())
             .AddPolicy(NetworkRoles.Coordinator, policy => policy.RequireRole(NetworkRoles.Coordinator))
             .AddPolicy(NetworkRoles.Partner, policy => policy.RequireRole(NetworkRoles.Partner))
-            .AddPolicy(NetworkRoles.ReceivingService, policy => policy.RequireRole(NetworkRoles.ReceivingService));
+            .AddPolicy(NetworkRoles.ReceivingService, policy => policy.RequireRole(NetworkRoles.ReceivingService))
+            .AddPolicy(PersonPolicies.CaseWork, policy => policy.AddRequirements(new PersonRoleRequirement(NetworkPersonRoles.Counsellor)))
+            .AddPolicy(PersonPolicies.OrganisationRecords, policy => policy.AddRequirements(
+                new PersonRoleRequirement(NetworkPersonRoles.OrganisationAdmin, NetworkPersonRoles.Coordinator)));
 
         // Try it out: get a token from the Partners token endpoint with a client id and secret.
         var issuer = builder.Configuration["Identity:Issuer"] ?? "";
@@ -149,6 +154,15 @@ public static class NetworkAccessExtensions
             revoked.Property(c => c.ClientId).HasColumnName("client_id").HasMaxLength(100);
             revoked.Property(c => c.OrganisationId).HasColumnName("organisation_id");
             revoked.Property(c => c.RevokedAt).HasColumnName("revoked_at");
+        });
+
+        modelBuilder.Entity<DeactivatedPerson>(person =>
+        {
+            person.ToTable("deactivated_people", "access");
+            person.HasKey(p => p.PersonId);
+            person.Property(p => p.PersonId).HasColumnName("person_id").ValueGeneratedNever();
+            person.Property(p => p.OrganisationId).HasColumnName("organisation_id");
+            person.Property(p => p.DeactivatedAt).HasColumnName("deactivated_at");
         });
         return modelBuilder;
     }

@@ -52,6 +52,20 @@ public static class NetworkClaims
     }
 }
 
+/// <summary>
+/// Who acts in a request, as every service records it: the organisation, the person when a person signed in (null
+/// for an API client), and the client the token was issued to (an organisation's system, or the app a person used).
+/// </summary>
+public sealed record NetworkActor(Guid OrganisationId, Guid? PersonId = null, string? ClientId = null)
+{
+    /// <summary>The actor a token names.</summary>
+    public static NetworkActor Of(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return new NetworkActor(user.OrganisationId(), user.PersonIdOrNull(), user.FindFirstValue(NetworkClaims.ClientId));
+    }
+}
+
 /// <summary>Roles, and the authorization policies of the same names.</summary>
 public static class NetworkRoles
 {

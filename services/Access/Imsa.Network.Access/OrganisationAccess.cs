@@ -35,3 +35,13 @@ public sealed class RevokedClient
 
     public DateTimeOffset RevokedAt { get; set; }
 }
+
+/// <summary>A person whose tokens are refused: deactivated by their organisation's admin, or gone.</summary>
+public sealed class DeactivatedPerson
+{
+    public Guid PersonId { get; set; }
+
+    public Guid OrganisationId { get; set; }
+
+    public DateTimeOffset DeactivatedAt { get; set; }
+}

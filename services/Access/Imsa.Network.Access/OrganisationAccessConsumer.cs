@@ -7,11 +7,12 @@ namespace Imsa.Network.Access;
 
 /// <summary>
 /// Keeps this service's access projection: organisation status (newest version wins, whatever the arrival order)
-/// and revoked clients. Every service runs it, so a suspension reaches each of them within seconds.
+/// revoked clients and deactivated people. Every service runs it, so a suspension reaches each of them within seconds.
 /// </summary>
 public sealed class OrganisationAccessConsumer(DbContext db) : IdempotentConsumer<DbContext>(db),
     IConsumer<IOrganisationLifecycleEvent>,
-    IConsumer<ApiClientRevoked>
+    IConsumer<ApiClientRevoked>,
+    IConsumer<PersonDeactivated>
 {
     public Task Consume(ConsumeContext<IOrganisationLifecycleEvent> context) =>
         ConsumeOnceAsync(context, async () =>
@@ -37,6 +38,19 @@ public sealed class OrganisationAccessConsumer(DbContext db) : IdempotentConsume
                 INSERT INTO access.revoked_clients (client_id, organisation_id, revoked_at)
                 VALUES ({revoked.ClientId}, {revoked.OrganisationId}, {revoked.At})
                 ON CONFLICT (client_id) DO NOTHING
+                """,
+                context.CancellationToken);
+        });
+
+    public Task Consume(ConsumeContext<PersonDeactivated> context) =>
+        ConsumeOnceAsync(context, async () =>
+        {
+            var deactivated = context.Message;
+            await Db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO access.deactivated_people (person_id, organisation_id, deactivated_at)
+                VALUES ({deactivated.PersonId}, {deactivated.OrganisationId}, {deactivated.At})
+                ON CONFLICT (person_id) DO NOTHING
                 """,
                 context.CancellationToken);
         });

@@ -48,6 +48,8 @@ internal static class CounsellingServices
         });
         builder.AddNetworkAccess();
         builder.AddOperations();
+        // Who of another organisation read a case's dossier, without naming them (Pseudonyms:Key).
+        builder.AddPseudonyms();
 
         builder.Services.AddOptions<EncryptionOptions>().BindConfiguration("Encryption").ValidateOnStart();
         // Receipts name the withdrawal address where the person reaches it: Counselling does not start without it.

@@ -17,9 +17,11 @@ public partial class Program
         app.MapNetworkAccess();
         app.MapOperations();
         app.MapReferenceEndpoints();
-        app.MapCaseEndpoints();
-        app.MapConsentEndpoints();
-        app.MapDossierEndpoints();
+        // Counselling work is a counsellor's: a person needs that role (API clients act for the whole organisation).
+        var caseWork = app.MapGroup("").RequireAuthorization(PersonPolicies.CaseWork);
+        caseWork.MapCaseEndpoints();
+        caseWork.MapConsentEndpoints();
+        caseWork.MapDossierEndpoints();
 
         await app.MigrateDatabaseAsync();
         await app.RunAsync();

@@ -36,6 +36,8 @@ internal static class HandoversServices
         });
         builder.AddNetworkAccess();
         builder.AddOperations();
+        // Who of the other party took a step on a handover, without naming them (Pseudonyms:Key).
+        builder.AddPseudonyms();
         builder.AddRateLimit(HandoverRequests, 2_000, TimeSpan.FromMinutes(1));
         builder.Services.AddOptions<SlaOptions>().BindConfiguration("Handovers:Sla");
         builder.Services.AddHostedService<SlaJob>();

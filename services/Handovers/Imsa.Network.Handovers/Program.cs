@@ -17,7 +17,8 @@ public partial class Program
         app.MapNetworkAccess();
         app.MapOperations();
         app.MapReferenceEndpoints();
-        app.MapHandoverEndpoints();
+        // Handover work is a counsellor's: a person needs that role (API clients act for the whole organisation).
+        app.MapGroup("").RequireAuthorization(PersonPolicies.CaseWork).MapHandoverEndpoints();
         app.MapAdminHandoverEndpoints();
 
         await app.MigrateDatabaseAsync();

@@ -17,6 +17,9 @@ public sealed class AuditEntry
     /// <summary>The API client it acted through.</summary>
     public string? ClientId { get; init; }
 
+    /// <summary>The coordinator (a person) who acted; null for an API client and for the service's own actions.</summary>
+    public Guid? PersonId { get; init; }
+
     /// <summary>What was done, e.g. "organisation.suspend", "handover.reassign", "dead-letter.replay".</summary>
     public required string Action { get; init; }
 
@@ -40,6 +43,7 @@ public static class AuditTrail
             At = time.GetUtcNow(),
             OrganisationId = coordinator.OrganisationId(),
             ClientId = coordinator.FindFirstValue(NetworkClaims.ClientId),
+            PersonId = coordinator.PersonIdOrNull(),
             Action = action,
             Target = target,
             Reason = Shortened(reason),

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Imsa.Network.Access;
 using Imsa.Network.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
@@ -5,31 +6,38 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Imsa.Network.Operations;
 
 /// <summary>
 /// The operations every service offers coordinators under /admin: its audit trail, its outbox quarantine and its
-/// dead letters. Coordinators only (everyone else 403); every change is recorded in the audit trail.
+/// dead letters. Coordinators only (everyone else 403); every change is recorded in the audit trail. And every
+/// organisation's activity: who of it changed what (<see cref="ActivityRecorder"/>), read at GET /activity.
 /// </summary>
 public static class OperationsExtensions
 {
     /// <summary>
-    /// The operations' services: the outbox quarantine and the dead letters of the service's queues. They work on the
-    /// service's <see cref="DbContext"/>, whose model maps the audit trail with <see cref="AddOperations(ModelBuilder)"/>.
+    /// The operations' services: the outbox quarantine, the dead letters of the service's queues and the activity
+    /// record of every request that writes. They work on the service's <see cref="DbContext"/>, whose model maps the
+    /// audit trail and the activity with <see cref="AddOperations(ModelBuilder)"/>.
     /// </summary>
     public static IHostApplicationBuilder AddOperations(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ISaveChangesInterceptor, ActivityRecorder>();
         builder.Services.AddScoped<OutboxQuarantine>();
         builder.Services.AddSingleton<DeadLetters>();
         builder.Services.AddOptions<DeadLetterBrokerOptions>().BindConfiguration("RabbitMq:DeadLetters");
         return builder;
     }
 
-    /// <summary>Maps the coordinators' audit trail (schema "admin") into a service's model, so its migrations create it.</summary>
+    /// <summary>Maps the coordinators' audit trail and the activity (schema "admin") into a service's model, so its migrations create them.</summary>
     public static ModelBuilder AddOperations(this ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -41,15 +49,41 @@ public static class OperationsExtensions
             audit.Property(e => e.At).HasColumnName("at");
             audit.Property(e => e.OrganisationId).HasColumnName("organisation_id");
             audit.Property(e => e.ClientId).HasColumnName("client_id").HasMaxLength(100);
+            audit.Property(e => e.PersonId).HasColumnName("person_id");
             audit.Property(e => e.Action).HasColumnName("action").HasMaxLength(100);
             audit.Property(e => e.Target).HasColumnName("target").HasMaxLength(300);
             audit.Property(e => e.Reason).HasColumnName("reason").HasMaxLength(500);
+        });
+
+        modelBuilder.Entity<ActivityEntry>(activity =>
+        {
+            activity.ToTable("activity", "admin");
+            activity.HasKey(e => e.Id);
+            activity.Property(e => e.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            activity.Property(e => e.At).HasColumnName("at");
+            activity.Property(e => e.OrganisationId).HasColumnName("organisation_id");
+            activity.Property(e => e.ClientId).HasColumnName("client_id").HasMaxLength(200);
+            activity.Property(e => e.PersonId).HasColumnName("person_id");
+            activity.Property(e => e.Endpoint).HasColumnName("endpoint").HasMaxLength(300);
+            activity.Property(e => e.Changes).HasColumnName("changes");
+            activity.HasIndex(e => new { e.OrganisationId, e.Id });
         });
         return modelBuilder;
     }
 
     public static IEndpointRouteBuilder MapOperations(this IEndpointRouteBuilder app)
     {
+        app.MapGet("/activity", Handlers.ActivityAsync)
+            .RequireAuthorization(PersonPolicies.OrganisationRecords)
+            .WithTags("Activity")
+            .WithSummary("Who of the caller's organisation changed what in this service, newest first")
+            .WithDescription("Every request of the caller's organisation that wrote here (a dossier read writes its disclosure): when, the person "
+                + "(null for an API client), the client, the endpoint (method and route) and the ids of the entities it changed, never their "
+                + "content. Only the caller's own organisation's entries; filter by personId; 50 a page by default (pageSize 1–200). "
+                + "People: organisation-admins and coordinators only (others 403).")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+
         var admin = app.MapGroup("/admin").RequireAuthorization(NetworkRoles.Coordinator);
 
         admin.MapGet("/audit", Handlers.AuditAsync)
@@ -93,6 +127,26 @@ public static class OperationsExtensions
 
     private static class Handlers
     {
+        public static async Task<Results<Ok<ActivityPage>, ProblemHttpResult>> ActivityAsync(
+            ClaimsPrincipal user, DbContext db, CancellationToken cancellationToken, Guid? personId = null, int page = 1, int pageSize = 50)
+        {
+            var errors = new Dictionary<string, string[]>();
+            Paging.Check(page, pageSize, errors);
+            if (errors.Count > 0)
+            {
+                return Problems.Unprocessable(errors);
+            }
+
+            var organisation = user.OrganisationId();
+            var query = db.Set<ActivityEntry>().AsNoTracking().Where(e => e.OrganisationId == organisation);
+            query = personId is { } person ? query.Where(e => e.PersonId == person) : query;
+            var total = await query.CountAsync(cancellationToken);
+            var items = await query.OrderByDescending(e => e.Id).Page(page, pageSize)
+                .Select(e => new ActivityResponse(e.Id, e.At, e.PersonId, e.ClientId, e.Endpoint, e.Changes))
+                .ToListAsync(cancellationToken);
+            return TypedResults.Ok(new ActivityPage(items, page, pageSize, total));
+        }
+
         public static async Task<Results<Ok<List<AuditEntry>>, ProblemHttpResult>> AuditAsync(DbContext db, int? limit, CancellationToken cancellationToken) =>
             limit is < 1 or > 1000
                 ? Problems.Unprocessable(new Dictionary<string, string[]> { ["limit"] = ["From 1 to 1000."] })
@@ -171,6 +225,16 @@ public static class OperationsExtensions
         return TypedResults.Ok(new DeadLetterResult(queue, taken));
     }
 }
+
+/// <summary>One request that changed data: ids only.</summary>
+/// <param name="PersonId">The person who acted; null for an API client.</param>
+/// <param name="ClientId">The API client, or the application the person signed in through.</param>
+/// <param name="Endpoint">HTTP method and route pattern, e.g. "POST /cases/{caseId:guid}/consents".</param>
+/// <param name="Changes">The entities changed, as "Type:id".</param>
+public sealed record ActivityResponse(long Id, DateTimeOffset At, Guid? PersonId, string? ClientId, string Endpoint, IReadOnlyList<string> Changes);
+
+/// <param name="Total">Entries matching the filter, over all pages.</param>
+public sealed record ActivityPage(IReadOnlyList<ActivityResponse> Items, int Page, int PageSize, int Total);
 
 /// <param name="Count">How many messages were replayed or discarded.</param>
 public sealed record DeadLetterResult(string Queue, int Count);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Configuration;
@@ -19,7 +20,8 @@ public static class ServiceDatabase
     /// the shared libraries (network access, operations) take it under that name. The check "database" joins
     /// /health/ready; the model must map <see cref="IdempotentRequestsModel.AddIdempotentRequests"/>, whose keys a job
     /// deletes after their retention, and <see cref="RateLimits.AddRateLimits"/>, whose counters every instance shares
-    /// (<see cref="RateLimitCounters"/>) and a job deletes when their window has ended.
+    /// (<see cref="RateLimitCounters"/>) and a job deletes when their window has ended. Every
+    /// <see cref="ISaveChangesInterceptor"/> registered in the services joins the DbContext.
     /// </summary>
     public static IHostApplicationBuilder AddServiceDatabase<TDbContext>(this IHostApplicationBuilder builder)
         where TDbContext : DbContext
@@ -30,6 +32,8 @@ public static class ServiceDatabase
             var connectionString = provider.GetRequiredService<IConfiguration>().GetConnectionString("Database")
                 ?? throw new InvalidOperationException("The connection string 'Database' is not configured.");
             options.UseNpgsql(connectionString);
+            // What a shared library needs to do on every save joins here (the operations' activity record, say).
+            options.AddInterceptors(provider.GetServices<ISaveChangesInterceptor>());
         });
         builder.Services.AddScoped<DbContext>(provider => provider.GetRequiredService<TDbContext>());
         builder.Services.AddHealthChecks().AddDbContextCheck<TDbContext>("database", tags: ["ready"]);

@@ -103,6 +103,7 @@ internal sealed class CounsellingDbContext(DbContextOptions<CounsellingDbContext
             d.ToTable("disclosures");
             d.HasKey(x => x.Id);
             d.Property(x => x.Id).ValueGeneratedNever();
+            d.Property(x => x.ReaderClientId).HasMaxLength(200);
             d.HasIndex(x => new { x.CaseId, x.At });
         });
 

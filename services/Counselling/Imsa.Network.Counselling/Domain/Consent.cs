@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Linq.Expressions;
+using Imsa.Network.Access;
 using Imsa.Network.Contracts.Counselling;
 using Imsa.Network.Contracts.Handovers;
 using Imsa.Network.Counselling.Domain.ConsentTexts;
@@ -81,13 +82,12 @@ internal enum RecipientStanding
 /// <param name="Case">The open case it is given in.</param>
 /// <param name="PlannedArrival">The case's planned arrival (from its sealed migration plan), if any.</param>
 /// <param name="Recipients">The standing of each organisation the terms name.</param>
-/// <param name="RecordedByClient">The API client (the counsellor's system) that records it.</param>
+/// <param name="RecordedBy">Who records it: the organisation, the counsellor (a person, or none for an API client) and the client.</param>
 internal sealed record ConsentContext(
     Case Case,
     DateOnly? PlannedArrival,
     IReadOnlyDictionary<Guid, RecipientStanding> Recipients,
-    Guid RecordedBy,
-    string? RecordedByClient,
+    NetworkActor RecordedBy,
     DateTimeOffset Now);
 
 /// <summary>A consent as recorded, the event that announces it, and the receipt's one-time withdrawal code.</summary>
@@ -116,8 +116,11 @@ internal sealed class Consent
 
     public Guid RecordedByOrganisationId { get; init; }
 
-    /// <summary>The API client (the counsellor's system) that recorded it.</summary>
+    /// <summary>The API client (the counsellor's system, or the application the counsellor signed in through) that recorded it.</summary>
     public string? RecordedByClientId { get; init; }
+
+    /// <summary>The counsellor who recorded it; null when an API client did.</summary>
+    public Guid? RecordedByPersonId { get; init; }
 
     public DateTimeOffset ObtainedAt { get; init; }
 
@@ -240,8 +243,9 @@ internal sealed class Consent
             CaseId = context.Case.Id,
             OwnerOrganisationId = context.Case.OwnerOrganisationId,
             RecordedAt = now,
-            RecordedByOrganisationId = context.RecordedBy,
-            RecordedByClientId = context.RecordedByClient,
+            RecordedByOrganisationId = context.RecordedBy.OrganisationId,
+            RecordedByClientId = context.RecordedBy.ClientId,
+            RecordedByPersonId = context.RecordedBy.PersonId,
             ObtainedAt = terms.ObtainedAt!.Value,
             Method = method,
             TextLanguage = text!.Language,
@@ -365,6 +369,12 @@ internal sealed class Disclosure
     public Guid CaseId { get; init; }
 
     public Guid OrganisationId { get; init; }
+
+    /// <summary>The person who read it; null when the organisation's API client did.</summary>
+    public Guid? ReaderPersonId { get; init; }
+
+    /// <summary>The API client, or the application the person signed in through.</summary>
+    public string? ReaderClientId { get; init; }
 
     public Guid HandoverId { get; init; }
 

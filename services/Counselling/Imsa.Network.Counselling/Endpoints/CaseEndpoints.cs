@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using Imsa.Network.Contracts.Counselling;
 using Imsa.Network.Counselling.Data;
@@ -61,8 +60,6 @@ public sealed record SessionResponse(Guid Id, Guid CaseId, DateTimeOffset Record
 
 internal static class CaseEndpoints
 {
-    private const int MaxPage = 100_000;
-
     public static IEndpointRouteBuilder MapCaseEndpoints(this IEndpointRouteBuilder app)
     {
         var cases = app.MapGroup("/cases").WithTags("Cases").RequireAuthorization(NetworkRoles.Partner);
@@ -183,16 +180,7 @@ internal static class CaseEndpoints
             }
         }
 
-        // A page beyond the last is merely empty, but (page - 1) * pageSize must stay an int.
-        if (page is < 1 or > MaxPage)
-        {
-            errors["page"] = [string.Create(CultureInfo.InvariantCulture, $"Pages count from 1 to {MaxPage}.")];
-        }
-
-        if (pageSize is < 1 or > 200)
-        {
-            errors["pageSize"] = ["Between 1 and 200."];
-        }
+        Paging.Check(page, pageSize, errors);
 
         if (errors.Count > 0)
         {
@@ -209,8 +197,7 @@ internal static class CaseEndpoints
         var total = await query.CountAsync(cancellationToken);
         var rows = await query
             .OrderByDescending(c => c.OpenedAt)
-            .Skip((page - 1) * pageSize)
-            .Take(pageSize)
+            .Page(page, pageSize)
             .Select(c => new { Case = c, Key = db.CaseKeys.FirstOrDefault(k => k.CaseId == c.Id) })
             .ToListAsync(cancellationToken);
         var items = rows.Select(row =>

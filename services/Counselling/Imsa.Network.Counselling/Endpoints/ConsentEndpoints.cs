@@ -19,6 +19,7 @@ public sealed record ConsentTextReference(string Language, string Version, strin
 
 public sealed record WithdrawalView(DateTimeOffset At, WithdrawalChannel Channel);
 
+/// <param name="RecordedByPersonId">The counsellor of the organisation who recorded it; null when its API client did.</param>
 public sealed record ConsentResponse(
     Guid Id,
     Guid CaseId,
@@ -33,7 +34,8 @@ public sealed record ConsentResponse(
     ConsentTextReference Text,
     DateTimeOffset ValidFrom,
     DateTimeOffset ValidUntil,
-    WithdrawalView? Withdrawal);
+    WithdrawalView? Withdrawal,
+    Guid? RecordedByPersonId);
 
 /// <summary>The recorded consent and the receipt to hand to the person; the withdrawal code in it is shown only here, once.</summary>
 public sealed record ConsentRecorded(ConsentResponse Consent, ConsentReceipt Receipt);
@@ -113,7 +115,7 @@ internal static class ConsentEndpoints
 
         var context = new ConsentContext(
             owned.Case, plannedArrival, await ConsentLedger.RecipientsAsync(db, request.Recipients, cancellationToken),
-            user.OrganisationId(), user.FindFirstValue(NetworkClaims.ClientId), now);
+            NetworkActor.Of(user), now);
         var (recorded, errors) = Consent.Record(request, context);
         if (recorded is null)
         {
@@ -261,5 +263,6 @@ internal static class ConsentEndpoints
         new ConsentTextReference(c.TextLanguage, c.TextVersion, c.TextSha256),
         c.ValidFrom,
         c.ValidUntil,
-        c.Withdrawal is { } w ? new WithdrawalView(w.At, w.Channel) : null);
+        c.Withdrawal is { } w ? new WithdrawalView(w.At, w.Channel) : null,
+        c.RecordedByPersonId);
 }

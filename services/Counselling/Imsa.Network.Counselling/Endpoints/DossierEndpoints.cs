@@ -40,9 +40,15 @@ public sealed record DossierResponse(
     SpecialCategories? SpecialCategories);
 
 /// <summary>One disclosure: who read which categories of the case, when, under which handover and consents.</summary>
+/// <param name="OrganisationId">The organisation that read them.</param>
+/// <param name="ReaderReference">
+/// Which of its people read them, as a stable pseudonymous reference ("reader-…"): the same person always has the same
+/// reference, and it does not tell who they are (their organisation does). Null when the organisation's API client read them.
+/// </param>
 public sealed record DisclosureResponse(
     Guid Id,
     Guid OrganisationId,
+    string? ReaderReference,
     DateTimeOffset At,
     IReadOnlyList<string> Categories,
     Guid HandoverId,
@@ -65,7 +71,8 @@ internal static class DossierEndpoints
             .WithTags("Dossier")
             .RequireAuthorization(NetworkRoles.Partner)
             .WithSummary("List a case's disclosures (the owner partner)")
-            .WithDescription("Who received which categories of the case's data, when, under which handover and consents: what the person is told when they ask.")
+            .WithDescription("Who received which categories of the case's data, when, under which handover and consents: what the person is told when they ask. "
+                + "The reader is named by organisation and by a stable pseudonymous reference to the person, never by the person's id or name.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
@@ -73,7 +80,8 @@ internal static class DossierEndpoints
     private static async Task<Results<Ok<DossierResponse>, ProblemHttpResult>> ReadAsync(
         Guid caseId, ClaimsPrincipal user, CounsellingDbContext db, MasterKeyRing keys, TimeProvider time, CancellationToken cancellationToken)
     {
-        var receiver = user.OrganisationId();
+        var reader = NetworkActor.Of(user);
+        var receiver = reader.OrganisationId;
         var handover = await db.Handovers.AsNoTracking()
             .Where(h => h.CaseId == caseId && h.ReceiverOrganisationId == receiver && CaseHandover.DossierStatuses.Contains(h.Status))
             .OrderByDescending(h => h.UpdatedAt)
@@ -110,6 +118,8 @@ internal static class DossierEndpoints
             Id = Guid.CreateVersion7(now),
             CaseId = caseId,
             OrganisationId = receiver,
+            ReaderPersonId = reader.PersonId,
+            ReaderClientId = reader.ClientId,
             HandoverId = handover.HandoverId,
             At = now,
             Categories = released,
@@ -137,7 +147,7 @@ internal static class DossierEndpoints
     }
 
     private static async Task<Results<Ok<List<DisclosureResponse>>, ProblemHttpResult>> ListAsync(
-        Guid caseId, ClaimsPrincipal user, CounsellingDbContext db, CancellationToken cancellationToken)
+        Guid caseId, ClaimsPrincipal user, CounsellingDbContext db, Pseudonyms pseudonyms, CancellationToken cancellationToken)
     {
         var owner = user.OrganisationId();
         if (!await db.Cases.AnyAsync(c => c.Id == caseId && c.OwnerOrganisationId == owner, cancellationToken))
@@ -150,7 +160,8 @@ internal static class DossierEndpoints
             .OrderByDescending(d => d.At)
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(disclosures
-            .Select(d => new DisclosureResponse(d.Id, d.OrganisationId, d.At, d.Categories, d.HandoverId, d.ConsentIds))
+            .Select(d => new DisclosureResponse(
+                d.Id, d.OrganisationId, pseudonyms.OfOrNull(d.ReaderPersonId), d.At, d.Categories, d.HandoverId, d.ConsentIds))
             .ToList());
     }
 }

@@ -74,6 +74,7 @@ internal sealed class HandoversDbContext(DbContextOptions<HandoversDbContext> op
             e.Property(x => x.Actor).HasConversion<string>().HasMaxLength(20);
             e.Property(x => x.Action).HasMaxLength(40);
             e.Property(x => x.Detail).HasMaxLength(200);
+            e.Property(x => x.ActorClientId).HasMaxLength(200);
         });
 
         modelBuilder.Entity<CaseOwnership>(c =>

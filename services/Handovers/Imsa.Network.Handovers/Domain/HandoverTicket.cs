@@ -1,3 +1,4 @@
+using Imsa.Network.Access;
 using Imsa.Network.Contracts.Handovers;
 using Imsa.Network.ServiceDefaults;
 
@@ -127,14 +128,14 @@ internal sealed class HandoverTicket
 
     /// <summary>A new ticket: requested, and — the checks (<see cref="HandoverOffer"/>) having passed — offered at once.</summary>
     public static (HandoverTicket Ticket, HandoverRequested Requested, HandoverOffered Offered) Request(
-        Guid caseId, Guid origin, Guid receiver, IReadOnlyList<string> topics, DateOnly? plannedArrival, string? message,
+        Guid caseId, NetworkActor origin, Guid receiver, IReadOnlyList<string> topics, DateOnly? plannedArrival, string? message,
         DateTimeOffset answerDueAt, DateTimeOffset now)
     {
         var ticket = new HandoverTicket
         {
             Id = Guid.CreateVersion7(now),
             CaseId = caseId,
-            OriginOrganisationId = origin,
+            OriginOrganisationId = origin.OrganisationId,
             ReceiverOrganisationId = receiver,
             Topics = [.. topics],
             PlannedArrival = plannedArrival,
@@ -143,10 +144,10 @@ internal sealed class HandoverTicket
             Status = HandoverStatus.Requested,
         };
         ticket.Step(HandoverStatus.Requested, now, TimelineActor.Origin, origin, "requested", null);
-        var requested = new HandoverRequested(ticket.Id, caseId, origin, receiver, ticket.Topics, ticket.PlannedArrivalMonth, ticket.Version, now);
+        var requested = new HandoverRequested(ticket.Id, caseId, origin.OrganisationId, receiver, ticket.Topics, ticket.PlannedArrivalMonth, ticket.Version, now);
         ticket.AnswerDueAt = answerDueAt;
         ticket.Step(HandoverStatus.Offered, now, TimelineActor.System, null, "offered", $"answer-due:{answerDueAt:O}");
-        return (ticket, requested, new HandoverOffered(ticket.Id, caseId, origin, receiver, answerDueAt, ticket.Version, now));
+        return (ticket, requested, new HandoverOffered(ticket.Id, caseId, origin.OrganisationId, receiver, answerDueAt, ticket.Version, now));
     }
 
     /// <summary>
@@ -185,7 +186,7 @@ internal sealed class HandoverTicket
         return allowed ? null : $"A handover that is {EnumCodes.Of(Status)} cannot {verb}.";
     }
 
-    public HandoverAccepted Accept(Guid by, DateTimeOffset now, TimeSpan followUpAfterArrival)
+    public HandoverAccepted Accept(NetworkActor by, DateTimeOffset now, TimeSpan followUpAfterArrival)
     {
         AcceptedAt = now;
         AnsweredAt = now;
@@ -195,7 +196,7 @@ internal sealed class HandoverTicket
         return new HandoverAccepted(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, Version, now);
     }
 
-    public HandoverDeclined Decline(Guid by, DeclineReason reason, string? note, DateTimeOffset now)
+    public HandoverDeclined Decline(NetworkActor by, DeclineReason reason, string? note, DateTimeOffset now)
     {
         DeclineReason = reason;
         DeclineNote = note;
@@ -205,7 +206,7 @@ internal sealed class HandoverTicket
         return new HandoverDeclined(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, EnumCodes.Of(reason), Version, now);
     }
 
-    public HandoverWithdrawn Withdraw(Guid by, DateTimeOffset now)
+    public HandoverWithdrawn Withdraw(NetworkActor by, DateTimeOffset now)
     {
         ClosedAt = now;
         Step(HandoverStatus.Withdrawn, now, TimelineActor.Origin, by, "withdrawn", null);
@@ -227,7 +228,7 @@ internal sealed class HandoverTicket
         return new HandoverEscalated(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, Version, now);
     }
 
-    public HandoverReassigned Reassign(Guid coordinator, Guid newReceiver, DateTimeOffset answerDueAt, DateTimeOffset now)
+    public HandoverReassigned Reassign(NetworkActor coordinator, Guid newReceiver, DateTimeOffset answerDueAt, DateTimeOffset now)
     {
         var previous = ReceiverOrganisationId;
         ReceiverOrganisationId = newReceiver;
@@ -237,7 +238,7 @@ internal sealed class HandoverTicket
         return new HandoverReassigned(Id, CaseId, OriginOrganisationId, previous, newReceiver, answerDueAt, Version, now);
     }
 
-    public HandoverOutcomeRecorded RecordOutcome(Guid by, HandoverOutcome outcome, DateOnly? occurredOn, DateTimeOffset now)
+    public HandoverOutcomeRecorded RecordOutcome(NetworkActor by, HandoverOutcome outcome, DateOnly? occurredOn, DateTimeOffset now)
     {
         LastOutcome = outcome;
         LastOutcomeOn = occurredOn;
@@ -251,7 +252,7 @@ internal sealed class HandoverTicket
         return new HandoverOutcomeRecorded(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, EnumCodes.Of(outcome), occurredOn, EnumCodes.Of(Status), Version, now);
     }
 
-    public HandoverCompleted Complete(Guid by, DateTimeOffset now)
+    public HandoverCompleted Complete(NetworkActor by, DateTimeOffset now)
     {
         ClosedAt = now;
         Step(HandoverStatus.Completed, now, TimelineActor.Receiver, by, "completed", null);
@@ -266,7 +267,7 @@ internal sealed class HandoverTicket
         Timeline.Add(new TimelineEntry { TicketId = Id, At = now, Actor = TimelineActor.System, Action = "follow-up-due", Version = Version });
     }
 
-    private void Step(HandoverStatus next, DateTimeOffset now, TimelineActor actor, Guid? by, string action, string? detail)
+    private void Step(HandoverStatus next, DateTimeOffset now, TimelineActor actor, NetworkActor? by, string action, string? detail)
     {
         Status = next;
         Version++;
@@ -276,7 +277,9 @@ internal sealed class HandoverTicket
             TicketId = Id,
             At = now,
             Actor = actor,
-            ActorOrganisationId = by,
+            ActorOrganisationId = by?.OrganisationId,
+            ActorPersonId = by?.PersonId,
+            ActorClientId = by?.ClientId,
             Action = action,
             Detail = detail,
             Version = Version,
@@ -296,6 +299,12 @@ internal sealed class TimelineEntry
     public TimelineActor Actor { get; init; }
 
     public Guid? ActorOrganisationId { get; init; }
+
+    /// <summary>The person who took the step; null for an API client, and for the service's own steps.</summary>
+    public Guid? ActorPersonId { get; init; }
+
+    /// <summary>The API client, or the application the person signed in through.</summary>
+    public string? ActorClientId { get; init; }
 
     public required string Action { get; init; }
 

@@ -111,7 +111,7 @@ internal static class AdminHandoverEndpoints
             return HandoverResults.Refused(receiverRefusal);
         }
 
-        db.AddEvent(ticket.Reassign(user.OrganisationId(), receiverId, WorkingDays.Add(now, sla.Value.AnswerWorkingDays), now), time);
+        db.AddEvent(ticket.Reassign(NetworkActor.Of(user), receiverId, WorkingDays.Add(now, sla.Value.AnswerWorkingDays), now), time);
         db.Record(user, "handover.reassign", $"{id} to {receiverId}", request.Reason, time);
         if (await HandoverResults.SaveAsync(db, cancellationToken) is { } conflict)
         {

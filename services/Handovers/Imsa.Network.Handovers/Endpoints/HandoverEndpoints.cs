@@ -33,7 +33,46 @@ public sealed record RecordOutcomeRequest(string? Outcome, DateOnly? OccurredOn)
 /// <param name="Reason">Why, for the audit trail.</param>
 public sealed record ReassignHandoverRequest(Guid? ReceiverOrganisationId, string? Reason = null);
 
-public sealed record TimelineEntryResponse(DateTimeOffset At, TimelineActor Actor, Guid? ActorOrganisationId, string Action, string? Detail, long Version);
+/// <summary>One step on the timeline.</summary>
+/// <param name="ActorOrganisationId">The organisation that took the step; null for the service's own steps.</param>
+/// <param name="ActorPersonId">The person who took it, shown to their own organisation (and to coordinators); null for an API client, and for the other party.</param>
+/// <param name="ActorReference">
+/// The person who took it as the other party sees them: a stable pseudonymous reference ("reader-…"), the same for the same
+/// person, that does not tell who they are. Null for an API client, and for the person's own organisation (which sees the id).
+/// </param>
+public sealed record TimelineEntryResponse(
+    DateTimeOffset At,
+    TimelineActor Actor,
+    Guid? ActorOrganisationId,
+    Guid? ActorPersonId,
+    string? ActorReference,
+    string Action,
+    string? Detail,
+    long Version);
+
+/// <summary>
+/// Who reads a ticket's timeline, and so how its people are named: by id to their own organisation and to coordinators,
+/// by a pseudonymous reference to the other party.
+/// </summary>
+internal sealed record TimelineReader(Guid OrganisationId, bool IsCoordinator, Pseudonyms Pseudonyms)
+{
+    public static TimelineReader Of(ClaimsPrincipal user, Pseudonyms pseudonyms) =>
+        new(user.OrganisationId(), user.IsInRole(NetworkRoles.Coordinator), pseudonyms);
+
+    public TimelineEntryResponse Show(TimelineEntry e)
+    {
+        var sameSide = IsCoordinator || e.ActorOrganisationId == OrganisationId;
+        return new TimelineEntryResponse(
+            e.At,
+            e.Actor,
+            e.ActorOrganisationId,
+            sameSide ? e.ActorPersonId : null,
+            sameSide ? null : Pseudonyms.OfOrNull(e.ActorPersonId),
+            e.Action,
+            e.Detail,
+            e.Version);
+    }
+}
 
 /// <summary>A handover ticket as its two parties see it.</summary>
 /// <param name="FollowUpDue">Accepted, the follow-up date passed, and no first contact yet.</param>
@@ -99,13 +138,13 @@ internal static class HandoverEndpoints
 
         MapStep(handovers, "accept", TicketStep.Accept, NetworkRoles.ReceivingService,
             "Accept an offered (or escalated) handover (the receiver). The receiver may now read the consented dossier. Announces HandoverAccepted.",
-            (ticket, user, now, sla) => ticket.Accept(user.OrganisationId(), now, TimeSpan.FromDays(sla.FollowUpDaysAfterArrival)));
+            (ticket, user, now, sla) => ticket.Accept(NetworkActor.Of(user), now, TimeSpan.FromDays(sla.FollowUpDaysAfterArrival)));
         MapStep(handovers, "withdraw", TicketStep.Withdraw, NetworkRoles.Partner,
             "Withdraw a handover that has not ended (the origin partner). Announces HandoverWithdrawn.",
-            (ticket, user, now, _) => ticket.Withdraw(user.OrganisationId(), now));
+            (ticket, user, now, _) => ticket.Withdraw(NetworkActor.Of(user), now));
         MapStep(handovers, "complete", TicketStep.Complete, NetworkRoles.ReceivingService,
             "Complete an accepted handover: counselling goes on in Germany (the receiver). Announces HandoverCompleted.",
-            (ticket, user, now, _) => ticket.Complete(user.OrganisationId(), now));
+            (ticket, user, now, _) => ticket.Complete(NetworkActor.Of(user), now));
 
         handovers.MapPost("/{id:guid}/decline", DeclineAsync)
             .AcceptsFreeText("note")
@@ -130,8 +169,10 @@ internal static class HandoverEndpoints
 
     private static void MapStep(RouteGroupBuilder group, string action, TicketStep step, string role, string description, Transition transition) =>
         group.MapPost($"/{{id:guid}}/{action}", async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> (
-                Guid id, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, IOptions<SlaOptions> sla, CancellationToken cancellationToken) =>
+                Guid id, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, IOptions<SlaOptions> sla, Pseudonyms pseudonyms,
+                CancellationToken cancellationToken) =>
             {
+                var reader = TimelineReader.Of(user, pseudonyms);
                 var ticket = await PartyTicketAsync(db, user, id, cancellationToken);
                 if (ticket is null)
                 {
@@ -140,7 +181,7 @@ internal static class HandoverEndpoints
 
                 if (ticket.HasTaken(step))
                 {
-                    return TypedResults.Ok(ToResponse(ticket, withTimeline: true));
+                    return TypedResults.Ok(ToResponse(ticket, reader));
                 }
 
                 if (ticket.Refuses(step) is { } refusal)
@@ -149,7 +190,7 @@ internal static class HandoverEndpoints
                 }
 
                 db.AddEvent(transition(ticket, user, time.GetUtcNow(), sla.Value), time);
-                return await SaveAsync(db, ticket, cancellationToken);
+                return await SaveAsync(db, ticket, reader, cancellationToken);
             })
             .RequireAuthorization(role)
             .WithSummary($"{char.ToUpperInvariant(action[0])}{action[1..]} a handover")
@@ -159,7 +200,7 @@ internal static class HandoverEndpoints
 
     private static async Task<Results<Created<HandoverResponse>, ProblemHttpResult>> RequestAsync(
         RequestHandoverRequest request, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, IOptions<SlaOptions> sla,
-        CancellationToken cancellationToken)
+        Pseudonyms pseudonyms, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var errors = new Dictionary<string, string[]>();
@@ -202,7 +243,7 @@ internal static class HandoverEndpoints
 
         var answerDueAt = WorkingDays.Add(now, sla.Value.AnswerWorkingDays);
         var (ticket, requested, offered) = HandoverTicket.Request(
-            caseId, origin, receiverId, request.Topics ?? [], request.PlannedArrival, request.Message, answerDueAt, now);
+            caseId, NetworkActor.Of(user), receiverId, request.Topics ?? [], request.PlannedArrival, request.Message, answerDueAt, now);
         db.Tickets.Add(ticket);
         db.AddEvent(requested, time);
         db.AddEvent(offered, time);
@@ -212,7 +253,7 @@ internal static class HandoverEndpoints
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Created($"/handovers/{ticket.Id}", ToResponse(ticket, withTimeline: true));
+        return TypedResults.Created($"/handovers/{ticket.Id}", ToResponse(ticket, TimelineReader.Of(user, pseudonyms)));
     }
 
     private static async Task<Results<Ok<List<HandoverResponse>>, ProblemHttpResult>> OutgoingAsync(
@@ -234,7 +275,7 @@ internal static class HandoverEndpoints
         query = wanted is { } s ? query.Where(t => t.Status == s) : query;
         query = caseId is { } c ? query.Where(t => t.CaseId == c) : query;
         var tickets = await query.OrderByDescending(t => t.RequestedAt).Take(500).ToListAsync(cancellationToken);
-        return TypedResults.Ok(tickets.Select(t => ToResponse(t, withTimeline: false)).ToList());
+        return TypedResults.Ok(tickets.Select(t => ToResponse(t, timeline: null)).ToList());
     }
 
     private static async Task<Results<Ok<List<HandoverResponse>>, ProblemHttpResult>> InboxAsync(
@@ -284,20 +325,21 @@ internal static class HandoverEndpoints
         }
 
         var tickets = await query.OrderBy(t => t.AnswerDueAt).ThenBy(t => t.RequestedAt).Take(500).ToListAsync(cancellationToken);
-        return TypedResults.Ok(tickets.Select(t => ToResponse(t, withTimeline: false)).ToList());
+        return TypedResults.Ok(tickets.Select(t => ToResponse(t, timeline: null)).ToList());
     }
 
     private static async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> GetAsync(
-        Guid id, ClaimsPrincipal user, HandoversDbContext db, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, HandoversDbContext db, Pseudonyms pseudonyms, CancellationToken cancellationToken)
     {
         var caller = user.OrganisationId();
         var ticket = await db.Tickets.AsNoTracking().Include(t => t.Timeline)
             .FirstOrDefaultAsync(t => t.Id == id && (t.OriginOrganisationId == caller || t.ReceiverOrganisationId == caller), cancellationToken);
-        return ticket is null ? Problems.NotFound("Handover") : TypedResults.Ok(ToResponse(ticket, withTimeline: true));
+        return ticket is null ? Problems.NotFound("Handover") : TypedResults.Ok(ToResponse(ticket, TimelineReader.Of(user, pseudonyms)));
     }
 
     private static async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> DeclineAsync(
-        Guid id, DeclineHandoverRequest request, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, DeclineHandoverRequest request, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, Pseudonyms pseudonyms,
+        CancellationToken cancellationToken)
     {
         var ticket = await PartyTicketAsync(db, user, id, cancellationToken);
         if (ticket is null)
@@ -327,7 +369,7 @@ internal static class HandoverEndpoints
 
         if (ticket.HasTaken(TicketStep.Decline))
         {
-            return TypedResults.Ok(ToResponse(ticket, withTimeline: true));
+            return TypedResults.Ok(ToResponse(ticket, TimelineReader.Of(user, pseudonyms)));
         }
 
         if (ticket.Refuses(TicketStep.Decline) is { } refusal)
@@ -335,12 +377,13 @@ internal static class HandoverEndpoints
             return Problems.Conflict(refusal);
         }
 
-        db.AddEvent(ticket.Decline(user.OrganisationId(), reason, request.Note?.Trim(), time.GetUtcNow()), time);
-        return await SaveAsync(db, ticket, cancellationToken);
+        db.AddEvent(ticket.Decline(NetworkActor.Of(user), reason, request.Note?.Trim(), time.GetUtcNow()), time);
+        return await SaveAsync(db, ticket, TimelineReader.Of(user, pseudonyms), cancellationToken);
     }
 
     private static async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> RecordOutcomeAsync(
-        Guid id, RecordOutcomeRequest request, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, RecordOutcomeRequest request, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, Pseudonyms pseudonyms,
+        CancellationToken cancellationToken)
     {
         var ticket = await PartyTicketAsync(db, user, id, cancellationToken);
         if (ticket is null)
@@ -369,8 +412,8 @@ internal static class HandoverEndpoints
             return Problems.Conflict(refusal);
         }
 
-        db.AddEvent(ticket.RecordOutcome(user.OrganisationId(), outcome, request.OccurredOn, now), time);
-        return await SaveAsync(db, ticket, cancellationToken);
+        db.AddEvent(ticket.RecordOutcome(NetworkActor.Of(user), outcome, request.OccurredOn, now), time);
+        return await SaveAsync(db, ticket, TimelineReader.Of(user, pseudonyms), cancellationToken);
     }
 
     /// <summary>The ticket if the caller is one of its two parties; null (404) otherwise.</summary>
@@ -382,8 +425,8 @@ internal static class HandoverEndpoints
     }
 
     private static async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> SaveAsync(
-        HandoversDbContext db, HandoverTicket ticket, CancellationToken cancellationToken) =>
-        await HandoverResults.SaveAsync(db, cancellationToken) is { } conflict ? conflict : TypedResults.Ok(ToResponse(ticket, withTimeline: true));
+        HandoversDbContext db, HandoverTicket ticket, TimelineReader reader, CancellationToken cancellationToken) =>
+        await HandoverResults.SaveAsync(db, cancellationToken) is { } conflict ? conflict : TypedResults.Ok(ToResponse(ticket, reader));
 
     private static void CheckTopics(IReadOnlyList<string>? topics, Dictionary<string, string[]> errors)
     {
@@ -408,7 +451,8 @@ internal static class HandoverEndpoints
             ["status"] = ["One of requested, offered, accepted, in-contact, completed, declined, escalated, withdrawn, revoked."],
         });
 
-    public static HandoverResponse ToResponse(HandoverTicket t, bool withTimeline) => new(
+    /// <summary>The ticket, with its timeline as <paramref name="timeline"/> may see it, or without (null: lists).</summary>
+    public static HandoverResponse ToResponse(HandoverTicket t, TimelineReader? timeline) => new(
         t.Id,
         t.CaseId,
         t.OriginOrganisationId,
@@ -431,8 +475,5 @@ internal static class HandoverEndpoints
         t.LastOutcome,
         t.LastOutcomeOn,
         t.ClosedAt,
-        withTimeline
-            ? t.Timeline.OrderBy(e => e.Version).ThenBy(e => e.Id)
-                .Select(e => new TimelineEntryResponse(e.At, e.Actor, e.ActorOrganisationId, e.Action, e.Detail, e.Version)).ToList()
-            : null);
+        timeline is null ? null : t.Timeline.OrderBy(e => e.Version).ThenBy(e => e.Id).Select(timeline.Show).ToList());
 }
