@@ -46,4 +46,41 @@ public sealed class AccessEndToEndTests
                 TimeSpan.FromSeconds(10));
         }
     }
+
+    [Fact]
+    public async Task ADeactivatedPerson_IsRefusedByAllThreeServicesWithinSeconds_WhileAColleagueWorksOn()
+    {
+        await using var network = await Network.StartAsync();
+        var coordinator = await network.Partners.GetCoordinatorTokenAsync();
+        var organisation = await network.Partners.RegisterOrganisationAsync(coordinator);
+        var client = await network.Partners.OnboardAsync(coordinator, organisation, "case system");
+        var own = await network.Partners.GetTokenAsync(client.ClientId, client.ClientSecret);
+        (await network.Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/verify")).EnsureSuccessStatusCode();
+        var leaving = await network.Partners.EnrolPersonAsync(own, organisation);
+        var staying = await network.Partners.EnrolPersonAsync(own, organisation);
+        using var first = network.PartnersBrowser();
+        var leavingToken = await first.AccessTokenAsync(leaving);
+        using var second = network.PartnersBrowser();
+        var stayingToken = await second.AccessTokenAsync(staying);
+
+        HttpClient[] services = [network.Partners, network.Counselling, network.Handovers];
+        foreach (var service in services)
+        {
+            var me = await (await service.SendAsAsync(leavingToken, HttpMethod.Get, "/me")).Content.ReadFromJsonAsync<JsonObject>();
+            ((string?)me!["personId"]).Should().Be(leaving.Id.ToString(), $"{service.BaseAddress} reads the person from a signed-in person's token");
+        }
+
+        (await network.Partners.SendAsAsync(own, HttpMethod.Post, $"/organisations/{organisation}/people/{leaving.Id}/deactivate")).EnsureSuccessStatusCode();
+        foreach (var service in services)
+        {
+            await Eventually.Until(
+                async () => (await service.SendAsAsync(leavingToken, HttpMethod.Get, "/me")).StatusCode,
+                status => status == HttpStatusCode.Unauthorized,
+                $"{service.BaseAddress} to refuse the deactivated person's token",
+                TimeSpan.FromSeconds(10));
+            (await service.SendAsAsync(stayingToken, HttpMethod.Get, "/me")).StatusCode.Should().Be(HttpStatusCode.OK, "a colleague is not affected");
+        }
+
+        (await network.Counselling.SendAsAsync(stayingToken, HttpMethod.Get, "/cases")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
 }

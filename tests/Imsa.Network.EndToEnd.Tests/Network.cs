@@ -51,6 +51,11 @@ public sealed class Network : IAsyncDisposable
     /// <summary>A service's own address behind the gateway ("counselling"), when started behind it.</summary>
     public Uri DirectAddress(string service) => _addresses[service];
 
+    /// <summary>A browser at Partners' sign-in pages, for people's sign-in.</summary>
+    public TestBrowser PartnersBrowser() => _partnersFactory!.Browser();
+
+    private ServiceFactory<Partners.Program>? _partnersFactory;
+
     /// <param name="links">Every service reaches its database and the broker through links a test can cut.</param>
     public static async Task<Network> StartAsync(bool partnersBehindProxy = false, bool throughGateway = false, bool links = false)
     {
@@ -126,6 +131,11 @@ public sealed class Network : IAsyncDisposable
             Settings(typeof(TProgram).Namespace!.Split('.')[^1].ToLowerInvariant(), brokerPort),
             shiftedTime ? services => services.AddSingleton<TimeProvider>(Time) : null);
         _owned.Add(factory);
+        if (factory is ServiceFactory<Partners.Program> partners)
+        {
+            _partnersFactory = partners;
+        }
+
         if (_realServers)
         {
             // Listening on a real port, so the gateway can forward to it over HTTP.

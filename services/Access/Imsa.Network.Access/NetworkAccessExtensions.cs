@@ -18,8 +18,11 @@ namespace Imsa.Network.Access;
 /// <param name="OrganisationId">The caller's organisation.</param>
 /// <param name="Kind">origin-partner, transit-partner, receiving-service or coordinator.</param>
 /// <param name="Roles">The roles the token grants.</param>
-/// <param name="ClientId">The API client the token was issued to.</param>
-public sealed record CallerResponse(Guid OrganisationId, string Kind, IReadOnlyList<string> Roles, string? ClientId);
+/// <param name="ClientId">The API client the token was issued to, or the application a person signed in to.</param>
+/// <param name="PersonId">The person, for a person's token; null for an API client's.</param>
+/// <param name="AuthenticationMethods">How the person signed in (RFC 8176: pwd, otp, mfa); empty for an API client.</param>
+public sealed record CallerResponse(
+    Guid OrganisationId, string Kind, IReadOnlyList<string> Roles, string? ClientId, Guid? PersonId, IReadOnlyList<string> AuthenticationMethods);
 
 public static class NetworkAccessExtensions
 {
@@ -92,7 +95,7 @@ public static class NetworkAccessExtensions
             .AddPolicy(NetworkRoles.Partner, policy => policy.RequireRole(NetworkRoles.Partner))
             .AddPolicy(NetworkRoles.ReceivingService, policy => policy.RequireRole(NetworkRoles.ReceivingService))
             .AddPolicy(PersonPolicies.CaseWork, policy => policy.AddRequirements(new PersonRoleRequirement(NetworkPersonRoles.Counsellor)))
-            .AddPolicy(PersonPolicies.OrganisationRecords, policy => policy.AddRequirements(
+            .AddPolicy(PersonPolicies.Administration, policy => policy.AddRequirements(
                 new PersonRoleRequirement(NetworkPersonRoles.OrganisationAdmin, NetworkPersonRoles.Coordinator)));
 
         // Try it out: get a token from the Partners token endpoint with a client id and secret.
@@ -174,10 +177,12 @@ public static class NetworkAccessExtensions
                 user.OrganisationId(),
                 user.FindFirstValue(NetworkClaims.OrganisationKind) ?? "",
                 user.FindAll(NetworkClaims.Role).Select(c => c.Value).ToList(),
-                user.FindFirstValue(NetworkClaims.ClientId))))
+                user.FindFirstValue(NetworkClaims.ClientId),
+                user.PersonIdOrNull(),
+                user.FindAll(NetworkClaims.AuthenticationMethods).Select(c => c.Value).ToList())))
             .WithTags("Caller")
             .WithSummary("Who am I")
-            .WithDescription("The organisation, kind, roles and client this service sees in the caller's access token.")
+            .WithDescription("The organisation, kind, roles and client this service sees in the caller's access token, and for a person their id and how they signed in.")
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         return app;
     }

@@ -30,8 +30,11 @@ public static class PersonPolicies
     /// <summary>Cases, consent, handovers and dossiers: API clients and counsellors (an organisation-admin gets 403).</summary>
     public const string CaseWork = "person:case-work";
 
-    /// <summary>The organisation's own activity: API clients, its organisation-admins, and coordinators for their office.</summary>
-    public const string OrganisationRecords = "person:organisation-records";
+    /// <summary>
+    /// The organisation's administration — its people, API clients, credentials, profile, capacity, webhooks and its
+    /// activity: API clients, its organisation-admins, and coordinators (as far as the endpoint lets them).
+    /// </summary>
+    public const string Administration = "person:administration";
 }
 
 /// <summary>Met by an API client's token, or by a person's token that carries one of <see cref="Roles"/>.</summary>

@@ -74,7 +74,7 @@ public static class OperationsExtensions
     public static IEndpointRouteBuilder MapOperations(this IEndpointRouteBuilder app)
     {
         app.MapGet("/activity", Handlers.ActivityAsync)
-            .RequireAuthorization(PersonPolicies.OrganisationRecords)
+            .RequireAuthorization(PersonPolicies.Administration)
             .WithTags("Activity")
             .WithSummary("Who of the caller's organisation changed what in this service, newest first")
             .WithDescription("Every request of the caller's organisation that wrote here (a dossier read writes its disclosure): when, the person "

@@ -1,3 +1,4 @@
+using Imsa.Network.Access;
 using Microsoft.AspNetCore.Identity;
 
 namespace Imsa.Network.Partners.Domain;
@@ -32,13 +33,13 @@ internal sealed class Person : IdentityUser<Guid>
 internal static class PersonRoles
 {
     /// <summary>Cases, consent, handovers, dossiers: the counselling work of a partner or a receiving service.</summary>
-    public const string Counsellor = "counsellor";
+    public const string Counsellor = NetworkPersonRoles.Counsellor;
 
     /// <summary>The organisation's people, API clients, profile, capacity and webhooks.</summary>
-    public const string OrganisationAdmin = "organisation-admin";
+    public const string OrganisationAdmin = NetworkPersonRoles.OrganisationAdmin;
 
     /// <summary>A person of the coordination office.</summary>
-    public const string Coordinator = "coordinator";
+    public const string Coordinator = NetworkPersonRoles.Coordinator;
 
     public static readonly string[] All = [Counsellor, OrganisationAdmin, Coordinator];
 

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Imsa.Network.Access;
-using Imsa.Network.Partners.Domain;
 
 namespace Imsa.Network.Partners.Endpoints;
 
@@ -12,19 +11,9 @@ namespace Imsa.Network.Partners.Endpoints;
 internal static class Administration
 {
     public static TBuilder ForAdministrators<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder
-    {
-        builder.AddEndpointFilter(async (context, next) =>
-            context.HttpContext.User.MayAdminister()
-                ? await next(context)
-                : TypedResults.Problem(
-                    statusCode: StatusCodes.Status403Forbidden,
-                    title: "This is for the organisation's admins.",
-                    detail: "The organisation's people, API clients, profile, capacity and webhooks are managed by its organisation-admins."));
-        return builder;
-    }
+        where TBuilder : IEndpointConventionBuilder => builder.RequireAuthorization(PersonPolicies.Administration);
 
-    /// <summary>An API client, an organisation-admin or a coordinator; not a counsellor.</summary>
+    /// <summary>What <see cref="PersonPolicies.Administration"/> lets through: an API client, an organisation-admin or a coordinator.</summary>
     public static bool MayAdminister(this ClaimsPrincipal user) =>
-        user.PersonIdOrNull() is null || user.IsInRole(PersonRoles.OrganisationAdmin) || user.IsInRole(NetworkRoles.Coordinator);
+        user.PersonIdOrNull() is null || user.IsInRole(NetworkPersonRoles.OrganisationAdmin) || user.IsInRole(NetworkRoles.Coordinator);
 }
