@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -79,5 +80,17 @@ public sealed class AccountabilityTests(HandoversService service) : IClassFixtur
         entry["changes"]!.AsArray().Select(c => (string?)c).Should().Contain($"HandoverTicket:{(string)requested["id"]!}");
 
         (await SendAsync(scene.Receiver.Token, HttpMethod.Get, "/activity"))["items"]!.AsArray().Should().BeEmpty();
+    }
+
+    [Fact]
+    public void APseudonymousReference_IsStablePerViewer_AndDiffersBetweenViewers_SoOrganisationsCannotJoinTheirNotes()
+    {
+        var pseudonyms = service.Factory.Services.GetRequiredService<Imsa.Network.Access.Pseudonyms>();
+        Guid person = Guid.NewGuid(), colleague = Guid.NewGuid(), origin = Guid.NewGuid(), anotherOrigin = Guid.NewGuid();
+
+        pseudonyms.Of(person, origin).Should().Be(pseudonyms.Of(person, origin)).And.StartWith("reader-");
+        pseudonyms.Of(person, origin).Should().NotBe(pseudonyms.Of(colleague, origin));
+        pseudonyms.Of(person, origin).Should().NotBe(pseudonyms.Of(person, anotherOrigin));
+        pseudonyms.Of(person, origin).Should().NotContain(person.ToString("N")[..8]);
     }
 }

@@ -30,9 +30,10 @@ public sealed class PseudonymOptions
 
 /// <summary>
 /// A stable reference to a person for those who may know that the same person acted again, but not who: another
-/// organisation reading a disclosure log or a handover's timeline. HMAC-SHA256 of the person's id under the service's
-/// secret key, its first 12 bytes in base64url ("reader-…"): the same person always gets the same reference in this
-/// service, and without the key no one can tell whose it is or compute one from an id.
+/// organisation reading a disclosure log or a handover's timeline. HMAC-SHA256 of the person's id and the viewing
+/// organisation's id under the service's secret key, its first 12 bytes in base64url ("reader-…"): the same person
+/// always gets the same reference for the same viewer in this service; two viewers get two, so organisations cannot
+/// put their references together to follow one person across them; without the key no one can tell whose it is.
 /// </summary>
 public sealed class Pseudonyms(IOptions<PseudonymOptions> options)
 {
@@ -42,9 +43,10 @@ public sealed class Pseudonyms(IOptions<PseudonymOptions> options)
         ? key
         : throw new InvalidOperationException("Pseudonyms:Key is not 32 bytes in base64.");
 
-    public string Of(Guid personId) => Prefix + Base64UrlEncoder.Encode(HMACSHA256.HashData(_key, personId.ToByteArray())[..12]);
+    public string Of(Guid personId, Guid viewerOrganisationId) =>
+        Prefix + Base64UrlEncoder.Encode(HMACSHA256.HashData(_key, (byte[])[.. personId.ToByteArray(), .. viewerOrganisationId.ToByteArray()])[..12]);
 
-    public string? OfOrNull(Guid? personId) => personId is { } id ? Of(id) : null;
+    public string? OfOrNull(Guid? personId, Guid viewerOrganisationId) => personId is { } id ? Of(id, viewerOrganisationId) : null;
 }
 
 public static class PseudonymExtensions

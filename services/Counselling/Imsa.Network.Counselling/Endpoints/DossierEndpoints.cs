@@ -161,7 +161,7 @@ internal static class DossierEndpoints
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(disclosures
             .Select(d => new DisclosureResponse(
-                d.Id, d.OrganisationId, pseudonyms.OfOrNull(d.ReaderPersonId), d.At, d.Categories, d.HandoverId, d.ConsentIds))
+                d.Id, d.OrganisationId, pseudonyms.OfOrNull(d.ReaderPersonId, user.OrganisationId()), d.At, d.Categories, d.HandoverId, d.ConsentIds))
             .ToList());
     }
 }

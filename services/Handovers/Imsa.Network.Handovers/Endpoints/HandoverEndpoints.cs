@@ -67,7 +67,7 @@ internal sealed record TimelineReader(Guid OrganisationId, bool IsCoordinator, P
             e.Actor,
             e.ActorOrganisationId,
             sameSide ? e.ActorPersonId : null,
-            sameSide ? null : Pseudonyms.OfOrNull(e.ActorPersonId),
+            sameSide ? null : Pseudonyms.OfOrNull(e.ActorPersonId, OrganisationId),
             e.Action,
             e.Detail,
             e.Version);
