@@ -92,7 +92,8 @@ internal static class AuthorizationEndpoint
         return $"{http.Request.PathBase}/connect/authorize{QueryString.Create(parameters)}";
     }
 
-    private static IResult Refuse(string error, string description) =>
+    /// <summary>An OAuth 2.0 error answer from OpenIddict (a redirect with error=… or a 400/401 body, as the endpoint calls for).</summary>
+    public static IResult Refuse(string error, string description) =>
         Results.Forbid(
             new AuthenticationProperties(new Dictionary<string, string?>
             {

@@ -69,13 +69,7 @@ internal static class TokenEndpoint
             : await db.Organisations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == client.OrganisationId, cancellationToken);
         if (client is null || organisation is null || !organisation.MayAuthenticate)
         {
-            return Results.Forbid(
-                new AuthenticationProperties(new Dictionary<string, string?>
-                {
-                    [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.InvalidClient,
-                    [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "The client is not allowed to obtain tokens.",
-                }),
-                [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+            return AuthorizationEndpoint.Refuse(Errors.InvalidClient, "The client is not allowed to obtain tokens.");
         }
 
         var kind = EnumCodes.Of(organisation.Kind);
@@ -104,13 +98,7 @@ internal static class TokenEndpoint
             : null;
         if (active is not { } found)
         {
-            return Results.Forbid(
-                new AuthenticationProperties(new Dictionary<string, string?>
-                {
-                    [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.InvalidGrant,
-                    [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "The person can no longer sign in.",
-                }),
-                [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+            return AuthorizationEndpoint.Refuse(Errors.InvalidGrant, "The person can no longer sign in.");
         }
 
         return Results.SignIn(
