@@ -252,6 +252,45 @@ public sealed class SignInTests(ServiceFixture<Program> service) : IClassFixture
             .Should().Be(HttpStatusCode.NotFound, "the person is looked up within the organisation named");
     }
 
+    [Fact]
+    public async Task APartnersOwnSystem_WithARegisteredRedirectUri_SignsInItsOwnPeople_AndNoOneElses()
+    {
+        var (organisation, own, _) = await OrganisationAsync();
+        const string callback = "https://cases.ngo.example.org/imsa/signed-in";
+        var created = await Partners.SendAsAsync(own, HttpMethod.Post, $"/organisations/{organisation}/clients",
+            new { name = "case system", redirectUris = new[] { callback } });
+        created.StatusCode.Should().Be(HttpStatusCode.Created);
+        var system = (await created.Content.ReadFromJsonAsync<JsonObject>())!;
+        var application = ((string)system["clientId"]!, (string)system["clientSecret"]!, callback);
+        var listed = await (await Partners.SendAsAsync(own, HttpMethod.Get, $"/organisations/{organisation}/clients")).Content.ReadFromJsonAsync<JsonArray>();
+        listed!.Single(c => (string?)c!["clientId"] == application.Item1)!["redirectUris"]!.AsArray().Select(u => (string?)u).Should().Equal(callback);
+
+        var colleague = await Partners.EnrolPersonAsync(own, organisation);
+        using var browser = service.Factory.Browser();
+        browser.Application = application;
+        var token = (string)(await (await browser.ExchangeAsync(await browser.SignInAsync(colleague))).Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!;
+        var claims = new JwtSecurityTokenHandler().ReadJwtToken(token).Claims.ToList();
+        claims.Single(c => c.Type == "sub").Value.Should().Be(colleague.Id.ToString());
+        claims.Single(c => c.Type == "client_id").Value.Should().Be(application.Item1, "the token names the system the person signed in through");
+
+        var (otherOrganisation, otherOwn, _) = await OrganisationAsync();
+        var stranger = await Partners.EnrolPersonAsync(otherOwn, otherOrganisation);
+        using var strangersBrowser = service.Factory.Browser();
+        strangersBrowser.Application = application;
+        var act = () => strangersBrowser.SignInAsync(stranger);
+        (await act.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("error=access_denied").And.NotContain("code=");
+
+        foreach (var bad in new[] { "http://cases.ngo.example.org/cb", "https://cases.ngo.example.org/cb#x", "https://user:pw@cases.ngo.example.org/cb", "/relative", "not a uri" })
+        {
+            var refused = await Partners.SendAsAsync(own, HttpMethod.Post, $"/organisations/{organisation}/clients", new { name = "bad", redirectUris = new[] { bad } });
+            refused.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity, bad);
+            (await refused.ReadProblemAsync()).ErrorFields().Should().Equal("redirectUris");
+        }
+
+        (await Partners.SendAsAsync(own, HttpMethod.Post, $"/organisations/{organisation}/clients",
+            new { name = "desktop app", redirectUris = new[] { "http://127.0.0.1:8765/callback" } })).StatusCode.Should().Be(HttpStatusCode.Created, "a loopback redirect for an app on the person's own computer");
+    }
+
     private static async Task<HttpResponseMessage> PasswordStepAsync(TestBrowser browser, string email, string password)
     {
         var page = await browser.Client.GetAsync("/sign-in?returnUrl=" + Uri.EscapeDataString(browser.AuthorizeUrl()));

@@ -113,6 +113,9 @@ public sealed partial class TestBrowser(HttpClient client) : IDisposable
 {
     public HttpClient Client { get; } = client;
 
+    /// <summary>The application this browser signs in to: the network's test application unless a test plays a partner's system.</summary>
+    public (string Id, string Secret, string RedirectUri) Application { get; set; } = (TestSignIn.ClientId, TestSignIn.ClientSecret, TestSignIn.RedirectUri);
+
     public string Verifier { get; } = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
 
     public string State { get; } = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16));
@@ -125,8 +128,8 @@ public sealed partial class TestBrowser(HttpClient client) : IDisposable
         var parameters = new Dictionary<string, string?>
         {
             ["response_type"] = "code",
-            ["client_id"] = TestSignIn.ClientId,
-            ["redirect_uri"] = TestSignIn.RedirectUri,
+            ["client_id"] = Application.Id,
+            ["redirect_uri"] = Application.RedirectUri,
             ["state"] = State,
             ["code_challenge"] = Challenge,
             ["code_challenge_method"] = "S256",
@@ -169,7 +172,7 @@ public sealed partial class TestBrowser(HttpClient client) : IDisposable
     public string CodeFrom(HttpResponseMessage redirect)
     {
         var location = redirect.Headers.Location ?? throw new InvalidOperationException($"No redirect: {(int)redirect.StatusCode}");
-        if (!location.ToString().StartsWith(TestSignIn.RedirectUri + "?", StringComparison.Ordinal))
+        if (!location.ToString().StartsWith(Application.RedirectUri + "?", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"Redirected elsewhere: {location}");
         }
@@ -181,15 +184,15 @@ public sealed partial class TestBrowser(HttpClient client) : IDisposable
     }
 
     /// <summary>The application exchanges the code at the token endpoint with its secret and the PKCE verifier.</summary>
-    public Task<HttpResponseMessage> ExchangeAsync(string code, string? verifier = null, string secret = TestSignIn.ClientSecret) =>
+    public Task<HttpResponseMessage> ExchangeAsync(string code, string? verifier = null, string? secret = null) =>
         Client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "authorization_code",
             ["code"] = code,
-            ["redirect_uri"] = TestSignIn.RedirectUri,
+            ["redirect_uri"] = Application.RedirectUri,
             ["code_verifier"] = verifier ?? Verifier,
-            ["client_id"] = TestSignIn.ClientId,
-            ["client_secret"] = secret,
+            ["client_id"] = Application.Id,
+            ["client_secret"] = secret ?? Application.Secret,
         }));
 
     /// <summary>Signs the person in and returns their access token.</summary>

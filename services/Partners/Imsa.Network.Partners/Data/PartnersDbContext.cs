@@ -197,6 +197,7 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
             client.Property(c => c.CreatedAt).HasColumnName("created_at");
             client.Property(c => c.SecretRotatedAt).HasColumnName("secret_rotated_at");
             client.Property(c => c.RevokedAt).HasColumnName("revoked_at");
+            client.Property(c => c.RedirectUris).HasColumnName("redirect_uris");
             client.HasIndex(c => c.OrganisationId);
             client.HasOne<Organisation>().WithMany().HasForeignKey(c => c.OrganisationId);
         });

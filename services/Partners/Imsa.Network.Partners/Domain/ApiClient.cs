@@ -18,4 +18,10 @@ internal sealed class ApiClient
     public DateTimeOffset SecretRotatedAt { get; set; }
 
     public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>
+    /// Where the organisation's system receives a person's authorization code, when it signs the organisation's people
+    /// in (authorization code with PKCE); empty for a system that acts only for the organisation itself.
+    /// </summary>
+    public List<string> RedirectUris { get; init; } = [];
 }

@@ -9,10 +9,16 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Imsa.Network.Partners.Endpoints;
 
-/// <param name="Name">A label for the client, e.g. "case system production".</param>
-public sealed record CreateApiClientRequest(string? Name);
+/// <param name="Name">A label of 1 to 200 characters ("case system production").</param>
+/// <param name="RedirectUris">
+/// Only for a system that signs the organisation's people in (authorization code with PKCE): where it receives their
+/// codes, at most 10 absolute https addresses (http only on the loopback address, for an app on the person's own
+/// computer, RFC 8252), without fragment or user info, compared exactly.
+/// </param>
+public sealed record CreateApiClientRequest(string? Name, List<string?>? RedirectUris = null);
 
-public sealed record ApiClientResponse(string ClientId, string Name, DateTimeOffset CreatedAt, DateTimeOffset SecretRotatedAt, DateTimeOffset? RevokedAt);
+public sealed record ApiClientResponse(
+    string ClientId, string Name, DateTimeOffset CreatedAt, DateTimeOffset SecretRotatedAt, DateTimeOffset? RevokedAt, IReadOnlyList<string> RedirectUris);
 
 internal static class ApiClientEndpoints
 {
@@ -29,6 +35,7 @@ internal static class ApiClientEndpoints
             .WithQuota(PartnersServices.ApiClients)
             .WithSummary("Create an API client")
             .WithDescription("The organisation itself: returns the client id and its secret, shown this once and stored only as a hash. "
+                + "With redirectUris, the system may also sign the organisation's own people in (authorization code with PKCE; docs/api.md). "
                 + "A coordinator never creates another organisation's credentials (403): it invites the organisation (POST /organisations/{id}/invitations).")
             .KeepsNoAnswer()
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
@@ -62,7 +69,7 @@ internal static class ApiClientEndpoints
         var clients = await db.ApiClients.AsNoTracking()
             .Where(c => c.OrganisationId == id)
             .OrderBy(c => c.CreatedAt)
-            .Select(c => new ApiClientResponse(c.ClientId, c.Name, c.CreatedAt, c.SecretRotatedAt, c.RevokedAt))
+            .Select(c => new ApiClientResponse(c.ClientId, c.Name, c.CreatedAt, c.SecretRotatedAt, c.RevokedAt, c.RedirectUris))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(clients);
     }
@@ -80,14 +87,36 @@ internal static class ApiClientEndpoints
             return NeverMint();
         }
 
+        var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Trim().Length > 200)
         {
-            return Problems.Unprocessable(new Dictionary<string, string[]> { ["name"] = ["A name of 1 to 200 characters is required."] });
+            errors["name"] = ["A name of 1 to 200 characters is required."];
         }
 
-        var credentials = await clients.CreateAsync(id, request.Name.Trim(), InvitationEndpoints.Actor(user), cancellationToken);
+        var redirectUris = (request.RedirectUris ?? []).Select(RedirectUriOrNull).ToList();
+        if (redirectUris.Count > 10 || redirectUris.Any(u => u is null))
+        {
+            errors["redirectUris"] = ["At most 10 absolute https addresses (http only on 127.0.0.1, [::1] or localhost), without fragment or user info."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Unprocessable(errors);
+        }
+
+        var credentials = await clients.CreateAsync(
+            id, request.Name!.Trim(), InvitationEndpoints.Actor(user), cancellationToken, redirectUris: [.. redirectUris.OfType<Uri>()]);
         return TypedResults.Created($"/organisations/{id}/clients", credentials);
     }
+
+    /// <summary>An address a code may be sent to: https, or http on the loopback address only (RFC 8252 section 7.3).</summary>
+    private static Uri? RedirectUriOrNull(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && value!.Length <= 2000
+        && string.IsNullOrEmpty(uri.Fragment) && string.IsNullOrEmpty(uri.UserInfo)
+        && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback))
+            ? uri
+            : null;
 
     private static async Task<Results<Ok<ClientCredentials>, ProblemHttpResult>> RotateAsync(
         Guid id, string clientId, ClaimsPrincipal user, PartnersDbContext db, ApiClients clients, CancellationToken cancellationToken)

@@ -18,7 +18,7 @@ internal sealed class ApiClients(PartnersDbContext db, IOpenIddictApplicationMan
 {
     public async Task<ClientCredentials> CreateAsync(
         Guid organisationId, string name, CredentialActor actor, CancellationToken cancellationToken, string? clientId = null, string? secret = null,
-        Guid? invitationId = null)
+        Guid? invitationId = null, IReadOnlyList<Uri>? redirectUris = null)
     {
         var credentials = new ClientCredentials(clientId ?? $"imsa-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10))}", secret ?? NewSecret());
         var now = time.GetUtcNow();
@@ -30,21 +30,33 @@ internal sealed class ApiClients(PartnersDbContext db, IOpenIddictApplicationMan
             Name = name,
             CreatedAt = now,
             SecretRotatedAt = now,
+            RedirectUris = [.. (redirectUris ?? []).Select(u => u.OriginalString)],
         });
         db.CredentialEvents.Add(CredentialEvent.Of(
             organisationId, "client-created", now, actor, credentials.ClientId, invitationId));
         await db.SaveChangesAsync(cancellationToken);
         // The application store hashes the secret (PBKDF2) and saves through the same DbContext and transaction.
-        await applications.CreateAsync(
-            new OpenIddictApplicationDescriptor
-            {
-                ClientId = credentials.ClientId,
-                ClientSecret = credentials.ClientSecret,
-                ClientType = ClientTypes.Confidential,
-                DisplayName = name,
-                Permissions = { Permissions.Endpoints.Token, Permissions.GrantTypes.ClientCredentials },
-            },
-            cancellationToken);
+        var descriptor = new OpenIddictApplicationDescriptor
+        {
+            ClientId = credentials.ClientId,
+            ClientSecret = credentials.ClientSecret,
+            ClientType = ClientTypes.Confidential,
+            DisplayName = name,
+            Permissions = { Permissions.Endpoints.Token, Permissions.GrantTypes.ClientCredentials },
+        };
+        if (redirectUris is { Count: > 0 })
+        {
+            // A system that signs the organisation's people in, as the web application does (AuthorizationEndpoint
+            // lets it sign in no one else).
+            descriptor.Permissions.UnionWith(
+            [
+                Permissions.Endpoints.Authorization, Permissions.Endpoints.EndSession, Permissions.GrantTypes.AuthorizationCode, Permissions.ResponseTypes.Code,
+            ]);
+            descriptor.Requirements.Add(Requirements.Features.ProofKeyForCodeExchange);
+            descriptor.RedirectUris.UnionWith(redirectUris);
+        }
+
+        await applications.CreateAsync(descriptor, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return credentials;
     }

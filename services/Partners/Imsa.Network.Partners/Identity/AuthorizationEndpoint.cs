@@ -46,7 +46,7 @@ internal static class AuthorizationEndpoint
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("The OpenIddict server request is missing.");
         var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
         var active = session.Succeeded && Guid.TryParse(session.Principal?.FindFirst(PersonClaims.Id)?.Value, out var personId)
-            ? await PersonTokens.ActiveAsync(db, personId, cancellationToken)
+            ? await PersonTokens.ActiveAsync(db, personId, clientId: null, cancellationToken)
             : null;
         var fresh = session.Properties?.IssuedUtc is { } issued
             && (request.MaxAge is not { } maxAge || time.GetUtcNow() - issued <= TimeSpan.FromSeconds(maxAge));
@@ -63,6 +63,12 @@ internal static class AuthorizationEndpoint
             }
 
             return Results.Redirect(SignInPages.SignInUrl(http, ReturnUrl(http, request)));
+        }
+
+        if (await PersonTokens.ActiveAsync(db, active.Value.Person.Id, request.ClientId, cancellationToken) is null)
+        {
+            // Signed in, but this application is another organisation's system.
+            return Refuse(Errors.AccessDenied, "This application signs in only its own organisation's people.");
         }
 
         var (person, organisation) = active.Value;

@@ -24,13 +24,23 @@ internal static class PersonTokens
     public const string MethodsClaim = NetworkClaims.AuthenticationMethods;
 
     /// <summary>
-    /// The person, if they may have a token now: enrolled, not deactivated, and their organisation neither suspended
-    /// nor retired. Checked when the code is issued and again when it is exchanged.
+    /// The person, if they may have a token for this application now: enrolled, not deactivated, their organisation
+    /// neither suspended nor retired, and the application the network's or their organisation's own. Checked when the
+    /// code is issued and again when it is exchanged.
     /// </summary>
-    public static async Task<(Person Person, Organisation Organisation)?> ActiveAsync(PartnersDbContext db, Guid personId, CancellationToken cancellationToken)
+    public static async Task<(Person Person, Organisation Organisation)?> ActiveAsync(
+        PartnersDbContext db, Guid personId, string? clientId, CancellationToken cancellationToken)
     {
         var person = await db.Users.AsNoTracking().FirstOrDefaultAsync(p => p.Id == personId, cancellationToken);
         if (person is not { ActivatedAt: not null, DeactivatedAt: null })
+        {
+            return null;
+        }
+
+        // An organisation's own system signs in that organisation's people only, and only while it is not revoked;
+        // the network's applications (SignIn:Clients) sign in anyone's.
+        if (await db.ApiClients.AsNoTracking().FirstOrDefaultAsync(c => c.ClientId == clientId, cancellationToken) is { } system
+            && (system.OrganisationId != person.OrganisationId || system.RevokedAt is not null))
         {
             return null;
         }

@@ -94,7 +94,7 @@ internal static class TokenEndpoint
     {
         var code = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         var active = Guid.TryParse(code.Principal?.GetClaim(Claims.Subject), out var personId)
-            ? await PersonTokens.ActiveAsync(db, personId, cancellationToken)
+            ? await PersonTokens.ActiveAsync(db, personId, request.ClientId, cancellationToken)
             : null;
         if (active is not { } found)
         {
