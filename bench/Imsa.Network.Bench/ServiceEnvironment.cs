@@ -109,6 +109,7 @@ public static partial class ServiceEnvironment
         placeholders["IMSA_TOKEN_SIGNING_KEY"] = rsa.ExportPkcs8PrivateKeyPem();
         placeholders["IMSA_COORDINATOR_CLIENT_ID"] = coordinatorClientId;
         placeholders["IMSA_COORDINATOR_CLIENT_SECRET"] = coordinatorSecret;
+        placeholders["IMSA_PEOPLE_TOKEN_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         placeholders["IMSA_SIGN_IN_CLIENT_ID"] = "imsa-bench-sign-in";
         placeholders["IMSA_SIGN_IN_CLIENT_SECRET"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
         placeholders["IMSA_SIGN_IN_REDIRECT_URI"] = "http://127.0.0.1:8400/signed-in";

@@ -161,8 +161,9 @@ imsa_secrets() {
     echo "IMSA_SIGN_IN_CLIENT_SECRET=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 40)" >>"$file"
   fi
   # Counselling's and Handovers' keys for pseudonymous references to people (docs/privacy.md): lost, they are
-  # merely made again, and the references shown change.
-  for name in IMSA_COUNSELLING_PSEUDONYM_KEY IMSA_HANDOVERS_PSEUDONYM_KEY; do
+  # merely made again, and the references shown change. Partners' key for people's authenticator keys and recovery
+  # codes: lost, every person adds their authenticator again.
+  for name in IMSA_COUNSELLING_PSEUDONYM_KEY IMSA_HANDOVERS_PSEUDONYM_KEY IMSA_PEOPLE_TOKEN_KEY; do
     if ! grep -q "^$name=" "$file"; then
       echo "$name=$(openssl rand -base64 32)" >>"$file"
     fi
@@ -187,7 +188,7 @@ imsa_load_secrets() {
   # shellcheck disable=SC1090
   . "$file"
   export IMSA_COORDINATOR_CLIENT_SECRET IMSA_COUNSELLING_MASTER_KEY IMSA_COUNSELLING_PSEUDONYM_KEY IMSA_HANDOVERS_PSEUDONYM_KEY \
-    IMSA_SIGN_IN_CLIENT_SECRET
+    IMSA_SIGN_IN_CLIENT_SECRET IMSA_PEOPLE_TOKEN_KEY
 }
 
 # A user whose password the machine's credentials file gives: made when missing; when it exists and refuses that

@@ -291,6 +291,31 @@ public sealed class SignInTests(ServiceFixture<Program> service) : IClassFixture
             new { name = "desktop app", redirectUris = new[] { "http://127.0.0.1:8765/callback" } })).StatusCode.Should().Be(HttpStatusCode.Created, "a loopback redirect for an app on the person's own computer");
     }
 
+    [Fact]
+    public async Task TheSecondFactorsSecrets_AreEncryptedAtRest_AndAValueMovedToAnotherPersonDoesNotOpen()
+    {
+        var (organisation, own, _) = await OrganisationAsync();
+        var person = await Partners.EnrolPersonAsync(own, organisation);
+        var colleague = await Partners.EnrolPersonAsync(own, organisation);
+
+        (await service.Database.CountAsync($"SELECT count(*) FROM identity.person_tokens WHERE \"UserId\" = '{person.Id}'")).Should().Be(2, "the authenticator key and the recovery codes");
+        (await service.Database.CountAsync($"SELECT count(*) FROM identity.person_tokens WHERE \"UserId\" = '{person.Id}' AND \"Value\" LIKE 'v1:%'")).Should().Be(2);
+        (await service.Database.CountAsync($"SELECT count(*) FROM identity.person_tokens WHERE \"Value\" LIKE '%{person.AuthenticatorKey}%' OR \"Value\" LIKE '%{person.RecoveryCodes[0]}%'"))
+            .Should().Be(0, "a copy of the database alone does not pass anyone's second factor");
+
+        // The colleague's sealed authenticator key copied onto this person's row does not open for them.
+        await service.Database.ExecuteAsync(
+            $"UPDATE identity.person_tokens t SET \"Value\" = c.\"Value\" FROM identity.person_tokens c WHERE t.\"UserId\" = '{person.Id}' AND c.\"UserId\" = '{colleague.Id}' AND t.\"Name\" = c.\"Name\" AND t.\"Name\" = 'AuthenticatorKey'");
+        using var browser = service.Factory.Browser();
+        var page = await browser.Client.GetAsync("/sign-in?returnUrl=" + Uri.EscapeDataString(browser.AuthorizeUrl()));
+        var refused = await browser.SubmitAsync(page, new Dictionary<string, string> { ["email"] = person.Email, ["password"] = person.Password });
+        refused.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity, "a second factor that does not open is none: refused, never signed in on the password alone, no 500");
+
+        // What is sealed opens for its owner: the colleague signs in with their own.
+        using var colleagues = service.Factory.Browser();
+        (await colleagues.ExchangeAsync(await colleagues.SignInAsync(colleague))).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
     private static async Task<HttpResponseMessage> PasswordStepAsync(TestBrowser browser, string email, string password)
     {
         var page = await browser.Client.GetAsync("/sign-in?returnUrl=" + Uri.EscapeDataString(browser.AuthorizeUrl()));

@@ -35,6 +35,7 @@ public sealed class ServiceFactory<TProgram>(
         builder.UseSetting($"Encryption:MasterKeys:{TestMasterKey.Id}", TestMasterKey.Value);
         // Counselling's and Handovers' key for pseudonymous references to people (only they read it).
         builder.UseSetting("Pseudonyms:Key", TestPseudonymKey.Value);
+        builder.UseSetting("People:TokenKey", TestPseudonymKey.PeopleTokenKey);
         builder.UseSetting("Network:PublicUrl", TestNetwork.PublicUrl);
         builder.UseSetting("Counselling:ConsentExpiry:Interval", "00:00:00.200");
         builder.UseSetting("Handovers:Sla:Interval", "00:00:00.200");
@@ -67,10 +68,12 @@ public static class TestMasterKey
     public static string Value { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 }
 
-/// <summary>The test run's key for pseudonymous references to people (Pseudonyms:Key).</summary>
+/// <summary>The test run's key for pseudonymous references to people (Pseudonyms:Key), and Partners' key for people's second factors (People:TokenKey).</summary>
 public static class TestPseudonymKey
 {
     public static string Value { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    public static string PeopleTokenKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 }
 
 /// <summary>Where the network is reached in tests (Network:PublicUrl): receipts and gateway documents name it.</summary>

@@ -40,6 +40,13 @@ internal static class PeopleIdentity
             .AddUserConfirmation<ActivePeople>()
             .AddTokenProvider<SingleUseAuthenticator>(Authenticator)
             .AddPasswordValidator<PasswordLength>();
+        // The second factor's secrets encrypted at rest (ProtectedPeopleStore); no start without the key.
+        services.AddOptions<PeopleTokenKeyOptions>().BindConfiguration("People")
+            .Validate(
+                options => PeopleTokenKeyOptions.TryDecode(options.TokenKey, out _),
+                "People:TokenKey, 32 random bytes in base64 (openssl rand -base64 32), is required: it encrypts people's authenticator keys and recovery codes.")
+            .ValidateOnStart();
+        services.AddScoped<IUserStore<Person>, ProtectedPeopleStore>();
         services.AddAuthentication().AddIdentityCookies();
         // Served over https (every real deployment), the cookies are Secure and "__Host-" (this host only, path /);
         // the local network on http://127.0.0.1 gets the same cookies without the prefix, which needs Secure.
