@@ -68,6 +68,8 @@ IMSA Network is running.
   RabbitMQ     http://127.0.0.1:15672  (user imsa: sudo grep RABBITMQ_PASSWORD= /var/lib/imsa-network/infrastructure.env)
 Tokens: POST http://127.0.0.1:${IMSA_PORTS[partners]}/connect/token with grant_type=client_credentials; the first
 coordinator client is imsa-coordinator, its secret is IMSA_COORDINATOR_CLIENT_SECRET in .local/secrets.env.
+People sign in with a password and an authenticator: deploy/local/sign-in.sh counsellor prints Amal's token
+(also organisation-admin, coordinator); deploy/local/totp.sh counsellor her current code (.local/demo-people.tsv).
 Walk a whole handover journey through the APIs: deploy/local/demo.sh
 Logs are in .local/logs/; stop everything with deploy/local/stop.sh
 TXT

@@ -278,7 +278,9 @@ public sealed class SignInTests(ServiceFixture<Program> service) : IClassFixture
         using var strangersBrowser = service.Factory.Browser();
         strangersBrowser.Application = application;
         var act = () => strangersBrowser.SignInAsync(stranger);
-        (await act.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("error=access_denied").And.NotContain("code=");
+        (await act.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Be("No redirect: 403", "no code, and the browser is not sent back to another organisation's system");
+        var probe = await strangersBrowser.Client.GetAsync(strangersBrowser.AuthorizeUrl(new Dictionary<string, string?> { ["prompt"] = "none" }));
+        probe.Headers.Location!.ToString().Should().Contain("error=login_required", "another organisation's system does not learn that someone is signed in");
 
         foreach (var bad in new[] { "http://cases.ngo.example.org/cb", "https://cases.ngo.example.org/cb#x", "https://user:pw@cases.ngo.example.org/cb", "/relative", "not a uri" })
         {
@@ -314,6 +316,30 @@ public sealed class SignInTests(ServiceFixture<Program> service) : IClassFixture
         // What is sealed opens for its owner: the colleague signs in with their own.
         using var colleagues = service.Factory.Browser();
         (await colleagues.ExchangeAsync(await colleagues.SignInAsync(colleague))).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task ParallelWrongPasswords_EachCount_SoTheLockoutHolds_AndASuspendedOrganisationsPersonIsRefusedAtOnce()
+    {
+        var (organisation, own, _) = await OrganisationAsync();
+        var person = await Partners.EnrolPersonAsync(own, organisation);
+        using var browser = service.Factory.Browser();
+        var page = await browser.Client.GetAsync("/sign-in?returnUrl=" + Uri.EscapeDataString(browser.AuthorizeUrl()));
+        var html = await page.Content.ReadAsStringAsync();
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 12).Select(i =>
+            browser.SubmitAsync(new HttpResponseMessage { Content = new StringContent(html) }, new Dictionary<string, string> { ["email"] = person.Email, ["password"] = $"parallel wrong guess {i}" })));
+        attempts.Should().OnlyContain(r => r.StatusCode == HttpStatusCode.UnprocessableEntity);
+        (await service.Database.CountAsync($"SELECT count(*) FROM identity.people WHERE \"Id\" = '{person.Id}' AND \"LockoutEnd\" > now()"))
+            .Should().Be(1, "twelve guesses at once count as twelve: locked out after five");
+
+        var (suspended, suspendedOwn, _) = await OrganisationAsync();
+        var colleague = await Partners.EnrolPersonAsync(suspendedOwn, suspended);
+        var coordinator = await Partners.GetCoordinatorTokenAsync();
+        (await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{suspended}/verify")).EnsureSuccessStatusCode();
+        (await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{suspended}/suspend")).EnsureSuccessStatusCode();
+        (await PasswordStepAsync(service.Factory.Browser(), colleague.Email, colleague.Password)).StatusCode
+            .Should().Be(HttpStatusCode.UnprocessableEntity, "a suspended organisation's people are refused with the password, not sent round the pages");
     }
 
     private static async Task<HttpResponseMessage> PasswordStepAsync(TestBrowser browser, string email, string password)

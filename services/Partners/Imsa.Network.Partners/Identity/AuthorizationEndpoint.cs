@@ -48,8 +48,9 @@ internal static class AuthorizationEndpoint
         var active = session.Succeeded && Guid.TryParse(session.Principal?.FindFirst(PersonClaims.Id)?.Value, out var personId)
             ? await PersonTokens.ActiveAsync(db, personId, clientId: null, cancellationToken)
             : null;
-        var fresh = session.Properties?.IssuedUtc is { } issued
-            && (request.MaxAge is not { } maxAge || time.GetUtcNow() - issued <= TimeSpan.FromSeconds(maxAge));
+        // Measured from when the password and code were typed, not from the session cookie's last renewal.
+        var fresh = long.TryParse(session.Principal?.FindFirst(PersonTokens.AuthenticationTime)?.Value, out var authenticatedAt)
+            && (request.MaxAge is not { } maxAge || time.GetUtcNow().ToUnixTimeSeconds() - authenticatedAt <= maxAge);
         if (active is null || !fresh || request.HasPromptValue(PromptValues.Login))
         {
             if (request.HasPromptValue(PromptValues.None))
@@ -67,8 +68,11 @@ internal static class AuthorizationEndpoint
 
         if (await PersonTokens.ActiveAsync(db, active.Value.Person.Id, request.ClientId, cancellationToken) is null)
         {
-            // Signed in, but this application is another organisation's system.
-            return Refuse(Errors.AccessDenied, "This application signs in only its own organisation's people.");
+            // Signed in, but this application is another organisation's system: it learns nothing (not even that
+            // someone is signed in), and the browser is not sent back to it.
+            return request.HasPromptValue(PromptValues.None)
+                ? Refuse(Errors.LoginRequired, "The person is not signed in.")
+                : SignInPages.Message(http, "Not for your organisation", "This application signs in only its own organisation's people. Go back to the application your organisation uses.", StatusCodes.Status403Forbidden);
         }
 
         var (person, organisation) = active.Value;
@@ -89,11 +93,11 @@ internal static class AuthorizationEndpoint
             [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
     }
 
-    /// <summary>The same authorization request as a GET, without prompt (so signing in does not ask to sign in again).</summary>
+    /// <summary>The same authorization request as a GET, without prompt and max_age (so signing in does not ask to sign in again).</summary>
     private static string ReturnUrl(HttpContext http, OpenIddictRequest request)
     {
         var parameters = request.GetParameters()
-            .Where(p => p.Key != Parameters.Prompt)
+            .Where(p => p.Key != Parameters.Prompt && p.Key != Parameters.MaxAge)
             .Select(p => KeyValuePair.Create(p.Key, (string?)p.Value.ToString()));
         return $"{http.Request.PathBase}/connect/authorize{QueryString.Create(parameters)}";
     }

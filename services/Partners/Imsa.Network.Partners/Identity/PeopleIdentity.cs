@@ -1,8 +1,10 @@
+using System.Security.Claims;
 using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Domain;
 using Imsa.Network.ServiceDefaults;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Identity;
 using OtpNet;
@@ -71,7 +73,22 @@ internal static class PeopleIdentity
         services.AddOptions<AntiforgeryOptions>()
             .Configure<IOptions<NetworkOptions>>((antiforgery, network) => Harden(antiforgery.Cookie, "imsa-antiforgery", network.Value, SameSiteMode.Strict));
         // A deactivated person's sign-in session ends at its next check (the security stamp changes on deactivation).
-        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
+        services.Configure<SecurityStampValidatorOptions>(options =>
+        {
+            options.ValidationInterval = TimeSpan.FromMinutes(1);
+            // The check rebuilds the session's principal from the database: how and when the person signed in stay.
+            options.OnRefreshingPrincipal = context =>
+            {
+                if (context.NewPrincipal?.Identity is ClaimsIdentity refreshed && context.CurrentPrincipal is { } current)
+                {
+                    refreshed.AddClaims(current.Claims
+                        .Where(c => c.Type is PersonTokens.MethodsClaim or PersonTokens.AuthenticationTime)
+                        .Select(c => new Claim(c.Type, c.Value)));
+                }
+
+                return Task.CompletedTask;
+            };
+        });
         return services;
     }
 
@@ -87,11 +104,16 @@ internal static class PeopleIdentity
     }
 }
 
-/// <summary>Who may sign in: a person who completed enrolment (password and authenticator) and has not been deactivated.</summary>
-internal sealed class ActivePeople : IUserConfirmation<Person>
+/// <summary>
+/// Who may sign in: a person who completed enrolment (password and authenticator), has not been deactivated, and
+/// whose organisation is neither suspended nor retired.
+/// </summary>
+internal sealed class ActivePeople(PartnersDbContext db) : IUserConfirmation<Person>
 {
-    public Task<bool> IsConfirmedAsync(UserManager<Person> manager, Person user) =>
-        Task.FromResult(user.ActivatedAt is not null && user.DeactivatedAt is null);
+    public async Task<bool> IsConfirmedAsync(UserManager<Person> manager, Person user) =>
+        user.ActivatedAt is not null && user.DeactivatedAt is null
+        && await db.Organisations.AnyAsync(o => o.Id == user.OrganisationId
+            && (o.Status == OrganisationStatus.PendingVerification || o.Status == OrganisationStatus.Active));
 }
 
 /// <summary>At least 15 characters (SP 800-63B for a password that may have to stand alone), at most 128.</summary>

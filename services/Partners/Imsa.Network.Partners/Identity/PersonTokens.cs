@@ -20,6 +20,9 @@ internal static class PersonTokens
 
     public const string MultiFactor = "mfa";
 
+    /// <summary>When the person last typed their password and code (seconds since 1970), in the sign-in session: max_age is measured from it.</summary>
+    public const string AuthenticationTime = "auth_time";
+
     /// <summary>The sign-in session's claim (and the token's) that lists the methods.</summary>
     public const string MethodsClaim = NetworkClaims.AuthenticationMethods;
 

@@ -61,10 +61,18 @@ internal static class SignInPages
             return PasswordPage(http, antiforgery, returnUrl, Refused);
         }
 
+        await using var transaction = await LockAsync(db, person);
         var wasLockedOut = await signIn.UserManager.IsLockedOutAsync(person);
+        if (wasLockedOut || !await signIn.CanSignInAsync(person))
+        {
+            // Identity answers these without hashing: hash anyway, so the answer takes as long as a wrong password.
+            signIn.UserManager.PasswordHasher.VerifyHashedPassword(person, person.PasswordHash ?? NobodysHash.Value, form.Password);
+        }
+
         var result = await signIn.PasswordSignInAsync(person, form.Password, isPersistent: false, lockoutOnFailure: true);
         if (result.RequiresTwoFactor)
         {
+            await transaction.CommitAsync();
             return Results.Redirect($"{http.Request.PathBase}{Path}/code{Query(returnUrl)}");
         }
 
@@ -75,7 +83,20 @@ internal static class SignInPages
         }
 
         await RecordLockoutAsync(db, signIn.UserManager, person, wasLockedOut, time);
+        await transaction.CommitAsync();
         return PasswordPage(http, antiforgery, returnUrl, Refused);
+    }
+
+    /// <summary>
+    /// One attempt at a time per person (the row locked for this transaction, the person read again under the lock):
+    /// parallel guesses each count, so the lockout after five holds.
+    /// </summary>
+    private static async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> LockAsync(PartnersDbContext db, Person person)
+    {
+        var transaction = await db.Database.BeginTransactionAsync();
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM identity.people WHERE \"Id\" = {person.Id} FOR UPDATE");
+        await db.Entry(person).ReloadAsync();
+        return transaction;
     }
 
     private static async Task<IResult> CodeAsync(
@@ -90,6 +111,7 @@ internal static class SignInPages
         }
 
         var code = new string((form.Code ?? "").Where(c => !char.IsWhiteSpace(c)).ToArray());
+        await using var transaction = await LockAsync(db, person);
         var wasLockedOut = await signIn.UserManager.IsLockedOutAsync(person);
         string[] methods;
         SignInResult result;
@@ -114,15 +136,23 @@ internal static class SignInPages
         if (!result.Succeeded)
         {
             await RecordLockoutAsync(db, signIn.UserManager, person, wasLockedOut, time);
+            await transaction.CommitAsync();
             return CodePage(http, antiforgery, returnUrl, Refused);
         }
 
-        // The session cookie says how the person signed in (amr), for the tokens issued from it.
-        await signIn.SignInWithClaimsAsync(person, isPersistent: false, methods.Select(m => new Claim(PersonTokens.MethodsClaim, m)));
+        // The session cookie says how and when the person signed in (amr, auth_time), for the tokens issued from it.
+        await signIn.SignInWithClaimsAsync(
+            person,
+            isPersistent: false,
+            [
+                .. methods.Select(m => new Claim(PersonTokens.MethodsClaim, m)),
+                new Claim(PersonTokens.AuthenticationTime, time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ]);
         db.CredentialEvents.Add(CredentialEvent.Of(
             person.OrganisationId, "person-signed-in", time.GetUtcNow(), new CredentialActor(person.OrganisationId, null, person.Id), personId: person.Id,
             reason: methods.Contains(PersonTokens.OneTimeCode) ? "authenticator code" : "recovery code"));
         await db.SaveChangesAsync();
+        await transaction.CommitAsync();
         return returnUrl is not null
             ? Results.Redirect(returnUrl)
             : Html(http, "Signed in", "<p>You are signed in. Go back to the application you came from.</p>");
@@ -145,6 +175,7 @@ internal static class SignInPages
     {
         var prefix = $"{http.Request.PathBase}/connect/authorize?";
         return url is { Length: <= 4096 } && url.StartsWith(prefix, StringComparison.Ordinal) && !url.Contains('\\', StringComparison.Ordinal)
+            && url.All(c => c is > ' ' and < (char)0x7F)
             ? url
             : null;
     }
@@ -187,6 +218,10 @@ internal static class SignInPages
     }
 
     private static string Invalid(string? error) => error is null ? "" : """ aria-invalid="true" aria-describedby="error" """.TrimEnd();
+
+    /// <summary>A page with a message only (no form).</summary>
+    public static IResult Message(HttpContext http, string title, string text, int status) =>
+        Html(http, title, $"<p>{HtmlEncoder.Default.Encode(text)}</p>", status);
 
     private static IResult Html(HttpContext http, string title, string body, int status = StatusCodes.Status200OK)
     {
