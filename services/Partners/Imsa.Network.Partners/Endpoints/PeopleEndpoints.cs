@@ -72,6 +72,7 @@ internal static class PeopleEndpoints
                 + "(audited). For good: the person cannot sign in again, and their current tokens are refused network-wide within seconds "
                 + "(announces PersonDeactivated, ids only). What they did stays attributed to them. Asked again, it answers the person as they are.")
             .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         var enrolment = app.MapGroup("/people/enrolment").WithTags("People").AllowAnonymous().KeepsNoAnswer();
@@ -345,11 +346,23 @@ internal static class PeopleEndpoints
         {
             var now = time.GetUtcNow();
             await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
+            // After any sign-in attempt under way (it holds the row), so neither overwrites the other.
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM identity.people WHERE \"Id\" = {person.Id} FOR UPDATE", cancellationToken);
+            await db.Entry(person).ReloadAsync(cancellationToken);
+            if (person.DeactivatedAt is not null)
+            {
+                return TypedResults.Ok(Seen(person));
+            }
+
             person.DeactivatedAt = now;
             // Ends the sign-in session at its next check, and no password opens the account again.
-            await people.UpdateSecurityStampAsync(person);
-            await people.SetLockoutEnabledAsync(person, true);
-            await people.SetLockoutEndDateAsync(person, DateTimeOffset.MaxValue);
+            if (!(await people.UpdateSecurityStampAsync(person)).Succeeded
+                || !(await people.SetLockoutEnabledAsync(person, true)).Succeeded
+                || !(await people.SetLockoutEndDateAsync(person, DateTimeOffset.MaxValue)).Succeeded)
+            {
+                return Problems.Conflict("The person's account changed meanwhile; deactivate again.");
+            }
+
             db.CredentialEvents.Add(CredentialEvent.Of(id, "person-deactivated", now, InvitationEndpoints.Actor(user), personId: person.Id, reason: reason));
             db.AddEvent(new PersonDeactivated(id, person.Id, now), time);
             if (!own)
@@ -361,8 +374,9 @@ internal static class PeopleEndpoints
             await transaction.CommitAsync(cancellationToken);
         }
 
-        return TypedResults.Ok(new PersonResponse(
-            person.Id, person.Role, Status(person), person.CreatedAt, person.ActivatedAt, own ? person.DisplayName : null, own ? person.Email : null));
+        return TypedResults.Ok(Seen(person));
+
+        PersonResponse Seen(Person p) => new(p.Id, p.Role, Status(p), p.CreatedAt, p.ActivatedAt, own ? p.DisplayName : null, own ? p.Email : null);
     }
 
     private const string PasswordRule = "A password of 15 to 128 characters; any characters, no other rules. A passphrase of several words is good.";
