@@ -42,6 +42,7 @@ public sealed class OrganisationAccessConsumer(DbContext db) : IdempotentConsume
                 context.CancellationToken);
         });
 
+    /// <summary>The earliest deactivation stands, whichever copy of the fact arrives first.</summary>
     public Task Consume(ConsumeContext<PersonDeactivated> context) =>
         ConsumeOnceAsync(context, async () =>
         {
@@ -50,7 +51,8 @@ public sealed class OrganisationAccessConsumer(DbContext db) : IdempotentConsume
                 $"""
                 INSERT INTO access.deactivated_people (person_id, organisation_id, deactivated_at)
                 VALUES ({deactivated.PersonId}, {deactivated.OrganisationId}, {deactivated.At})
-                ON CONFLICT (person_id) DO NOTHING
+                ON CONFLICT (person_id) DO UPDATE SET deactivated_at = excluded.deactivated_at
+                WHERE excluded.deactivated_at < access.deactivated_people.deactivated_at
                 """,
                 context.CancellationToken);
         });
