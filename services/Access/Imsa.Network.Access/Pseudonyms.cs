@@ -11,8 +11,12 @@ public sealed class PseudonymOptions
 {
     /// <summary>32 random bytes, base64-encoded; secret. Changing it changes every reference the service shows.</summary>
     public string Key { get; set; } = "";
+}
 
-    internal static bool TryDecode(string? key, out byte[] bytes)
+/// <summary>A secret key from configuration: 32 random bytes in base64 (openssl rand -base64 32).</summary>
+public static class SymmetricKeys
+{
+    public static bool TryDecode(string? key, out byte[] bytes)
     {
         bytes = [];
         try
@@ -39,7 +43,7 @@ public sealed class Pseudonyms(IOptions<PseudonymOptions> options)
 {
     public const string Prefix = "reader-";
 
-    private readonly byte[] _key = PseudonymOptions.TryDecode(options.Value.Key, out var key)
+    private readonly byte[] _key = SymmetricKeys.TryDecode(options.Value.Key, out var key)
         ? key
         : throw new InvalidOperationException("Pseudonyms:Key is not 32 bytes in base64.");
 
@@ -59,7 +63,7 @@ public static class PseudonymExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<PseudonymOptions>().BindConfiguration("Pseudonyms")
             .Validate(
-                options => PseudonymOptions.TryDecode(options.Key, out _),
+                options => SymmetricKeys.TryDecode(options.Key, out _),
                 "Pseudonyms:Key, 32 random bytes in base64 (openssl rand -base64 32), is required: it makes the pseudonymous references to "
                 + "people that other organisations see.")
             .ValidateOnStart();

@@ -46,7 +46,7 @@ internal static class AuthorizationEndpoint
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("The OpenIddict server request is missing.");
         var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
         var active = session.Succeeded && Guid.TryParse(session.Principal?.FindFirst(PersonClaims.Id)?.Value, out var personId)
-            ? await PersonTokens.ActiveAsync(db, personId, clientId: null, cancellationToken)
+            ? await PersonTokens.ActiveAsync(db, personId, cancellationToken)
             : null;
         // Measured from when the password and code were typed, not from the session cookie's last renewal.
         var fresh = long.TryParse(session.Principal?.FindFirst(PersonTokens.AuthenticationTime)?.Value, out var authenticatedAt)
@@ -66,7 +66,7 @@ internal static class AuthorizationEndpoint
             return Results.Redirect(SignInPages.SignInUrl(http, ReturnUrl(http, request)));
         }
 
-        if (await PersonTokens.ActiveAsync(db, active.Value.Person.Id, request.ClientId, cancellationToken) is null)
+        if (!await PersonTokens.MayUseAsync(db, active.Value.Person, request.ClientId, cancellationToken))
         {
             // Signed in, but this application is another organisation's system: it learns nothing (not even that
             // someone is signed in), and the browser is not sent back to it.

@@ -1,3 +1,4 @@
+using Imsa.Network.Access;
 using System.Security.Claims;
 using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Domain;
@@ -45,7 +46,7 @@ internal static class PeopleIdentity
         // The second factor's secrets encrypted at rest (ProtectedPeopleStore); no start without the key.
         services.AddOptions<PeopleTokenKeyOptions>().BindConfiguration("People")
             .Validate(
-                options => PeopleTokenKeyOptions.TryDecode(options.TokenKey, out _),
+                options => SymmetricKeys.TryDecode(options.TokenKey, out _),
                 "People:TokenKey, 32 random bytes in base64 (openssl rand -base64 32), is required: it encrypts people's authenticator keys and recovery codes.")
             .ValidateOnStart();
         services.AddScoped<IUserStore<Person>, ProtectedPeopleStore>();

@@ -27,12 +27,10 @@ internal static class PersonTokens
     public const string MethodsClaim = NetworkClaims.AuthenticationMethods;
 
     /// <summary>
-    /// The person, if they may have a token for this application now: enrolled, not deactivated, their organisation
-    /// neither suspended nor retired, and the application the network's or their organisation's own. Checked when the
-    /// code is issued and again when it is exchanged.
+    /// The person, if they may have a token now: enrolled, not deactivated, and their organisation neither suspended
+    /// nor retired. Checked when the code is issued and again when it is exchanged.
     /// </summary>
-    public static async Task<(Person Person, Organisation Organisation)?> ActiveAsync(
-        PartnersDbContext db, Guid personId, string? clientId, CancellationToken cancellationToken)
+    public static async Task<(Person Person, Organisation Organisation)?> ActiveAsync(PartnersDbContext db, Guid personId, CancellationToken cancellationToken)
     {
         var person = await db.Users.AsNoTracking().FirstOrDefaultAsync(p => p.Id == personId, cancellationToken);
         if (person is not { ActivatedAt: not null, DeactivatedAt: null })
@@ -40,17 +38,17 @@ internal static class PersonTokens
             return null;
         }
 
-        // An organisation's own system signs in that organisation's people only, and only while it is not revoked;
-        // the network's applications (SignIn:Clients) sign in anyone's.
-        if (await db.ApiClients.AsNoTracking().FirstOrDefaultAsync(c => c.ClientId == clientId, cancellationToken) is { } system
-            && (system.OrganisationId != person.OrganisationId || system.RevokedAt is not null))
-        {
-            return null;
-        }
-
         var organisation = await db.Organisations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == person.OrganisationId, cancellationToken);
         return organisation is { MayAuthenticate: true } ? (person, organisation) : null;
     }
+
+    /// <summary>
+    /// Whether the application may sign this person in: the network's applications (SignIn:Clients) sign in anyone's
+    /// people; an organisation's own system only that organisation's, and only while it is not revoked.
+    /// </summary>
+    public static async Task<bool> MayUseAsync(PartnersDbContext db, Person person, string? clientId, CancellationToken cancellationToken) =>
+        await db.ApiClients.AsNoTracking().FirstOrDefaultAsync(c => c.ClientId == clientId, cancellationToken) is not { } system
+        || (system.OrganisationId == person.OrganisationId && system.RevokedAt is null);
 
     /// <summary>
     /// The claims of a person's access token: sub = the person, org and org_kind = their organisation, role = the

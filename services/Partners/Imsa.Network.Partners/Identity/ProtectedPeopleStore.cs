@@ -1,3 +1,4 @@
+using Imsa.Network.Access;
 using System.Security.Cryptography;
 using System.Text;
 using Imsa.Network.Partners.Data;
@@ -16,20 +17,6 @@ namespace Imsa.Network.Partners.Identity;
 internal sealed class PeopleTokenKeyOptions
 {
     public string TokenKey { get; set; } = "";
-
-    public static bool TryDecode(string? key, out byte[] bytes)
-    {
-        try
-        {
-            bytes = Convert.FromBase64String(key ?? "");
-        }
-        catch (FormatException)
-        {
-            bytes = [];
-        }
-
-        return bytes.Length == 32;
-    }
 }
 
 /// <summary>
@@ -44,7 +31,7 @@ internal sealed class ProtectedPeopleStore(PartnersDbContext db, IOptions<People
 {
     private const string Prefix = "v1:";
 
-    private readonly byte[] _key = PeopleTokenKeyOptions.TryDecode(options.Value.TokenKey, out var key)
+    private readonly byte[] _key = SymmetricKeys.TryDecode(options.Value.TokenKey, out var key)
         ? key
         : throw new InvalidOperationException("People:TokenKey is not 32 bytes in base64.");
 

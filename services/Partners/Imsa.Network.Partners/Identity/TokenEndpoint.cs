@@ -94,9 +94,9 @@ internal static class TokenEndpoint
     {
         var code = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         var active = Guid.TryParse(code.Principal?.GetClaim(Claims.Subject), out var personId)
-            ? await PersonTokens.ActiveAsync(db, personId, request.ClientId, cancellationToken)
+            ? await PersonTokens.ActiveAsync(db, personId, cancellationToken)
             : null;
-        if (active is not { } found)
+        if (active is not { } found || !await PersonTokens.MayUseAsync(db, found.Person, request.ClientId, cancellationToken))
         {
             return AuthorizationEndpoint.Refuse(Errors.InvalidGrant, "The person can no longer sign in.");
         }
