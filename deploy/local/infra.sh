@@ -32,6 +32,20 @@ imsa_install_packages() {
   fi
 }
 
+# The browser tests' browser: Debian's Chromium, driven by Playwright by its path (Playwright's own download is not
+# used), with fonts for the pages' scripts (Arabic included). Only test.sh needs it.
+imsa_install_browser() {
+  local missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  [ -d /usr/share/fonts/truetype/noto ] || missing+=(fonts-noto-core)
+  if [ ${#missing[@]} -gt 0 ]; then
+    imsa_log "installing ${missing[*]} from the Debian packages (browser tests)"
+    imsa_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null
+    imsa_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" </dev/null >/dev/null
+  fi
+  export IMSA_CHROMIUM="${IMSA_CHROMIUM:-$(command -v chromium)}"
+}
+
 imsa_start_postgres() {
   if ! pg_lsclusters --no-header 2>/dev/null | grep -q online; then
     imsa_log "starting PostgreSQL"
@@ -361,7 +375,8 @@ imsa_local_placeholders() {
   # itself, so nothing needs to listen at its loopback redirect URI (as with a native app, RFC 8252).
   IMSA_SIGN_IN_CLIENT_ID=imsa-local-sign-in
   IMSA_SIGN_IN_REDIRECT_URI="http://127.0.0.1:8400/signed-in"
-  IMSA_PUBLIC_URL="http://127.0.0.1:${IMSA_PORTS[gateway]}/"
+  # "localhost", not an address: browsers offer passkeys (WebAuthn) only to a site with a name.
+  IMSA_PUBLIC_URL="http://localhost:${IMSA_PORTS[gateway]}/"
   IMSA_ALLOWED_HOSTS="localhost;127.0.0.1"
   # The gateway runs on this host: locally every caller shares its address (docs/operations.md#trusted-proxies).
   IMSA_TRUSTED_PROXIES=127.0.0.1

@@ -6,10 +6,13 @@ set -euo pipefail
 cd "$IMSA_ROOT"
 
 imsa_ensure_infra
+imsa_install_browser
 export IMSA_TEST_POSTGRES="$IMSA_POSTGRES"
 
 results="$IMSA_ROOT/TestResults/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$results"
+# The browser tests' screenshots of every step, kept with the results.
+export IMSA_TEST_SCREENSHOTS="$results/screenshots"
 imsa_log "building"
 dotnet build Imsa.Network.sln -c Release --nologo -v q </dev/null
 imsa_log "testing (results in ${results#"$IMSA_ROOT/"})"

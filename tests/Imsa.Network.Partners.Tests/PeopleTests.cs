@@ -142,6 +142,48 @@ public sealed class PeopleTests(ServiceFixture<Program> service) : IClassFixture
         (await EnrolAsync("a-code-nobody-issued", Password)).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task TheInvitationLink_EnrolsThePersonInTheBrowser_OnceOnly()
+    {
+        var coordinator = await Partners.GetCoordinatorTokenAsync();
+        var (organisation, own) = await OrganisationAsync(coordinator);
+        var email = $"link-{Guid.NewGuid():N}@ngo.example.org";
+        (await Partners.SendAsAsync(own, HttpMethod.Post, $"/organisations/{organisation}/people/invitations", new { email, role = "counsellor" }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        var link = Onboarding.InvitationLink(email);
+        link.GetLeftPart(UriPartial.Path).Should().Be($"{TestNetwork.PublicUrl}partners/enrol", "the mail links to the token server's public address");
+        var code = System.Web.HttpUtility.ParseQueryString(link.Query)["code"]!;
+        using var browser = service.Factory.Browser();
+
+        var page = await browser.Client.GetAsync(link.PathAndQuery.Replace("/partners", "", StringComparison.Ordinal));
+        page.StatusCode.Should().Be(HttpStatusCode.OK);
+        page.Headers.CacheControl!.NoStore.Should().BeTrue();
+        var mismatch = await browser.SubmitAsync(page, new Dictionary<string, string> { ["code"] = code, ["displayName"] = "Amal Haddad", ["password"] = Password, ["repeat"] = Password + "!" });
+        mismatch.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity, await mismatch.Content.ReadAsStringAsync());
+        (await mismatch.Content.ReadAsStringAsync()).Should().Contain("id=\"repeat-error\"", "the message sits next to the field it is about");
+        (await service.Database.CountAsync($"SELECT count(*) FROM identity.people WHERE \"Email\" = '{email}'")).Should().Be(0, "a refused step changes nothing");
+
+        var authenticator = await browser.SubmitAsync(mismatch, new Dictionary<string, string> { ["code"] = code, ["displayName"] = "Amal Haddad", ["password"] = Password, ["repeat"] = Password });
+        authenticator.StatusCode.Should().Be(HttpStatusCode.OK);
+        var html = await authenticator.Content.ReadAsStringAsync();
+        html.Should().Contain("data:image/png;base64,", "the key comes as a QR code to scan");
+        var key = System.Text.RegularExpressions.Regex.Match(html, "<p class=\"key\" id=\"key\">([A-Z2-7 ]+)</p>").Groups[1].Value.Replace(" ", "", StringComparison.Ordinal);
+        key.Should().NotBeEmpty();
+
+        var wrong = await browser.SubmitAsync(authenticator, new Dictionary<string, string> { ["totp"] = CodeOf(key, DateTime.UtcNow.AddMinutes(-10)) });
+        wrong.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
+        (await wrong.Content.ReadAsStringAsync()).Should().Contain(key[..4], "the key is shown again next to the message");
+        var done = await browser.SubmitAsync(wrong, new Dictionary<string, string> { ["totp"] = CodeOf(key) });
+        done.StatusCode.Should().Be(HttpStatusCode.OK);
+        System.Text.RegularExpressions.Regex.Matches(await done.Content.ReadAsStringAsync(), "<li>[^<]+</li>").Should().HaveCount(10, "ten recovery codes, shown once");
+        (await service.Database.CountAsync($"SELECT count(*) FROM identity.people WHERE \"Email\" = '{email}' AND activated_at IS NOT NULL")).Should().Be(1);
+
+        using var again = service.Factory.Browser();
+        var used = await again.Client.GetAsync(link.PathAndQuery.Replace("/partners", "", StringComparison.Ordinal));
+        used.StatusCode.Should().Be(HttpStatusCode.NotFound, "the link works once");
+        (await again.Client.GetAsync("/enrol?code=not-a-code")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
     private static string CodeOf(string key, DateTime? at = null) => new Totp(Base32Encoding.ToBytes(key)).ComputeTotp(at ?? DateTime.UtcNow);
 
     private async Task<(Guid Organisation, string Token)> OrganisationAsync(string coordinator)

@@ -342,6 +342,32 @@ public sealed class SignInTests(ServiceFixture<Program> service) : IClassFixture
             .Should().Be(HttpStatusCode.UnprocessableEntity, "a suspended organisation's people are refused with the password, not sent round the pages");
     }
 
+    [Fact]
+    public async Task APasskeyAnswer_ThatIsForgedOrHasNoChallenge_IsRefused_AndTheOptionsNeedThePagesToken()
+    {
+        using var browser = service.Factory.Browser();
+        var page = await browser.Client.GetAsync("/sign-in?returnUrl=" + Uri.EscapeDataString(browser.AuthorizeUrl()));
+        var html = await page.Content.ReadAsStringAsync();
+        html.Should().Contain("data-passkey=\"get\"").And.Contain("/sign-in/passkey.js");
+        page.Headers.GetValues("Content-Security-Policy").Single().Should().Contain("script-src 'self'").And.NotContain("unsafe-inline");
+
+        (await browser.Client.PostAsync("/sign-in/passkey/options", null)).StatusCode
+            .Should().Be(HttpStatusCode.BadRequest, "a challenge is handed out only to the sign-in page itself (antiforgery token)");
+
+        // No challenge was asked for: whatever is posted is not a sign-in.
+        var forged = await browser.Client.PostAsync("/sign-in/passkey", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value,
+            ["credential"] = """{"id":"AAAA","rawId":"AAAA","type":"public-key","response":{"clientDataJSON":"e30","authenticatorData":"AAAA","signature":"AAAA"}}""",
+            ["returnUrl"] = browser.AuthorizeUrl(),
+        }));
+        forged.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
+        (await forged.Content.ReadAsStringAsync()).Should().Contain("The passkey did not work");
+        (forged.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : []).Should().NotContain(c => c.StartsWith("imsa-person=", StringComparison.Ordinal) || c.StartsWith("__Host-imsa-person=", StringComparison.Ordinal),
+            "no sign-in session without a verified passkey");
+        (await browser.Client.GetAsync("/account")).StatusCode.Should().Be(HttpStatusCode.Redirect, "the account page sends someone not signed in to sign in");
+    }
+
     private static async Task<HttpResponseMessage> PasswordStepAsync(TestBrowser browser, string email, string password)
     {
         var page = await browser.Client.GetAsync("/sign-in?returnUrl=" + Uri.EscapeDataString(browser.AuthorizeUrl()));

@@ -49,14 +49,19 @@ public static partial class Onboarding
     }
 
     /// <summary>The code of the newest invitation mailed to <paramref name="to"/>.</summary>
-    public static string InvitationCode(string to)
+    public static string InvitationCode(string to) => FromNewestMail(to, CodeLine());
+
+    /// <summary>The enrolment link of the newest invitation mailed to the person at <paramref name="to"/>.</summary>
+    public static Uri InvitationLink(string to) => new(FromNewestMail(to, EnrolmentLink()));
+
+    private static string FromNewestMail(string to, Regex pattern)
     {
         var mailDirectory = TestMail.Directory;
         foreach (var file in Directory.Exists(mailDirectory) ? Directory.GetFiles(mailDirectory, "*.eml").OrderByDescending(File.GetLastWriteTimeUtc).ToArray() : [])
         {
             var message = MimeMessage.Load(file);
             if (message.To.Mailboxes.Any(m => string.Equals(m.Address, to, StringComparison.OrdinalIgnoreCase))
-                && CodeLine().Match(message.TextBody ?? "") is { Success: true } match)
+                && pattern.Match(message.TextBody ?? "") is { Success: true } match)
             {
                 return match.Groups[1].Value;
             }
@@ -67,6 +72,9 @@ public static partial class Onboarding
 
     [GeneratedRegex(@"Invitation code: (\S+)")]
     private static partial Regex CodeLine();
+
+    [GeneratedRegex(@"(https?://\S+/enrol\?code=\S+)")]
+    private static partial Regex EnrolmentLink();
 }
 
 /// <summary>Where every Partners service of this test run drops the mail it sends: the organisations' mailbox. Mail is found by its recipient.</summary>

@@ -146,7 +146,10 @@ public sealed partial class TestBrowser(HttpClient client) : IDisposable
     public async Task<HttpResponseMessage> SubmitAsync(HttpResponseMessage page, IDictionary<string, string> fields)
     {
         var html = await page.Content.ReadAsStringAsync();
-        var action = WebUtility.HtmlDecode(FormAction().Match(html).Groups[1].Value);
+        var start = FormAction().Match(html);
+        var action = WebUtility.HtmlDecode(start.Groups[1].Value);
+        // The page's first plain form (the sign-in page has a second, the passkey's).
+        html = html[start.Index..html.IndexOf("</form>", start.Index, StringComparison.Ordinal)];
         var form = HiddenField().Matches(html).ToDictionary(m => m.Groups[1].Value, m => WebUtility.HtmlDecode(m.Groups[2].Value));
         foreach (var (name, value) in fields)
         {

@@ -24,7 +24,7 @@ public static class NetworkClaims
 
     public const string Role = "role";
 
-    /// <summary>How a person authenticated (RFC 8176): "pwd" with "otp" or "mfa", or "hwk" for a passkey. Absent for API clients.</summary>
+    /// <summary>How a person authenticated (RFC 8176): "pwd", "otp" and "mfa" for a password and an authenticator code; "pop" and "mfa" for a passkey. Absent for API clients.</summary>
     public const string AuthenticationMethods = "amr";
 
     /// <summary>

@@ -50,6 +50,7 @@ internal static class PartnersServices
         builder.Services.AddOptions<InvitationOptions>().BindConfiguration("Invitations");
         builder.Services.AddSingleton<InvitationMail>();
         builder.Services.AddPeopleIdentity();
+        builder.Services.AddScoped<Enrolment>();
         builder.Services.AddSingleton(_ => GermanGeography.Shared);
         builder.Services.AddSingleton<DirectoryCatalog>();
         builder.Services.AddHostedService<DirectoryWarmUp>();

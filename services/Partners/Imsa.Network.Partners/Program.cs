@@ -22,6 +22,8 @@ public partial class Program
         app.MapTokenEndpoint();
         app.MapAuthorizationEndpoint();
         app.MapSignInPages();
+        app.MapEnrolmentPages();
+        app.MapAccountPages();
         app.MapOrganisationEndpoints();
         app.MapWebhookEndpoints();
         app.MapApiClientEndpoints();

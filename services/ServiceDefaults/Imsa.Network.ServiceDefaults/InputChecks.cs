@@ -34,7 +34,7 @@ public static class FreeTextEndpoints
 /// <remarks>
 /// Control characters (U+0000–U+001F, U+007F–U+009F) have no place in a name, a code or an address, and PostgreSQL
 /// cannot store U+0000. Line breaks and tabs are the exception in fields an endpoint declares free text
-/// (<see cref="FreeTextEndpoints.AcceptsFreeText"/>), which may also be longer; query and form values are single-line.
+/// (<see cref="FreeTextEndpoints.AcceptsFreeText"/>, in a JSON body or a form), which may also be longer; query values are single-line.
 /// A JSON body this check cannot parse is left to the endpoint's binding, which answers 400 for it.
 /// </remarks>
 internal sealed class InputChecks(RequestDelegate next, IProblemDetailsService problems)
@@ -104,11 +104,12 @@ internal sealed class InputChecks(RequestDelegate next, IProblemDetailsService p
 
             try
             {
+                var freeText = endpoint.Metadata.GetMetadata<FreeTextFields>()?.Paths ?? NoFreeText;
                 foreach (var (name, values) in await request.ReadFormAsync(context.RequestAborted))
                 {
                     foreach (var value in values)
                     {
-                        CheckText(errors, name, value, freeText: false);
+                        CheckText(errors, name, value, freeText: freeText.Contains(name));
                     }
                 }
             }

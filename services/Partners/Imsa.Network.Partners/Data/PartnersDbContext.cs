@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Imsa.Network.Partners.Domain.Webhooks;
@@ -57,6 +58,7 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
         modelBuilder.Entity<IdentityUserClaim<Guid>>().ToTable("person_claims", "identity");
         modelBuilder.Entity<IdentityUserLogin<Guid>>().ToTable("person_logins", "identity");
         modelBuilder.Entity<IdentityUserToken<Guid>>().ToTable("person_tokens", "identity");
+        modelBuilder.Entity<IdentityUserPasskey<Guid>>().ToTable("person_passkeys", "identity");
         modelBuilder.Entity<PersonInvitation>(invitation =>
         {
             invitation.ToTable("person_invitations", "identity");
@@ -227,5 +229,9 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
 internal sealed class PartnersDbContextFactory : IDesignTimeDbContextFactory<PartnersDbContext>
 {
     public PartnersDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<PartnersDbContext>().UseNpgsql("Host=localhost").Options);
+        new(new DbContextOptionsBuilder<PartnersDbContext>()
+            .UseNpgsql("Host=localhost")
+            // Identity reads its schema version (passkeys: 3) from the application's IdentityOptions, as at run time.
+            .UseApplicationServiceProvider(new ServiceCollection().Configure<IdentityOptions>(o => o.Stores.SchemaVersion = IdentitySchemaVersions.Version3).BuildServiceProvider())
+            .Options);
 }

@@ -196,131 +196,33 @@ internal static class PeopleEndpoints
     }
 
     private static async Task<Results<Ok<EnrolmentStarted>, ProblemHttpResult>> EnrolAsync(
-        EnrolmentRequest request, PartnersDbContext db, UserManager<Person> people, TimeProvider time, CancellationToken cancellationToken)
+        EnrolmentRequest request, Enrolment enrolment, HttpContext http, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (request.Code is not { Length: > 0 and <= 100 })
-        {
-            errors["code"] = ["The code from the invitation mail is required."];
-        }
-
-        if (string.IsNullOrWhiteSpace(request.DisplayName) || request.DisplayName.Trim().Length > 200)
-        {
-            errors["displayName"] = ["A name of 1 to 200 characters is required."];
-        }
-
-        if (string.IsNullOrEmpty(request.Password))
-        {
-            errors["password"] = [PasswordRule];
-        }
-
-        if (errors.Count > 0)
-        {
-            return Problems.Unprocessable(errors);
-        }
-
-        var now = time.GetUtcNow();
-        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
-        var invitation = await OpenInvitationAsync(db, request.Code!, now, cancellationToken);
-        if (invitation is null)
-        {
-            return Problems.NotFound("Invitation");
-        }
-
-        var person = invitation.PersonId is { } personId ? await people.FindByIdAsync(personId.ToString()) : null;
-        IdentityResult result;
-        if (person is null)
-        {
-            person = new Person
-            {
-                Id = Guid.CreateVersion7(now),
-                UserName = invitation.Email,
-                Email = invitation.Email,
-                // The address proved itself: the code arrived there.
-                EmailConfirmed = true,
-                OrganisationId = invitation.OrganisationId,
-                Role = invitation.Role,
-                DisplayName = request.DisplayName!.Trim(),
-                CreatedAt = now,
-            };
-            result = await people.CreateAsync(person, request.Password!);
-        }
-        else
-        {
-            person.DisplayName = request.DisplayName!.Trim();
-            result = await people.RemovePasswordAsync(person);
-            if (result.Succeeded)
-            {
-                result = await people.AddPasswordAsync(person, request.Password!);
-            }
-        }
-
-        if (!result.Succeeded)
-        {
-            // Not committed: a password removed a moment ago comes back.
-            return result.Errors.Any(e => e.Code is "DuplicateEmail" or "DuplicateUserName")
-                ? Problems.Conflict("A person with this address has an account already.")
-                : Problems.Unprocessable(new Dictionary<string, string[]> { ["password"] = [PasswordRule, .. result.Errors.Select(e => e.Description)] });
-        }
-
-        invitation.Enrolling(person.Id);
-        await people.ResetAuthenticatorKeyAsync(person);
-        var key = await people.GetAuthenticatorKeyAsync(person) ?? throw new InvalidOperationException("No authenticator key was stored.");
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        var label = Uri.EscapeDataString($"IMSA Network:{person.Email}");
-        return TypedResults.Ok(new EnrolmentStarted(
-            person.Id, key, $"otpauth://totp/{label}?secret={key}&issuer={Uri.EscapeDataString("IMSA Network")}&digits=6&period=30"));
+        var (key, refusal) = await enrolment.StartAsync(request.Code, request.DisplayName, request.Password, cancellationToken);
+        return key is null ? Refuse(http, refusal!) : TypedResults.Ok(new EnrolmentStarted(key.Person.Id, key.Key, key.Uri));
     }
 
     private static async Task<Results<Ok<EnrolmentCompleted>, ProblemHttpResult>> ConfirmAsync(
-        EnrolmentConfirmation request, PartnersDbContext db, UserManager<Person> people, HttpContext http, TimeProvider time,
-        CancellationToken cancellationToken)
+        EnrolmentConfirmation request, Enrolment enrolment, HttpContext http, CancellationToken cancellationToken)
     {
-        if (request.Code is not { Length: > 0 and <= 100 } || request.Totp is not { Length: > 0 and <= 10 })
-        {
-            return Problems.Unprocessable(new Dictionary<string, string[]>
-            {
-                [request.Code is not { Length: > 0 and <= 100 } ? "code" : "totp"] = ["The invitation code and the authenticator's current code are required."],
-            });
-        }
+        var (recoveryCodes, person, refusal) = await enrolment.ConfirmAsync(request.Code, request.Totp, cancellationToken);
+        return recoveryCodes is null ? Refuse(http, refusal!) : TypedResults.Ok(new EnrolmentCompleted(person!.Id, recoveryCodes));
+    }
 
-        var now = time.GetUtcNow();
-        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
-        var invitation = await OpenInvitationAsync(db, request.Code, now, cancellationToken);
-        var person = invitation?.PersonId is { } personId ? await people.FindByIdAsync(personId.ToString()) : null;
-        if (invitation is null || person is null)
+    private static ProblemHttpResult Refuse(HttpContext http, EnrolmentRefusal refusal)
+    {
+        switch (refusal.Status)
         {
-            return Problems.NotFound("Invitation");
+            case StatusCodes.Status404NotFound:
+                return Problems.NotFound("Invitation");
+            case StatusCodes.Status409Conflict:
+                return Problems.Conflict(refusal.Detail!);
+            case StatusCodes.Status429TooManyRequests:
+                http.Response.Headers.RetryAfter = TooManyRequests.Seconds(refusal.RetryAfter ?? TimeSpan.Zero);
+                return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many wrong codes.", detail: "Try again after Retry-After seconds.");
+            default:
+                return Problems.Unprocessable(refusal.Errors!.ToDictionary());
         }
-
-        if (await people.IsLockedOutAsync(person))
-        {
-            http.Response.Headers.RetryAfter = TooManyRequests.Seconds((await people.GetLockoutEndDateAsync(person) ?? now) - now);
-            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many wrong codes.", detail: "Try again after Retry-After seconds.");
-        }
-
-        if (!await people.VerifyTwoFactorTokenAsync(person, PeopleIdentity.Authenticator, request.Totp))
-        {
-            // Counted, and kept: the refusal changes nothing else.
-            await people.AccessFailedAsync(person);
-            await transaction.CommitAsync(cancellationToken);
-            return Problems.Unprocessable(new Dictionary<string, string[]>
-            {
-                ["totp"] = ["This code does not match: enter the authenticator's current code (each code works once)."],
-            });
-        }
-
-        await people.SetTwoFactorEnabledAsync(person, true);
-        var recoveryCodes = (await people.GenerateNewTwoFactorRecoveryCodesAsync(person, 10))?.ToList() ?? [];
-        person.ActivatedAt = now;
-        await people.UpdateAsync(person);
-        await people.ResetAccessFailedCountAsync(person);
-        invitation.Redeem(now);
-        db.CredentialEvents.Add(CredentialEvent.Of(person.OrganisationId, "person-enrolled", now, new CredentialActor(person.OrganisationId, null, person.Id), invitationId: invitation.Id, personId: person.Id));
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(new EnrolmentCompleted(person.Id, recoveryCodes));
     }
 
     private static async Task<Results<Ok<PersonResponse>, ProblemHttpResult>> DeactivateAsync(
@@ -377,24 +279,6 @@ internal static class PeopleEndpoints
         return TypedResults.Ok(Seen(person));
 
         PersonResponse Seen(Person p) => new(p.Id, p.Role, Status(p), p.CreatedAt, p.ActivatedAt, own ? p.DisplayName : null, own ? p.Email : null);
-    }
-
-    private const string PasswordRule = "A password of 15 to 128 characters; any characters, no other rules. A passphrase of several words is good.";
-
-    /// <summary>The open invitation the code belongs to, locked for this transaction; null for any other code.</summary>
-    private static async Task<PersonInvitation?> OpenInvitationAsync(PartnersDbContext db, string code, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var hash = OneTimeInvitation.Hash(code);
-        var invitation = await db.PersonInvitations
-            .FromSql($"SELECT * FROM identity.person_invitations WHERE code_hash = {hash} FOR UPDATE")
-            .SingleOrDefaultAsync(cancellationToken);
-        return invitation is not null
-               && invitation.StatusAt(now) == InvitationStatus.Open
-               && await db.Organisations.AnyAsync(
-                   o => o.Id == invitation.OrganisationId && (o.Status == OrganisationStatus.PendingVerification || o.Status == OrganisationStatus.Active),
-                   cancellationToken)
-            ? invitation
-            : null;
     }
 
     private static string Status(Person p) =>

@@ -63,25 +63,24 @@ internal sealed class InvitationMail(IOptions<InvitationOptions> options, IOptio
                 """), cancellationToken);
     }
 
-    /// <summary>A person's invitation to join their organisation: the code to enrol with, to their own address only.</summary>
+    /// <summary>A person's invitation to join their organisation: a link to enrol with (the code in it), to their own address only.</summary>
     public async Task SendToPersonAsync(string organisationName, string role, string to, string code, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
-        var enrol = $"{network.Value.ServiceUrl("partners")}/people/enrolment";
+        var partners = network.Value.ServiceUrl("partners");
         await DeliverAsync(to, $"You are invited to IMSA Network for {organisationName}", string.Create(CultureInfo.InvariantCulture, $"""
                 {organisationName} invites you to IMSA Network as {role}.
 
-                Enrol with this code: choose a password of at least 15 characters, then add the account to an
-                authenticator app and confirm it with a code from the app. The code works until
+                Open this link to join: choose a password of at least 15 characters, then add the account to an
+                authenticator app and confirm it with a code from the app. The link works once, until
                 {expiresAt:yyyy-MM-dd HH:mm} UTC, for you only.
+
+                {partners}{EnrolmentPages.Path}?code={Uri.EscapeDataString(code)}
 
                 Invitation code: {code}
 
-                POST {enrol}
-                Content-Type: application/json
+                (Your organisation's own system can enrol you with the code instead: POST {partners}/people/enrolment.)
 
-                {"{"}"code": "{code}", "displayName": "Your name", "password": "…"{"}"}
-
-                If you did not expect this message, do not use the code and tell {organisationName}.
+                If you did not expect this message, do not use the link and tell {organisationName}.
                 """), cancellationToken);
     }
 

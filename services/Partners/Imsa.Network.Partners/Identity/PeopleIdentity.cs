@@ -37,6 +37,8 @@ internal static class PeopleIdentity
                 options.Tokens.AuthenticatorTokenProvider = Authenticator;
                 // Only an enrolled, not deactivated person may sign in (ActivePeople).
                 options.SignIn.RequireConfirmedAccount = true;
+                // Identity's schema with passkeys (identity.person_passkeys).
+                options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
             })
             .AddEntityFrameworkStores<PartnersDbContext>()
             .AddSignInManager()
@@ -50,6 +52,18 @@ internal static class PeopleIdentity
                 "People:TokenKey, 32 random bytes in base64 (openssl rand -base64 32), is required: it encrypts people's authenticator keys and recovery codes.")
             .ValidateOnStart();
         services.AddScoped<IUserStore<Person>, ProtectedPeopleStore>();
+        // Passkeys for this site only: the relying party is the host people reach the token server at (the gateway's),
+        // and an answer counts only from that origin. Identity requires user verification (PIN, biometrics) by default.
+        services.AddOptions<IdentityPasskeyOptions>()
+            .Configure<IOptions<NetworkOptions>>((passkeys, network) =>
+            {
+                if (network.Value.PublicUrl is { IsAbsoluteUri: true } url)
+                {
+                    var origin = url.GetLeftPart(UriPartial.Authority);
+                    passkeys.ServerDomain = url.Host;
+                    passkeys.ValidateOrigin = context => ValueTask.FromResult(!context.CrossOrigin && string.Equals(context.Origin, origin, StringComparison.OrdinalIgnoreCase));
+                }
+            });
         services.AddAuthentication().AddIdentityCookies();
         // Served over https (every real deployment), the cookies are Secure and "__Host-" (this host only, path /);
         // the local network on http://127.0.0.1 gets the same cookies without the prefix, which needs Secure.

@@ -13,12 +13,15 @@ namespace Imsa.Network.Partners.Identity;
 /// <summary>What a person's access token says: who (sub), for which organisation, in which roles, and how they signed in.</summary>
 internal static class PersonTokens
 {
-    /// <summary>RFC 8176 methods: a password, then an authenticator's one-time code or a recovery code.</summary>
+    /// <summary>RFC 8176 methods: a password, then an authenticator's one-time code or a recovery code; or a passkey.</summary>
     public const string Password = "pwd";
 
     public const string OneTimeCode = "otp";
 
     public const string MultiFactor = "mfa";
+
+    /// <summary>A passkey: proof of possession of a key (hardware or synced, RFC 8176 does not tell them apart), unlocked by the person.</summary>
+    public const string ProofOfPossession = "pop";
 
     /// <summary>When the person last typed their password and code (seconds since 1970), in the sign-in session: max_age is measured from it.</summary>
     public const string AuthenticationTime = "auth_time";

@@ -14,10 +14,13 @@ namespace Imsa.Network.Partners.Identity;
 /// <param name="Email">The person's work address.</param>
 /// <param name="Password">Their password.</param>
 /// <param name="ReturnUrl">The authorization request to continue (/connect/authorize?…).</param>
-public sealed record PasswordForm(string? Email, string? Password, string? ReturnUrl);
+public sealed record PasswordForm(string? Email = null, string? Password = null, string? ReturnUrl = null);
+
+/// <param name="Credential">The browser's answer to the passkey challenge (navigator.credentials.get, as JSON).</param>
+public sealed record PasskeyForm(string? Credential = null, string? ReturnUrl = null);
 
 /// <param name="Code">The authenticator's current six-digit code, or one of the person's recovery codes.</param>
-public sealed record CodeForm(string? Code, string? ReturnUrl);
+public sealed record CodeForm(string? Code = null, string? ReturnUrl = null);
 
 /// <summary>
 /// The token server's own sign-in pages, where a person proves who they are before an application gets a code for
@@ -28,6 +31,8 @@ public sealed record CodeForm(string? Code, string? ReturnUrl);
 internal static class SignInPages
 {
     public const string Path = "/sign-in";
+
+    private const string PasskeyFailed = "The passkey did not work. Try again, or sign in with your password and code.";
 
     private const string Refused = "The address, password or code is not right, or the account cannot sign in now. Check them and try again; after several wrong attempts, wait 15 minutes.";
 
@@ -45,7 +50,10 @@ internal static class SignInPages
                 ? Results.Redirect(SignInUrl(http, returnUrl))
                 : CodePage(http, antiforgery, AuthorizeUrlOrNull(http, returnUrl), error: null));
         pages.MapPost("/code", CodeAsync);
-        pages.MapGet("/style.css", () => Results.Text(Style, "text/css"));
+        pages.MapPost("/passkey/options", PasskeyOptionsAsync);
+        // A browser's answer to a passkey challenge is a few kilobytes of JSON.
+        pages.MapPost("/passkey", PasskeyAsync).AcceptsFreeText("credential");
+        app.MapPersonPageAssets();
         return app;
     }
 
@@ -140,7 +148,54 @@ internal static class SignInPages
             return CodePage(http, antiforgery, returnUrl, Refused);
         }
 
-        // The session cookie says how and when the person signed in (amr, auth_time), for the tokens issued from it.
+        await SignInAsync(http, signIn, db, time, person, methods, methods.Contains(PersonTokens.OneTimeCode) ? "authenticator code" : "recovery code");
+        await transaction.CommitAsync();
+        return Continue(http, returnUrl);
+    }
+
+    /// <summary>A passkey ceremony's challenge, kept in the short-lived step cookie until the browser answers it.</summary>
+    private static async Task<IResult> PasskeyOptionsAsync(HttpContext http, IAntiforgery antiforgery, SignInManager<Person> signIn)
+    {
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The page is out of date: load it again.");
+        }
+
+        http.Response.Headers.CacheControl = "no-store";
+        // No person named: the browser offers the passkeys it holds for this site, and the answer names the person.
+        return Results.Content(await signIn.MakePasskeyRequestOptionsAsync(null), "application/json");
+    }
+
+    /// <summary>
+    /// Sign-in with a passkey: the authenticator's signature over the challenge, made after it verified the person
+    /// (PIN or biometrics: user verification is required), so it counts as two factors (RFC 8176 "pop" and "mfa").
+    /// The same refusals as the password: locked, not enrolled, deactivated.
+    /// </summary>
+    private static async Task<IResult> PasskeyAsync(
+        [FromForm] PasskeyForm form, HttpContext http, IAntiforgery antiforgery, SignInManager<Person> signIn, PartnersDbContext db, TimeProvider time)
+    {
+        var returnUrl = AuthorizeUrlOrNull(http, form.ReturnUrl);
+        var asserted = await Passkeys.AssertAsync(signIn, form.Credential);
+        if (asserted is not { User: { } person, Passkey: { } passkey })
+        {
+            return PasswordPage(http, antiforgery, returnUrl, PasskeyFailed);
+        }
+
+        await using var transaction = await LockAsync(db, person);
+        if (await signIn.UserManager.IsLockedOutAsync(person) || !await signIn.CanSignInAsync(person)
+            || !(await signIn.UserManager.AddOrUpdatePasskeyAsync(person, passkey)).Succeeded)
+        {
+            return PasswordPage(http, antiforgery, returnUrl, Refused);
+        }
+
+        await SignInAsync(http, signIn, db, time, person, [PersonTokens.ProofOfPossession, PersonTokens.MultiFactor], "passkey");
+        await transaction.CommitAsync();
+        return Continue(http, returnUrl);
+    }
+
+    /// <summary>The sign-in session, saying how and when the person signed in (amr, auth_time) for the tokens issued from it; audited.</summary>
+    private static async Task SignInAsync(HttpContext http, SignInManager<Person> signIn, PartnersDbContext db, TimeProvider time, Person person, string[] methods, string how)
+    {
         await signIn.SignInWithClaimsAsync(
             person,
             isPersistent: false,
@@ -149,14 +204,15 @@ internal static class SignInPages
                 new Claim(PersonTokens.AuthenticationTime, time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ]);
         db.CredentialEvents.Add(CredentialEvent.Of(
-            person.OrganisationId, "person-signed-in", time.GetUtcNow(), new CredentialActor(person.OrganisationId, null, person.Id), personId: person.Id,
-            reason: methods.Contains(PersonTokens.OneTimeCode) ? "authenticator code" : "recovery code"));
+            person.OrganisationId, "person-signed-in", time.GetUtcNow(), new CredentialActor(person.OrganisationId, null, person.Id), personId: person.Id, reason: how));
         await db.SaveChangesAsync();
-        await transaction.CommitAsync();
-        return returnUrl is not null
+    }
+
+    /// <summary>Back to the authorization request (or the account page) the person came from.</summary>
+    private static IResult Continue(HttpContext http, string? returnUrl) =>
+        returnUrl is not null
             ? Results.Redirect(returnUrl)
             : Html(http, "Signed in", "<p>You are signed in. Go back to the application you came from.</p>");
-    }
 
     /// <summary>A credential event when this attempt started a lockout, so the organisation sees attacks on its people.</summary>
     private static async Task RecordLockoutAsync(PartnersDbContext db, UserManager<Person> people, Person person, bool wasLockedOut, TimeProvider time)
@@ -170,10 +226,15 @@ internal static class SignInPages
         }
     }
 
-    /// <summary>Only the token server's own authorization endpoint is a place to return to: never another site.</summary>
+    /// <summary>Only the token server's own authorization endpoint, or the person's account page, is a place to return to: never another site.</summary>
     public static string? AuthorizeUrlOrNull(HttpContext http, string? url)
     {
         var prefix = $"{http.Request.PathBase}/connect/authorize?";
+        if (url == $"{http.Request.PathBase}{AccountPages.Path}")
+        {
+            return url;
+        }
+
         return url is { Length: <= 4096 } && url.StartsWith(prefix, StringComparison.Ordinal) && !url.Contains('\\', StringComparison.Ordinal)
             && url.All(c => c is > ' ' and < (char)0x7F)
             ? url
@@ -185,81 +246,43 @@ internal static class SignInPages
     private static string Query(string? returnUrl) => returnUrl is null ? "" : $"?returnUrl={Uri.EscapeDataString(returnUrl)}";
 
     private static IResult PasswordPage(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? error) =>
-        Form(http, antiforgery, "Sign in to IMSA Network", Path, returnUrl, error, $"""
+        PersonPages.Form(http, antiforgery, "Sign in to IMSA Network", Path, returnUrl, error, $"""
             <label for="email">E-mail address</label>
-            <input id="email" name="email" type="email" autocomplete="username" required maxlength="254"{Invalid(error)}>
+            <input id="email" name="email" type="email" autocomplete="username" required maxlength="254"{PersonPages.Invalid(error)}>
             <label for="password">Password</label>
-            <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="128"{Invalid(error)}>
+            <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="128"{PersonPages.Invalid(error)}>
             <button type="submit">Continue</button>
-            """);
+            """,
+            after: PasskeyForm(http, antiforgery, returnUrl));
+
+    /// <summary>Hidden until the script finds a browser that can use passkeys.</summary>
+    private static string PasskeyForm(HttpContext http, IAntiforgery antiforgery, string? returnUrl)
+    {
+        var encode = HtmlEncoder.Default;
+        var pathBase = http.Request.PathBase;
+        return $"""
+            <form class="or" method="post" action="{encode.Encode($"{pathBase}{Path}/passkey")}" data-passkey="get"
+                  data-options="{encode.Encode($"{pathBase}{Path}/passkey/options")}" data-failed="{encode.Encode(PasskeyFailed)}" hidden>
+            {PersonPages.Hidden(http, antiforgery)}
+            <input type="hidden" name="returnUrl" value="{encode.Encode(returnUrl ?? "")}">
+            <input type="hidden" name="credential" value="">
+            <p>Have you added a passkey on this device or your phone? It replaces both the password and the code.</p>
+            <button type="submit" class="secondary">Sign in with a passkey</button>
+            <p data-passkey-status role="status" class="field-error"></p>
+            </form>
+            """;
+    }
 
     private static IResult CodePage(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? error) =>
-        Form(http, antiforgery, "Your authenticator code", $"{Path}/code", returnUrl, error, $"""
+        PersonPages.Form(http, antiforgery, "Your authenticator code", $"{Path}/code", returnUrl, error, $"""
             <p id="hint">Enter the six-digit code your authenticator app shows now. Lost the authenticator? Enter one of your recovery codes instead.</p>
             <label for="code">Code</label>
-            <input id="code" name="code" type="text" autocomplete="one-time-code" required maxlength="24" autofocus aria-describedby="hint{(error is null ? "" : " error")}"{Invalid(error)}>
+            <input id="code" name="code" type="text" autocomplete="one-time-code" required maxlength="24" autofocus aria-describedby="hint{(error is null ? "" : " error")}"{(error is null ? "" : " aria-invalid=\"true\"")}>
             <button type="submit">Sign in</button>
             """);
 
-    private static IResult Form(HttpContext http, IAntiforgery antiforgery, string title, string action, string? returnUrl, string? error, string fields)
-    {
-        var tokens = antiforgery.GetAndStoreTokens(http);
-        var encode = HtmlEncoder.Default;
-        var alert = error is null ? "" : $"""<p id="error" class="error" role="alert">{encode.Encode(error)}</p>""";
-        var body = $"""
-            {alert}
-            <form method="post" action="{encode.Encode($"{http.Request.PathBase}{action}")}">
-            <input type="hidden" name="{encode.Encode(tokens.FormFieldName)}" value="{encode.Encode(tokens.RequestToken ?? "")}">
-            <input type="hidden" name="returnUrl" value="{encode.Encode(returnUrl ?? "")}">
-            {fields}
-            </form>
-            """;
-        return Html(http, title, body, error is null ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
-    }
-
-    private static string Invalid(string? error) => error is null ? "" : """ aria-invalid="true" aria-describedby="error" """.TrimEnd();
-
     /// <summary>A page with a message only (no form).</summary>
-    public static IResult Message(HttpContext http, string title, string text, int status) =>
-        Html(http, title, $"<p>{HtmlEncoder.Default.Encode(text)}</p>", status);
+    public static IResult Message(HttpContext http, string title, string text, int status) => PersonPages.Message(http, title, text, status);
 
-    private static IResult Html(HttpContext http, string title, string body, int status = StatusCodes.Status200OK)
-    {
-        var headers = http.Response.Headers;
-        headers.CacheControl = "no-store";
-        // No script at all; forms may post only here (a redirect after them may go to the application).
-        headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; base-uri 'none'; frame-ancestors 'none'";
-        var encode = HtmlEncoder.Default;
-        return Results.Content(
-            $"""
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>{encode.Encode(title)} — IMSA Network</title>
-            <link rel="stylesheet" href="{encode.Encode($"{http.Request.PathBase}{Path}/style.css")}">
-            </head>
-            <body>
-            <main>
-            <h1>{encode.Encode(title)}</h1>
-            {body}
-            </main>
-            </body>
-            </html>
-            """,
-            "text/html; charset=utf-8",
-            statusCode: status);
-    }
-
-    private const string Style = """
-        body { font-family: system-ui, sans-serif; margin: 0; background: #f4f6f8; color: #1b1f24; }
-        main { max-width: 26rem; margin: 4rem auto; padding: 2rem; background: #fff; border-radius: .5rem; box-shadow: 0 1px 3px #0002; }
-        h1 { font-size: 1.4rem; margin-top: 0; }
-        label { display: block; margin-top: 1rem; font-weight: 600; }
-        input { box-sizing: border-box; width: 100%; padding: .6rem; margin-top: .3rem; font-size: 1rem; border: 1px solid #57606a; border-radius: .3rem; }
-        button { margin-top: 1.5rem; padding: .7rem 1.4rem; font-size: 1rem; background: #0b5394; color: #fff; border: 0; border-radius: .3rem; cursor: pointer; }
-        button:focus, input:focus { outline: 3px solid #f0b400; outline-offset: 2px; }
-        .error { padding: .8rem; background: #fdecea; border-left: 4px solid #b3261e; color: #5c0f0b; }
-        """;
+    private static IResult Html(HttpContext http, string title, string body) => PersonPages.Html(http, title, body);
 }

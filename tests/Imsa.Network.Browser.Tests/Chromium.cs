@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Sockets;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace Imsa.Network.Browser.Tests;
+
+/// <summary>
+/// Debian's Chromium, driven by Playwright (its own browser download is not used: the system browser is launched by
+/// its path, IMSA_CHROMIUM or /usr/bin/chromium). One browser per test class; each person gets a context of their own.
+/// </summary>
+public sealed class Chromium : IAsyncDisposable
+{
+    private Chromium(IPlaywright playwright, IBrowser browser)
+    {
+        Playwright = playwright;
+        Browser = browser;
+    }
+
+    public IPlaywright Playwright { get; }
+
+    public IBrowser Browser { get; }
+
+    public static async Task<Chromium> LaunchAsync()
+    {
+        var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("IMSA_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium",
+            Headless = true,
+        });
+        return new Chromium(playwright, browser);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        Playwright.Dispose();
+    }
+}
+
+/// <summary>What every browser test checks and keeps on every page it visits.</summary>
+public static class Pages
+{
+    /// <summary>Where screenshots go: IMSA_TEST_SCREENSHOTS (test.sh: next to the test results), else the test's output folder.</summary>
+    public static string ScreenshotDirectory { get; } = Directory.CreateDirectory(
+        Environment.GetEnvironmentVariable("IMSA_TEST_SCREENSHOTS") is { Length: > 0 } directory
+            ? directory
+            : Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
+
+    /// <summary>
+    /// axe-core's WCAG 2.2 A/AA rules on the page as it is now; fails on any serious or critical violation. Keeps a
+    /// screenshot named after the step.
+    /// </summary>
+    public static async Task ReviewAsync(this IPage page, string step)
+    {
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, $"{step}.png"), FullPage = true });
+        var result = await page.RunAxe(new AxeRunOptions
+        {
+            RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
+        });
+        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Id} ({v.Impact}): {v.Help} — {string.Join(", ", v.Nodes.Select(n => n.Html))}")
+            .ToList();
+        serious.Should().BeEmpty($"the page of step \"{step}\" ({page.Url}) should pass axe-core");
+    }
+
+    /// <summary>A TCP port free now on this machine, for a server that must know its own address before it starts.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
