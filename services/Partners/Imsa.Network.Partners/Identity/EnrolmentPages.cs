@@ -35,7 +35,9 @@ internal static class EnrolmentPages
                 ? PasswordPage(http, antiforgery, null, null, null, null)
                 : await enrolment.OrganisationNameAsync(code, cancellationToken) is { } organisation
                     ? PasswordPage(http, antiforgery, code, organisation, null, null)
-                    : PersonPages.Message(http, "Invitation", NoInvitation, StatusCodes.Status404NotFound));
+                    : PersonPages.Message(http, "Invitation", NoInvitation, StatusCodes.Status404NotFound))
+            // Opening a link with a wrong code is a guess like posting one.
+            .WithGuessLimit(PartnersServices.InvitationRedemptions);
         pages.MapPost("/", StartAsync).WithGuessLimit(PartnersServices.InvitationRedemptions);
         pages.MapPost("/confirm", ConfirmAsync).WithGuessLimit(PartnersServices.InvitationRedemptions);
         return app;
