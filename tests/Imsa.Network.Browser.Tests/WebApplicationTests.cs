@@ -134,7 +134,7 @@ public sealed class WebApplicationTests(WebSite site) : IClassFixture<WebSite>
         await page.GetByLabel("Status").SelectOptionAsync("open");
         await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = caseId })).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByText("1 cases")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("Cases shown: 1")).ToBeVisibleAsync();
         await page.GetByLabel("Status").SelectOptionAsync("closed");
         await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
         await Assertions.Expect(page.GetByText("No case matches.")).ToBeVisibleAsync();

@@ -93,7 +93,7 @@ internal sealed class Texts
         ["cases.any-status"] = new("Any status", "Alle", "Tous", "كل الحالات"),
         ["cases.show"] = new("Show", "Anzeigen", "Afficher", "عرض"),
         ["cases.opened"] = new("Opened", "Eröffnet", "Ouvert le", "تاريخ الفتح"),
-        ["cases.count"] = new("{0} cases", "{0} Fälle", "{0} dossiers", "عدد الملفات: {0}"),
+        ["cases.count"] = new("Cases shown: {0}", "Angezeigte Fälle: {0}", "Dossiers affichés : {0}", "عدد الملفات المعروضة: {0}"),
         ["cases.none"] = new("No case matches.", "Kein Fall passt.", "Aucun dossier ne correspond.", "لا يوجد ملف مطابق."),
         ["cases.caption"] = new("Cases, newest first", "Fälle, die neuesten zuerst", "Dossiers, les plus récents d'abord", "الملفات، الأحدث أولًا"),
         ["status.open"] = new("open", "offen", "ouvert", "مفتوح"),
