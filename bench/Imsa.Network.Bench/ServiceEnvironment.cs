@@ -113,6 +113,8 @@ public static partial class ServiceEnvironment
         placeholders["IMSA_SIGN_IN_CLIENT_ID"] = "imsa-bench-sign-in";
         placeholders["IMSA_SIGN_IN_CLIENT_SECRET"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
         placeholders["IMSA_SIGN_IN_REDIRECT_URI"] = "http://127.0.0.1:8400/signed-in";
+        placeholders["IMSA_WEB_CLIENT_SECRET"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+        placeholders["IMSA_WEB_PUBLIC_URL"] = "http://localhost:5104/";
     }
 
     private static string Fill(string value, string where, string key, IReadOnlyDictionary<string, string> placeholders)

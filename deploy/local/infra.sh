@@ -174,6 +174,10 @@ imsa_secrets() {
   if ! grep -q '^IMSA_SIGN_IN_CLIENT_SECRET=' "$file"; then
     echo "IMSA_SIGN_IN_CLIENT_SECRET=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 40)" >>"$file"
   fi
+  # The web application's secret at Partners (its sign-in client, imsa-web).
+  if ! grep -q '^IMSA_WEB_CLIENT_SECRET=' "$file"; then
+    echo "IMSA_WEB_CLIENT_SECRET=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 40)" >>"$file"
+  fi
   # Counselling's and Handovers' keys for pseudonymous references to people (docs/privacy.md): lost, they are
   # merely made again, and the references shown change. Partners' key for people's authenticator keys and recovery
   # codes: lost, every person adds their authenticator again.
@@ -202,7 +206,7 @@ imsa_load_secrets() {
   # shellcheck disable=SC1090
   . "$file"
   export IMSA_COORDINATOR_CLIENT_SECRET IMSA_COUNSELLING_MASTER_KEY IMSA_COUNSELLING_PSEUDONYM_KEY IMSA_HANDOVERS_PSEUDONYM_KEY \
-    IMSA_SIGN_IN_CLIENT_SECRET IMSA_PEOPLE_TOKEN_KEY
+    IMSA_SIGN_IN_CLIENT_SECRET IMSA_PEOPLE_TOKEN_KEY IMSA_WEB_CLIENT_SECRET
 }
 
 # A user whose password the machine's credentials file gives: made when missing; when it exists and refuses that
@@ -350,9 +354,9 @@ imsa_service_env() {
   done <"$file"
 }
 
-# What run.sh runs on 127.0.0.1: the gateway in front, the three services behind it.
-declare -gA IMSA_PORTS=([gateway]=5100 [partners]=5101 [counselling]=5102 [handovers]=5103)
-declare -gA IMSA_PROJECTS=([gateway]=Gateway [partners]=Partners [counselling]=Counselling [handovers]=Handovers)
+# What run.sh runs on 127.0.0.1: the gateway in front, the three services behind it, the web application.
+declare -gA IMSA_PORTS=([gateway]=5100 [partners]=5101 [counselling]=5102 [handovers]=5103 [web]=5104)
+declare -gA IMSA_PROJECTS=([gateway]=Gateway [partners]=Partners [counselling]=Counselling [handovers]=Handovers [web]=Web)
 
 # The values run.sh fills the placeholders of deploy/environment/*.env with, beside the exported IMSA_POSTGRES,
 # IMSA_RABBITMQ_* and the secrets (imsa_load_secrets, imsa_infra_exports). Plain shell variables, not exported,
@@ -385,6 +389,8 @@ imsa_local_placeholders() {
   IMSA_GATEWAY_PARTNERS_URL="http://127.0.0.1:${IMSA_PORTS[partners]}"
   IMSA_GATEWAY_COUNSELLING_URL="http://127.0.0.1:${IMSA_PORTS[counselling]}"
   IMSA_GATEWAY_HANDOVERS_URL="http://127.0.0.1:${IMSA_PORTS[handovers]}"
+  # "localhost" like IMSA_PUBLIC_URL: the browser keeps Partners' cookies for one host name.
+  IMSA_WEB_PUBLIC_URL="http://localhost:${IMSA_PORTS[web]}/"
 }
 
 # The Release build folder of a service or the gateway (also its content root).

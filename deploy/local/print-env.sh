@@ -4,16 +4,16 @@
 # secret in their place), multi-line values shortened to their first and last line. Starts, installs and changes
 # nothing but the machine's credentials file the first time (deploy/local/infra.sh): it reads .local/secrets.env,
 # .local/token-signing*.pem, which run.sh makes at its first start, and the machine's credentials (with sudo).
-#   deploy/local/print-env.sh                  all four: partners, counselling, handovers, gateway
+#   deploy/local/print-env.sh                  all five: partners, counselling, handovers, gateway, web
 #   deploy/local/print-env.sh counselling      one
 set -euo pipefail
 . "$(dirname "$0")/infra.sh"
 
 services=("$@")
-[ ${#services[@]} -gt 0 ] || services=(partners counselling handovers gateway)
+[ ${#services[@]} -gt 0 ] || services=(partners counselling handovers gateway web)
 for service in "${services[@]}"; do
   if [ -z "${IMSA_PROJECTS[$service]:-}" ]; then
-    echo "usage: $0 [partners|counselling|handovers|gateway ...]" >&2
+    echo "usage: $0 [partners|counselling|handovers|gateway|web ...]" >&2
     exit 2
   fi
 done
@@ -24,7 +24,7 @@ imsa_local_placeholders
 
 # The secrets, longest first (so a secret inside another is masked as the larger one).
 secret_names=(IMSA_TOKEN_SIGNING_KEY IMSA_COUNSELLING_MASTER_KEY IMSA_COUNSELLING_PSEUDONYM_KEY IMSA_HANDOVERS_PSEUDONYM_KEY IMSA_PEOPLE_TOKEN_KEY
-  IMSA_COORDINATOR_CLIENT_SECRET IMSA_SIGN_IN_CLIENT_SECRET IMSA_DB_PASSWORD
+  IMSA_COORDINATOR_CLIENT_SECRET IMSA_SIGN_IN_CLIENT_SECRET IMSA_WEB_CLIENT_SECRET IMSA_DB_PASSWORD
   IMSA_RABBITMQ_PASSWORD $(imsa_broker_password_names))
 
 for service in "${services[@]}"; do

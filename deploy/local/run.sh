@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the whole network on this machine: PostgreSQL and RabbitMQ (installed and started when missing), one
 # database per service, the three services in the background (migrations applied at start) and the gateway in front
-# of them, then seeds a small demo network and prints where the APIs are. Stop it with deploy/local/stop.sh.
+# of them and the web application, then seeds a small demo network and prints where the APIs are. Stop it with deploy/local/stop.sh.
 set -euo pipefail
 . "$(dirname "$0")/infra.sh"
 cd "$IMSA_ROOT"
@@ -28,10 +28,12 @@ mkdir -p "$IMSA_LOCAL/logs" "$IMSA_LOCAL/pids"
 mapfile -t imsa_variables < <(compgen -e IMSA_ || true)
 unset_imsa=()
 for variable in "${imsa_variables[@]}"; do unset_imsa+=(-u "$variable"); done
-for service in partners counselling handovers gateway; do
+for service in partners counselling handovers gateway web; do
   imsa_local_service_env "$service" service_environment
   if [ "$service" = gateway ]; then
     imsa_log "starting the gateway on http://127.0.0.1:${IMSA_PORTS[gateway]}"
+  elif [ "$service" = web ]; then
+    imsa_log "starting the web application on http://localhost:${IMSA_PORTS[web]}"
   else
     imsa_log "starting $service on http://127.0.0.1:${IMSA_PORTS[$service]}"
   fi
@@ -41,7 +43,7 @@ for service in partners counselling handovers gateway; do
   echo $! >"$IMSA_LOCAL/pids/$service.pid"
 done
 
-for service in partners counselling handovers gateway; do
+for service in partners counselling handovers gateway web; do
   port="${IMSA_PORTS[$service]}"
   ready=""
   for _ in $(seq 1 120); do
@@ -61,6 +63,7 @@ done
 cat <<TXT
 
 IMSA Network is running.
+  Web application http://localhost:${IMSA_PORTS[web]}  (sign in as a demo person: README.md, "Sign in as a demo person")
   Gateway      http://127.0.0.1:5100/swagger  (one Swagger UI for the three APIs: /partners, /counselling, /handovers)
   Partners     http://127.0.0.1:${IMSA_PORTS[partners]}/swagger
   Counselling  http://127.0.0.1:${IMSA_PORTS[counselling]}/swagger

@@ -49,10 +49,10 @@ public sealed class DependencyRuleTests
     [Fact]
     public void Checker_ReportsAProjectWithoutARule()
     {
-        var projects = Allowed().Append(Project("Web", "Contracts")).ToList();
+        var projects = Allowed().Append(Project("Mobile", "Contracts")).ToList();
 
         DependencyRules.Violations(projects, DependencyRules.Rules).Should().ContainSingle()
-            .Which.Should().StartWith("Web (services/Web/Imsa.Network.Web.csproj) has no dependency rule");
+            .Which.Should().StartWith("Mobile (services/Mobile/Imsa.Network.Mobile.csproj) has no dependency rule");
     }
 
     [Fact]

@@ -23,6 +23,7 @@ internal static class DependencyRules
         new("Counselling", Libraries, ServiceWhy),
         new("Handovers", Libraries, ServiceWhy),
         new("Gateway", [], "the gateway only forwards HTTP and shares no code with the services behind it"),
+        new("Web", [], "the web application is a client of the APIs like any other: it calls them with the person's token and shares no code with the services"),
     ];
 
     /// <summary>Every way <paramref name="projects"/> break <paramref name="rules"/>; empty when they keep them.</summary>

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Imsa.Network.Web.SignIn;
+
+namespace Imsa.Network.Web.Api;
+
+/// <summary>What an API answered: the value, or a problem (RFC 9457) the page shows as a translated message.</summary>
+internal sealed record ApiResult<T>(T? Value, ApiProblem? Problem)
+    where T : class;
+
+/// <summary>
+/// A refusal, reduced to what the page explains: the status and the fields the problem names. The API's own wording
+/// and detail stay in its logs; the person reads a message in their language.
+/// </summary>
+internal sealed record ApiProblem(int Status, IReadOnlyList<string> Fields)
+{
+    public static readonly ApiProblem Unreachable = new(StatusCodes.Status503ServiceUnavailable, []);
+}
+
+/// <summary>The API refused the person's token (expired or revoked): the browser signs in again.</summary>
+internal sealed class SignInAgainException() : Exception("The API refused the session's access token.");
+
+/// <summary>
+/// Calls the network's APIs with the signed-in person's own token, so every check and every log entry is the API's
+/// own. Named HTTP clients: "counselling", "handovers", "partners" (<see cref="SignInEndpoints.PartnersClient"/>).
+/// </summary>
+internal sealed class NetworkApi(IHttpClientFactory clients, IHttpContextAccessor accessor, ILogger<NetworkApi> logger)
+{
+    public const string Counselling = "counselling";
+
+    public const string Handovers = "handovers";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<ApiResult<T>> GetAsync<T>(string service, string pathAndQuery, CancellationToken cancellationToken)
+        where T : class
+    {
+        var session = accessor.HttpContext?.WebSession() ?? throw new SignInAgainException();
+        using var request = new HttpRequestMessage(HttpMethod.Get, pathAndQuery.TrimStart('/'));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session.AccessToken);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        try
+        {
+            using var response = await clients.CreateClient(service).SendAsync(request, cancellationToken);
+            if (response.StatusCode == HttpStatusCode.Unauthorized)
+            {
+                throw new SignInAgainException();
+            }
+
+            if (response.IsSuccessStatusCode)
+            {
+                return new ApiResult<T>(await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken), null);
+            }
+
+            return new ApiResult<T>(null, await ProblemAsync(response, cancellationToken));
+        }
+        catch (HttpRequestException exception)
+        {
+            // The service's name only: paths and queries may carry what a person searched for.
+            logger.ApiFailed(exception, service);
+            return new ApiResult<T>(null, ApiProblem.Unreachable);
+        }
+        catch (JsonException exception)
+        {
+            logger.ApiFailed(exception, service);
+            return new ApiResult<T>(null, ApiProblem.Unreachable);
+        }
+    }
+
+    private static async Task<ApiProblem> ProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var fields = new List<string>();
+        if (response.Content.Headers.ContentType?.MediaType is "application/problem+json" or "application/json")
+        {
+            try
+            {
+                using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                if (problem.RootElement.ValueKind == JsonValueKind.Object
+                    && problem.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object)
+                {
+                    fields.AddRange(errors.EnumerateObject().Select(error => error.Name));
+                }
+            }
+            catch (JsonException)
+            {
+                // A problem without a readable body is still the status it came with.
+            }
+        }
+
+        return new ApiProblem((int)response.StatusCode, fields);
+    }
+}
