@@ -6,8 +6,9 @@ using Microsoft.Playwright;
 namespace Imsa.Network.Browser.Tests;
 
 /// <summary>
-/// The web application with what it needs, each on a real port at http://localhost: Partners (the token server, its
-/// public address its own), Counselling, and the web application registered at Partners as a sign-in client.
+/// The whole network in a browser's reach, each on a real port at http://localhost and sharing one virtual host as
+/// in production: Partners (the token server, its public address its own), Counselling, Handovers, and the web
+/// application registered at Partners as a sign-in client. Shared by every browser test class of the web application.
 /// </summary>
 public sealed class WebSite : IAsyncLifetime
 {
@@ -21,6 +22,8 @@ public sealed class WebSite : IAsyncLifetime
 
     public HttpClient Counselling { get; private set; } = null!;
 
+    public HttpClient Handovers { get; private set; } = null!;
+
     public Uri Address { get; private set; } = null!;
 
     public Chromium Chromium { get; private set; } = null!;
@@ -30,13 +33,16 @@ public sealed class WebSite : IAsyncLifetime
         var virtualHost = await Own(RabbitMqVirtualHost.CreateAsync("browser_web"));
         var partnersDatabase = await Own(PostgresDatabase.CreateAsync("browser_web_partners"));
         var counsellingDatabase = await Own(PostgresDatabase.CreateAsync("browser_web_counselling"));
-        var (partnersPort, counsellingPort, webPort) = (Pages.FreePort(), Pages.FreePort(), Pages.FreePort());
+        var handoversDatabase = await Own(PostgresDatabase.CreateAsync("browser_web_handovers"));
+        var (partnersPort, counsellingPort, handoversPort, webPort) = (Pages.FreePort(), Pages.FreePort(), Pages.FreePort(), Pages.FreePort());
+        var handoversAddress = new Uri($"http://localhost:{handoversPort}/");
         var partnersAddress = new Uri($"http://localhost:{partnersPort}/");
         var counsellingAddress = new Uri($"http://localhost:{counsellingPort}/");
         Address = new Uri($"http://localhost:{webPort}/");
 
-        // Counselling first, so it hears of the organisations Partners registers.
+        // Counselling and Handovers first, so they hear of the organisations Partners registers.
         Counselling = await StartAsync<Imsa.Network.Counselling.Program>(counsellingPort, counsellingDatabase.ConnectionString, virtualHost.ServiceSettings("counselling"));
+        Handovers = await StartAsync<Imsa.Network.Handovers.Program>(handoversPort, handoversDatabase.ConnectionString, virtualHost.ServiceSettings("handovers"));
 
         var partners = virtualHost.ServiceSettings("partners");
         partners["Network:PublicUrl"] = partnersAddress.ToString();
@@ -53,7 +59,7 @@ public sealed class WebSite : IAsyncLifetime
             ["Web:Partners:PublicUrl"] = partnersAddress.ToString(),
             ["Web:Partners:Url"] = partnersAddress.ToString(),
             ["Web:Counselling:Url"] = counsellingAddress.ToString(),
-            ["Web:Handovers:Url"] = "http://localhost:9/",
+            ["Web:Handovers:Url"] = handoversAddress.ToString(),
             ["Web:SignIn:ClientId"] = ClientId,
             ["Web:SignIn:ClientSecret"] = ClientSecret,
         });

@@ -7,7 +7,10 @@ namespace Imsa.Network.Web.Api;
 
 /// <summary>What an API answered: the value, or a problem (RFC 9457) the page shows as a translated message.</summary>
 internal sealed record ApiResult<T>(T? Value, ApiProblem? Problem)
-    where T : class;
+    where T : class
+{
+    public bool Succeeded => Problem is null;
+}
 
 /// <summary>
 /// A refusal, reduced to what the page explains: the status and the fields the problem names. The API's own wording
@@ -33,13 +36,33 @@ internal sealed class NetworkApi(IHttpClientFactory clients, IHttpContextAccesso
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<ApiResult<T>> GetAsync<T>(string service, string pathAndQuery, CancellationToken cancellationToken)
+    public Task<ApiResult<T>> GetAsync<T>(string service, string pathAndQuery, CancellationToken cancellationToken)
+        where T : class =>
+        SendAsync<T>(service, HttpMethod.Get, pathAndQuery, body: null, idempotencyKey: null, cancellationToken);
+
+    /// <summary>
+    /// A call with the person's token: a JSON body for a write, and the form's idempotency key (made when the page
+    /// was drawn, <see cref="NewIdempotencyKey"/>), so a form sent twice — a double click, a reload, a retry after a
+    /// timeout — acts once. An answer without a body (204) is a success with no value.
+    /// </summary>
+    public async Task<ApiResult<T>> SendAsync<T>(
+        string service, HttpMethod method, string pathAndQuery, object? body, string? idempotencyKey, CancellationToken cancellationToken)
         where T : class
     {
         var session = accessor.HttpContext?.WebSession() ?? throw new SignInAgainException();
-        using var request = new HttpRequestMessage(HttpMethod.Get, pathAndQuery.TrimStart('/'));
+        using var request = new HttpRequestMessage(method, pathAndQuery.TrimStart('/'));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session.AccessToken);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, body.GetType(), options: Json);
+        }
+
+        if (idempotencyKey is { Length: > 0 })
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
         try
         {
             using var response = await clients.CreateClient(service).SendAsync(request, cancellationToken);
@@ -48,12 +71,14 @@ internal sealed class NetworkApi(IHttpClientFactory clients, IHttpContextAccesso
                 throw new SignInAgainException();
             }
 
-            if (response.IsSuccessStatusCode)
+            if (!response.IsSuccessStatusCode)
             {
-                return new ApiResult<T>(await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken), null);
+                return new ApiResult<T>(null, await ProblemAsync(response, cancellationToken));
             }
 
-            return new ApiResult<T>(null, await ProblemAsync(response, cancellationToken));
+            return response.StatusCode == HttpStatusCode.NoContent || response.Content.Headers.ContentLength == 0
+                ? new ApiResult<T>(null, null)
+                : new ApiResult<T>(await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken), null);
         }
         catch (HttpRequestException exception)
         {
@@ -67,6 +92,9 @@ internal sealed class NetworkApi(IHttpClientFactory clients, IHttpContextAccesso
             return new ApiResult<T>(null, ApiProblem.Unreachable);
         }
     }
+
+    /// <summary>A new idempotency key, for a form to carry in a hidden field from the moment it is drawn.</summary>
+    public static string NewIdempotencyKey() => Guid.NewGuid().ToString("N");
 
     private static async Task<ApiProblem> ProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

@@ -22,7 +22,27 @@ internal sealed record Text(string En, string De, string Fr, string Ar)
 /// </summary>
 internal sealed class Texts
 {
-    private static readonly Dictionary<string, Text> All = new(StringComparer.Ordinal)
+    /// <summary>
+    /// The tables of every area (the layout's below; each area's pages have a file of their own beside this one,
+    /// e.g. <c>CounsellorTexts.cs</c>), merged once; a key defined twice stops the start.
+    /// </summary>
+    private static readonly Dictionary<string, Text> All = Merge(Common /*, and each area's table */);
+
+    private static Dictionary<string, Text> Merge(params Dictionary<string, Text>[] tables)
+    {
+        var all = new Dictionary<string, Text>(StringComparer.Ordinal);
+        foreach (var (key, text) in tables.SelectMany(table => table))
+        {
+            if (!all.TryAdd(key, text))
+            {
+                throw new InvalidOperationException($"The text \"{key}\" is defined twice.");
+            }
+        }
+
+        return all;
+    }
+
+    private static Dictionary<string, Text> Common => new(StringComparer.Ordinal)
     {
         // The layout
         ["app.name"] = new("IMSA Network", "IMSA Network", "IMSA Network", "شبكة IMSA"),
