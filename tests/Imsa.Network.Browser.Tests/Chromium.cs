@@ -49,12 +49,24 @@ public static class Pages
             ? directory
             : Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
 
+    private static readonly object Weights = new();
+
     /// <summary>
-    /// axe-core's WCAG 2.2 A/AA rules on the page as it is now; fails on any serious or critical violation. Keeps a
+    /// The page's weight (recorded in page-weight.tsv next to the screenshots), then axe-core's WCAG 2.2 A/AA rules on the page as it is now; fails on any serious or critical violation. Keeps a
     /// screenshot named after the step.
     /// </summary>
     public static async Task ReviewAsync(this IPage page, string step)
     {
+        // What this page cost the connection: the document and every asset not already in the browser's cache
+        // (a cached one transfers 0 bytes). Issue 14's budget for a slow mobile connection: about 150 KB.
+        var transferred = await page.EvaluateAsync<long>(
+            "() => performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')).reduce((sum, e) => sum + (e.transferSize || 0), 0)");
+        lock (Weights)
+        {
+            File.AppendAllText(Path.Combine(ScreenshotDirectory, "page-weight.tsv"), $"{step}\t{new Uri(page.Url).AbsolutePath}\t{transferred}\n");
+        }
+
+        transferred.Should().BeLessThan(150 * 1024, $"the page of step \"{step}\" should stay light on a slow connection");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, $"{step}.png"), FullPage = true });
         var result = await page.RunAxe(new AxeRunOptions
         {
