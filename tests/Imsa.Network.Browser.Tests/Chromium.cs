@@ -22,8 +22,24 @@ public sealed class Chromium : IAsyncDisposable
 
     public IBrowser Browser { get; }
 
+    /// <summary>
+    /// How long a click, a navigation or an expectation may wait: generous, because CI runs the browser beside the
+    /// whole suite on two cores; a page that never comes still fails.
+    /// </summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    /// <summary>A fresh browser context (one person's browser: own cookies), patient as above.</summary>
+    public async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null)
+    {
+        var context = await Browser.NewContextAsync(options);
+        context.SetDefaultTimeout((float)Patience.TotalMilliseconds);
+        context.SetDefaultNavigationTimeout((float)Patience.TotalMilliseconds);
+        return context;
+    }
+
     public static async Task<Chromium> LaunchAsync()
     {
+        Assertions.SetDefaultExpectTimeout((float)Patience.TotalMilliseconds);
         var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

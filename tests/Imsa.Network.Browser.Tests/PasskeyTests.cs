@@ -69,7 +69,7 @@ public sealed class PasskeyTests(PartnersSite site) : IClassFixture<PartnersSite
         var link = Onboarding.InvitationLink(email);
         link.GetLeftPart(UriPartial.Authority).Should().Be(site.Address.GetLeftPart(UriPartial.Authority));
 
-        await using var context = await site.Chromium.Browser.NewContextAsync();
+        await using var context = await site.Chromium.NewContextAsync();
         var page = await context.NewPageAsync();
         // A platform authenticator that verifies the person (as a phone's or laptop's screen lock does).
         var devtools = await context.NewCDPSessionAsync(page);

@@ -103,14 +103,25 @@ public sealed class WebSite : IAsyncLifetime
     }
 }
 
+/// <summary>
+/// Every browser test of the web application shares one network (four services and a browser are a lot for two
+/// cores), one test at a time; each test makes organisations and people of its own.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class WebCollection : ICollectionFixture<WebSite>
+{
+    public const string Name = "web application";
+}
+
 /// <summary>A counsellor abroad signs in to the web application through Partners, finds a case, reads it in Arabic.</summary>
-public sealed class WebApplicationTests(WebSite site) : IClassFixture<WebSite>
+[Collection(WebCollection.Name)]
+public sealed class WebApplicationTests(WebSite site)
 {
     [Fact]
     public async Task ACounsellor_SignsInWithPasswordAndCode_FindsTheCase_AndSwitchesToArabic()
     {
         var (person, caseId) = await CounsellorWithACaseAsync();
-        await using var context = await site.Chromium.Browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" });
+        await using var context = await site.Chromium.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" });
         var page = await context.NewPageAsync();
 
         await page.GotoAsync(site.Address.ToString());
@@ -180,7 +191,7 @@ public sealed class WebApplicationTests(WebSite site) : IClassFixture<WebSite>
     public async Task PagesBehindSignIn_AreNeverCached_AndForbidInlineScript()
     {
         var (person, caseId) = await CounsellorWithACaseAsync();
-        await using var context = await site.Chromium.Browser.NewContextAsync();
+        await using var context = await site.Chromium.NewContextAsync();
         var page = await context.NewPageAsync();
         await page.GotoAsync(new Uri(site.Address, "cases").ToString());
         await page.GetByLabel("E-mail address").FillAsync(person.Email);
