@@ -132,6 +132,7 @@ internal static class ReceiverTexts
             "Dieser Lesezugriff wird protokolliert. Die Organisation, die den Fall führt, und auf Anfrage die Person sehen, dass Ihr Dienst diese Kategorien gelesen hat, wann und unter welcher Einwilligung.",
             "Cette lecture est consignée. L'organisation qui détient le dossier, et la personne sur demande, voient que votre service a lu ces catégories, quand et sous quel consentement.",
             "تُسجَّل هذه القراءة. ترى المنظمة التي تحتفظ بالملف، والشخص عند الطلب، أن خدمتك قرأت هذه الفئات ومتى وبموجب أي موافقة."),
+        ["dossier.back"] = new("Back to the offer", "Zurück zum Angebot", "Retour à l'offre", "العودة إلى العرض"),
         ["dossier.record"] = new("Record of this read", "Protokolleintrag dieses Lesezugriffs", "Trace de cette lecture", "سجل هذه القراءة"),
         ["dossier.read-at"] = new("Read at", "Gelesen am", "Lu le", "وقت القراءة"),
         ["dossier.released"] = new("Categories released to your service", "Für Ihren Dienst freigegebene Kategorien", "Catégories communiquées à votre service", "الفئات المُفصح عنها لخدمتك"),
