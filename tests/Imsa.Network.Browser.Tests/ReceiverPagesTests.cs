@@ -27,7 +27,7 @@ public sealed class ReceiverPagesTests(WebSite site) : IClassFixture<WebSite>
         await page.GetByRole(AriaRole.Main).GetByRole(AriaRole.Link, new() { Name = "Offers to your service" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Offers to your service" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("Offers shown: 2")).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = accepted.HandoverId[..8] })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = accepted.HandoverId, Exact = true })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = "Training, study, further education, German language / integration course" }).First).ToBeVisibleAsync();
         await page.ReviewAsync("receiver-01-inbox");
         await page.GetByLabel("Month of arrival").FillAsync(TestDates.Arrival.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture));
@@ -42,7 +42,7 @@ public sealed class ReceiverPagesTests(WebSite site) : IClassFixture<WebSite>
         await page.GotoAsync(new Uri(site.Address, "inbox").ToString());
 
         // An offer's page holds no personal data; accepting it opens the way to the dossier.
-        await page.GetByRole(AriaRole.Link, new() { Name = accepted.HandoverId[..8] }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = accepted.HandoverId, Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Offer of a handover" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("offered", new() { Exact = true })).ToBeVisibleAsync();
         (await page.ContentAsync()).Should().NotContain("Example", "an offer shows no personal data");
