@@ -10,7 +10,8 @@ namespace Imsa.Network.Browser.Tests;
 /// dossier (a logged read), records the first contact and declines another with a coded reason; its administrator
 /// changes the service's capacity. The partner abroad acts through the APIs, as its case system would.
 /// </summary>
-public sealed class ReceiverPagesTests(WebSite site) : IClassFixture<WebSite>
+[Collection(WebCollection.Name)]
+public sealed class ReceiverPagesTests(WebSite site)
 {
     [Fact]
     public async Task AReceivingCounsellor_AcceptsAnOffer_ReadsTheLoggedDossier_RecordsFirstContact_AndDeclinesAnother()
@@ -19,7 +20,7 @@ public sealed class ReceiverPagesTests(WebSite site) : IClassFixture<WebSite>
         var accepted = await OfferAsync(network);
         var declined = await OfferAsync(network);
         var counsellor = await site.Partners.EnrolPersonAsync(network.ReceiverToken, network.ReceiverId);
-        await using var context = await site.Chromium.Browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" });
+        await using var context = await site.Chromium.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" });
         var page = await context.NewPageAsync();
         await SignInAsync(page, counsellor, "receiver-00-signed-in");
 
@@ -129,7 +130,7 @@ public sealed class ReceiverPagesTests(WebSite site) : IClassFixture<WebSite>
     {
         var network = await NetworkAsync();
         var admin = await site.Partners.EnrolPersonAsync(network.ReceiverToken, network.ReceiverId, role: "organisation-admin");
-        await using var context = await site.Chromium.Browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" });
+        await using var context = await site.Chromium.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" });
         var page = await context.NewPageAsync();
         await SignInAsync(page, admin, "receiver-capacity-00-signed-in");
 
