@@ -29,7 +29,6 @@ internal sealed record WithdrawalDone(Guid ConsentReceiptId, string State, DateT
 /// Counselling's anonymous endpoints. The code travels to the API in a body, never in an address this application
 /// calls or logs.
 /// </summary>
-[ResponseCache(NoStore = true, Location = ResponseCacheLocation.None)]
 internal sealed class WithdrawModel(NetworkApi api, IMemoryCache cache) : PageModel
 {
     // To Counselling every person using this page is one caller, this application, so one guesser would exhaust
