@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Imsa.Network.Contracts.Counselling;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Imsa.Network.Counselling.Tests;
 
@@ -130,6 +131,43 @@ public sealed class ConsentTests(CounsellingService service) : IClassFixture<Cou
     }
 
     [Fact]
+    public async Task LookUpByCode_ShowsOnlyTheReceiptsContent_AWrongCodeIs404_AndNothingChanges()
+    {
+        var owner = await service.RegisterAsync("origin-partner");
+        var receiver = await service.RegisterAsync("receiving-service");
+        var caseId = (string)(await service.OpenCaseAsync(owner))["id"]!;
+        var recorded = await service.RecordConsentAsync(owner, caseId, CaseSamples.Consent(receiver.Id, ["identity", "contact"]));
+        var consentId = (string)recorded["consent"]!["id"]!;
+        var code = (string)recorded["receipt"]!["withdrawal"]!["code"]!;
+
+        var wrong = await service.Client.PostAsJsonAsync("/consent-withdrawals/lookup", new { code = "0000-0000-0000-0000-0000" });
+        wrong.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await wrong.Content.ReadAsStringAsync()).Should().NotContain(consentId).And.NotContain(caseId);
+
+        var found = await service.Client.PostAsJsonAsync("/consent-withdrawals/lookup", new { code = code.ToLowerInvariant() });
+        found.StatusCode.Should().Be(HttpStatusCode.OK);
+        (found.Headers.CacheControl?.NoStore ?? false).Should().BeTrue();
+        var body = (await found.Content.ReadFromJsonAsync<JsonObject>())!;
+        ((string?)body["consentReceiptId"]).Should().Be(consentId);
+        ((string?)body["state"]).Should().Be("active");
+        ((string?)body["controller"]).Should().Be(owner.Id.ToString());
+        body["recipients"]!.AsArray().Select(r => (string?)r).Should().Equal(receiver.Id.ToString());
+        body["categories"]!.AsArray().Select(c => (string?)c).Should().Equal("identity", "contact");
+        body["validUntil"]!.GetValue<DateTimeOffset>().Should().BeCloseTo(recorded["consent"]!["validUntil"]!.GetValue<DateTimeOffset>(), TimeSpan.FromMilliseconds(1));
+        body["endedAt"].Should().BeNull();
+        // The receipt's content and the state, nothing of the case: not its id, not who recorded it, not the code.
+        body.Select(p => p.Key).Should().BeEquivalentTo(
+            "consentReceiptId", "state", "controller", "recipients", "categories", "sensitive", "language", "obtainedAt", "validFrom", "validUntil", "endedAt");
+        body.ToJsonString().Should().NotContain(caseId).And.NotContain(code);
+
+        (await service.Database.CountAsync($"SELECT count(*) FROM consent_withdrawals WHERE consent_id = '{consentId}'")).Should().Be(0, "reading changes nothing");
+        (await service.Client.PostAsJsonAsync("/consent-withdrawals", new { code })).StatusCode.Should().Be(HttpStatusCode.OK);
+        var after = (await (await service.Client.PostAsJsonAsync("/consent-withdrawals/lookup", new { code })).Content.ReadFromJsonAsync<JsonObject>())!;
+        ((string?)after["state"]).Should().Be("withdrawn");
+        after["endedAt"].Should().NotBeNull();
+    }
+
+    [Fact]
     public async Task Consents_AreAppendOnly_ANewRecordLeavesTheOldOneAsItWas()
     {
         var owner = await service.RegisterAsync("origin-partner");
@@ -155,6 +193,13 @@ public sealed class WithdrawalRateLimitTests(WithdrawalRateLimitTests.LimitedSer
             ["Limits:Withdrawals:Count"] = "3",
             ["Limits:Withdrawals:Window"] = "00:10:00",
         };
+
+        // Each test guesses from an address of its own, so the tests' counts do not add up.
+        protected override void ConfigureServices(IServiceCollection services)
+        {
+            base.ConfigureServices(services);
+            ConnectionFrom.AddTo(services);
+        }
     }
 
     [Fact]
@@ -169,6 +214,25 @@ public sealed class WithdrawalRateLimitTests(WithdrawalRateLimitTests.LimitedSer
             {
                 ((int?)(await response.ReadProblemAsync())["status"]).Should().Be(429);
             }
+        }
+
+        statuses.Should().Equal(
+            HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact]
+    public async Task LookingUpCodes_CountsAgainstTheSameGuessLimit_AsWithdrawing()
+    {
+        var statuses = new List<HttpStatusCode>();
+        foreach (var path in new[] { "lookup", "lookup", "", "lookup", "" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path.Length == 0 ? "/consent-withdrawals" : "/consent-withdrawals/" + path)
+            {
+                Content = JsonContent.Create(new { code = $"LOOK-S{statuses.Count:000}-0000-0000-0000" }),
+            };
+            request.Headers.Add(ConnectionFrom.Header, "192.0.2.77");
+            using var response = await service.Client.SendAsync(request);
+            statuses.Add(response.StatusCode);
         }
 
         statuses.Should().Equal(

@@ -64,6 +64,8 @@ internal static class WebServices
             options.Conventions.AllowAnonymousToPage("/SignInFailed");
             options.Conventions.AllowAnonymousToPage("/Language");
             options.Conventions.AllowAnonymousToPage("/SignOut");
+            // The person withdrawing consent has no account: the receipt's code is all they hold.
+            options.Conventions.AllowAnonymousToPage("/Withdraw");
         });
         builder.Services.AddHealthChecks();
         return builder;

@@ -47,6 +47,27 @@ public sealed record WithdrawByCodeRequest(string? Code);
 /// <param name="AlreadyEnded">True when it had ended before this request (withdrawing twice is harmless).</param>
 public sealed record WithdrawByCodeResponse(Guid ConsentReceiptId, ConsentState State, DateTimeOffset EndedAt, bool AlreadyEnded);
 
+/// <summary>
+/// What the receipt with this withdrawal code says, for the person to read before withdrawing: the receipt's own
+/// content and the consent's state now, nothing of the case it belongs to.
+/// </summary>
+/// <param name="Controller">The organisation that counselled the person and recorded the consent (the receipt's piiController).</param>
+/// <param name="Recipients">The receiving services released from confidentiality, by their network ids, as on the receipt.</param>
+/// <param name="Sensitive">Whether special categories of data (GDPR Art. 9) are released.</param>
+/// <param name="EndedAt">When it was withdrawn or expired; null while it has not ended.</param>
+public sealed record ConsentLookupResponse(
+    Guid ConsentReceiptId,
+    ConsentState State,
+    Guid Controller,
+    IReadOnlyList<Guid> Recipients,
+    IReadOnlyList<string> Categories,
+    bool Sensitive,
+    string Language,
+    DateTimeOffset ObtainedAt,
+    DateTimeOffset ValidFrom,
+    DateTimeOffset ValidUntil,
+    DateTimeOffset? EndedAt);
+
 internal static class ConsentEndpoints
 {
     public static IEndpointRouteBuilder MapConsentEndpoints(this IEndpointRouteBuilder app)
@@ -90,6 +111,18 @@ internal static class ConsentEndpoints
             .WithSummary("Withdraw a consent with the code on its receipt (the person, no account needed)")
             .WithDescription("Takes effect at once. A wrong code answers 404 and reveals nothing; withdrawing twice is harmless. "
                 + "Wrong codes are limited per client address, counted by every instance together (then 429 with Retry-After).")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        // A POST, not a GET with the code in the path: the code withdraws the consent, and addresses are logged.
+        app.MapPost("/consent-withdrawals/lookup", LookUpByCodeAsync)
+            .WithTags("Consent")
+            .AllowAnonymous()
+            .WithGuessLimit(CounsellingLimits.Withdrawals)
+            .WithSummary("Read what a consent receipt says, by its withdrawal code (the person, no account needed)")
+            .WithDescription("Which data, to whom, until when, and whether the consent still holds: the receipt's own content, nothing "
+                + "of the case. Changes nothing. Wrong codes count with those of POST /consent-withdrawals against one limit per client "
+                + "address (then 429 with Retry-After).")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
@@ -232,6 +265,41 @@ internal static class ConsentEndpoints
         consent = await ConsentLedger.EndAsync(db, consent, WithdrawalChannel.DataSubject, null, time, cancellationToken);
         return TypedResults.Ok(new WithdrawByCodeResponse(
             consent.Id, consent.StateAt(time.GetUtcNow()), consent.Withdrawal!.At, alreadyEnded));
+    }
+
+    private static async Task<Results<Ok<ConsentLookupResponse>, ProblemHttpResult>> LookUpByCodeAsync(
+        WithdrawByCodeRequest request, CounsellingDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Code) || request.Code.Length > 64)
+        {
+            return Problems.Unprocessable(new Dictionary<string, string[]> { ["code"] = ["The withdrawal code from the consent receipt is required."] });
+        }
+
+        var hash = WithdrawalCodes.Hash(request.Code);
+        var consent = await db.Consents.AsNoTracking().Include(c => c.Withdrawal)
+            .FirstOrDefaultAsync(c => c.WithdrawalCodeHash == hash, cancellationToken);
+        if (consent is null)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "No consent has this withdrawal code.",
+                detail: "Check the code on your receipt, or ask your counselling service to withdraw the consent for you.");
+        }
+
+        var now = time.GetUtcNow();
+        var state = consent.StateAt(now);
+        return TypedResults.Ok(new ConsentLookupResponse(
+            consent.Id,
+            state,
+            consent.OwnerOrganisationId,
+            consent.Recipients,
+            consent.Categories,
+            consent.Categories.Contains(DataCategories.SpecialCategories),
+            consent.TextLanguage,
+            consent.ObtainedAt,
+            consent.ValidFrom,
+            consent.ValidUntil,
+            consent.Withdrawal?.At ?? (state == ConsentState.Expired ? consent.ValidUntil : null)));
     }
 
     private static async Task<Consent?> OwnedConsentAsync(

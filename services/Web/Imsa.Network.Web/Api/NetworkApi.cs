@@ -50,8 +50,29 @@ internal sealed class NetworkApi(IHttpClientFactory clients, IHttpContextAccesso
         where T : class
     {
         var session = accessor.HttpContext?.WebSession() ?? throw new SignInAgainException();
+        return await SendCoreAsync<T>(service, method, pathAndQuery, body, idempotencyKey, session.AccessToken, cancellationToken);
+    }
+
+    /// <summary>
+    /// A call without a token, for what the APIs offer anyone (the person's consent withdrawal): the API sees this
+    /// application as the caller, and counts it as such.
+    /// </summary>
+    public Task<ApiResult<T>> SendWithoutTokenAsync<T>(
+        string service, HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+        where T : class =>
+        SendCoreAsync<T>(service, method, path, body, idempotencyKey: null, accessToken: null, cancellationToken);
+
+    private async Task<ApiResult<T>> SendCoreAsync<T>(
+        string service, HttpMethod method, string pathAndQuery, object? body, string? idempotencyKey, string? accessToken,
+        CancellationToken cancellationToken)
+        where T : class
+    {
         using var request = new HttpRequestMessage(method, pathAndQuery.TrimStart('/'));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session.AccessToken);
+        if (accessToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        }
+
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (body is not null)
         {
@@ -90,6 +111,34 @@ internal sealed class NetworkApi(IHttpClientFactory clients, IHttpContextAccesso
         {
             logger.ApiFailed(exception, service);
             return new ApiResult<T>(null, ApiProblem.Unreachable);
+        }
+    }
+
+    /// <summary>
+    /// A download with the person's token (the statistics' CSV), passed on as the API sent it; null with a problem
+    /// when it refused.
+    /// </summary>
+    public async Task<(byte[]? Content, string? ContentType, ApiProblem? Problem)> DownloadAsync(string service, string path, CancellationToken cancellationToken)
+    {
+        var session = accessor.HttpContext?.WebSession() ?? throw new SignInAgainException();
+        using var request = new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/'));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session.AccessToken);
+        try
+        {
+            using var response = await clients.CreateClient(service).SendAsync(request, cancellationToken);
+            if (response.StatusCode == HttpStatusCode.Unauthorized)
+            {
+                throw new SignInAgainException();
+            }
+
+            return response.IsSuccessStatusCode
+                ? (await response.Content.ReadAsByteArrayAsync(cancellationToken), response.Content.Headers.ContentType?.MediaType, null)
+                : (null, null, await ProblemAsync(response, cancellationToken));
+        }
+        catch (HttpRequestException exception)
+        {
+            logger.ApiFailed(exception, service);
+            return (null, null, ApiProblem.Unreachable);
         }
     }
 

@@ -30,8 +30,17 @@ internal static class Languages
             FallBackToParentCultures = true,
             FallBackToParentUICultures = true,
         };
-        // The cookie first (the person's choice), then Accept-Language; never the query string (URLs stay clean).
-        options.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
+        // The cookie first (the person's choice), then Accept-Language; never the query string (URLs stay clean) but
+        // on the person's withdrawal page, whose link on the printed receipt names the receipt's language.
+        options.RequestCultureProviders =
+        [
+            new CookieRequestCultureProvider(),
+            new CustomRequestCultureProvider(context => Task.FromResult(
+                context.Request.Path.StartsWithSegments("/withdraw") && context.Request.Query["lang"].ToString() is { Length: 2 } lang
+                    ? new ProviderCultureResult(lang)
+                    : null)),
+            new AcceptLanguageHeaderRequestCultureProvider(),
+        ];
         return app.UseRequestLocalization(options);
     }
 
