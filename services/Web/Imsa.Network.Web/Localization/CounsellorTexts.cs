@@ -243,5 +243,60 @@ internal static class CounsellorTexts
         ["counsellor.outcome.first-contact-made"] = new("first contact made", "Erstkontakt hergestellt", "premier contact établi", "تم التواصل الأول"),
         ["counsellor.outcome.did-not-arrive"] = new("did not arrive", "nicht angekommen", "n'est pas arrivé·e", "لم يصل"),
         ["counsellor.outcome.could-not-be-contacted"] = new("could not be contacted", "nicht erreichbar", "injoignable", "تعذّر التواصل"),
+
+        // Sessions
+        ["counsellor.sessions.title"] = new("Counselling sessions", "Beratungsgespräche", "Entretiens de conseil", "جلسات الاستشارة"),
+        ["counsellor.sessions.none"] = new("No session recorded yet.", "Noch kein Gespräch erfasst.", "Aucun entretien enregistré.", "لم تُسجَّل أي جلسة بعد."),
+        ["counsellor.sessions.record"] = new("Record a session", "Gespräch erfassen", "Enregistrer un entretien", "تسجيل جلسة"),
+        ["counsellor.sessions.held-on"] = new("Day of the session", "Tag des Gesprächs", "Jour de l'entretien", "يوم الجلسة"),
+        ["counsellor.sessions.format"] = new("Format", "Form", "Format", "الشكل"),
+        ["counsellor.sessions.notes"] = new("Notes", "Notizen", "Notes", "ملاحظات"),
+        ["counsellor.sessions.submit"] = new("Record the session", "Gespräch erfassen", "Enregistrer l'entretien", "تسجيل الجلسة"),
+        ["counsellor.format.in-person"] = new("in person", "persönlich", "en personne", "حضوريًا"),
+        ["counsellor.format.phone"] = new("by phone", "telefonisch", "par téléphone", "بالهاتف"),
+        ["counsellor.format.video"] = new("by video", "per Video", "en vidéo", "بالفيديو"),
+        ["counsellor.format.group"] = new("in a group", "in der Gruppe", "en groupe", "في مجموعة"),
+        ["counsellor.format.messenger"] = new("by messenger", "per Messenger", "par messagerie", "عبر تطبيق مراسلة"),
+        ["counsellor.error.heldOn"] = new(
+            "Enter the day of the session; it cannot lie in the future.",
+            "Bitte geben Sie den Tag des Gesprächs ein; er darf nicht in der Zukunft liegen.",
+            "Saisissez le jour de l'entretien ; il ne peut pas être dans le futur.",
+            "أدخل يوم الجلسة؛ ولا يجوز أن يكون في المستقبل."),
+
+        // Closing and erasing
+        ["counsellor.end.title"] = new("Close or erase the case", "Fall schließen oder löschen", "Clore ou effacer le dossier", "إغلاق الملف أو حذفه"),
+        ["counsellor.close.title"] = new("Close the case", "Fall schließen", "Clore le dossier", "إغلاق الملف"),
+        ["counsellor.close.text"] = new(
+            "A closed case can no longer be changed; its consents and handovers stay as they are.",
+            "Ein geschlossener Fall kann nicht mehr geändert werden; Einwilligungen und Übergaben bleiben, wie sie sind.",
+            "Un dossier clos ne peut plus être modifié ; ses consentements et transmissions restent tels quels.",
+            "لا يمكن تعديل الملف المغلق؛ وتبقى موافقاته وإحالاته كما هي."),
+        ["counsellor.close.reason"] = new("Reason", "Grund", "Motif", "السبب"),
+        ["counsellor.close-reason.handed-over"] = new("handed over", "übergeben", "transmis", "أُحيل"),
+        ["counsellor.close-reason.no-longer-planned"] = new("move no longer planned", "Umzug nicht mehr geplant", "départ plus prévu", "لم تعد الهجرة مخططة"),
+        ["counsellor.close-reason.lost-contact"] = new("contact lost", "Kontakt verloren", "contact perdu", "انقطع التواصل"),
+        ["counsellor.close-reason.transferred"] = new("transferred", "weitergegeben", "transféré", "نُقل"),
+        ["counsellor.close-reason.other"] = new("other", "anderer Grund", "autre", "سبب آخر"),
+        ["counsellor.close.submit"] = new("Close the case", "Fall schließen", "Clore le dossier", "إغلاق الملف"),
+        ["counsellor.erase.title"] = new("Erase the case", "Fall löschen", "Effacer le dossier", "حذف الملف"),
+        ["counsellor.erase.text"] = new(
+            "Erasing destroys the case's key: nothing personal in it can be read again, its consents release nothing more and every open handover is revoked. This cannot be undone.",
+            "Das Löschen vernichtet den Schlüssel des Falls: Nichts Persönliches darin kann wieder gelesen werden, seine Einwilligungen geben nichts mehr frei und jede offene Übergabe wird widerrufen. Das lässt sich nicht rückgängig machen.",
+            "L'effacement détruit la clé du dossier : rien de personnel ne pourra plus être lu, ses consentements ne libèrent plus rien et chaque transmission ouverte est révoquée. C'est irréversible.",
+            "يُتلف الحذف مفتاح الملف: فلا يمكن قراءة أي بيانات شخصية فيه مجددًا، ولا تُفرج موافقاته عن شيء بعد ذلك، وتُلغى كل إحالة مفتوحة. لا يمكن التراجع عن ذلك."),
+        ["counsellor.erase.confirm"] = new("I understand that the case is erased for good", "Ich verstehe, dass der Fall endgültig gelöscht wird", "Je comprends que le dossier est effacé définitivement", "أفهم أن الملف سيُحذف نهائيًا"),
+        ["counsellor.error.confirm"] = new("Tick this box to erase the case.", "Bitte kreuzen Sie dies an, um den Fall zu löschen.", "Cochez cette case pour effacer le dossier.", "ضع علامة في هذا المربع لحذف الملف."),
+        ["counsellor.erase.submit"] = new("Erase the case", "Fall löschen", "Effacer le dossier", "حذف الملف"),
+        ["counsellor.erase.done"] = new("The case was erased.", "Der Fall wurde gelöscht.", "Le dossier a été effacé.", "حُذف الملف."),
+
+        // The disclosure log
+        ["counsellor.disclosures.title"] = new("Who received the case's data", "Wer Daten des Falls erhalten hat", "Qui a reçu les données du dossier", "من تلقّى بيانات الملف"),
+        ["counsellor.disclosures.intro"] = new(
+            "Every read of the dossier by a receiving service, as the person is told when they ask.",
+            "Jeder Abruf des Dossiers durch einen aufnehmenden Dienst, so wie die Person es auf Nachfrage erfährt.",
+            "Chaque lecture du dossier par un service d'accueil, telle que la personne l'apprend sur demande.",
+            "كل قراءة للملف من قِبل خدمة مستقبِلة، كما يُبلَّغ بها الشخص عند السؤال."),
+        ["counsellor.disclosures.none"] = new("No data has been disclosed.", "Es wurden keine Daten weitergegeben.", "Aucune donnée n'a été communiquée.", "لم يُكشف عن أي بيانات."),
+        ["counsellor.disclosures.reader"] = new("Reader", "Lesende Person", "Lecteur", "القارئ"),
     };
 }
