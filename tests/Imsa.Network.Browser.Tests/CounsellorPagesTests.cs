@@ -104,6 +104,30 @@ public sealed partial class CounsellorPagesTests(WebSite site) : IClassFixture<W
         await page.GetByRole(AriaRole.Link, new() { Name = "Back to the case" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Handovers" })).ToBeVisibleAsync();
         await page.ReviewAsync("counsellor-09-case-after");
+
+        // A session, the (empty) disclosure log, then erasure: refused until confirmed.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Counselling sessions" }).ClickAsync();
+        await page.GetByLabel("Format").SelectOptionAsync("video");
+        await page.GetByLabel("Notes").FillAsync("Talked about the recognition of the diploma.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record the session" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Talked about the recognition of the diploma.")).ToBeVisibleAsync();
+        await page.ReviewAsync("counsellor-10-sessions");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to the case" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Who received the case's data" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("No data has been disclosed.")).ToBeVisibleAsync();
+        await page.ReviewAsync("counsellor-11-disclosures");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to the case" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Close or erase the case" }).ClickAsync();
+        await page.ReviewAsync("counsellor-12-end");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Erase the case" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#confirm-error")).ToHaveTextAsync("Tick this box to erase the case.");
+        (await site.Counselling.SendAsAsync(own, HttpMethod.Get, $"/cases/{caseId}")).StatusCode.Should().Be(HttpStatusCode.OK, "nothing is erased unconfirmed");
+        await page.ReviewAsync("counsellor-13-erase-unconfirmed");
+        await page.GetByLabel("I understand that the case is erased for good").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Erase the case" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("The case was erased.")).ToBeVisibleAsync();
+        await page.ReviewAsync("counsellor-14-erased");
+        (await site.Counselling.SendAsAsync(own, HttpMethod.Get, $"/cases/{caseId}")).StatusCode.Should().Be(HttpStatusCode.Gone);
     }
 
     [Fact]
