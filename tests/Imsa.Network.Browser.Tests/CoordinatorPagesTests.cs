@@ -5,7 +5,7 @@ using Microsoft.Playwright;
 namespace Imsa.Network.Browser.Tests;
 
 /// <summary>A coordinator of the network signs in with password and code and works through the coordinators' pages.</summary>
-[Collection(WebCollection.Name)]
+[Collection(WebNetworkTests.Name)]
 public sealed class CoordinatorPagesTests(WebSite site)
 {
     [Fact]

@@ -6,7 +6,7 @@ using Microsoft.Playwright;
 namespace Imsa.Network.Browser.Tests;
 
 /// <summary>The person, without an account, reads their receipt in Arabic from its QR link and withdraws consent.</summary>
-[Collection(WebCollection.Name)]
+[Collection(WebNetworkTests.Name)]
 public sealed class PersonPageTests(WebSite site)
 {
     [Fact]

@@ -10,7 +10,7 @@ namespace Imsa.Network.Browser.Tests;
 /// dossier (a logged read), records the first contact and declines another with a coded reason; its administrator
 /// changes the service's capacity. The partner abroad acts through the APIs, as its case system would.
 /// </summary>
-[Collection(WebCollection.Name)]
+[Collection(WebNetworkTests.Name)]
 public sealed class ReceiverPagesTests(WebSite site)
 {
     [Fact]

@@ -108,13 +108,13 @@ public sealed class WebSite : IAsyncLifetime
 /// cores), one test at a time; each test makes organisations and people of its own.
 /// </summary>
 [CollectionDefinition(Name)]
-public sealed class WebCollection : ICollectionFixture<WebSite>
+public sealed class WebNetworkTests : ICollectionFixture<WebSite>
 {
     public const string Name = "web application";
 }
 
 /// <summary>A counsellor abroad signs in to the web application through Partners, finds a case, reads it in Arabic.</summary>
-[Collection(WebCollection.Name)]
+[Collection(WebNetworkTests.Name)]
 public sealed class WebApplicationTests(WebSite site)
 {
     [Fact]

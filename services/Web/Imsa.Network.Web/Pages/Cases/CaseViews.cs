@@ -1,0 +1,136 @@
+using System.Globalization;
+using Imsa.Network.Web.Api;
+using Imsa.Network.Web.Localization;
+using Imsa.Network.Web.SignIn;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Imsa.Network.Web.Pages.Cases;
+
+// The APIs' answers, as much of them as these pages show (Counselling, Partners' directory, Handovers).
+
+internal sealed record PersonIdentity(string? GivenNames, string? FamilyName, DateOnly? DateOfBirth, IReadOnlyList<string>? Nationalities);
+
+internal sealed record ContactDetails(string? Email, string? Phone, string? Messenger, string? AddressAbroad, string? PreferredLanguage, string? PreferredCounsellorGender);
+
+internal sealed record MigrationPlan(string? Purpose, DateOnly? PlannedArrival, string? DestinationPostalCode);
+
+internal sealed record LanguageAndQualifications(string? GermanLevel, string? GermanCertificate, IReadOnlyList<string>? LanguagesSpoken);
+
+internal sealed record CaseHandoverView(Guid HandoverId, Guid ReceiverOrganisationId, string Status, string? DeclineReason, string? LastOutcome, DateOnly? LastOutcomeOn, DateTimeOffset UpdatedAt);
+
+internal sealed record CaseView(
+    Guid Id,
+    string Status,
+    DateTimeOffset OpenedAt,
+    PersonIdentity Identity,
+    ContactDetails? Contact,
+    MigrationPlan MigrationPlan,
+    LanguageAndQualifications? LanguageAndQualifications,
+    IReadOnlyList<CaseHandoverView> Handovers)
+{
+    /// <summary>The person's age on arrival (today if no arrival is planned): what matching asks for instead of a birth date.</summary>
+    public int? AgeAtArrival(DateOnly today)
+    {
+        if (Identity.DateOfBirth is not { } born)
+        {
+            return null;
+        }
+
+        var on = MigrationPlan.PlannedArrival ?? today;
+        var age = on.Year - born.Year;
+        return born.AddYears(age) > on ? age - 1 : age;
+    }
+
+    /// <summary>Languages the person speaks, for matching: the preferred counselling language first.</summary>
+    public List<string> Languages() =>
+        [.. new[] { Contact?.PreferredLanguage }.Concat(LanguageAndQualifications?.LanguagesSpoken ?? [])
+            .OfType<string>().Where(code => code.Length > 0).Distinct(StringComparer.Ordinal)];
+}
+
+internal sealed record ConsentView(Guid Id, string State, IReadOnlyList<Guid> Recipients, IReadOnlyList<string> Categories, DateTimeOffset ValidUntil);
+
+internal sealed record ConsentTextView(string Language, string Version, string Title, string Sha256, string Text);
+
+internal sealed record MatchedService(int Rank, Guid OrganisationId, string Name, IReadOnlyList<string> ServiceTypes, IReadOnlyList<string> Reasons);
+
+internal sealed record ExcludedService(Guid OrganisationId, string Name, IReadOnlyList<string> Reasons);
+
+internal sealed record MatchView(IReadOnlyList<MatchedService> Matches, IReadOnlyList<ExcludedService>? Exclusions);
+
+internal sealed record TimelineEntryView(DateTimeOffset At, string Actor, string Action, string? Detail);
+
+internal sealed record HandoverView(
+    Guid Id,
+    Guid CaseId,
+    Guid ReceiverOrganisationId,
+    string Status,
+    DateTimeOffset RequestedAt,
+    DateTimeOffset? AnswerDueAt,
+    string? DeclineReason,
+    string? LastOutcome,
+    DateOnly? LastOutcomeOn,
+    IReadOnlyList<TimelineEntryView>? Timeline);
+
+/// <summary>What the counsellor's pages share: the data categories, matching a case, dates and problems shown.</summary>
+internal static class CaseViews
+{
+    /// <summary>Counselling's data categories, in the order a consent lists them (GET /reference/data-categories).</summary>
+    public static readonly IReadOnlyList<string> Categories =
+        ["identity", "contact", "migration-plan", "language-and-qualifications", "counselling-history", "needs-and-open-tasks", "special-categories"];
+
+    public const string SpecialCategories = "special-categories";
+
+    public static readonly IReadOnlyList<string> Purposes =
+    [
+        "vocational-training", "study", "recognition", "training-or-study-search", "skilled-worker-vocational", "skilled-worker-academic",
+        "eu-blue-card", "other-employment", "opportunity-card", "family-reunification", "eu-free-movement", "asylum", "other",
+    ];
+
+    public static Task<ApiResult<CaseView>> ReadCaseAsync(NetworkApi api, Guid id, CancellationToken cancellationToken) =>
+        api.GetAsync<CaseView>(NetworkApi.Counselling, $"cases/{id}", cancellationToken);
+
+    /// <summary>
+    /// Partners' ranked suggestions for the case, from what matching needs and nothing that identifies the person;
+    /// null when the case lacks a destination or a date of birth.
+    /// </summary>
+    public static async Task<ApiResult<MatchView>?> MatchAsync(NetworkApi api, CaseView found, bool explainExclusions, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var age = found.AgeAtArrival(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+        if (found.MigrationPlan.DestinationPostalCode is not { Length: > 0 } postalCode || age is null)
+        {
+            return null;
+        }
+
+        var request = new { postalCode, age, purpose = found.MigrationPlan.Purpose, languages = found.Languages(), explainExclusions };
+        return await api.SendAsync<MatchView>(SignInEndpoints.PartnersClient, HttpMethod.Post, "directory/matches", request, idempotencyKey: null, cancellationToken);
+    }
+
+    /// <summary>The translated message's key for a refusal; the fields it names are marked next to the fields.</summary>
+    public static string ProblemText(ApiProblem problem) => problem.Status switch
+    {
+        409 => "counsellor.problem.409",
+        410 => "counsellor.problem.410",
+        _ => CasesModel.ProblemText(problem),
+    };
+
+    /// <summary>The message for a field the API refused: its own when there is one, else the general one.</summary>
+    public static string ErrorText(Texts texts, string apiField)
+    {
+        var own = texts.Code("counsellor.error.", apiField);
+        return own == apiField ? texts["problem.field"] : own;
+    }
+
+    public static string Day(DateOnly day) => day.ToString("d", CultureInfo.CurrentCulture);
+
+    public static string Day(DateTimeOffset at) => at.ToString("d", CultureInfo.CurrentCulture);
+
+    public static string Moment(DateTimeOffset at) => at.ToString("g", CultureInfo.CurrentCulture) + " UTC";
+
+    public static string Iso(DateTimeOffset at) => at.ToString("O", CultureInfo.InvariantCulture);
+
+    /// <summary>The person's subject claim: what keys a one-time secret to the person who was shown it.</summary>
+    public static string Person(this PageModel page) => page.User.FindFirst("sub")?.Value ?? "";
+}
+
+/// <summary>A field's error under it: the message for the first API field named, or the general one.</summary>
+internal sealed record FieldError(string Id, IReadOnlyList<string> Fields);

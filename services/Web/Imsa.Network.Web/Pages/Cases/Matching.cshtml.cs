@@ -1,0 +1,80 @@
+using Imsa.Network.Web.Api;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Imsa.Network.Web.Pages.Cases;
+
+internal sealed class HandoverRequestForm
+{
+    public Guid? Receiver { get; set; }
+
+    public string? Message { get; set; }
+
+    public string IdempotencyKey { get; set; } = "";
+}
+
+/// <summary>
+/// Partners' ranked suggestions for the case with their reasons (exclusions on request), and the handover request to
+/// one of them; Handovers checks the rest (an active consent naming the service, its capacity) and says which failed.
+/// </summary>
+internal sealed class MatchingModel(NetworkApi api, TimeProvider time) : PageModel
+{
+    [BindProperty]
+    public HandoverRequestForm Form { get; set; } = new();
+
+    public CaseView? Case { get; private set; }
+
+    public MatchView? Match { get; private set; }
+
+    public bool Exclusions { get; private set; }
+
+    /// <summary>The services an active consent names: only they can be asked.</summary>
+    public IReadOnlySet<Guid> Consented { get; private set; } = new HashSet<Guid>();
+
+    public ApiProblem? Problem { get; private set; }
+
+    public async Task OnGetAsync(Guid id, bool exclusions, CancellationToken cancellationToken) =>
+        await LoadAsync(id, exclusions, cancellationToken);
+
+    public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var read = await CaseViews.ReadCaseAsync(api, id, cancellationToken);
+        if (read.Value is { } found)
+        {
+            var request = new { caseId = id, receiverOrganisationId = Form.Receiver, plannedArrival = found.MigrationPlan.PlannedArrival, message = string.IsNullOrWhiteSpace(Form.Message) ? null : Form.Message.Trim() };
+            var requested = await api.SendAsync<HandoverView>(NetworkApi.Handovers, HttpMethod.Post, "handovers", request, Form.IdempotencyKey, cancellationToken);
+            if (requested.Value is { } handover)
+            {
+                return RedirectToPage("/Cases/Handover", new { id, handoverId = handover.Id });
+            }
+
+            read = read with { Problem = requested.Problem ?? ApiProblem.Unreachable };
+        }
+
+        await LoadAsync(id, exclusions: false, cancellationToken);
+        Problem = read.Problem;
+        return Page();
+    }
+
+    /// <summary>A new key for each suggestion's form; after a refusal the form tried keeps its key, so a retry acts once.</summary>
+    public string KeyFor(Guid receiver) =>
+        Problem is not null && Form.Receiver == receiver && Form.IdempotencyKey.Length > 0 ? Form.IdempotencyKey : NetworkApi.NewIdempotencyKey();
+
+    private async Task LoadAsync(Guid id, bool exclusions, CancellationToken cancellationToken)
+    {
+        Exclusions = exclusions;
+        var read = await CaseViews.ReadCaseAsync(api, id, cancellationToken);
+        Case = read.Value;
+        Problem = read.Problem;
+        if (Case is null)
+        {
+            return;
+        }
+
+        var consents = await api.GetAsync<List<ConsentView>>(NetworkApi.Counselling, $"cases/{id}/consents", cancellationToken);
+        Consented = (consents.Value ?? []).Where(c => c.State == "active").SelectMany(c => c.Recipients).ToHashSet();
+        var matched = await CaseViews.MatchAsync(api, Case, exclusions, time, cancellationToken);
+        Match = matched?.Value;
+        Problem ??= consents.Problem ?? matched?.Problem;
+    }
+}

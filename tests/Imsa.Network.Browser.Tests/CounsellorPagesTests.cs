@@ -1,0 +1,247 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace Imsa.Network.Browser.Tests;
+
+/// <summary>
+/// The counsellor abroad in the browser: opens a case, records consent and gets the receipt with its code and QR code,
+/// finds the receiving service among the suggestions and requests the handover; and a form refused field by field.
+/// </summary>
+[Collection(WebNetworkTests.Name)]
+public sealed partial class CounsellorPagesTests(WebSite site)
+{
+    private const string ReceiverName = "Jugendmigrationsdienst Mainz (browser)";
+
+    [Fact]
+    public async Task ACounsellor_OpensACase_RecordsConsent_AndRequestsTheHandover()
+    {
+        var (person, own) = await CounsellorAsync();
+        var receiver = await ReceivingServiceAsync();
+        await CounsellingKnowsAsync(own, receiver);
+        await using var context = await site.Chromium.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" });
+        var page = await context.NewPageAsync();
+        await SignInAsync(page, person, "cases");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Open a new case" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Open a case" })).ToBeVisibleAsync();
+        await page.ReviewAsync("counsellor-01-new-case");
+        await page.GetByLabel("Given names").FillAsync("Amina");
+        await page.GetByLabel("Family name").FillAsync("Example");
+        await page.GetByLabel("Date of birth").FillAsync("2007-05-02");
+        await page.GetByLabel("Nationalities").FillAsync("MA");
+        await page.GetByLabel("Purpose of the move").SelectOptionAsync("vocational-training");
+        await page.GetByLabel("Planned arrival in Germany").FillAsync(TestDates.ArrivalText);
+        await page.GetByLabel("Destination postal code in Germany").FillAsync("55116");
+        await page.GetByLabel("Preferred counselling language").FillAsync("ar");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Open the case" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Case: Amina Example" })).ToBeVisibleAsync();
+        var caseId = CasePath().Match(page.Url).Groups["id"].Value;
+        page.Url.Should().NotContain("Amina", "no personal data in addresses");
+        await page.ReviewAsync("counsellor-02-case");
+        var stored = await site.Counselling.SendAsAsync(own, HttpMethod.Get, $"/cases/{caseId}");
+        stored.StatusCode.Should().Be(HttpStatusCode.OK);
+        ((string?)(await stored.Content.ReadFromJsonAsync<JsonObject>())!["migrationPlan"]!["destinationPostalCode"]).Should().Be("55116");
+
+        // Consent: the text to read (Counselling ships German and English; Arabic is not among them, so the page's English),
+        // the suggested service as recipient, the usual categories.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Record consent" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Consent to share my data and release from confidentiality").Last).ToBeVisibleAsync();
+        await page.ReviewAsync("counsellor-03-consent");
+        await page.GetByLabel(ReceiverName).CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record the consent" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Consent receipt" })).ToBeVisibleAsync();
+        var code = (await page.Locator(".code").InnerTextAsync()).Trim();
+        code.Should().NotBeEmpty();
+        var qr = page.GetByRole(AriaRole.Img, new() { Name = "QR code leading to the page where the person can withdraw consent" });
+        (await qr.GetAttributeAsync("src")).Should().StartWith("data:image/png;base64,");
+        (await page.GetByRole(AriaRole.Link, new() { Name = "withdraw?code=" }).GetAttributeAsync("href"))
+            .Should().Be($"{site.Address}withdraw?code={Uri.EscapeDataString(code)}&lang=en");
+        await Assertions.Expect(page.GetByText(ReceiverName)).ToBeVisibleAsync();
+        await page.ReviewAsync("counsellor-04-receipt");
+        var consents = (await (await site.Counselling.SendAsAsync(own, HttpMethod.Get, $"/cases/{caseId}/consents")).Content.ReadFromJsonAsync<JsonArray>())!;
+        consents.Should().ContainSingle();
+        consents[0]!["recipients"]!.AsArray().Select(r => (Guid)r!).Should().Equal(receiver);
+
+        // Matching, then the handover: Handovers hears of the consent from Counselling, so the request may need a moment.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to the case" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Find a receiving service" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = ReceiverName })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("serves district 07315")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("speaks ar")).ToBeVisibleAsync();
+        await page.ReviewAsync("counsellor-05-matching");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Also show services that were excluded, and why" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Excluded services" })).ToBeVisibleAsync();
+        await page.ReviewAsync("counsellor-06-matching-exclusions");
+        var request = page.GetByRole(AriaRole.Button, new() { Name = $"Request the handover to {ReceiverName}" });
+        var timeline = page.GetByRole(AriaRole.Table, new() { Name = "Timeline" });
+        await Eventually.Until(
+            async () =>
+            {
+                if (await request.IsVisibleAsync())
+                {
+                    await request.ClickAsync();
+                }
+
+                return await timeline.IsVisibleAsync();
+            },
+            shown => shown,
+            "the handover to be requested once Handovers knows the consent");
+
+        await Assertions.Expect(timeline.GetByRole(AriaRole.Cell, new() { Name = "requested", Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText(ReceiverName)).ToBeVisibleAsync();
+        await page.ReviewAsync("counsellor-07-handover");
+        var handovers = (await (await site.Handovers.SendAsAsync(own, HttpMethod.Get, $"/handovers/outgoing?caseId={caseId}")).Content.ReadFromJsonAsync<JsonArray>())!;
+        handovers.Should().ContainSingle().Which!["receiverOrganisationId"]!.GetValue<Guid>().Should().Be(receiver);
+
+        // Withdrawn from its page: the timeline says so.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Withdraw the handover" }).ClickAsync();
+        await Assertions.Expect(timeline.GetByRole(AriaRole.Cell, new() { Name = "withdrawn", Exact = true })).ToBeVisibleAsync();
+        await page.ReviewAsync("counsellor-08-handover-withdrawn");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to the case" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Handovers" })).ToBeVisibleAsync();
+        await page.ReviewAsync("counsellor-09-case-after");
+
+        // A session, the (empty) disclosure log, then erasure: refused until confirmed.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Counselling sessions" }).ClickAsync();
+        await page.GetByLabel("Format").SelectOptionAsync("video");
+        await page.GetByLabel("Notes").FillAsync("Talked about the recognition of the diploma.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record the session" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Talked about the recognition of the diploma.")).ToBeVisibleAsync();
+        await page.ReviewAsync("counsellor-10-sessions");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to the case" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Who received the case's data" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("No data has been disclosed.")).ToBeVisibleAsync();
+        await page.ReviewAsync("counsellor-11-disclosures");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to the case" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Close or erase the case" }).ClickAsync();
+        await page.ReviewAsync("counsellor-12-end");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Erase the case" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#confirm-error")).ToHaveTextAsync("Tick this box to erase the case.");
+        (await site.Counselling.SendAsAsync(own, HttpMethod.Get, $"/cases/{caseId}")).StatusCode.Should().Be(HttpStatusCode.OK, "nothing is erased unconfirmed");
+        await page.ReviewAsync("counsellor-13-erase-unconfirmed");
+        await page.GetByLabel("I understand that the case is erased for good").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Erase the case" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("The case was erased.")).ToBeVisibleAsync();
+        await page.ReviewAsync("counsellor-14-erased");
+        (await site.Counselling.SendAsAsync(own, HttpMethod.Get, $"/cases/{caseId}")).StatusCode.Should().Be(HttpStatusCode.Gone);
+    }
+
+    [Fact]
+    public async Task OpeningACase_WithoutGivenNames_ShowsTheTranslatedMessageNextToTheField_AndOpensNothing()
+    {
+        var (person, own) = await CounsellorAsync();
+        await CounsellingKnowsAsync(own, receiver: null);
+        await using var context = await site.Chromium.NewContextAsync(new BrowserNewContextOptions { Locale = "de-DE" });
+        var page = await context.NewPageAsync();
+        await SignInAsync(page, person, "cases/new");
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Fall eröffnen" })).ToBeVisibleAsync();
+        await page.GetByLabel("Familienname").FillAsync("Example");
+        await page.GetByLabel("Geburtsdatum").FillAsync("2007-05-02");
+        await page.GetByLabel("Staatsangehörigkeiten").FillAsync("MA");
+        await page.GetByLabel("Zweck des Aufenthalts").SelectOptionAsync("study");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Fall eröffnen" }).Last.ClickAsync();
+
+        var givenNames = page.GetByLabel("Vornamen");
+        await Assertions.Expect(givenNames).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(givenNames).ToHaveAttributeAsync("aria-describedby", "GivenNames-error");
+        await Assertions.Expect(page.Locator("#GivenNames-error")).ToHaveTextAsync("Bitte geben Sie die Vornamen ein.");
+        await Assertions.Expect(page.GetByLabel("Familienname")).ToHaveValueAsync("Example");
+        await Assertions.Expect(page.GetByLabel("Familienname")).Not.ToHaveAttributeAsync("aria-invalid", "true");
+        await page.ReviewAsync("counsellor-10-new-case-refused");
+
+        var cases = (await (await site.Counselling.SendAsAsync(own, HttpMethod.Get, "/cases")).Content.ReadFromJsonAsync<JsonObject>())!;
+        ((int)cases["total"]!).Should().Be(1, "only the case the test opened through the API exists");
+    }
+
+    private async Task SignInAsync(IPage page, TestPerson person, string path)
+    {
+        await page.GotoAsync(new Uri(site.Address, path).ToString());
+        await page.GetByLabel("E-mail address").FillAsync(person.Email);
+        await page.GetByLabel("Password").FillAsync(person.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await page.GetByLabel("Code").FillAsync(person.NextCode());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(new Uri(site.Address, path).ToString());
+    }
+
+    /// <summary>A verified partner organisation abroad with a counsellor who signs in, and the organisation's own token.</summary>
+    private async Task<(TestPerson Person, string Token)> CounsellorAsync()
+    {
+        var coordinator = await site.Partners.GetCoordinatorTokenAsync();
+        var organisation = await site.Partners.RegisterOrganisationAsync(coordinator);
+        var client = await site.Partners.OnboardAsync(coordinator, organisation);
+        (await site.Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/verify")).EnsureSuccessStatusCode();
+        var own = await site.Partners.GetTokenAsync(client.ClientId, client.ClientSecret);
+        return (await site.Partners.EnrolPersonAsync(own, organisation), own);
+    }
+
+    /// <summary>A verified receiving service for young people in Mainz (district 07315), counselling in German and Arabic.</summary>
+    private async Task<Guid> ReceivingServiceAsync()
+    {
+        var coordinator = await site.Partners.GetCoordinatorTokenAsync();
+        var created = await site.Partners.SendAsAsync(coordinator, HttpMethod.Post, "/organisations", new { name = ReceiverName, country = "DE", kind = "receiving-service" });
+        created.EnsureSuccessStatusCode();
+        var id = (Guid)(await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        var client = await site.Partners.OnboardAsync(coordinator, id, "case system");
+        (await site.Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{id}/verify")).EnsureSuccessStatusCode();
+        var token = await site.Partners.GetTokenAsync(client.ClientId, client.ClientSecret);
+        var profile = await site.Partners.SendAsAsync(token, HttpMethod.Put, $"/organisations/{id}/profile", new
+        {
+            languages = new[] { "de", "ar" },
+            topics = new[] { "EDU", "LANG", "REC", "WORK" },
+            receiving = new
+            {
+                serviceTypes = new[] { "JMD" },
+                area = new { districts = new[] { "07315" } },
+                eligibility = new { minAge = 12, maxAge = 26 },
+                capacity = new { accepting = true, maxOpenHandovers = 20 },
+            },
+        });
+        profile.EnsureSuccessStatusCode();
+        return id;
+    }
+
+    /// <summary>
+    /// Counselling learns of organisations from Partners' events: wait until it opens a case for the counsellor's
+    /// organisation and, when given, records a consent naming the receiver.
+    /// </summary>
+    private async Task CounsellingKnowsAsync(string own, Guid? receiver)
+    {
+        var opened = await Eventually.Until(
+            () => site.Counselling.SendAsAsync(own, HttpMethod.Post, "/cases", new
+            {
+                identity = new { givenNames = "Karim", familyName = "Example", dateOfBirth = "2006-01-10", nationalities = new[] { "MA" } },
+                migrationPlan = new { purpose = "vocational-training" },
+            }),
+            response => response.StatusCode == HttpStatusCode.Created,
+            "Counselling to open a case for the new organisation");
+        if (receiver is null)
+        {
+            return;
+        }
+
+        var caseId = (string)(await opened.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        await Eventually.Until(
+            () => site.Counselling.SendAsAsync(own, HttpMethod.Post, $"/cases/{caseId}/consents", new
+            {
+                recipients = new[] { receiver },
+                categories = new[] { "identity" },
+                method = "signed-form",
+                obtainedAt = DateTimeOffset.UtcNow,
+                textLanguage = "en",
+                textVersion = "1",
+                validUntil = DateTimeOffset.UtcNow.AddYears(1),
+            }),
+            response => response.StatusCode == HttpStatusCode.Created,
+            "Counselling to know the receiving service");
+    }
+
+    [GeneratedRegex("/cases/(?<id>[0-9a-f-]{36})$")]
+    private static partial Regex CasePath();
+}
