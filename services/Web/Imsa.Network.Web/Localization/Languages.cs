@@ -48,6 +48,12 @@ internal static class Languages
     public static CultureInfo Culture(string code)
     {
         var culture = new CultureInfo(code);
+        if (code == "en")
+        {
+            // The neutral "en" formats as in the United States (12/2/2026); the network works in Europe: 02/12/2026.
+            culture.DateTimeFormat = (DateTimeFormatInfo)CultureInfo.GetCultureInfo("en-GB").DateTimeFormat.Clone();
+        }
+
         if (culture.Calendar is not GregorianCalendar && culture.OptionalCalendars.OfType<GregorianCalendar>().FirstOrDefault() is { } gregorian)
         {
             culture.DateTimeFormat.Calendar = gregorian;
