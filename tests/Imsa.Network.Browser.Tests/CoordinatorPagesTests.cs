@@ -16,7 +16,7 @@ public sealed class CoordinatorPagesTests(WebSite site)
         var pending = await site.Partners.RegisterOrganisationAsync(coordinator, "receiving-service", "DE");
         await using var context = await site.Chromium.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB", AcceptDownloads = true });
         var page = await context.NewPageAsync();
-        await SignInAsync(page, person, "coordination/organisations");
+        await site.SignInAsync(page, person, "coordination/organisations");
 
         // The verification queue: the new organisation waits; one button verifies it.
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Waiting for verification" })).ToBeVisibleAsync();
@@ -70,14 +70,4 @@ public sealed class CoordinatorPagesTests(WebSite site)
         return await site.Partners.EnrolPersonAsync(coordinator, office, role: "coordinator", displayName: "Carla Koordination");
     }
 
-    private async Task SignInAsync(IPage page, TestPerson person, string path)
-    {
-        await page.GotoAsync(new Uri(site.Address, path).ToString());
-        await page.GetByLabel("E-mail address").FillAsync(person.Email);
-        await page.GetByLabel("Password").FillAsync(person.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await page.GetByLabel("Code").FillAsync(person.NextCode());
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(new Uri(site.Address, path).ToString());
-    }
 }

@@ -23,7 +23,7 @@ public sealed partial class CounsellorPagesTests(WebSite site)
         await CounsellingKnowsAsync(own, receiver);
         await using var context = await site.Chromium.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" });
         var page = await context.NewPageAsync();
-        await SignInAsync(page, person, "cases");
+        await site.SignInAsync(page, person, "cases");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Open a new case" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Open a case" })).ToBeVisibleAsync();
@@ -140,7 +140,7 @@ public sealed partial class CounsellorPagesTests(WebSite site)
         await CounsellingKnowsAsync(own, receiver: null);
         await using var context = await site.Chromium.NewContextAsync(new BrowserNewContextOptions { Locale = "de-DE" });
         var page = await context.NewPageAsync();
-        await SignInAsync(page, person, "cases/new");
+        await site.SignInAsync(page, person, "cases/new");
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Fall eröffnen" })).ToBeVisibleAsync();
         await page.GetByLabel("Familienname").FillAsync("Example");
@@ -159,17 +159,6 @@ public sealed partial class CounsellorPagesTests(WebSite site)
 
         var cases = (await (await site.Counselling.SendAsAsync(own, HttpMethod.Get, "/cases")).Content.ReadFromJsonAsync<JsonObject>())!;
         ((int)cases["total"]!).Should().Be(1, "only the case the test opened through the API exists");
-    }
-
-    private async Task SignInAsync(IPage page, TestPerson person, string path)
-    {
-        await page.GotoAsync(new Uri(site.Address, path).ToString());
-        await page.GetByLabel("E-mail address").FillAsync(person.Email);
-        await page.GetByLabel("Password").FillAsync(person.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await page.GetByLabel("Code").FillAsync(person.NextCode());
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(new Uri(site.Address, path).ToString());
     }
 
     /// <summary>A verified partner organisation abroad with a counsellor who signs in, and the organisation's own token.</summary>

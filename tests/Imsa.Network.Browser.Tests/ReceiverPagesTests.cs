@@ -237,11 +237,7 @@ public sealed class ReceiverPagesTests(WebSite site)
     private async Task SignInAsync(IPage page, TestPerson person, string step)
     {
         await page.GotoAsync(new Uri(site.Address, "sign-in").ToString());
-        await page.GetByLabel("E-mail address").FillAsync(person.Email);
-        await page.GetByLabel("Password").FillAsync(person.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await page.GetByLabel("Code").FillAsync(person.NextCode());
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await WebSite.TypeCredentialsAsync(page, person);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "You are signed in" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("Receiving service in Germany")).ToBeVisibleAsync();
         await page.ReviewAsync(step);

@@ -66,6 +66,24 @@ public sealed class WebSite : IAsyncLifetime
         Chromium = await Chromium.LaunchAsync();
     }
 
+    /// <summary>Opens <paramref name="path"/> of the web application and signs the person in on the way, password and code.</summary>
+    public async Task SignInAsync(IPage page, TestPerson person, string path)
+    {
+        await page.GotoAsync(new Uri(Address, path).ToString());
+        await TypeCredentialsAsync(page, person);
+        await page.WaitForURLAsync(new Uri(Address, path).ToString());
+    }
+
+    /// <summary>Partners' sign-in pages, as the person fills them in: address and password, then the authenticator's code.</summary>
+    public static async Task TypeCredentialsAsync(IPage page, TestPerson person)
+    {
+        await page.GetByLabel("E-mail address").FillAsync(person.Email);
+        await page.GetByLabel("Password").FillAsync(person.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await page.GetByLabel("Code").FillAsync(person.NextCode());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
     /// <summary>A client of the web application that follows no redirect and keeps no cookie, as a first visit is.</summary>
     public HttpClient Visitor() => new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = Address };
 
