@@ -72,6 +72,9 @@ imsa_start_postgres() {
 
 imsa_start_rabbitmq() {
   imsa_rabbitmq_loopback
+  # Already running with its management API (which answers a request without credentials with 401): each
+  # rabbitmqctl call below starts an Erlang VM (a second or more), so a running broker is left at that.
+  [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:15672/api/overview)" = 401 ] && return 0
   if ! imsa_sudo rabbitmqctl -q status >/dev/null 2>&1; then
     imsa_log "starting RabbitMQ"
     imsa_sudo service rabbitmq-server start >/dev/null || true
@@ -232,6 +235,7 @@ imsa_users() {
     imsa_psql -qtA -v ON_ERROR_STOP=1 -c "ALTER ROLE imsa WITH LOGIN CREATEDB PASSWORD '$IMSA_DB_PASSWORD'" >/dev/null
   fi
 
+  imsa_broker_users_in_place && return 0
   # RabbitMQ's default administrator guest/guest is not needed and not wanted.
   if imsa_sudo rabbitmqctl -q list_users | grep -q '^guest[[:space:]]'; then
     imsa_log "deleting RabbitMQ's default user guest"
@@ -257,6 +261,35 @@ imsa_users() {
     curl -fsS -u "imsa:$IMSA_RABBITMQ_PASSWORD" http://127.0.0.1:15672/api/overview >/dev/null 2>&1 && break
     sleep 0.5
   done
+}
+
+# Whether the broker's users are already as imsa_users makes them, read through the management API in a few
+# milliseconds (rabbitmqctl takes a second or more a call, minutes on a busy machine): the administrator imsa
+# accepts its password and has no access to /, guest is gone, and each service user has its password (checked
+# against the stored hash: a 4-byte salt, then SHA-256 of salt and password), no tags and exactly its permissions.
+imsa_broker_users_in_place() {
+  local api=http://127.0.0.1:15672/api auth="imsa:$IMSA_RABBITMQ_PASSWORD" user configure write read password
+  [ "$(curl -s -u "$auth" "$api/whoami")" = '{"name":"imsa","tags":["administrator"]}' ] || return 1
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -u "$auth" "$api/users/guest")" = 404 ] || return 1
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -u "$auth" "$api/permissions/%2F/imsa")" = 404 ] || return 1
+  while IFS=$'\t' read -r user configure write read; do
+    password="IMSA_RABBITMQ_$(tr 'a-z-' 'A-Z_' <<<"${user#imsa-}")_PASSWORD"
+    imsa_rabbitmq_password_matches "$(curl -s -u "$auth" "$api/users/$user")" "${!password}" || return 1
+    [ "$(curl -s -u "$auth" "$api/permissions/%2F/$user")" = \
+      "$(printf '{"user":"%s","vhost":"/","configure":"%s","write":"%s","read":"%s"}' \
+        "$user" "${configure//\\/\\\\}" "${write//\\/\\\\}" "${read//\\/\\\\}")" ] || return 1
+  done < <(imsa_broker_permissions)
+}
+
+# imsa_rabbitmq_password_matches USER_JSON PASSWORD: the management API's user (with no tags) stores PASSWORD.
+imsa_rabbitmq_password_matches() {
+  local json="$1" password="$2" hash hex digest
+  [[ "$json" =~ ^\{\"name\":\"[a-z-]+\",\"password_hash\":\"([A-Za-z0-9+/=]+)\",\"hashing_algorithm\":\"rabbit_password_hashing_sha256\",\"tags\":\[\],\"limits\":\{\}\}$ ]] || return 1
+  hash="${BASH_REMATCH[1]}"
+  hex=$(printf '%s' "$hash" | base64 -d 2>/dev/null | od -An -v -tx1 | tr -d ' \n')
+  [ ${#hex} -eq 72 ] || return 1
+  digest=$( { printf "$(sed 's/../\\x&/g' <<<"${hex:0:8}")"; printf '%s' "$password"; } | sha256sum | cut -c1-64)
+  [ "$digest" = "${hex:8}" ]
 }
 
 # imsa_rabbitmq_user NAME PASSWORD [TAG]: the user exists, accepts PASSWORD and has exactly that tag (none: no
