@@ -61,5 +61,4 @@ public sealed class CoordinatorPagesTests(WebSite site)
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "إحصاءات الشبكة" })).ToBeVisibleAsync();
         await page.ReviewAsync("coordinator-06-statistics-arabic");
     }
-
 }
