@@ -85,13 +85,14 @@ public sealed class WebSite : IAsyncLifetime
     }
 
     /// <summary>Partners' sign-in pages, as the person fills them in: address and password, then the authenticator's code.</summary>
+    /// <remarks>By the fields' ids, not their labels: the pages speak the language the web application asks for.</remarks>
     public static async Task TypeCredentialsAsync(IPage page, TestPerson person)
     {
-        await page.GetByLabel("E-mail address").FillAsync(person.Email);
-        await page.GetByLabel("Password").FillAsync(person.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await page.GetByLabel("Code").FillAsync(person.NextCode());
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.Locator("#email").FillAsync(person.Email);
+        await page.Locator("#password").FillAsync(person.Password);
+        await page.Locator("form:has(#password) button[type=submit]").ClickAsync();
+        await page.Locator("#code").FillAsync(person.NextCode());
+        await page.Locator("form:has(#code) button[type=submit]").ClickAsync();
     }
 
     /// <summary>A client of the web application that follows no redirect and keeps no cookie, as a first visit is.</summary>
@@ -217,17 +218,31 @@ public sealed class WebApplicationTests(WebSite site)
     }
 
     [Fact]
-    public async Task PagesBehindSignIn_AreNeverCached_AndForbidInlineScript()
+    public async Task SignInInArabic_ThenPagesBehindSignIn_AreNeverCached_AndForbidInlineScript()
     {
         var (person, caseId) = await CounsellorWithACaseAsync();
-        await using var context = await site.Chromium.NewContextAsync();
+        await using var context = await site.Chromium.NewContextAsync(new BrowserNewContextOptions { Locale = "ar-MA" });
         var page = await context.NewPageAsync();
         await page.GotoAsync(new Uri(site.Address, "cases").ToString());
-        await page.GetByLabel("E-mail address").FillAsync(person.Email);
-        await page.GetByLabel("Password").FillAsync(person.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await page.GetByLabel("Code").FillAsync(person.NextCode());
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        // Partners' sign-in pages in the language the web application asks for (ui_locales): Arabic, right to left.
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "ar");
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("dir", "rtl");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "تسجيل الدخول إلى شبكة IMSA" })).ToBeVisibleAsync();
+        await page.ReviewAsync("web-sign-in-arabic");
+        await page.GetByLabel("البريد الإلكتروني").FillAsync(person.Email);
+        await page.GetByLabel("كلمة المرور").FillAsync("not the password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "متابعة" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("العنوان أو كلمة المرور أو الرمز غير صحيح");
+        await Assertions.Expect(page.GetByLabel("كلمة المرور")).ToHaveAttributeAsync("aria-invalid", "true");
+        await page.ReviewAsync("web-sign-in-arabic-refused");
+        await page.GetByLabel("البريد الإلكتروني").FillAsync(person.Email);
+        await page.GetByLabel("كلمة المرور").FillAsync(person.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "متابعة" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "رمز تطبيق المصادقة" })).ToBeVisibleAsync();
+        await page.ReviewAsync("web-sign-in-arabic-code");
+        await page.GetByLabel("الرمز").FillAsync(person.NextCode());
+        await page.GetByRole(AriaRole.Button, new() { Name = "تسجيل الدخول" }).ClickAsync();
         // Back on the page first asked for.
         await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = caseId })).ToBeVisibleAsync();
         page.Url.Should().Be(new Uri(site.Address, "cases").ToString());
@@ -265,6 +280,7 @@ public sealed class WebApplicationTests(WebSite site)
         query["client_id"].Should().Be(WebSite.ClientId);
         query["redirect_uri"].Should().Be(new Uri(site.Address, "signed-in").ToString());
         query["code_challenge_method"].Should().Be("S256");
+        query["ui_locales"].Should().Be("en", "the sign-in pages speak the application's language, English without a choice");
         query["code_challenge"].Should().MatchRegex("^[A-Za-z0-9_-]{43}$");
         query["state"].Should().MatchRegex("^[A-Za-z0-9_-]{43}$");
         var attempt = signIn.Headers.GetValues("Set-Cookie").Should().ContainSingle().Which;

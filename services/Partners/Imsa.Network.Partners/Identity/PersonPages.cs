@@ -31,7 +31,7 @@ internal static class PersonPages
     /// <summary>A page with a form posting to <paramref name="action"/>: the antiforgery token and the return address go with it.</summary>
     public static IResult Form(
         HttpContext http, IAntiforgery antiforgery, string title, string action, string? returnUrl, string? error, string fields,
-        int? status = null, string? after = null)
+        int? status = null, string? after = null, PersonLanguage? language = null)
     {
         var encode = HtmlEncoder.Default;
         var alert = error is null ? "" : $"""<p id="error" class="error" role="alert">{encode.Encode(error)}</p>""";
@@ -44,7 +44,7 @@ internal static class PersonPages
             </form>
             {after}
             """;
-        return Html(http, title, body, status ?? (error is null ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity));
+        return Html(http, title, body, status ?? (error is null ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity), language);
     }
 
     /// <summary>The antiforgery token as a hidden field, for a form of a page's own.</summary>
@@ -60,11 +60,13 @@ internal static class PersonPages
         error is null ? "" : $""" aria-invalid="true" aria-describedby="{errorId}" """.TrimEnd();
 
     /// <summary>A page with a message only (no form).</summary>
-    public static IResult Message(HttpContext http, string title, string text, int status) =>
-        Html(http, title, $"<p>{HtmlEncoder.Default.Encode(text)}</p>", status);
+    public static IResult Message(HttpContext http, string title, string text, int status, PersonLanguage? language = null) =>
+        Html(http, title, $"<p>{HtmlEncoder.Default.Encode(text)}</p>", status, language);
 
-    public static IResult Html(HttpContext http, string title, string body, int status = StatusCodes.Status200OK)
+    /// <summary>The page in <paramref name="language"/> (its lang and direction; English when not given).</summary>
+    public static IResult Html(HttpContext http, string title, string body, int status = StatusCodes.Status200OK, PersonLanguage? language = null)
     {
+        language ??= PersonLanguage.English;
         var headers = http.Response.Headers;
         headers.CacheControl = "no-store";
         // The token server's own script and style only; images only as data (an authenticator's QR code); fetch only
@@ -75,7 +77,7 @@ internal static class PersonPages
         return Results.Content(
             $"""
             <!doctype html>
-            <html lang="en">
+            <html lang="{language.Code}" dir="{language.Direction}">
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -106,11 +108,11 @@ internal static class PersonPages
         button.secondary { background: #fff; color: #0b5394; border: 2px solid #0b5394; }
         button:focus, input:focus, a:focus { outline: 3px solid #f0b400; outline-offset: 2px; }
         a { color: #0b5394; }
-        .error { padding: .8rem; background: #fdecea; border-left: 4px solid #b3261e; color: #5c0f0b; }
+        .error { padding: .8rem; background: #fdecea; border-inline-start: 4px solid #b3261e; color: #5c0f0b; }
         .field-error { color: #8c1d18; margin: .3rem 0 0; }
         .hint { color: #424a53; margin: .3rem 0 0; }
         .key { font-family: ui-monospace, monospace; font-size: 1.1rem; letter-spacing: .05rem; word-break: break-all; }
-        .codes { font-family: ui-monospace, monospace; font-size: 1.1rem; columns: 2; padding-left: 1.5rem; }
+        .codes { font-family: ui-monospace, monospace; font-size: 1.1rem; columns: 2; padding-inline-start: 1.5rem; }
         .qr { display: block; width: 12rem; height: 12rem; image-rendering: pixelated; margin: 1rem 0; }
         .or { margin: 2rem 0 0; padding-top: 1rem; border-top: 1px solid #d0d7de; }
         table { border-collapse: collapse; width: 100%; margin-top: 1rem; }

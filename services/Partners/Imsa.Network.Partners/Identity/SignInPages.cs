@@ -26,15 +26,12 @@ public sealed record CodeForm(string? Code = null, string? ReturnUrl = null);
 /// The token server's own sign-in pages, where a person proves who they are before an application gets a code for
 /// them: the password, then the authenticator's code (or a recovery code). Every refusal says the same — never
 /// whether the address exists, the password was wrong or the account is locked — and every wrong answer counts
-/// towards the lockout (five: 15 minutes). Plain HTML forms with an antiforgery token; no script.
+/// towards the lockout (five: 15 minutes). Plain HTML forms with an antiforgery token; no script. In the language
+/// the application asked for (<see cref="PersonLanguage"/>): German, English, French or Arabic.
 /// </summary>
 internal static class SignInPages
 {
     public const string Path = "/sign-in";
-
-    private const string PasskeyFailed = "The passkey did not work. Try again, or sign in with your password and code.";
-
-    private const string Refused = "The address, password or code is not right, or the account cannot sign in now. Check them and try again; after several wrong attempts, wait 15 minutes.";
 
     /// <summary>Compared against when no person has the address, so an unknown address takes as long as a wrong password.</summary>
     private static readonly Lazy<string> NobodysHash = new(() => new PasswordHasher<Person>().HashPassword(new Person(), "no such person"));
@@ -66,7 +63,7 @@ internal static class SignInPages
         if (person is null || string.IsNullOrEmpty(form.Password))
         {
             signIn.UserManager.PasswordHasher.VerifyHashedPassword(new Person(), NobodysHash.Value, form.Password ?? "");
-            return PasswordPage(http, antiforgery, returnUrl, Refused);
+            return PasswordPage(http, antiforgery, returnUrl, Text.Refused);
         }
 
         await using var transaction = await LockAsync(db, person);
@@ -92,7 +89,7 @@ internal static class SignInPages
 
         await RecordLockoutAsync(db, signIn.UserManager, person, wasLockedOut, time);
         await transaction.CommitAsync();
-        return PasswordPage(http, antiforgery, returnUrl, Refused);
+        return PasswordPage(http, antiforgery, returnUrl, Text.Refused);
     }
 
     /// <summary>
@@ -145,7 +142,7 @@ internal static class SignInPages
         {
             await RecordLockoutAsync(db, signIn.UserManager, person, wasLockedOut, time);
             await transaction.CommitAsync();
-            return CodePage(http, antiforgery, returnUrl, Refused);
+            return CodePage(http, antiforgery, returnUrl, Text.Refused);
         }
 
         await SignInAsync(http, signIn, db, time, person, methods, methods.Contains(PersonTokens.OneTimeCode) ? "authenticator code" : "recovery code");
@@ -178,14 +175,14 @@ internal static class SignInPages
         var asserted = await Passkeys.AssertAsync(signIn, form.Credential);
         if (asserted is not { User: { } person, Passkey: { } passkey })
         {
-            return PasswordPage(http, antiforgery, returnUrl, PasskeyFailed);
+            return PasswordPage(http, antiforgery, returnUrl, Text.PasskeyFailed);
         }
 
         await using var transaction = await LockAsync(db, person);
         if (await signIn.UserManager.IsLockedOutAsync(person) || !await signIn.CanSignInAsync(person)
             || !(await signIn.UserManager.AddOrUpdatePasskeyAsync(person, passkey)).Succeeded)
         {
-            return PasswordPage(http, antiforgery, returnUrl, Refused);
+            return PasswordPage(http, antiforgery, returnUrl, Text.Refused);
         }
 
         await SignInAsync(http, signIn, db, time, person, [PersonTokens.ProofOfPossession, PersonTokens.MultiFactor], "passkey");
@@ -209,10 +206,13 @@ internal static class SignInPages
     }
 
     /// <summary>Back to the authorization request (or the account page) the person came from.</summary>
-    private static IResult Continue(HttpContext http, string? returnUrl) =>
-        returnUrl is not null
+    private static IResult Continue(HttpContext http, string? returnUrl)
+    {
+        var language = PersonLanguage.Of(http, returnUrl);
+        return returnUrl is not null
             ? Results.Redirect(returnUrl)
-            : Html(http, "Signed in", "<p>You are signed in. Go back to the application you came from.</p>");
+            : PersonPages.Message(http, Text.SignedInTitle.In(language), Text.SignedIn.In(language), StatusCodes.Status200OK, language);
+    }
 
     /// <summary>A credential event when this attempt started a lockout, so the organisation sees attacks on its people.</summary>
     private static async Task RecordLockoutAsync(PartnersDbContext db, UserManager<Person> people, Person person, bool wasLockedOut, TimeProvider time)
@@ -245,44 +245,103 @@ internal static class SignInPages
 
     private static string Query(string? returnUrl) => returnUrl is null ? "" : $"?returnUrl={Uri.EscapeDataString(returnUrl)}";
 
-    private static IResult PasswordPage(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? error) =>
-        PersonPages.Form(http, antiforgery, "Sign in to IMSA Network", Path, returnUrl, error, $"""
-            <label for="email">E-mail address</label>
-            <input id="email" name="email" type="email" autocomplete="username" required maxlength="254"{PersonPages.Invalid(error)}>
-            <label for="password">Password</label>
-            <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="128"{PersonPages.Invalid(error)}>
-            <button type="submit">Continue</button>
+    private static IResult PasswordPage(HttpContext http, IAntiforgery antiforgery, string? returnUrl, Said? error)
+    {
+        var language = PersonLanguage.Of(http, returnUrl);
+        var message = error?.In(language);
+        return PersonPages.Form(http, antiforgery, Text.Title.In(language), Path, returnUrl, message, $"""
+            <label for="email">{Text.Email.In(language)}</label>
+            <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" dir="ltr"{PersonPages.Invalid(message)}>
+            <label for="password">{Text.Password.In(language)}</label>
+            <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="128" dir="ltr"{PersonPages.Invalid(message)}>
+            <button type="submit">{Text.Continue.In(language)}</button>
             """,
-            after: PasskeyForm(http, antiforgery, returnUrl));
+            after: PasskeyForm(http, antiforgery, returnUrl, language),
+            language: language);
+    }
 
     /// <summary>Hidden until the script finds a browser that can use passkeys.</summary>
-    private static string PasskeyForm(HttpContext http, IAntiforgery antiforgery, string? returnUrl)
+    private static string PasskeyForm(HttpContext http, IAntiforgery antiforgery, string? returnUrl, PersonLanguage language)
     {
         var encode = HtmlEncoder.Default;
         var pathBase = http.Request.PathBase;
         return $"""
             <form class="or" method="post" action="{encode.Encode($"{pathBase}{Path}/passkey")}" data-passkey="get"
-                  data-options="{encode.Encode($"{pathBase}{Path}/passkey/options")}" data-failed="{encode.Encode(PasskeyFailed)}" hidden>
+                  data-options="{encode.Encode($"{pathBase}{Path}/passkey/options")}" data-failed="{encode.Encode(Text.PasskeyFailed.In(language))}" hidden>
             {PersonPages.Hidden(http, antiforgery)}
             <input type="hidden" name="returnUrl" value="{encode.Encode(returnUrl ?? "")}">
             <input type="hidden" name="credential" value="">
-            <p>Have you added a passkey on this device or your phone? It replaces both the password and the code.</p>
-            <button type="submit" class="secondary">Sign in with a passkey</button>
+            <p>{Text.PasskeyQuestion.In(language)}</p>
+            <button type="submit" class="secondary">{Text.PasskeyButton.In(language)}</button>
             <p data-passkey-status role="status" class="field-error"></p>
             </form>
             """;
     }
 
-    private static IResult CodePage(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? error) =>
-        PersonPages.Form(http, antiforgery, "Your authenticator code", $"{Path}/code", returnUrl, error, $"""
-            <p id="hint">Enter the six-digit code your authenticator app shows now. Lost the authenticator? Enter one of your recovery codes instead.</p>
-            <label for="code">Code</label>
-            <input id="code" name="code" type="text" autocomplete="one-time-code" required maxlength="24" autofocus aria-describedby="hint{(error is null ? "" : " error")}"{(error is null ? "" : " aria-invalid=\"true\"")}>
-            <button type="submit">Sign in</button>
-            """);
+    private static IResult CodePage(HttpContext http, IAntiforgery antiforgery, string? returnUrl, Said? error)
+    {
+        var language = PersonLanguage.Of(http, returnUrl);
+        return PersonPages.Form(http, antiforgery, Text.CodeTitle.In(language), $"{Path}/code", returnUrl, error?.In(language), $"""
+            <p id="hint">{Text.CodeHint.In(language)}</p>
+            <label for="code">{Text.Code.In(language)}</label>
+            <input id="code" name="code" type="text" autocomplete="one-time-code" required maxlength="24" autofocus dir="ltr" aria-describedby="hint{(error is null ? "" : " error")}"{(error is null ? "" : " aria-invalid=\"true\"")}>
+            <button type="submit">{Text.SignIn.In(language)}</button>
+            """,
+            language: language);
+    }
 
     /// <summary>A page with a message only (no form).</summary>
     public static IResult Message(HttpContext http, string title, string text, int status) => PersonPages.Message(http, title, text, status);
 
-    private static IResult Html(HttpContext http, string title, string body) => PersonPages.Html(http, title, body);
+    /// <summary>The sign-in pages' texts; every one in German, English, French and Arabic (a constructor, so none is left out).</summary>
+    private static class Text
+    {
+        public static readonly Said Title = new("Sign in to IMSA Network", "Bei IMSA Network anmelden", "Se connecter à IMSA Network", "تسجيل الدخول إلى شبكة IMSA");
+
+        public static readonly Said Email = new("E-mail address", "E-Mail-Adresse", "Adresse e-mail", "البريد الإلكتروني");
+
+        public static readonly Said Password = new("Password", "Passwort", "Mot de passe", "كلمة المرور");
+
+        public static readonly Said Continue = new("Continue", "Weiter", "Continuer", "متابعة");
+
+        public static readonly Said PasskeyQuestion = new(
+            "Have you added a passkey on this device or your phone? It replaces both the password and the code.",
+            "Haben Sie auf diesem Gerät oder Ihrem Telefon einen Passkey hinzugefügt? Er ersetzt Passwort und Code.",
+            "Avez-vous ajouté une clé d'accès sur cet appareil ou votre téléphone ? Elle remplace le mot de passe et le code.",
+            "هل أضفت مفتاح مرور على هذا الجهاز أو على هاتفك؟ إنه يغني عن كلمة المرور والرمز معًا.");
+
+        public static readonly Said PasskeyButton = new("Sign in with a passkey", "Mit Passkey anmelden", "Se connecter avec une clé d'accès", "تسجيل الدخول بمفتاح مرور");
+
+        public static readonly Said PasskeyFailed = new(
+            "The passkey did not work. Try again, or sign in with your password and code.",
+            "Der Passkey hat nicht funktioniert. Versuchen Sie es erneut oder melden Sie sich mit Passwort und Code an.",
+            "La clé d'accès n'a pas fonctionné. Réessayez, ou connectez-vous avec votre mot de passe et votre code.",
+            "لم يعمل مفتاح المرور. حاول مرة أخرى، أو سجّل الدخول بكلمة المرور والرمز.");
+
+        public static readonly Said Refused = new(
+            "The address, password or code is not right, or the account cannot sign in now. Check them and try again; after several wrong attempts, wait 15 minutes.",
+            "Adresse, Passwort oder Code stimmen nicht, oder das Konto kann sich gerade nicht anmelden. Prüfen Sie die Angaben und versuchen Sie es erneut; nach mehreren Fehlversuchen warten Sie 15 Minuten.",
+            "L'adresse, le mot de passe ou le code n'est pas correct, ou le compte ne peut pas se connecter pour le moment. Vérifiez-les et réessayez ; après plusieurs essais erronés, attendez 15 minutes.",
+            "العنوان أو كلمة المرور أو الرمز غير صحيح، أو لا يمكن للحساب تسجيل الدخول الآن. تحقّق منها وحاول مرة أخرى؛ بعد عدة محاولات خاطئة انتظر 15 دقيقة.");
+
+        public static readonly Said CodeTitle = new("Your authenticator code", "Ihr Code aus der Authenticator-App", "Votre code d'authentification", "رمز تطبيق المصادقة");
+
+        public static readonly Said CodeHint = new(
+            "Enter the six-digit code your authenticator app shows now. Lost the authenticator? Enter one of your recovery codes instead.",
+            "Geben Sie den sechsstelligen Code ein, den Ihre Authenticator-App jetzt anzeigt. Authenticator verloren? Geben Sie stattdessen einen Ihrer Wiederherstellungscodes ein.",
+            "Saisissez le code à six chiffres que votre application d'authentification affiche maintenant. Authentificateur perdu ? Saisissez plutôt l'un de vos codes de récupération.",
+            "أدخل الرمز المكوّن من ستة أرقام الذي يعرضه تطبيق المصادقة الآن. فقدت تطبيق المصادقة؟ أدخل بدلًا منه أحد رموز الاسترداد.");
+
+        public static readonly Said Code = new("Code", "Code", "Code", "الرمز");
+
+        public static readonly Said SignIn = new("Sign in", "Anmelden", "Se connecter", "تسجيل الدخول");
+
+        public static readonly Said SignedInTitle = new("Signed in", "Angemeldet", "Connecté·e", "تم تسجيل الدخول");
+
+        public static readonly Said SignedIn = new(
+            "You are signed in. Go back to the application you came from.",
+            "Sie sind angemeldet. Kehren Sie zu der Anwendung zurück, von der Sie kamen.",
+            "Vous êtes connecté·e. Retournez à l'application d'où vous venez.",
+            "لقد سجّلت الدخول. عُد إلى التطبيق الذي أتيت منه.");
+    }
 }

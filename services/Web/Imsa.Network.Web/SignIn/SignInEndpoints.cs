@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Imsa.Network.Web.Localization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -44,6 +45,8 @@ internal static class SignInEndpoints
             ["state"] = state,
             ["code_challenge"] = challenge,
             ["code_challenge_method"] = "S256",
+            // The sign-in pages in the person's language (OpenID Connect's ui_locales).
+            ["ui_locales"] = Languages.Current.Code,
         });
         return Results.Redirect(authorize);
     }
