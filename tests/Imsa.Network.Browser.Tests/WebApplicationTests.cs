@@ -27,6 +27,9 @@ public sealed class WebSite : IAsyncLifetime
 
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>The network's virtual host, for a test that puts a message where only the broker's administrator can (a dead letter).</summary>
+    public RabbitMqVirtualHost VirtualHost { get; private set; } = null!;
+
     public Chromium Chromium { get; private set; } = null!;
 
     /// <summary>
@@ -37,7 +40,7 @@ public sealed class WebSite : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var virtualHost = await Own(RabbitMqVirtualHost.CreateAsync("browser_web"));
+        var virtualHost = VirtualHost = await Own(RabbitMqVirtualHost.CreateAsync("browser_web"));
         var partnersDatabase = await Own(PostgresDatabase.CreateAsync("browser_web_partners"));
         var counsellingDatabase = await Own(PostgresDatabase.CreateAsync("browser_web_counselling"));
         var handoversDatabase = await Own(PostgresDatabase.CreateAsync("browser_web_handovers"));
