@@ -300,7 +300,7 @@ internal static class CounsellorTexts
         ["counsellor.disclosures.reader"] = new("Reader", "Lesende Person", "Lecteur", "القارئ"),
 
         // Editing a case: every category
-        ["counsellor.new.submit-and-edit"] = new("Open the case and add more details", "Fall eröffnen und weitere Angaben ergänzen", "Ouvrir le dossier et ajouter d'autres informations", "فتح الملف وإضافة تفاصيل أخرى"),
+        ["counsellor.new.submit-and-edit"] = new("Open and add more details", "Eröffnen und weitere Angaben ergänzen", "Ouvrir et ajouter d'autres informations", "فتح وإضافة تفاصيل أخرى"),
         ["counsellor.case.edit"] = new("Edit the case's data", "Angaben des Falls bearbeiten", "Modifier les données du dossier", "تعديل بيانات الملف"),
         ["counsellor.edit.title"] = new("Edit the case", "Fall bearbeiten", "Modifier le dossier", "تعديل الملف"),
         ["counsellor.edit.title-of"] = new("Edit the case: {0}", "Fall bearbeiten: {0}", "Modifier le dossier : {0}", "تعديل الملف: {0}"),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Imsa.Network.Web.Api;
 using Microsoft.AspNetCore.Mvc;
@@ -170,6 +171,8 @@ internal sealed partial class EditModel(NetworkApi api) : PageModel
 
     public const string RiskFlagsPath = "specialCategories.riskFlags";
 
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     [BindProperty]
     public CaseEditForm Form { get; set; } = new();
 
@@ -220,6 +223,12 @@ internal sealed partial class EditModel(NetworkApi api) : PageModel
         Status = found.Status;
         if (!SameVersion(Form.UpdatedAt, found.UpdatedAt))
         {
+            // Already as the form says (a second click on Save, whose first click changed the case): saved.
+            if (SameContent(Form, FormOf(found)))
+            {
+                return RedirectToPage("/Cases/Case", new { id, saved = "true" });
+            }
+
             Stale = true;
             Form.UpdatedAt = Stamp(found.UpdatedAt);
             return Page();
@@ -248,6 +257,9 @@ internal sealed partial class EditModel(NetworkApi api) : PageModel
 
     private static bool SameVersion(string? stamp, DateTimeOffset current) =>
         DateTimeOffset.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var drawn) && drawn.UtcTicks == current.UtcTicks;
+
+    private static bool SameContent(CaseEditForm entered, CaseEditForm stored) =>
+        JsonSerializer.Serialize(Content(entered).Content, Json) == JsonSerializer.Serialize(Content(stored).Content, Json);
 
     private void AddBlankRows()
     {
