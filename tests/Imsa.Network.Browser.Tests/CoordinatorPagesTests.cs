@@ -12,7 +12,7 @@ public sealed class CoordinatorPagesTests(WebSite site)
     public async Task ACoordinator_VerifiesAnOrganisation_SeesTheHandoversToLookAfter_AndTheStatisticsWithTheirCsv()
     {
         var coordinator = await site.Partners.GetCoordinatorTokenAsync();
-        var person = await CoordinatorPersonAsync(coordinator);
+        var person = await site.CoordinatorPersonAsync();
         var pending = await site.Partners.RegisterOrganisationAsync(coordinator, "receiving-service", "DE");
         await using var context = await site.Chromium.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB", AcceptDownloads = true });
         var page = await context.NewPageAsync();
@@ -61,13 +61,4 @@ public sealed class CoordinatorPagesTests(WebSite site)
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "إحصاءات الشبكة" })).ToBeVisibleAsync();
         await page.ReviewAsync("coordinator-06-statistics-arabic");
     }
-
-    /// <summary>A person of the coordination office, invited with its own token and enrolled with password and authenticator.</summary>
-    private async Task<TestPerson> CoordinatorPersonAsync(string coordinator)
-    {
-        var me = (await (await site.Partners.SendAsAsync(coordinator, HttpMethod.Get, "/me")).Content.ReadFromJsonAsync<JsonObject>())!;
-        var office = Guid.Parse((string)me["organisationId"]!);
-        return await site.Partners.EnrolPersonAsync(coordinator, office, role: "coordinator", displayName: "Carla Koordination");
-    }
-
 }

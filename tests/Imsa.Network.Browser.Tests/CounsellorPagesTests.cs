@@ -46,10 +46,13 @@ public sealed partial class CounsellorPagesTests(WebSite site)
         stored.StatusCode.Should().Be(HttpStatusCode.OK);
         ((string?)(await stored.Content.ReadFromJsonAsync<JsonObject>())!["migrationPlan"]!["destinationPostalCode"]).Should().Be("55116");
 
-        // Consent: the text to read (Counselling ships German and English; Arabic is not among them, so the page's English),
+        // Consent: the text to read in the person's language (Arabic, right to left, for the person's preferred language),
         // the suggested service as recipient, the usual categories.
         await page.GetByRole(AriaRole.Link, new() { Name = "Record consent" }).ClickAsync();
-        await Assertions.Expect(page.GetByText("Consent to share my data and release from confidentiality").Last).ToBeVisibleAsync();
+        var text = page.Locator("article.printable");
+        await Assertions.Expect(text).ToHaveAttributeAsync("lang", "ar");
+        await Assertions.Expect(text).ToHaveAttributeAsync("dir", "rtl");
+        await Assertions.Expect(text.GetByText("موافقة على مشاركة بياناتي وإعفاء من واجب السرية")).ToBeVisibleAsync();
         await page.ReviewAsync("counsellor-03-consent");
         await page.GetByLabel(ReceiverName).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Record the consent" }).ClickAsync();
@@ -60,7 +63,7 @@ public sealed partial class CounsellorPagesTests(WebSite site)
         var qr = page.GetByRole(AriaRole.Img, new() { Name = "QR code leading to the page where the person can withdraw consent" });
         (await qr.GetAttributeAsync("src")).Should().StartWith("data:image/png;base64,");
         (await page.GetByRole(AriaRole.Link, new() { Name = "withdraw?code=" }).GetAttributeAsync("href"))
-            .Should().Be($"{site.Address}withdraw?code={Uri.EscapeDataString(code)}&lang=en");
+            .Should().Be($"{site.Address}withdraw?code={Uri.EscapeDataString(code)}&lang=ar", "the person's page opens in the language of the text they read");
         await Assertions.Expect(page.GetByText(ReceiverName)).ToBeVisibleAsync();
         await page.ReviewAsync("counsellor-04-receipt");
         var consents = (await (await site.Counselling.SendAsAsync(own, HttpMethod.Get, $"/cases/{caseId}/consents")).Content.ReadFromJsonAsync<JsonArray>())!;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Imsa.Network.Browser.Tests;
@@ -28,6 +29,12 @@ public sealed class WebSite : IAsyncLifetime
 
     public Chromium Chromium { get; private set; } = null!;
 
+    /// <summary>
+    /// Handovers' clock, which a test moves forward to pass an answer deadline (its SLA timers run every second here).
+    /// Only forward, and every test makes handovers of its own: a later test's offers get later deadlines.
+    /// </summary>
+    public ShiftedTimeProvider HandoversTime { get; } = new();
+
     public async Task InitializeAsync()
     {
         var virtualHost = await Own(RabbitMqVirtualHost.CreateAsync("browser_web"));
@@ -42,7 +49,10 @@ public sealed class WebSite : IAsyncLifetime
 
         // Counselling and Handovers first, so they hear of the organisations Partners registers.
         Counselling = await StartAsync<Imsa.Network.Counselling.Program>(counsellingPort, counsellingDatabase.ConnectionString, virtualHost.ServiceSettings("counselling"));
-        Handovers = await StartAsync<Imsa.Network.Handovers.Program>(handoversPort, handoversDatabase.ConnectionString, virtualHost.ServiceSettings("handovers"));
+        var handovers = virtualHost.ServiceSettings("handovers");
+        handovers["Handovers:Sla:Interval"] = "00:00:01";
+        Handovers = await StartAsync<Imsa.Network.Handovers.Program>(
+            handoversPort, handoversDatabase.ConnectionString, handovers, services => services.AddSingleton<TimeProvider>(HandoversTime));
 
         var partners = virtualHost.ServiceSettings("partners");
         partners["Network:PublicUrl"] = partnersAddress.ToString();
@@ -100,10 +110,11 @@ public sealed class WebSite : IAsyncLifetime
         }
     }
 
-    private async Task<HttpClient> StartAsync<TProgram>(int port, string connectionString, Dictionary<string, string?> settings)
+    private async Task<HttpClient> StartAsync<TProgram>(
+        int port, string connectionString, Dictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null)
         where TProgram : class
     {
-        var factory = new ServiceFactory<TProgram>(connectionString, settings);
+        var factory = new ServiceFactory<TProgram>(connectionString, settings, configureServices);
         _owned.Add(factory);
         factory.UseKestrel(port);
         factory.StartServer();

@@ -80,7 +80,7 @@ public sealed class ConsentRecordingTests
         ["a method spelled as in the code"] = ("method", Valid with { Method = "SignedForm" }, Arrival),
         ["statistics as the purpose"] = ("purpose", Valid with { Purpose = "statistics" }, Arrival),
         ["an unknown text version"] = ("textVersion", Valid with { TextVersion = "2", TextSha256 = null }, Arrival),
-        ["a text language that does not ship"] = ("textVersion", Valid with { TextLanguage = "fr", TextSha256 = null }, Arrival),
+        ["a text language that does not ship"] = ("textVersion", Valid with { TextLanguage = "tr", TextSha256 = null }, Arrival),
         ["no text version"] = ("textVersion", Valid with { TextVersion = null, TextSha256 = null }, Arrival),
         ["the hash of another text"] = ("textSha256", Valid with { TextSha256 = German.Sha256 }, Arrival),
         ["a made-up hash"] = ("textSha256", Valid with { TextSha256 = new string('0', 64) }, Arrival),

@@ -9,7 +9,13 @@ internal sealed class ErrorModel : PageModel
 {
     public bool IsNotFound { get; private set; }
 
-    public void OnGet(int? status) => IsNotFound = status == StatusCodes.Status404NotFound;
+    public bool IsForbidden { get; private set; }
+
+    public void OnGet(int? status)
+    {
+        IsNotFound = status == StatusCodes.Status404NotFound;
+        IsForbidden = status == StatusCodes.Status403Forbidden;
+    }
 
     // A failed POST is re-executed as a POST.
     public void OnPost(int? status) => OnGet(status);

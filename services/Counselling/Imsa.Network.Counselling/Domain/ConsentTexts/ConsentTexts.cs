@@ -13,7 +13,7 @@ public sealed record ConsentText(string Language, string Version, string Title, 
 /// <summary>The consent text templates that ship with the product (embedded, so they cannot drift from their hashes).</summary>
 internal static class ConsentTexts
 {
-    public static readonly IReadOnlyList<ConsentText> All = [Load("de", "1"), Load("en", "1")];
+    public static readonly IReadOnlyList<ConsentText> All = [Load("de", "1"), Load("en", "1"), Load("fr", "1"), Load("ar", "1")];
 
     private static readonly FrozenDictionary<(string Language, string Version), ConsentText> ByKey =
         All.ToFrozenDictionary(t => (t.Language, t.Version));

@@ -125,7 +125,7 @@ internal sealed class ConsentModel(NetworkApi api, IMemoryCache memory, TimeProv
 
         var texts = await api.GetAsync<List<ConsentTextView>>(NetworkApi.Counselling, "reference/consent-texts", cancellationToken);
         Texts = [.. (texts.Value ?? []).GroupBy(t => t.Language).Select(versions => versions.OrderByDescending(t => t.Version, StringComparer.Ordinal).First())];
-        // The language chosen, else the person's, else the page's, else English (Counselling ships German and English).
+        // The language chosen, else the person's, else the page's, else English (Counselling ships German, English, French and Arabic).
         Text = new[] { textLanguage, Case.Contact?.PreferredLanguage, Languages.Current.Code, "en" }
             .Select(language => Texts.FirstOrDefault(t => t.Language == language))
             .FirstOrDefault(t => t is not null);

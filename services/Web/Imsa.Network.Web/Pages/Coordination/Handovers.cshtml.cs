@@ -1,4 +1,6 @@
 using Imsa.Network.Web.Api;
+using Imsa.Network.Web.Pages.Cases;
+using Imsa.Network.Web.SignIn;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -35,7 +37,15 @@ internal sealed class HandoversModel(NetworkApi api) : PageModel
 
     public ApiProblem? Refusal { get; private set; }
 
+    /// <summary>The service and reason of a refused reassignment, shown again in its form.</summary>
+    public (Guid? Receiver, string? Reason) Chosen { get; private set; }
+
     public Guid? Reassigned { get; private set; }
+
+    /// <summary>The network's receiving services (Partners' directory), to reassign an offer to one of them by name.</summary>
+    public IReadOnlyList<DirectoryEntry> Services { get; private set; } = [];
+
+    public string? NameOf(Guid organisationId) => Services.FirstOrDefault(service => service.OrganisationId == organisationId)?.Name;
 
     public string IdempotencyKey { get; } = NetworkApi.NewIdempotencyKey();
 
@@ -48,6 +58,7 @@ internal sealed class HandoversModel(NetworkApi api) : PageModel
     public async Task<IActionResult> OnPostReassignAsync(
         Guid id, string? receiver, string? reason, string? idempotencyKey, CancellationToken cancellationToken)
     {
+        Chosen = (Guid.TryParse(receiver, out var chosen) ? chosen : null, reason);
         if (!Guid.TryParse(receiver?.Trim(), out var receiverId))
         {
             Refused = id;
@@ -78,6 +89,11 @@ internal sealed class HandoversModel(NetworkApi api) : PageModel
         Problem = escalated.Problem ?? stale.Problem;
         Escalated = escalated.Value ?? [];
         Stale = stale.Value ?? new([], []);
+        if (Escalated.Count + Stale.Unanswered.Count + Stale.WithoutFirstContact.Count > 0)
+        {
+            var directory = await api.GetAsync<DirectoryPage>(SignInEndpoints.PartnersClient, "directory/services?limit=500", cancellationToken);
+            Services = [.. (directory.Value?.Items ?? []).OrderBy(service => service.Name, StringComparer.CurrentCulture)];
+        }
     }
 
     public static string RefusalText(ApiProblem problem) => problem.Status switch
