@@ -12,8 +12,12 @@ internal sealed class CaseModel(NetworkApi api) : PageModel
 
     public ApiProblem? Problem { get; private set; }
 
-    public async Task OnGetAsync(Guid id, CancellationToken cancellationToken)
+    /// <summary>Back from the edit page, saved.</summary>
+    public bool Saved { get; private set; }
+
+    public async Task OnGetAsync(Guid id, bool saved, CancellationToken cancellationToken)
     {
+        Saved = saved;
         var read = await CaseViews.ReadCaseAsync(api, id, cancellationToken);
         Case = read.Value;
         Problem = read.Problem;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Imsa.Network.Web.Api;
 using Imsa.Network.Web.Localization;
 using Imsa.Network.Web.SignIn;
@@ -12,9 +13,29 @@ internal sealed record PersonIdentity(string? GivenNames, string? FamilyName, Da
 
 internal sealed record ContactDetails(string? Email, string? Phone, string? Messenger, string? AddressAbroad, string? PreferredLanguage, string? PreferredCounsellorGender);
 
-internal sealed record MigrationPlan(string? Purpose, DateOnly? PlannedArrival, string? DestinationPostalCode);
+internal sealed record MigrationPlan(
+    string? Purpose, VisaDetails? Visa, DateOnly? PlannedArrival, string? DestinationPostalCode, IReadOnlyList<FamilyMember>? FamilyMembers);
 
-internal sealed record LanguageAndQualifications(string? GermanLevel, string? GermanCertificate, IReadOnlyList<string>? LanguagesSpoken);
+internal sealed record VisaDetails(string? Status, DateOnly? AppliedOn, DateOnly? DecidedOn, DateOnly? ValidUntil);
+
+internal sealed record FamilyMember(string? Relationship, int? BirthYear, string? Arrival);
+
+internal sealed record LanguageAndQualifications(
+    string? GermanLevel, string? GermanCertificate, IReadOnlyList<string>? LanguagesSpoken, IReadOnlyList<Qualification>? Qualifications);
+
+internal sealed record Qualification(string? Title, string? Country, string? ReferenceOccupation, bool? Regulated, Recognition? Recognition);
+
+internal sealed record Recognition(string? Status, string? Authority, DateOnly? DecidedOn, string? CompensationMeasure);
+
+internal sealed record NeedsAndOpenTasks(IReadOnlyList<PriorService>? PriorServices, IReadOnlyList<OpenTask>? OpenTasks);
+
+internal sealed record PriorService(string? Provider, string? Topic, string? Description, DateOnly? CompletedOn);
+
+internal sealed record OpenTask(string? Topic, string? Title, DateOnly? DueOn, bool Done);
+
+internal sealed record SpecialCategories(IReadOnlyList<RiskFlag>? RiskFlags);
+
+internal sealed record RiskFlag(string? Code, string? Note);
 
 internal sealed record CaseHandoverView(Guid HandoverId, Guid ReceiverOrganisationId, string Status, string? DeclineReason, string? LastOutcome, DateOnly? LastOutcomeOn, DateTimeOffset UpdatedAt);
 
@@ -22,10 +43,13 @@ internal sealed record CaseView(
     Guid Id,
     string Status,
     DateTimeOffset OpenedAt,
+    DateTimeOffset UpdatedAt,
     PersonIdentity Identity,
     ContactDetails? Contact,
     MigrationPlan MigrationPlan,
     LanguageAndQualifications? LanguageAndQualifications,
+    NeedsAndOpenTasks? NeedsAndOpenTasks,
+    SpecialCategories? SpecialCategories,
     IReadOnlyList<CaseHandoverView> Handovers)
 {
     /// <summary>The person's age on arrival (today if no arrival is planned): what matching asks for instead of a birth date.</summary>
@@ -69,10 +93,11 @@ internal sealed record HandoverView(
     string? DeclineReason,
     string? LastOutcome,
     DateOnly? LastOutcomeOn,
-    IReadOnlyList<TimelineEntryView>? Timeline);
+    IReadOnlyList<TimelineEntryView>? Timeline,
+    IReadOnlyList<string>? Topics = null);
 
 /// <summary>What the counsellor's pages share: the data categories, matching a case, dates and problems shown.</summary>
-internal static class CaseViews
+internal static partial class CaseViews
 {
     /// <summary>Counselling's data categories, in the order a consent lists them (GET /reference/data-categories).</summary>
     public static readonly IReadOnlyList<string> Categories =
@@ -85,6 +110,24 @@ internal static class CaseViews
         "vocational-training", "study", "recognition", "training-or-study-search", "skilled-worker-vocational", "skilled-worker-academic",
         "eu-blue-card", "other-employment", "opportunity-card", "family-reunification", "eu-free-movement", "asylum", "other",
     ];
+
+    // Counselling's codes (its CaseValidation and GET /reference/...), in the order the forms list them.
+    public static readonly IReadOnlyList<string> CefrLevels = ["A0", "A1", "A2", "B1", "B2", "C1", "C2"];
+
+    public static readonly IReadOnlyList<string> CounsellorGenders = ["any", "female", "male"];
+
+    public static readonly IReadOnlyList<string> VisaStatuses = ["none", "planned", "applied", "granted", "refused"];
+
+    public static readonly IReadOnlyList<string> Relationships = ["spouse", "child", "parent", "sibling", "other"];
+
+    public static readonly IReadOnlyList<string> Arrivals = ["together", "later"];
+
+    public static readonly IReadOnlyList<string> RecognitionStatuses = ["not-started", "applied", "full", "partial", "rejected"];
+
+    public static readonly IReadOnlyList<string> RiskFlagCodes = ["exploitation", "psychosocial", "vulnerability", "health", "other"];
+
+    /// <summary>The topic codes (Counselling's GET /reference/topics); their texts are the receiver pages' "topic.*".</summary>
+    public static IReadOnlyList<string> Topics => Inbox.HandoverCodes.Topics;
 
     public static Task<ApiResult<CaseView>> ReadCaseAsync(NetworkApi api, Guid id, CancellationToken cancellationToken) =>
         api.GetAsync<CaseView>(NetworkApi.Counselling, $"cases/{id}", cancellationToken);
@@ -116,9 +159,14 @@ internal static class CaseViews
     /// <summary>The message for a field the API refused: its own when there is one, else the general one.</summary>
     public static string ErrorText(Texts texts, string apiField)
     {
-        var own = texts.Code("counsellor.error.", apiField);
-        return own == apiField ? texts["problem.field"] : own;
+        // An entry of a list has the list's message: "migrationPlan.familyMembers[2].birthYear" reads as "migrationPlan.familyMembers.birthYear".
+        var field = ListIndex().Replace(apiField, "");
+        var own = texts.Code("counsellor.error.", field);
+        return own == field ? texts["problem.field"] : own;
     }
+
+    [GeneratedRegex(@"\[\d+\]")]
+    private static partial Regex ListIndex();
 
     public static string Day(DateOnly day) => day.ToString("d", CultureInfo.CurrentCulture);
 

@@ -10,12 +10,15 @@ internal sealed class HandoverRequestForm
 
     public string? Message { get; set; }
 
+    /// <summary>Topic codes the receiver is asked to continue with (Handovers' request takes them).</summary>
+    public List<string> Topics { get; set; } = [];
+
     public string IdempotencyKey { get; set; } = "";
 }
 
 /// <summary>
 /// Partners' ranked suggestions for the case with their reasons (exclusions on request), and the handover request to
-/// one of them; Handovers checks the rest (an active consent naming the service, its capacity) and says which failed.
+/// one of them, with the topics to continue with and a note (one form, a button per service); Handovers checks the rest (an active consent naming the service, its capacity) and says which failed.
 /// </summary>
 internal sealed class MatchingModel(NetworkApi api, TimeProvider time) : PageModel
 {
@@ -33,15 +36,19 @@ internal sealed class MatchingModel(NetworkApi api, TimeProvider time) : PageMod
 
     public ApiProblem? Problem { get; private set; }
 
-    public async Task OnGetAsync(Guid id, bool exclusions, CancellationToken cancellationToken) =>
+    public async Task OnGetAsync(Guid id, bool exclusions, CancellationToken cancellationToken)
+    {
         await LoadAsync(id, exclusions, cancellationToken);
+        // What is still to do is what the receiver is asked to continue with, unless the counsellor chooses otherwise.
+        Form.Topics = [.. (Case?.NeedsAndOpenTasks?.OpenTasks ?? []).Where(task => !task.Done).Select(task => task.Topic).OfType<string>().Distinct(StringComparer.Ordinal)];
+    }
 
     public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken cancellationToken)
     {
         var read = await CaseViews.ReadCaseAsync(api, id, cancellationToken);
         if (read.Value is { } found)
         {
-            var request = new { caseId = id, receiverOrganisationId = Form.Receiver, plannedArrival = found.MigrationPlan.PlannedArrival, message = string.IsNullOrWhiteSpace(Form.Message) ? null : Form.Message.Trim() };
+            var request = new { caseId = id, receiverOrganisationId = Form.Receiver, topics = Form.Topics.Count == 0 ? null : Form.Topics, plannedArrival = found.MigrationPlan.PlannedArrival, message = string.IsNullOrWhiteSpace(Form.Message) ? null : Form.Message.Trim() };
             var requested = await api.SendAsync<HandoverView>(NetworkApi.Handovers, HttpMethod.Post, "handovers", request, Form.IdempotencyKey, cancellationToken);
             if (requested.Value is { } handover)
             {
@@ -56,9 +63,12 @@ internal sealed class MatchingModel(NetworkApi api, TimeProvider time) : PageMod
         return Page();
     }
 
-    /// <summary>A new key for each suggestion's form; after a refusal the form tried keeps its key, so a retry acts once.</summary>
-    public string KeyFor(Guid receiver) =>
-        Problem is not null && Form.Receiver == receiver && Form.IdempotencyKey.Length > 0 ? Form.IdempotencyKey : NetworkApi.NewIdempotencyKey();
+    /// <summary>A new key for the request form; after a refusal it keeps its key, so a retry acts once.</summary>
+    public string Key() =>
+        Problem is not null && Form.IdempotencyKey.Length > 0 ? Form.IdempotencyKey : NetworkApi.NewIdempotencyKey();
+
+    /// <summary>Whether a handover can be requested from this page: the case is open and a suggested service is named by a consent.</summary>
+    public bool CanRequest => Case?.Status == "open" && Match is not null && Match.Matches.Any(service => Consented.Contains(service.OrganisationId));
 
     private async Task LoadAsync(Guid id, bool exclusions, CancellationToken cancellationToken)
     {

@@ -32,11 +32,15 @@ internal sealed class CaseForm
     public string? LanguagesSpoken { get; set; }
 
     public string IdempotencyKey { get; set; } = "";
+
+    /// <summary>"edit": the counsellor goes on to the case's other categories (the edit page) once it is open.</summary>
+    public string? Next { get; set; }
 }
 
 /// <summary>
 /// Opens a case with the categories Counselling requires (identity, migration plan) and the most used ones (contact,
-/// German level and languages); Counselling checks it all and names each wrong field, shown next to it.
+/// German level and languages); Counselling checks it all and names each wrong field, shown next to it. The other
+/// categories are on the edit page, where a second button leads straight after opening.
 /// </summary>
 internal sealed class NewModel(NetworkApi api) : PageModel
 {
@@ -82,7 +86,7 @@ internal sealed class NewModel(NetworkApi api) : PageModel
         var opened = await api.SendAsync<CaseView>(NetworkApi.Counselling, HttpMethod.Post, "cases", content, f.IdempotencyKey, cancellationToken);
         if (opened.Value is { } created)
         {
-            return RedirectToPage("/Cases/Case", new { id = created.Id });
+            return f.Next == "edit" ? RedirectToPage("/Cases/Edit", new { id = created.Id }) : RedirectToPage("/Cases/Case", new { id = created.Id });
         }
 
         Problem = opened.Problem ?? ApiProblem.Unreachable;

@@ -14,6 +14,9 @@ internal sealed class SessionForm
 
     public string? Notes { get; set; }
 
+    /// <summary>Topic codes discussed (Counselling's GET /reference/topics).</summary>
+    public List<string> Topics { get; set; } = [];
+
     public string IdempotencyKey { get; set; } = "";
 }
 
@@ -40,7 +43,7 @@ internal sealed class SessionsModel(NetworkApi api, TimeProvider time) : PageMod
 
     public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken cancellationToken)
     {
-        var request = new { heldOn = Form.HeldOn, format = Form.Format, notes = string.IsNullOrWhiteSpace(Form.Notes) ? null : Form.Notes.Trim() };
+        var request = new { heldOn = Form.HeldOn, format = Form.Format, topics = Form.Topics.Count == 0 ? null : Form.Topics, notes = string.IsNullOrWhiteSpace(Form.Notes) ? null : Form.Notes.Trim() };
         var recorded = await api.SendAsync<SessionView>(NetworkApi.Counselling, HttpMethod.Post, $"cases/{id}/sessions", request, Form.IdempotencyKey, cancellationToken);
         if (recorded.Succeeded)
         {
