@@ -167,39 +167,12 @@ public sealed partial class CounsellorPagesTests(WebSite site)
     /// <summary>A verified partner organisation abroad with a counsellor who signs in, and the organisation's own token.</summary>
     private async Task<(TestPerson Person, string Token)> CounsellorAsync()
     {
-        var coordinator = await site.Partners.GetCoordinatorTokenAsync();
-        var organisation = await site.Partners.RegisterOrganisationAsync(coordinator);
-        var client = await site.Partners.OnboardAsync(coordinator, organisation);
-        (await site.Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/verify")).EnsureSuccessStatusCode();
-        var own = await site.Partners.GetTokenAsync(client.ClientId, client.ClientSecret);
-        return (await site.Partners.EnrolPersonAsync(own, organisation), own);
+        var partner = await site.PartnerAbroadAsync();
+        return (await site.Partners.EnrolPersonAsync(partner.Token, partner.Id), partner.Token);
     }
 
     /// <summary>A verified receiving service for young people in Mainz (district 07315), counselling in German and Arabic.</summary>
-    private async Task<Guid> ReceivingServiceAsync()
-    {
-        var coordinator = await site.Partners.GetCoordinatorTokenAsync();
-        var created = await site.Partners.SendAsAsync(coordinator, HttpMethod.Post, "/organisations", new { name = ReceiverName, country = "DE", kind = "receiving-service" });
-        created.EnsureSuccessStatusCode();
-        var id = (Guid)(await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
-        var client = await site.Partners.OnboardAsync(coordinator, id, "case system");
-        (await site.Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{id}/verify")).EnsureSuccessStatusCode();
-        var token = await site.Partners.GetTokenAsync(client.ClientId, client.ClientSecret);
-        var profile = await site.Partners.SendAsAsync(token, HttpMethod.Put, $"/organisations/{id}/profile", new
-        {
-            languages = new[] { "de", "ar" },
-            topics = new[] { "EDU", "LANG", "REC", "WORK" },
-            receiving = new
-            {
-                serviceTypes = new[] { "JMD" },
-                area = new { districts = new[] { "07315" } },
-                eligibility = new { minAge = 12, maxAge = 26 },
-                capacity = new { accepting = true, maxOpenHandovers = 20 },
-            },
-        });
-        profile.EnsureSuccessStatusCode();
-        return id;
-    }
+    private async Task<Guid> ReceivingServiceAsync() => (await site.ReceivingServiceAsync(ReceiverName)).Id;
 
     /// <summary>
     /// Counselling learns of organisations from Partners' events: wait until it opens a case for the counsellor's

@@ -172,28 +172,9 @@ public sealed class ReceiverPagesTests(WebSite site)
     /// <summary>A partner abroad and a receiving service in Mainz, both verified, each with its own API client's token.</summary>
     private async Task<TestNetwork> NetworkAsync()
     {
-        var partners = site.Partners;
-        var coordinator = await partners.GetCoordinatorTokenAsync();
-        var partner = await partners.RegisterOrganisationAsync(coordinator);
-        var partnerClient = await partners.OnboardAsync(coordinator, partner);
-        (await partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{partner}/verify")).EnsureSuccessStatusCode();
-        var receiver = await partners.RegisterOrganisationAsync(coordinator, kind: "receiving-service", country: "DE");
-        var receiverClient = await partners.OnboardAsync(coordinator, receiver);
-        (await partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{receiver}/verify")).EnsureSuccessStatusCode();
-        var receiverToken = await partners.GetTokenAsync(receiverClient.ClientId, receiverClient.ClientSecret);
-        (await partners.SendAsAsync(receiverToken, HttpMethod.Put, $"/organisations/{receiver}/profile", new
-        {
-            languages = new[] { "de", "ar" },
-            topics = new[] { "EDU", "LANG", "REC", "WORK" },
-            receiving = new
-            {
-                serviceTypes = new[] { "JMD" },
-                area = new { districts = new[] { "07315" } },
-                eligibility = new { minAge = 12, maxAge = 26 },
-                capacity = new { accepting = true, maxOpenHandovers = 20 },
-            },
-        })).EnsureSuccessStatusCode();
-        return new TestNetwork(partner, await partners.GetTokenAsync(partnerClient.ClientId, partnerClient.ClientSecret), receiver, receiverToken);
+        var partner = await site.PartnerAbroadAsync();
+        var receiver = await site.ReceivingServiceAsync(NetworkMembers.Unique("Jugendmigrationsdienst Mainz"));
+        return new TestNetwork(partner.Id, partner.Token, receiver.Id, receiver.Token);
     }
 
     /// <summary>The partner's case system opens a case, records the person's consent and requests the handover.</summary>
