@@ -266,4 +266,37 @@ public sealed class CaseTests(CounsellingService service) : IClassFixture<Counse
         tap.Received.Where(r => r.Body.Contains(caseId, StringComparison.Ordinal)).Should().ContainSingle("the unchanged update announces nothing")
             .Which.Body.Should().NotContainAny(CaseSamples.Secrets);
     }
+
+    [Fact]
+    public async Task Update_WithTheETagOfAnEarlierRead_IsRefusedWith412_AndKeepsTheOtherChange()
+    {
+        var owner = await service.RegisterAsync("origin-partner");
+        var caseId = (string)(await service.OpenCaseAsync(owner))["id"]!;
+        var read = await service.SendAsync(owner, HttpMethod.Get, $"/cases/{caseId}");
+        var tag = read.Headers.ETag!.ToString();
+
+        // Two people read the same version; the first one's change lands and answers a new tag.
+        var first = await PutAsync(owner, caseId, CaseSamples.Content(purpose: "study"), tag);
+        first.StatusCode.Should().Be(HttpStatusCode.OK);
+        first.Headers.ETag!.ToString().Should().NotBe(tag);
+
+        var second = await PutAsync(owner, caseId, CaseSamples.Content(purpose: "recognition"), tag);
+        second.StatusCode.Should().Be(HttpStatusCode.PreconditionFailed);
+        second.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        var now = await service.SendAsync(owner, HttpMethod.Get, $"/cases/{caseId}");
+        ((string?)(await now.Content.ReadFromJsonAsync<JsonObject>())!["migrationPlan"]!["purpose"]).Should().Be("study");
+        now.Headers.ETag!.ToString().Should().Be(first.Headers.ETag!.ToString());
+
+        (await PutAsync(owner, caseId, CaseSamples.Content(purpose: "recognition"), now.Headers.ETag!.ToString())).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await PutAsync(owner, caseId, CaseSamples.Content(), "W/\"1\"")).StatusCode.Should().Be(HttpStatusCode.PreconditionFailed, "a weak or foreign tag matches nothing");
+        (await PutAsync(owner, caseId, CaseSamples.Content(), "*")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    private async Task<HttpResponseMessage> PutAsync(Organisation owner, string caseId, object content, string ifMatch)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/cases/{caseId}") { Content = JsonContent.Create(content) };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", owner.Token);
+        request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        return await service.Client.SendAsync(request);
+    }
 }

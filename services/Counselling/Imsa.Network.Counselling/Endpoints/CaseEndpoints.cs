@@ -78,7 +78,8 @@ internal static class CaseEndpoints
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
         cases.MapGet("/{id:guid}", GetAsync)
             .WithSummary("Read a case")
-            .WithDescription("Only the owner reads its cases; anyone else gets 404. An erased case answers 410.")
+            .WithDescription("Only the owner reads its cases; anyone else gets 404. An erased case answers 410. The ETag header names "
+                + "this version of the case; send it back as If-Match with PUT to be sure nobody changed the case in between.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone);
         cases.MapPut("/{id:guid}", UpdateAsync)
@@ -87,10 +88,12 @@ internal static class CaseEndpoints
             .WithQuota(CounsellingLimits.Cases)
             .WithSummary("Replace a case's content")
             .WithDescription("The whole content, category by category; it replaces the previous one. A closed or erased case answers 409. "
-                + "Announces CaseUpdated when the purpose, destination or month of arrival changed.")
+                + "With If-Match (the ETag of GET), a case changed since that read answers 412 and keeps the other change; without it, "
+                + "the last writer wins. Answers the new ETag. Announces CaseUpdated when the purpose, destination or month of arrival changed.")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
         cases.MapPost("/{id:guid}/close", CloseAsync)
             .WithSummary("Close a case")
             .WithDescription("Closes an open case with a reason. Consents and handovers stay as they are. Announces CaseClosed.")
@@ -223,7 +226,7 @@ internal static class CaseEndpoints
     }
 
     private static async Task<Results<Ok<CaseResponse>, ProblemHttpResult>> GetAsync(
-        Guid id, ClaimsPrincipal user, CounsellingDbContext db, MasterKeyRing keys, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, HttpContext http, CounsellingDbContext db, MasterKeyRing keys, CancellationToken cancellationToken)
     {
         var owned = await OwnedCase.FindAsync(db, user, id, tracking: false, cancellationToken);
         if (owned.Problem is not null)
@@ -231,19 +234,28 @@ internal static class CaseEndpoints
             return owned.Problem;
         }
 
+        http.Response.Headers.ETag = CaseVersionTag.Of(owned.Case);
         using var cipher = owned.Open(keys);
         return TypedResults.Ok(ToResponse(owned.Case, cipher.OpenContent(owned.Case), await HandoversOfAsync(db, id, cancellationToken)));
     }
 
     private static async Task<Results<Ok<CaseResponse>, ProblemHttpResult>> UpdateAsync(
-        Guid id, CaseContent request, ClaimsPrincipal user, CounsellingDbContext db, MasterKeyRing keys, GermanGeography geography,
-        TimeProvider time, CancellationToken cancellationToken)
+        Guid id, CaseContent request, ClaimsPrincipal user, HttpContext http, CounsellingDbContext db, MasterKeyRing keys,
+        GermanGeography geography, TimeProvider time, CancellationToken cancellationToken)
     {
         var owned = await OwnedCase.FindOpenAsync(db, user, id, cancellationToken);
         if (owned.Problem is not null)
         {
             return owned.Problem;
         }
+
+        if (!CaseVersionTag.Matches(http.Request.Headers.IfMatch, owned.Case, out var readVersion))
+        {
+            return CaseVersionTag.Changed();
+        }
+
+        // Also when the case changes between this check and the write: the update then finds no row of that version.
+        db.Entry(owned.Case).Property(c => c.Version).OriginalValue = readVersion;
 
         var now = time.GetUtcNow();
         var validation = new CaseValidation(DateOnly.FromDateTime(now.UtcDateTime), geography);
@@ -263,11 +275,16 @@ internal static class CaseEndpoints
             db.AddEvent(new CaseUpdated(c.Id, c.OwnerOrganisationId, c.Purpose, c.DestinationState, c.DestinationDistrict, c.PlannedArrivalMonth, now), time);
         }
 
-        if (await SaveAsync(db, cancellationToken) is { } conflict)
+        try
         {
-            return conflict;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return CaseVersionTag.Changed();
         }
 
+        http.Response.Headers.ETag = CaseVersionTag.Of(owned.Case);
         return TypedResults.Ok(ToResponse(owned.Case, cipher.OpenContent(owned.Case), await HandoversOfAsync(db, id, cancellationToken)));
     }
 
@@ -515,4 +532,42 @@ internal sealed record OwnedCase(Case Case, CaseKey? Key, ProblemHttpResult? Pro
 
     public CaseCipher Open(MasterKeyRing keys) =>
         keys.Open(Key ?? throw new InvalidOperationException("Open is called only when there is no problem, so with a key."));
+}
+
+/// <summary>
+/// A case's version as an HTTP entity tag (PostgreSQL's row version, <c>xmin</c>): GET and PUT answer it as ETag, PUT
+/// takes it back as If-Match so that two people editing one case do not overwrite each other unknowingly.
+/// </summary>
+internal static class CaseVersionTag
+{
+    public static string Of(Case c) => $"\"{c.Version}\"";
+
+    /// <summary>
+    /// Whether the If-Match header allows writing this case, and the version the writer read (the current one when the
+    /// header is absent or "*").
+    /// </summary>
+    public static bool Matches(Microsoft.Extensions.Primitives.StringValues ifMatch, Case c, out uint readVersion)
+    {
+        readVersion = c.Version;
+        if (ifMatch.Count == 0 || ifMatch.ToString().Trim() == "*")
+        {
+            return true;
+        }
+
+        // One strong tag as this service issues it; anything else (a list, a weak tag, garbage) matches nothing.
+        var value = ifMatch.ToString().Trim();
+        if (value.Length < 3 || value[0] != '"' || value[^1] != '"'
+            || !uint.TryParse(value.AsSpan(1, value.Length - 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version))
+        {
+            return false;
+        }
+
+        readVersion = version;
+        return version == c.Version;
+    }
+
+    public static ProblemHttpResult Changed() => TypedResults.Problem(
+        statusCode: StatusCodes.Status412PreconditionFailed,
+        title: "The case was changed since it was read.",
+        detail: "Read the case again (its new ETag), apply the change to what it says now, and send it with that ETag as If-Match.");
 }

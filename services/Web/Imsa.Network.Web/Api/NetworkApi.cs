@@ -10,6 +10,9 @@ internal sealed record ApiResult<T>(T? Value, ApiProblem? Problem)
     where T : class
 {
     public bool Succeeded => Problem is null;
+
+    /// <summary>The answer's ETag, when the API versions what it answered (a case): sent back as If-Match on a change.</summary>
+    public string? ETag { get; init; }
 }
 
 /// <summary>
@@ -46,11 +49,12 @@ internal sealed class NetworkApi(IHttpClientFactory clients, IHttpContextAccesso
     /// timeout — acts once. An answer without a body (204) is a success with no value.
     /// </summary>
     public async Task<ApiResult<T>> SendAsync<T>(
-        string service, HttpMethod method, string pathAndQuery, object? body, string? idempotencyKey, CancellationToken cancellationToken)
+        string service, HttpMethod method, string pathAndQuery, object? body, string? idempotencyKey, CancellationToken cancellationToken,
+        string? ifMatch = null)
         where T : class
     {
         var session = accessor.HttpContext?.WebSession() ?? throw new SignInAgainException();
-        return await SendCoreAsync<T>(service, method, pathAndQuery, body, idempotencyKey, session.AccessToken, cancellationToken);
+        return await SendCoreAsync<T>(service, method, pathAndQuery, body, idempotencyKey, session.AccessToken, cancellationToken, ifMatch);
     }
 
     /// <summary>
@@ -64,7 +68,7 @@ internal sealed class NetworkApi(IHttpClientFactory clients, IHttpContextAccesso
 
     private async Task<ApiResult<T>> SendCoreAsync<T>(
         string service, HttpMethod method, string pathAndQuery, object? body, string? idempotencyKey, string? accessToken,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? ifMatch = null)
         where T : class
     {
         using var request = new HttpRequestMessage(method, pathAndQuery.TrimStart('/'));
@@ -84,6 +88,11 @@ internal sealed class NetworkApi(IHttpClientFactory clients, IHttpContextAccesso
             request.Headers.Add("Idempotency-Key", idempotencyKey);
         }
 
+        if (ifMatch is { Length: > 0 })
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
         try
         {
             using var response = await clients.CreateClient(service).SendAsync(request, cancellationToken);
@@ -97,9 +106,10 @@ internal sealed class NetworkApi(IHttpClientFactory clients, IHttpContextAccesso
                 return new ApiResult<T>(null, await ProblemAsync(response, cancellationToken));
             }
 
+            var etag = response.Headers.ETag?.ToString();
             return response.StatusCode == HttpStatusCode.NoContent || response.Content.Headers.ContentLength == 0
-                ? new ApiResult<T>(null, null)
-                : new ApiResult<T>(await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken), null);
+                ? new ApiResult<T>(null, null) { ETag = etag }
+                : new ApiResult<T>(await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken), null) { ETag = etag };
         }
         catch (HttpRequestException exception)
         {

@@ -154,9 +154,10 @@ internal sealed class CaseEditForm
 }
 
 /// <summary>
-/// Edits every data category of a case (Counselling's PUT /cases/{id}, which replaces the whole content). Counselling
-/// has no version check on PUT, so the page compares the case's last change with the one the form was drawn from
-/// and refuses a stale form rather than overwrite someone else's change.
+/// Edits every data category of a case (Counselling's PUT /cases/{id}, which replaces the whole content). The page
+/// compares the case's last change with the one the form was drawn from and refuses a stale form rather than overwrite
+/// someone else's change; the PUT carries the ETag of that comparison's read as If-Match, so a change landing in
+/// between is refused by Counselling (412) too.
 /// </summary>
 internal sealed partial class EditModel(NetworkApi api) : PageModel
 {
@@ -235,10 +236,17 @@ internal sealed partial class EditModel(NetworkApi api) : PageModel
         }
 
         var (content, origins) = Content(Form);
-        var saved = await api.SendAsync<CaseView>(NetworkApi.Counselling, HttpMethod.Put, $"cases/{id}", content, Form.IdempotencyKey, cancellationToken);
+        var saved = await api.SendAsync<CaseView>(
+            NetworkApi.Counselling, HttpMethod.Put, $"cases/{id}", content, Form.IdempotencyKey, cancellationToken, ifMatch: current.ETag);
         if (saved.Succeeded)
         {
             return RedirectToPage("/Cases/Case", new { id, saved = "true" });
+        }
+
+        if (saved.Problem is { Status: StatusCodes.Status412PreconditionFailed })
+        {
+            Stale = true;
+            return Page();
         }
 
         Problem = saved.Problem ?? ApiProblem.Unreachable;
