@@ -132,7 +132,7 @@ public sealed partial class JourneyTests(WebSite site)
         await Assertions.Expect(receiving.GetByText("widerrufen", new() { Exact = true })).ToBeVisibleAsync();
         await receiving.ReviewAsync("journey-11-receiver-revoked");
         await receiving.GotoAsync(dossier);
-        await Assertions.Expect(receiving.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
+        await Assertions.Expect(receiving.GetByRole(AriaRole.Alert)).ToContainTextAsync("Diese Übergabe ist widerrufen");
         (await receiving.ContentAsync()).Should().NotContain("Benali", "a revoked handover opens no dossier");
         await receiving.ReviewAsync("journey-12-receiver-dossier-closed");
 

@@ -132,6 +132,17 @@ internal static class ReceiverTexts
             "Dieser Lesezugriff wird protokolliert. Die Organisation, die den Fall führt, und auf Anfrage die Person sehen, dass Ihr Dienst diese Kategorien gelesen hat, wann und unter welcher Einwilligung.",
             "Cette lecture est consignée. L'organisation qui détient le dossier, et la personne sur demande, voient que votre service a lu ces catégories, quand et sous quel consentement.",
             "تُسجَّل هذه القراءة. ترى المنظمة التي تحتفظ بالملف، والشخص عند الطلب، أن خدمتك قرأت هذه الفئات ومتى وبموجب أي موافقة."),
+        ["dossier.closed-title"] = new("The dossier cannot be read", "Das Dossier kann nicht gelesen werden", "Le dossier ne peut pas être lu", "لا يمكن قراءة الملف"),
+        ["dossier.closed"] = new(
+            "This handover is {0}: the dossier can be read only while your service holds an accepted handover under the person's active consent. Nothing was disclosed.",
+            "Diese Übergabe ist {0}: Das Dossier kann nur gelesen werden, solange Ihr Dienst eine angenommene Übergabe mit gültiger Einwilligung der Person hat. Es wurde nichts offengelegt.",
+            "Ce transfert est {0} : le dossier ne peut être lu que tant que votre service détient un transfert accepté sous le consentement valide de la personne. Rien n'a été communiqué.",
+            "هذا التحويل {0}: لا يمكن قراءة الملف إلا ما دامت خدمتك تحتفظ بتحويل مقبول بموجب موافقة سارية من الشخص. لم يُفصح عن أي شيء."),
+        ["dossier.no-consent"] = new(
+            "No active consent releases this case to your service any more: the person withdrew it, or it expired. Nothing was disclosed.",
+            "Keine gültige Einwilligung gibt diesen Fall Ihrem Dienst mehr frei: Die Person hat sie widerrufen, oder sie ist abgelaufen. Es wurde nichts offengelegt.",
+            "Plus aucun consentement valide ne communique ce dossier à votre service : la personne l'a retiré, ou il a expiré. Rien n'a été communiqué.",
+            "لم تعد أي موافقة سارية تتيح هذا الملف لخدمتك: سحبها الشخص أو انتهت صلاحيتها. لم يُفصح عن أي شيء."),
         ["dossier.back"] = new("Back to the offer", "Zurück zum Angebot", "Retour à l'offre", "العودة إلى العرض"),
         ["dossier.record"] = new("Record of this read", "Protokolleintrag dieses Lesezugriffs", "Trace de cette lecture", "سجل هذه القراءة"),
         ["dossier.read-at"] = new("Read at", "Gelesen am", "Lu le", "وقت القراءة"),

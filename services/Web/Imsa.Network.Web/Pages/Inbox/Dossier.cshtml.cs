@@ -16,6 +16,15 @@ internal sealed class DossierModel(NetworkApi api) : PageModel
 
     public ApiProblem? Problem { get; private set; }
 
+    /// <summary>The handover's status when it no longer lets the service read the dossier (revoked, withdrawn, ...).</summary>
+    public string? Ended { get; private set; }
+
+    /// <summary>Counselling refused because no active consent names the service any more (withdrawn or expired).</summary>
+    public bool NoConsent => Problem is { Status: StatusCodes.Status403Forbidden };
+
+    // While the receiver holds the handover, Counselling may disclose (Handovers' "holding" statuses).
+    private static readonly string[] Holding = ["accepted", "in-contact"];
+
     public async Task OnGetAsync(Guid id, CancellationToken cancellationToken)
     {
         HandoverId = id;
@@ -24,6 +33,13 @@ internal sealed class DossierModel(NetworkApi api) : PageModel
         if (handover.Value is not { } held)
         {
             Problem = handover.Problem ?? new ApiProblem(StatusCodes.Status404NotFound, []);
+            return;
+        }
+
+        if (!Holding.Contains(held.Status))
+        {
+            // Not asked at all: the refusal would say less, and an attempt is no read worth logging.
+            Ended = held.Status;
             return;
         }
 
