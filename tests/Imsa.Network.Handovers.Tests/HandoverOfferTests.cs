@@ -133,12 +133,13 @@ public sealed class HandoverOfferTests
         var facts = new RequestFacts(
             CaseOwned: false,
             OriginActive: false,
-            new ReceiverFacts(null, Active: false, OpenHandovers: 5, ConsentNamesIt: false, OpenHandoverOfTheCase: true));
+            new ReceiverFacts(null, Active: false, OpenHandovers: 5, ConsentNamesIt: false, OpenHandoverOfTheCase: true, CaseRestricted: true));
         var paused = ReceivingService(accepting: false, maxOpenHandovers: 5, noCapacityUntil: Today.AddDays(1));
         var fixes = new Func<RequestFacts, RequestFacts>[]
         {
             f => f with { CaseOwned = true },
             f => f with { OriginActive = true },
+            f => f with { Receiver = f.Receiver with { CaseRestricted = false } },
             f => f with { Receiver = f.Receiver with { Receiver = paused } },
             f => f with { Receiver = f.Receiver with { Active = true } },
             f =>
@@ -167,6 +168,7 @@ public sealed class HandoverOfferTests
         answers.Should().Equal(
             OfferRefusalReason.CaseNotFound,
             OfferRefusalReason.OriginNotActive,
+            OfferRefusalReason.CaseRestricted,
             OfferRefusalReason.ReceiverNotFound,
             OfferRefusalReason.ReceiverNotActive,
             OfferRefusalReason.ReceiverPaused,

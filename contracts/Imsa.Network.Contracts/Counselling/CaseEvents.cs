@@ -31,6 +31,16 @@ public sealed record CaseUpdated(
 /// <param name="Reason">handed-over, no-longer-planned, lost-contact, transferred or other.</param>
 public sealed record CaseClosed(Guid CaseId, Guid OwnerOrganisationId, string Reason, DateTimeOffset At);
 
+/// <summary>
+/// The owner restricted the processing of the case (GDPR Art. 18): its data is kept, but it goes to no new receiving
+/// service and its dossier is read by no one until the restriction is lifted.
+/// </summary>
+/// <param name="Reason">accuracy-contested, unlawful-processing, legal-claims or objection-pending (Art. 18(1)(a)–(d)).</param>
+public sealed record CaseRestricted(Guid CaseId, Guid OwnerOrganisationId, string Reason, DateTimeOffset At);
+
+/// <summary>The owner lifted the restriction of the case's processing: handovers and the dossier work again.</summary>
+public sealed record CaseRestrictionLifted(Guid CaseId, Guid OwnerOrganisationId, DateTimeOffset At);
+
 /// <summary>The case was erased: its data key is destroyed, nothing personal in it can be read any more.</summary>
 public sealed record CaseErased(Guid CaseId, Guid OwnerOrganisationId, DateTimeOffset At);
 

@@ -20,6 +20,7 @@ public partial class Program
         // Counselling work is a counsellor's: a person needs that role (API clients act for the whole organisation).
         var caseWork = app.MapGroup("").RequireAuthorization(PersonPolicies.CaseWork);
         caseWork.MapCaseEndpoints();
+        caseWork.MapRestrictionEndpoints();
         caseWork.MapConsentEndpoints();
         caseWork.MapDossierEndpoints();
 

@@ -51,6 +51,7 @@ internal sealed class CounsellingDbContext(DbContextOptions<CounsellingDbContext
             c.Property(x => x.Id).ValueGeneratedNever();
             c.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
             c.Property(x => x.CloseReason).HasConversion<string>().HasMaxLength(40);
+            c.Property(x => x.RestrictionReason).HasConversion<string>().HasMaxLength(40);
             c.Property(x => x.Purpose).HasMaxLength(60);
             c.Property(x => x.DestinationState).HasMaxLength(5);
             c.Property(x => x.DestinationDistrict).HasMaxLength(5);

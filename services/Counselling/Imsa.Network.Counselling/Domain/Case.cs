@@ -16,6 +16,22 @@ public enum CaseCloseReason
     Other,
 }
 
+/// <summary>Why the processing of a case is restricted: the four cases of GDPR Art. 18(1), (a) to (d).</summary>
+public enum CaseRestrictionReason
+{
+    /// <summary>The person contests the data's accuracy, while it is checked.</summary>
+    AccuracyContested,
+
+    /// <summary>The processing is unlawful and the person asks for restriction instead of erasure.</summary>
+    UnlawfulProcessing,
+
+    /// <summary>The data is no longer needed, but the person needs it for legal claims.</summary>
+    LegalClaims,
+
+    /// <summary>The person objected (Art. 21(1)), while it is checked whether the grounds override theirs.</summary>
+    ObjectionPending,
+}
+
 /// <summary>
 /// A pre-integration case, owned by the partner organisation that opened it. Personal content is held only as
 /// sealed sections (see <see cref="Protection.CaseCipher"/>); what stays in clear is what events and statistics
@@ -36,6 +52,11 @@ internal sealed class Case
     public DateTimeOffset UpdatedAt { get; set; }
 
     public DateTimeOffset? ClosedAt { get; set; }
+
+    /// <summary>Since when its processing is restricted (GDPR Art. 18); null when it is not.</summary>
+    public DateTimeOffset? RestrictedAt { get; set; }
+
+    public CaseRestrictionReason? RestrictionReason { get; set; }
 
     public required string Purpose { get; set; }
 

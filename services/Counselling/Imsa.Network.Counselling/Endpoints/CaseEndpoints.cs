@@ -32,6 +32,7 @@ public sealed record CaseResponse(
     DateTimeOffset OpenedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? ClosedAt,
+    CaseRestrictionView? Restriction,
     PersonIdentity Identity,
     ContactDetails? Contact,
     MigrationPlan MigrationPlan,
@@ -39,6 +40,9 @@ public sealed record CaseResponse(
     NeedsAndOpenTasks? NeedsAndOpenTasks,
     SpecialCategories? SpecialCategories,
     IReadOnlyList<CaseHandoverView> Handovers);
+
+/// <summary>The restriction of a case's processing (GDPR Art. 18): why, and since when.</summary>
+public sealed record CaseRestrictionView(CaseRestrictionReason Reason, DateTimeOffset Since);
 
 /// <summary>A line of the owner's case list.</summary>
 public sealed record CaseSummary(
@@ -456,7 +460,7 @@ internal static class CaseEndpoints
         },
     };
 
-    private static async Task<IReadOnlyList<CaseHandoverView>> HandoversOfAsync(CounsellingDbContext db, Guid caseId, CancellationToken cancellationToken) =>
+    internal static async Task<IReadOnlyList<CaseHandoverView>> HandoversOfAsync(CounsellingDbContext db, Guid caseId, CancellationToken cancellationToken) =>
         await db.Handovers.AsNoTracking()
             .Where(h => h.CaseId == caseId)
             .OrderByDescending(h => h.UpdatedAt)
@@ -476,13 +480,14 @@ internal static class CaseEndpoints
         }
     }
 
-    private static CaseResponse ToResponse(Case c, CaseContent content, IReadOnlyList<CaseHandoverView> handovers) => new(
+    internal static CaseResponse ToResponse(Case c, CaseContent content, IReadOnlyList<CaseHandoverView> handovers) => new(
         c.Id,
         c.Status,
         c.CloseReason,
         c.OpenedAt,
         c.UpdatedAt,
         c.ClosedAt,
+        c.RestrictedAt is { } since ? new CaseRestrictionView(c.RestrictionReason!.Value, since) : null,
         content.Identity!,
         content.Contact,
         content.MigrationPlan!,

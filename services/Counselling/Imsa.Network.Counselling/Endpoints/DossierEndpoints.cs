@@ -64,7 +64,8 @@ internal static class DossierEndpoints
             .RequireAuthorization(NetworkRoles.ReceivingService)
             .WithSummary("Read a case's dossier (receiving services)")
             .WithDescription("Only while the caller holds an accepted handover of the case (else 404) and an active consent names it (else 403); "
-                + "only the categories that consent releases. Consent is checked at every read, and every read is logged as a disclosure.")
+                + "only the categories that consent releases; nothing while the case's processing is restricted (403). Consent is checked at every read, "
+                + "and every read is logged as a disclosure.")
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
         app.MapGet("/cases/{caseId:guid}/disclosures", ListAsync)
@@ -91,6 +92,14 @@ internal static class DossierEndpoints
         if (handover is null || found is null || key is null)
         {
             return Problems.NotFound("Case");
+        }
+
+        if (found.RestrictedAt is not null)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "The processing of this case is restricted.",
+                detail: "The person asked for restriction (GDPR Art. 18): the data is kept, but nothing is disclosed until the owner lifts it.");
         }
 
         // Consent is checked now, at read time: a withdrawal or an expiry a moment ago already counts.

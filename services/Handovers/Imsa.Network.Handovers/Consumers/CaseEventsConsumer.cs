@@ -7,12 +7,14 @@ using MassTransit;
 namespace Imsa.Network.Handovers.Consumers;
 
 /// <summary>
-/// Keeps who owns each case (the requester must own it) and revokes every open handover of an erased case. An
-/// erasure that arrives before the opening stays an erasure.
+/// Keeps who owns each case (the requester must own it) and whether its processing is restricted (no new offers), and
+/// revokes every open handover of an erased case. An erasure that arrives before the opening stays an erasure.
 /// </summary>
 internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider time) : IdempotentConsumer<HandoversDbContext>(db),
     IConsumer<CaseOpened>,
     IConsumer<CaseUpdated>,
+    IConsumer<CaseRestricted>,
+    IConsumer<CaseRestrictionLifted>,
     IConsumer<CaseErased>
 {
     public Task Consume(ConsumeContext<CaseOpened> context) =>
@@ -61,6 +63,30 @@ internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider tim
                 ownership.UpdatedAt = updated.At;
             }
         });
+
+    public Task Consume(ConsumeContext<CaseRestricted> context) =>
+        ConsumeOnceAsync(context, () => RestrictAsync(context.Message.CaseId, context.Message.OwnerOrganisationId, true, context.Message.At, context.CancellationToken));
+
+    public Task Consume(ConsumeContext<CaseRestrictionLifted> context) =>
+        ConsumeOnceAsync(context, () => RestrictAsync(context.Message.CaseId, context.Message.OwnerOrganisationId, false, context.Message.At, context.CancellationToken));
+
+    /// <summary>The newest of the restriction events wins, in whatever order they arrive; one before the opening makes the case known.</summary>
+    private async Task RestrictAsync(Guid caseId, Guid owner, bool restricted, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var ownership = await Db.Cases.FindAsync([caseId], cancellationToken);
+        if (ownership is null)
+        {
+            ownership = new CaseOwnership { CaseId = caseId, OwnerOrganisationId = owner, UpdatedAt = at };
+            Db.Cases.Add(ownership);
+        }
+        else if (ownership.RestrictionChangedAt > at)
+        {
+            return;
+        }
+
+        ownership.Restricted = restricted;
+        ownership.RestrictionChangedAt = at;
+    }
 
     public Task Consume(ConsumeContext<CaseErased> context) =>
         ConsumeOnceAsync(context, async () =>

@@ -26,6 +26,9 @@ internal enum OfferRefusalReason
 
     /// <summary>The case already has an open handover to the receiver: one at a time.</summary>
     OpenHandoverExists,
+
+    /// <summary>The owner restricted the case's processing (GDPR Art. 18): it goes to no new receiver.</summary>
+    CaseRestricted,
 }
 
 /// <param name="Detail">What failed, in a sentence the caller can act on.</param>
@@ -40,7 +43,9 @@ internal sealed record OfferRefusal(OfferRefusalReason Reason, string Detail)
 /// <param name="OpenHandovers">Its open handovers, of any case.</param>
 /// <param name="ConsentNamesIt">An active consent (<see cref="ConsentCoverage.ActiveFor"/>) of the case names it.</param>
 /// <param name="OpenHandoverOfTheCase">It already has an open handover of the case.</param>
-internal sealed record ReceiverFacts(KnownOrganisation? Receiver, bool Active, int OpenHandovers, bool ConsentNamesIt, bool OpenHandoverOfTheCase);
+/// <param name="CaseRestricted">The case's processing is restricted (CaseRestricted, not lifted since).</param>
+internal sealed record ReceiverFacts(
+    KnownOrganisation? Receiver, bool Active, int OpenHandovers, bool ConsentNamesIt, bool OpenHandoverOfTheCase, bool CaseRestricted = false);
 
 /// <summary>What this service knows of a handover request: its case and origin, and the receiver asked.</summary>
 /// <param name="CaseOwned">The case is known here, owned by the origin, and not erased.</param>
@@ -77,6 +82,12 @@ internal static class HandoverOffer
     public static OfferRefusal? Refuses(ReceiverFacts facts, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(facts);
+        if (facts.CaseRestricted)
+        {
+            return new(OfferRefusalReason.CaseRestricted, "The processing of this case is restricted at the person's request (GDPR Art. 18): "
+                + "it goes to no new receiving service until its owner lifts the restriction (Counselling service).");
+        }
+
         if (facts.Receiver is not { IsReceivingService: true } receiver)
         {
             return new(OfferRefusalReason.ReceiverNotFound, "No receiving service with this id is registered in the network.");
@@ -161,7 +172,11 @@ internal static class HandoverOffer
             .AnyAsync(ConsentCoverage.ActiveFor(caseId, receiverId, now), cancellationToken);
         var openOfTheCase = await db.Tickets.AnyAsync(
             t => t.CaseId == caseId && t.ReceiverOrganisationId == receiverId && HandoverTicket.OpenStatuses.Contains(t.Status), cancellationToken);
-        return new ReceiverFacts(receiver, active, open, consent, openOfTheCase);
+        // FOR SHARE like the consents: a restriction being applied now commits first and is seen, or waits for this offer.
+        var restricted = await db.Cases
+            .FromSql($"SELECT * FROM case_owners WHERE case_id = {caseId} FOR SHARE")
+            .AnyAsync(c => c.Restricted, cancellationToken);
+        return new ReceiverFacts(receiver, active, open, consent, openOfTheCase, restricted);
     }
 
     private static Task<bool> IsActiveAsync(HandoversDbContext db, Guid organisationId, CancellationToken cancellationToken) =>

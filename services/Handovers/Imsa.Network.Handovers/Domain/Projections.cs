@@ -54,6 +54,12 @@ internal sealed class CaseOwnership
 
     public bool Erased { get; set; }
 
+    /// <summary>The owner restricted the case's processing (GDPR Art. 18): no new offers.</summary>
+    public bool Restricted { get; set; }
+
+    /// <summary>When the newest restriction event applied here happened (events may arrive out of order).</summary>
+    public DateTimeOffset? RestrictionChangedAt { get; set; }
+
     /// <summary>Migration purpose code, for the statistics (empty when only the erasure is known).</summary>
     public string Purpose { get; set; } = "";
 

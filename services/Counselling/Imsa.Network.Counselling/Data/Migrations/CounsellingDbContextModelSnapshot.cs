@@ -150,6 +150,15 @@ namespace Imsa.Network.Counselling.Data.Migrations
                         .HasColumnType("character varying(60)")
                         .HasColumnName("purpose");
 
+                    b.Property<DateTimeOffset?>("RestrictedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("restricted_at");
+
+                    b.Property<string>("RestrictionReason")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("restriction_reason");
+
                     b.Property<byte[]>("SpecialCategories")
                         .HasColumnType("bytea")
                         .HasColumnName("special_categories");

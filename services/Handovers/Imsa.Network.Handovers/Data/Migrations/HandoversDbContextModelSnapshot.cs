@@ -114,6 +114,14 @@ namespace Imsa.Network.Handovers.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("purpose");
 
+                    b.Property<bool>("Restricted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("restricted");
+
+                    b.Property<DateTimeOffset?>("RestrictionChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("restriction_changed_at");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
