@@ -123,8 +123,22 @@ public sealed partial class CounsellorPagesTests(WebSite site)
         await Assertions.Expect(page.GetByText("No data has been disclosed.")).ToBeVisibleAsync();
         await page.ReviewAsync("counsellor-11-disclosures");
         await page.GetByRole(AriaRole.Link, new() { Name = "Back to the case" }).ClickAsync();
-        await page.GetByRole(AriaRole.Link, new() { Name = "Close or erase the case" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Close, restrict or erase the case" }).ClickAsync();
         await page.ReviewAsync("counsellor-12-end");
+
+        // Restriction at the person's request: a reason is needed; then the case says so; then it is lifted.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Restrict processing" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#restriction-reason-error")).ToBeVisibleAsync();
+        await page.Locator("#restriction-reason").SelectOptionAsync("accuracy-contested");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Restrict processing" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Note)).ToContainTextAsync("accuracy contested");
+        await page.ReviewAsync("counsellor-12b-restricted");
+        var restricted = (await (await site.Counselling.SendAsAsync(own, HttpMethod.Get, $"/cases/{caseId}")).Content.ReadFromJsonAsync<JsonObject>())!;
+        ((string?)restricted["restriction"]!["reason"]).Should().Be("accuracy-contested");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Lift the restriction" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Restrict processing" })).ToBeVisibleAsync();
+        (await (await site.Counselling.SendAsAsync(own, HttpMethod.Get, $"/cases/{caseId}")).Content.ReadFromJsonAsync<JsonObject>())!["restriction"]
+            .Should().BeNull();
         await page.GetByRole(AriaRole.Button, new() { Name = "Erase the case" }).ClickAsync();
         await Assertions.Expect(page.Locator("#confirm-error")).ToHaveTextAsync("Tick this box to erase the case.");
         (await site.Counselling.SendAsAsync(own, HttpMethod.Get, $"/cases/{caseId}")).StatusCode.Should().Be(HttpStatusCode.OK, "nothing is erased unconfirmed");

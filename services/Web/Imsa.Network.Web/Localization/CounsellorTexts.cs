@@ -264,7 +264,7 @@ internal static class CounsellorTexts
             "أدخل يوم الجلسة؛ ولا يجوز أن يكون في المستقبل."),
 
         // Closing and erasing
-        ["counsellor.end.title"] = new("Close or erase the case", "Fall schließen oder löschen", "Clore ou effacer le dossier", "إغلاق الملف أو حذفه"),
+        ["counsellor.end.title"] = new("Close, restrict or erase the case", "Fall schließen, einschränken oder löschen", "Clore, limiter ou effacer le dossier", "إغلاق الملف أو تقييده أو حذفه"),
         ["counsellor.close.title"] = new("Close the case", "Fall schließen", "Clore le dossier", "إغلاق الملف"),
         ["counsellor.close.text"] = new(
             "A closed case can no longer be changed; its consents and handovers stay as they are.",
@@ -278,6 +278,23 @@ internal static class CounsellorTexts
         ["counsellor.close-reason.transferred"] = new("transferred", "weitergegeben", "transféré", "نُقل"),
         ["counsellor.close-reason.other"] = new("other", "anderer Grund", "autre", "سبب آخر"),
         ["counsellor.close.submit"] = new("Close the case", "Fall schließen", "Clore le dossier", "إغلاق الملف"),
+        ["counsellor.restriction.title"] = new("Restrict processing", "Verarbeitung einschränken", "Limiter le traitement", "تقييد المعالجة"),
+        ["counsellor.restriction.text"] = new(
+            "At the person's request (GDPR Art. 18): the data is kept and can be corrected, but no service reads the dossier and the case goes to no new service until the restriction is lifted.",
+            "Auf Wunsch der Person (Art. 18 DSGVO): Die Daten bleiben erhalten und können berichtigt werden, aber kein Dienst liest das Dossier und der Fall geht an keinen neuen Dienst, bis die Einschränkung aufgehoben ist.",
+            "À la demande de la personne (art. 18 RGPD) : les données sont conservées et peuvent être rectifiées, mais aucun service ne lit le dossier et le dossier n'est transmis à aucun nouveau service tant que la limitation n'est pas levée.",
+            "بناءً على طلب الشخص (المادة 18 من اللائحة العامة لحماية البيانات): تُحفظ البيانات ويمكن تصحيحها، لكن لا تقرأ أي خدمة الملف ولا يُحال الملف إلى خدمة جديدة حتى يُرفع التقييد."),
+        ["counsellor.restriction.since"] = new(
+            "Processing restricted since {0} ({1}): no service reads the dossier, no new handover.",
+            "Verarbeitung eingeschränkt seit {0} ({1}): Kein Dienst liest das Dossier, keine neue Übergabe.",
+            "Traitement limité depuis le {0} ({1}) : aucun service ne lit le dossier, aucune nouvelle transmission.",
+            "المعالجة مقيدة منذ {0} ({1}): لا تقرأ أي خدمة الملف، ولا إحالة جديدة."),
+        ["counsellor.restriction-reason.accuracy-contested"] = new("accuracy contested", "Richtigkeit bestritten", "exactitude contestée", "الطعن في صحة البيانات"),
+        ["counsellor.restriction-reason.unlawful-processing"] = new("unlawful processing, kept instead of erased", "unrechtmäßige Verarbeitung, Aufbewahrung statt Löschung", "traitement illicite, conservation au lieu de l'effacement", "معالجة غير مشروعة، حفظ بدلًا من الحذف"),
+        ["counsellor.restriction-reason.legal-claims"] = new("needed for legal claims", "für Rechtsansprüche benötigt", "nécessaire à des droits en justice", "مطلوبة لمطالبات قانونية"),
+        ["counsellor.restriction-reason.objection-pending"] = new("objection being examined", "Widerspruch wird geprüft", "opposition en cours d'examen", "الاعتراض قيد الدراسة"),
+        ["counsellor.restriction.submit"] = new("Restrict processing", "Verarbeitung einschränken", "Limiter le traitement", "تقييد المعالجة"),
+        ["counsellor.restriction.lift"] = new("Lift the restriction", "Einschränkung aufheben", "Lever la limitation", "رفع التقييد"),
         ["counsellor.erase.title"] = new("Erase the case", "Fall löschen", "Effacer le dossier", "حذف الملف"),
         ["counsellor.erase.text"] = new(
             "Erasing destroys the case's key: nothing personal in it can be read again, its consents release nothing more and every open handover is revoked. This cannot be undone.",

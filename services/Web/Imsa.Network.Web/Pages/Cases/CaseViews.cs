@@ -39,6 +39,9 @@ internal sealed record RiskFlag(string? Code, string? Note);
 
 internal sealed record CaseHandoverView(Guid HandoverId, Guid ReceiverOrganisationId, string Status, string? DeclineReason, string? LastOutcome, DateOnly? LastOutcomeOn, DateTimeOffset UpdatedAt);
 
+/// <summary>The restriction of the case's processing (GDPR Art. 18), when there is one.</summary>
+internal sealed record CaseRestrictionView(string Reason, DateTimeOffset Since);
+
 internal sealed record CaseView(
     Guid Id,
     string Status,
@@ -50,7 +53,8 @@ internal sealed record CaseView(
     LanguageAndQualifications? LanguageAndQualifications,
     NeedsAndOpenTasks? NeedsAndOpenTasks,
     SpecialCategories? SpecialCategories,
-    IReadOnlyList<CaseHandoverView> Handovers)
+    IReadOnlyList<CaseHandoverView> Handovers,
+    CaseRestrictionView? Restriction = null)
 {
     /// <summary>The person's age on arrival (today if no arrival is planned): what matching asks for instead of a birth date.</summary>
     public int? AgeAtArrival(DateOnly today)

@@ -5,12 +5,18 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Imsa.Network.Web.Pages.Cases;
 
 /// <summary>
-/// Closing a case with a reason, or erasing it (the right to erasure) once the counsellor has confirmed, with a tick,
-/// that it cannot be undone: each its own form on a page of its own, so neither happens by a stray click on the case.
+/// Closing a case with a reason, restricting its processing at the person's request (GDPR Art. 18) and lifting that
+/// again, or erasing it (the right to erasure) once the counsellor has confirmed, with a tick, that it cannot be
+/// undone: each its own form on a page of its own, so none happens by a stray click on the case.
 /// </summary>
 internal sealed class EndModel(NetworkApi api) : PageModel
 {
     public static readonly IReadOnlyList<string> Reasons = ["handed-over", "no-longer-planned", "lost-contact", "transferred", "other"];
+
+    public static readonly IReadOnlyList<string> RestrictionReasons = ["accuracy-contested", "unlawful-processing", "legal-claims", "objection-pending"];
+
+    [BindProperty]
+    public string? RestrictionReason { get; set; }
 
     [BindProperty]
     public string? Reason { get; set; }
@@ -50,6 +56,31 @@ internal sealed class EndModel(NetworkApi api) : PageModel
         return Page();
     }
 
+    public async Task<IActionResult> OnPostRestrictAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var restricted = await api.SendAsync<CaseView>(
+            NetworkApi.Counselling, HttpMethod.Put, $"cases/{id}/restriction", new { reason = RestrictionReason }, IdempotencyKey, cancellationToken);
+        return await AfterAsync(id, restricted, cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostLiftAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var lifted = await api.SendAsync<CaseView>(NetworkApi.Counselling, HttpMethod.Delete, $"cases/{id}/restriction", body: null, IdempotencyKey, cancellationToken);
+        return await AfterAsync(id, lifted, cancellationToken);
+    }
+
+    private async Task<IActionResult> AfterAsync(Guid id, ApiResult<CaseView> result, CancellationToken cancellationToken)
+    {
+        if (result.Succeeded)
+        {
+            return RedirectToPage("/Cases/End", new { id });
+        }
+
+        await LoadAsync(id, cancellationToken);
+        Problem = result.Problem;
+        return Page();
+    }
+
     public async Task<IActionResult> OnPostEraseAsync(Guid id, CancellationToken cancellationToken)
     {
         if (!Confirm)
@@ -70,7 +101,14 @@ internal sealed class EndModel(NetworkApi api) : PageModel
         return Page();
     }
 
-    public bool ReasonRefused => Problem?.Fields.Contains("reason", StringComparer.OrdinalIgnoreCase) == true;
+    public bool ReasonRefused => ReasonRefusedBy("Close");
+
+    public bool RestrictionReasonRefused => ReasonRefusedBy("Restrict");
+
+    // Both forms send a "reason": the refusal belongs to the form that was sent.
+    private bool ReasonRefusedBy(string handler) =>
+        Problem?.Fields.Contains("reason", StringComparer.OrdinalIgnoreCase) == true
+        && string.Equals(Request.Query["handler"], handler, StringComparison.OrdinalIgnoreCase);
 
     private async Task LoadAsync(Guid id, CancellationToken cancellationToken)
     {
