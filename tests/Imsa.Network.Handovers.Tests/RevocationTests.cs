@@ -83,20 +83,32 @@ public sealed class RevocationTests(HandoversService service) : IClassFixture<Ha
     }
 
     [Fact]
-    public async Task AnErasedCase_RevokesEveryOpenHandover_AndTakesNoNewOnes()
+    public async Task AnErasedCase_RevokesEveryOpenHandover_ClearsTheFreeText_AndTakesNoNewOnes()
     {
         var scene = await Scene.SetUpAsync(service);
+        var other = await service.OrganisationAsync("receiving-service");
+        await service.ConsentAsync(scene.CaseId, scene.Origin, other);
+        var declined = (string)(await service.RequestAsync(scene.Origin, scene.CaseId, other))["id"]!;
+        (await service.SendAsync(other, HttpMethod.Post, $"/handovers/{declined}/decline", new { reason = "other", note = "Frau Leakcheck braucht Hilfe in Mainz." }))
+            .EnsureSuccessStatusCode();
         var id = (string)(await service.RequestAsync(scene.Origin, scene.CaseId, scene.Receiver))["id"]!;
         (await service.SendAsync(scene.Receiver, HttpMethod.Post, $"/handovers/{id}/accept")).EnsureSuccessStatusCode();
+        (await service.Database.CountAsync($"SELECT count(*) FROM handover_tickets WHERE case_id = '{scene.CaseId}' AND message IS NOT NULL")).Should().Be(2);
 
         await service.PublishAsync(new CaseErased(scene.CaseId, scene.Origin.Id, DateTimeOffset.UtcNow));
         await service.StatusAsync(id, "Revoked");
+
+        (await service.Database.CountAsync(
+            $"SELECT count(*) FROM handover_tickets WHERE case_id = '{scene.CaseId}' AND (message IS NOT NULL OR decline_note IS NOT NULL)"))
+            .Should().Be(0, "the message and the decline note go with the case");
+        (await service.Database.CountAsync($"SELECT count(*) FROM handover_tickets WHERE id = '{declined}' AND status = 'Declined'"))
+            .Should().Be(1, "a final ticket stays as it was, without its text");
 
         ((string?)(await service.ReadAsync(scene.Receiver, id))["revocationCause"]).Should().Be("case-erased");
         (await service.SendAsync(scene.Origin, HttpMethod.Post, "/handovers", new { caseId = scene.CaseId, receiverOrganisationId = scene.Receiver.Id }))
             .StatusCode.Should().Be(HttpStatusCode.NotFound);
         var outgoing = (await (await service.SendAsync(scene.Origin, HttpMethod.Get, $"/handovers/outgoing?caseId={scene.CaseId}")).Content.ReadFromJsonAsync<JsonArray>())!;
-        outgoing.Select(t => (string?)t!["status"]).Should().Equal("revoked");
+        outgoing.Select(t => (string?)t!["status"]).Should().BeEquivalentTo(["revoked", "declined"]);
     }
 }
 

@@ -3,12 +3,14 @@ using Imsa.Network.Handovers.Data;
 using Imsa.Network.Handovers.Domain;
 using Imsa.Network.Messaging.Inbox;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 
 namespace Imsa.Network.Handovers.Consumers;
 
 /// <summary>
-/// Keeps who owns each case (the requester must own it) and whether its processing is restricted (no new offers), and
-/// revokes every open handover of an erased case. An erasure that arrives before the opening stays an erasure.
+/// Keeps who owns each case (the requester must own it) and whether its processing is restricted (no new offers); on
+/// an erasure, clears the free text of the case's tickets and revokes every open handover of it. An erasure that
+/// arrives before the opening stays an erasure.
 /// </summary>
 internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider time) : IdempotentConsumer<HandoversDbContext>(db),
     IConsumer<CaseOpened>,
@@ -106,6 +108,13 @@ internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider tim
             // Saved first: a handover request holding this row FOR SHARE commits before this update, and its ticket
             // is then found below.
             await Db.SaveChangesAsync(context.CancellationToken);
+
+            // The tickets' free text (the origin's message, a decline note) may name the person despite the rule:
+            // it goes with the case. Before the tickets are loaded below, so their row versions are the new ones.
+            await Db.Tickets.Where(t => t.CaseId == erased.CaseId && (t.Message != null || t.DeclineNote != null))
+                .ExecuteUpdateAsync(
+                    set => set.SetProperty(t => t.Message, (string?)null).SetProperty(t => t.DeclineNote, (string?)null),
+                    context.CancellationToken);
             await Revocations.RevokeAsync(Db, erased.CaseId, null, RevocationCause.CaseErased, time, context.CancellationToken);
         });
 }
