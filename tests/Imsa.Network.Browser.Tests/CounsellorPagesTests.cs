@@ -36,6 +36,7 @@ public sealed partial class CounsellorPagesTests(WebSite site)
         await page.GetByLabel("Planned arrival in Germany").FillAsync(TestDates.ArrivalText);
         await page.GetByLabel("Destination postal code in Germany").FillAsync("55116");
         await page.GetByLabel("Preferred counselling language").FillAsync("ar");
+        await page.GetByLabel("German level (A0–C2)").SelectOptionAsync("A2");
         await page.GetByRole(AriaRole.Button, new() { Name = "Open the case" }).ClickAsync();
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Case: Amina Example" })).ToBeVisibleAsync();
@@ -44,7 +45,9 @@ public sealed partial class CounsellorPagesTests(WebSite site)
         await page.ReviewAsync("counsellor-02-case");
         var stored = await site.Counselling.SendAsAsync(own, HttpMethod.Get, $"/cases/{caseId}");
         stored.StatusCode.Should().Be(HttpStatusCode.OK);
-        ((string?)(await stored.Content.ReadFromJsonAsync<JsonObject>())!["migrationPlan"]!["destinationPostalCode"]).Should().Be("55116");
+        var storedCase = (await stored.Content.ReadFromJsonAsync<JsonObject>())!;
+        ((string?)storedCase["migrationPlan"]!["destinationPostalCode"]).Should().Be("55116");
+        ((string?)storedCase["languageAndQualifications"]!["germanLevel"]).Should().Be("A2");
 
         // Consent: the text to read in the person's language (Arabic, right to left, for the person's preferred language),
         // the suggested service as recipient, the usual categories.
@@ -74,14 +77,31 @@ public sealed partial class CounsellorPagesTests(WebSite site)
         await page.GetByRole(AriaRole.Link, new() { Name = "Back to the case" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Find a receiving service" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = ReceiverName })).ToBeVisibleAsync();
-        // Other tests' services may be suggested too (the browser tests share one network): this receiver's reasons.
+        // Other tests' services may be suggested too (the browser tests share one network): this receiver's reasons, said
+        // in the page's language from Partners' reason codes.
         var suggestion = page.Locator("ol.suggestions > li").Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = ReceiverName }) });
-        await Assertions.Expect(suggestion.GetByText("serves district 07315")).ToBeVisibleAsync();
-        await Assertions.Expect(suggestion.GetByText("speaks ar")).ToBeVisibleAsync();
+        await Assertions.Expect(suggestion.GetByText("Serves the district 07315", new() { Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(suggestion.GetByText(AgeWithinRange())).ToBeVisibleAsync();
+        await Assertions.Expect(suggestion.GetByText("Speaks Arabic", new() { Exact = true })).ToBeVisibleAsync();
         await page.ReviewAsync("counsellor-05-matching");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Also show services that were excluded, and why" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Also show services that were excluded, and why" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Excluded services" })).ToBeVisibleAsync();
         await page.ReviewAsync("counsellor-06-matching-exclusions");
+
+        // The topics ticked narrow the suggestions: the receiver counsels on no housing, so it is excluded, and says why.
+        var topics = page.GetByRole(AriaRole.Group, new() { Name = "Topics the service is asked to continue with", Exact = true });
+        await topics.GetByLabel("Housing").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Update the suggestions" }).ClickAsync();
+        await Assertions.Expect(topics.GetByLabel("Housing")).ToBeCheckedAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = ReceiverName })).ToHaveCountAsync(0);
+        var exclusion = page.Locator("li").Filter(new() { HasText = ReceiverName });
+        await Assertions.Expect(exclusion.GetByText("Counsels on none of: Housing", new() { Exact = true })).ToBeVisibleAsync();
+        page.Url.Should().NotContain("HOUS", "the case's topics travel in the form, not in the address");
+        await page.ReviewAsync("counsellor-06b-matching-topic-excludes");
+        await topics.GetByLabel("Housing").UncheckAsync();
+        await topics.GetByLabel("Recognition of qualifications").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Update the suggestions" }).ClickAsync();
+        await Assertions.Expect(suggestion.GetByText("Counsels on: Recognition of qualifications", new() { Exact = true })).ToBeVisibleAsync();
         var request = page.GetByRole(AriaRole.Button, new() { Name = $"Request the handover to {ReceiverName}" });
         var timeline = page.GetByRole(AriaRole.Table, new() { Name = "Timeline" });
         await Eventually.Until(
@@ -102,6 +122,7 @@ public sealed partial class CounsellorPagesTests(WebSite site)
         await page.ReviewAsync("counsellor-07-handover");
         var handovers = (await (await site.Handovers.SendAsAsync(own, HttpMethod.Get, $"/handovers/outgoing?caseId={caseId}")).Content.ReadFromJsonAsync<JsonArray>())!;
         handovers.Should().ContainSingle().Which!["receiverOrganisationId"]!.GetValue<Guid>().Should().Be(receiver);
+        handovers[0]!["topics"]!.AsArray().Select(t => (string?)t).Should().Equal(["REC"], "the topics matched for go with the request");
 
         // Withdrawn from its page: the timeline says so.
         await page.GetByRole(AriaRole.Button, new() { Name = "Withdraw the handover" }).ClickAsync();
@@ -225,4 +246,7 @@ public sealed partial class CounsellorPagesTests(WebSite site)
 
     [GeneratedRegex("/cases/(?<id>[0-9a-f-]{36})$")]
     private static partial Regex CasePath();
+
+    [GeneratedRegex(@"^Age \d+ is within its range \(12 to 26\)$")]
+    private static partial Regex AgeWithinRange();
 }

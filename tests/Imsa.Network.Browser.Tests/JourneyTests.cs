@@ -116,7 +116,7 @@ public sealed partial class JourneyTests(WebSite site)
         await person.GotoAsync(personsPage);
         await Assertions.Expect(person.Locator("html")).ToHaveAttributeAsync("lang", "ar");
         await Assertions.Expect(person.Locator("html")).ToHaveAttributeAsync("dir", "rtl");
-        await Assertions.Expect(person.GetByText(receiver.Id.ToString())).ToBeVisibleAsync();
+        await Assertions.Expect(person.GetByText(receiverName, new() { Exact = true })).ToBeVisibleAsync();
         await person.ReviewAsync("journey-09-person-receipt-arabic");
         await person.GetByRole(AriaRole.Button, new() { Name = "نعم، اسحب موافقتي" }).ClickAsync();
         await Assertions.Expect(person.GetByRole(AriaRole.Heading, new() { Name = "تم سحب موافقتك" })).ToBeVisibleAsync();

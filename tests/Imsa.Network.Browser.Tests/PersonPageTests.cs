@@ -25,7 +25,10 @@ public sealed class PersonPageTests(WebSite site)
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "موافقتك", Exact = true })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("الهوية", new() { Exact = true })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("بيانات الاتصال", new() { Exact = true })).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByText(consent.Receiver.ToString())).ToBeVisibleAsync();
+        // The organisations by name (Partners' public names), not by the ids the receipt's lookup answers.
+        await Assertions.Expect(page.GetByText(consent.ReceiverName, new() { Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText(consent.PartnerName, new() { Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText(consent.Receiver.ToString())).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByText("سارية", new() { Exact = true })).ToBeVisibleAsync();
         var shown = await page.ContentAsync();
         shown.Should().NotContain(consent.CaseId, "the page shows the receipt's content, nothing of the case").And.NotContain("Amina");
@@ -74,17 +77,19 @@ public sealed class PersonPageTests(WebSite site)
         wrong.Headers.CacheControl!.NoStore.Should().BeTrue();
     }
 
-    private sealed record Consent(string OwnerToken, string CaseId, string ConsentId, string Code, Guid Receiver);
+    private sealed record Consent(string OwnerToken, string CaseId, string ConsentId, string Code, Guid Receiver, string ReceiverName, string PartnerName);
 
     /// <summary>A partner's case with a consent naming a receiving service, recorded through the APIs; the code from the receipt.</summary>
     private async Task<Consent> ConsentAsync()
     {
         var partners = site.Partners;
         var coordinator = await partners.GetCoordinatorTokenAsync();
-        var organisation = await partners.RegisterOrganisationAsync(coordinator);
+        var partnerName = NetworkMembers.Unique("Association Espoir Casablanca");
+        var organisation = await RegisterAsync(coordinator, partnerName, "origin-partner", "MA");
         var client = await partners.OnboardAsync(coordinator, organisation);
         (await partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{organisation}/verify")).EnsureSuccessStatusCode();
-        var receiver = await partners.RegisterOrganisationAsync(coordinator, "receiving-service", "DE");
+        var receiverName = NetworkMembers.Unique("Migrationsberatung Mainz");
+        var receiver = await RegisterAsync(coordinator, receiverName, "receiving-service", "DE");
         (await partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{receiver}/verify")).EnsureSuccessStatusCode();
         var own = await partners.GetTokenAsync(client.ClientId, client.ClientSecret);
 
@@ -111,6 +116,13 @@ public sealed class PersonPageTests(WebSite site)
             response => response.StatusCode == HttpStatusCode.Created,
             "Counselling to know the receiving service");
         var body = (await recorded.Content.ReadFromJsonAsync<JsonObject>())!;
-        return new Consent(own, caseId, (string)body["consent"]!["id"]!, (string)body["receipt"]!["withdrawal"]!["code"]!, receiver);
+        return new Consent(own, caseId, (string)body["consent"]!["id"]!, (string)body["receipt"]!["withdrawal"]!["code"]!, receiver, receiverName, partnerName);
+    }
+
+    private async Task<Guid> RegisterAsync(string coordinator, string name, string kind, string country)
+    {
+        var created = await site.Partners.SendAsAsync(coordinator, HttpMethod.Post, "/organisations", new { name, country, kind });
+        created.EnsureSuccessStatusCode();
+        return (Guid)(await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Imsa.Network.Partners.Endpoints;
 
 namespace Imsa.Network.Partners.Tests;
 
@@ -78,8 +79,21 @@ public sealed class DirectoryApiTests(ServiceFixture<Program> service) : IClassF
         reasons.Should().Contain(r => r.Contains("district 07315", StringComparison.Ordinal));
         reasons.Should().Contain("JMD age 12–26 fits 19");
         reasons.Should().Contain(r => r.Contains("ar", StringComparison.Ordinal));
+        // The same reasons as codes, at the same positions, each with only the values it names.
+        var codes = suggested[0]!["reasonCodes"]!.AsArray();
+        codes.Should().HaveCount(reasons.Count);
+        codes.Select(c => c!.ToJsonString()).Should().Equal(
+            """{"code":"serves-district","districts":["07315"]}""",
+            """{"code":"age-eligible","age":19,"minAge":12,"maxAge":26}""",
+            """{"code":"speaks-languages","languages":["ar"]}""",
+            """{"code":"counsels-topics","topics":["REC"]}""",
+            """{"code":"capacity-load","openHandovers":0,"maxOpenHandovers":20}""");
         var excluded = young["exclusions"]!.AsArray().Single(e => (string?)e!["organisationId"] == mbe.ToString())!;
         excluded["reasons"]!.AsArray().Select(r => (string)r!).Should().Contain(r => r.Contains("age", StringComparison.OrdinalIgnoreCase));
+        excluded["reasonCodes"]!.AsArray().Select(c => c!.ToJsonString()).Should().Equal(
+            """{"code":"age-not-served","age":19,"minAge":27}""",
+            """{"code":"no-shared-language","languages":["ar"]}""",
+            """{"code":"no-shared-topic","topics":["REC"]}""");
 
         var adult = await MatchAsync(partner, age: 27, languages: [], topics: []);
         adult["matches"]!.AsArray().Where(m => Is(m, jmd, mbe)).Select(m => (string?)m!["organisationId"]).Should().Equal(mbe.ToString());
@@ -93,8 +107,9 @@ public sealed class DirectoryApiTests(ServiceFixture<Program> service) : IClassF
             .StatusCode.Should().Be(HttpStatusCode.OK);
         var paused = await MatchAsync(partner, age: 19, languages: ["ar"], topics: ["REC"]);
         paused["matches"]!.AsArray().Where(m => Is(m, jmd, mbe)).Should().BeEmpty();
-        paused["exclusions"]!.AsArray().Single(e => (string?)e!["organisationId"] == jmd.ToString())!["reasons"]!.AsArray()
-            .Select(r => (string)r!).Should().Contain(r => r.Contains("accepting", StringComparison.OrdinalIgnoreCase));
+        var stopped = paused["exclusions"]!.AsArray().Single(e => (string?)e!["organisationId"] == jmd.ToString())!;
+        stopped["reasons"]!.AsArray().Select(r => (string)r!).Should().Contain(r => r.Contains("accepting", StringComparison.OrdinalIgnoreCase));
+        stopped["reasonCodes"]!.AsArray().Select(c => (string?)c!["code"]).Should().Equal("not-accepting");
     }
 
     [Fact]
@@ -106,6 +121,55 @@ public sealed class DirectoryApiTests(ServiceFixture<Program> service) : IClassF
 
         response.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
         (await response.ReadProblemAsync()).ErrorFields().Should().Equal("postalCode");
+    }
+
+    [Fact]
+    public async Task Names_WithoutAToken_AnswerTheActiveOrganisationsInTheOrderAsked_AndLeaveOutTheOthers()
+    {
+        var coordinator = await Partners.GetCoordinatorTokenAsync();
+        var (receiver, receiverName) = await RegisterAsync(coordinator, "receiving-service", verify: true);
+        var (partner, partnerName) = await RegisterAsync(coordinator, "origin-partner", verify: true);
+        var (pending, _) = await RegisterAsync(coordinator, "origin-partner", verify: false);
+        var (suspended, _) = await RegisterAsync(coordinator, "receiving-service", verify: true);
+        (await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{suspended}/suspend")).EnsureSuccessStatusCode();
+
+        var response = await Partners.GetAsync($"/directory/names?id={partner}&id={pending}&id={receiver}&id={suspended}&id={Guid.NewGuid()}&id={partner}");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        var names = (await response.Content.ReadFromJsonAsync<JsonArray>())!;
+        names.Select(n => n!.ToJsonString()).Should().Equal(
+            $$"""{"id":"{{partner}}","name":"{{partnerName}}"}""",
+            $$"""{"id":"{{receiver}}","name":"{{receiverName}}"}""");
+    }
+
+    [Fact]
+    public async Task Names_WithMoreThan20Ids_NoId_OrAMalformedOne_Returns422NamingId()
+    {
+        var tooMany = string.Join('&', Enumerable.Range(0, DirectoryEndpoints.MaxNames + 1).Select(_ => $"id={Guid.NewGuid()}"));
+        foreach (var query in new[] { tooMany, "", $"id={Guid.NewGuid()}&id=not-an-id" })
+        {
+            var response = await Partners.GetAsync($"/directory/names?{query}");
+
+            response.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity, query);
+            (await response.ReadProblemAsync()).ErrorFields().Should().Equal("id");
+        }
+
+        var twenty = string.Join('&', Enumerable.Range(0, DirectoryEndpoints.MaxNames).Select(_ => $"id={Guid.NewGuid()}"));
+        (await Partners.GetAsync($"/directory/names?{twenty}")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    private async Task<(Guid Id, string Name)> RegisterAsync(string coordinator, string kind, bool verify)
+    {
+        var name = $"Organisation {Guid.NewGuid():N}";
+        var created = await (await Partners.SendAsAsync(coordinator, HttpMethod.Post, "/organisations", new { name, country = "DE", kind }))
+            .Content.ReadFromJsonAsync<JsonObject>();
+        var id = Guid.Parse((string)created!["id"]!);
+        if (verify)
+        {
+            (await Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{id}/verify")).EnsureSuccessStatusCode();
+        }
+
+        return (id, name);
     }
 
     private static bool Is(JsonNode? match, params Guid[] ids) => ids.Select(i => i.ToString()).Contains((string?)match!["organisationId"]);

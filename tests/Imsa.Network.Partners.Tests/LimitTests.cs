@@ -31,6 +31,8 @@ public sealed class LimitedPartners : ServiceFixture<Program>
         ["Webhooks:AllowInsecureTargets"] = "true",
         ["Limits:InvitationRedemptions:Count"] = "3",
         ["Limits:InvitationRedemptions:Window"] = "00:10:00",
+        ["Limits:DirectoryNames:Count"] = "2",
+        ["Limits:DirectoryNames:Window"] = "00:10:00",
     };
 
     protected override void ConfigureServices(IServiceCollection services)
@@ -245,6 +247,24 @@ public sealed class QuotaLimitTests(LimitedPartners service) : IClassFixture<Lim
 
         statuses.Should().Equal(
             HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact]
+    public async Task OrganisationNames_BeyondTheLimitOfOneAddress_Get429WithRetryAfter_WhileOtherAddressesAreAnswered()
+    {
+        async Task<HttpResponseMessage> NamesAsync(string from)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/directory/names?id={Guid.NewGuid()}");
+            request.Headers.Add(ConnectionFrom.Header, from);
+            return await service.Client.SendAsync(request);
+        }
+
+        (await NamesAsync("203.0.113.50")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await NamesAsync("203.0.113.50")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var refused = await NamesAsync("203.0.113.50");
+        refused.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds.Should().BeInRange(1, 600);
+        (await NamesAsync("203.0.113.51")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     private async Task<string> SecretHashAsync(string clientId)

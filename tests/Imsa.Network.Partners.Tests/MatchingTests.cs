@@ -33,6 +33,110 @@ public sealed class MatchingTests
         result.Exclusions.Should().BeNull();
     }
 
+    [Fact]
+    public void Match_GivesEachReasonAsACode_WithItsValues_AtTheReasonsPosition()
+    {
+        var jmd = Service("JMD Mainz", "JMD", InDistricts(Mainz)) with
+        {
+            Languages = ["de", "fr", "ar"],
+            Topics = ["REC", "WORK", "EDU"],
+            Capacity = new Capacity { MaxOpenHandovers = 20 },
+            OpenHandovers = 3,
+        };
+        var profile = Case(age: 19) with { Languages = ["ar", "fr", "tr"], Topics = ["WORK", "HOUS", "REC"] };
+
+        var match = Index(jmd).Match(profile, Today).Matches.Should().ContainSingle().Subject;
+
+        match.Codes.Should().BeEquivalentTo(
+            [
+                new MatchReason(MatchReason.ServesDistrict) { Districts = [Mainz] },
+                new MatchReason(MatchReason.AgeEligible) { Age = 19, MinAge = 12, MaxAge = 26 },
+                new MatchReason(MatchReason.SpeaksLanguages) { Languages = ["ar", "fr"] },
+                new MatchReason(MatchReason.CounselsTopics) { Topics = ["WORK", "REC"] },
+                new MatchReason(MatchReason.CapacityLoad) { OpenHandovers = 3, MaxOpenHandovers = 20 },
+            ],
+            o => o.WithStrictOrdering());
+        match.Reasons.Should().Equal(
+            "serves district 07315 Kreisfreie Stadt Mainz", "JMD age 12–26 fits 19", "speaks ar, fr", "topics WORK, REC", "3 of 20 handovers open");
+    }
+
+    [Fact]
+    public void Match_CodesTheArea_PurposeAndResidenceSituation_AndALoadWithoutMaximum()
+    {
+        var postalCode = Service("A postal code", "MFD", AtPostalCodes("55116")) with { OpenHandovers = 2 };
+        var state = Service("B state", "AVB", InStates("DE-RP")) with
+        {
+            Eligibility = new Eligibility { Purposes = ["asylum"], ResidenceSituations = ["asylum-applicant"] },
+        };
+
+        var matches = Index(postalCode, state).Match(Case(purpose: "asylum"), Today).Matches;
+
+        matches.Select(m => m.Entry.Name).Should().Equal("A postal code", "B state");
+        matches[0].Codes.Should().BeEquivalentTo(
+            [
+                new MatchReason(MatchReason.ServesPostalCode) { PostalCode = "55116" },
+                new MatchReason(MatchReason.CapacityLoad) { OpenHandovers = 2 },
+            ],
+            o => o.WithStrictOrdering());
+        matches[1].Codes.Should().BeEquivalentTo(
+            [
+                new MatchReason(MatchReason.ServesState) { States = ["DE-RP"] },
+                new MatchReason(MatchReason.PurposeEligible) { Purpose = "asylum" },
+                new MatchReason(MatchReason.ResidenceSituationEligible) { ResidenceSituation = "asylum-applicant" },
+                new MatchReason(MatchReason.CapacityLoad) { OpenHandovers = 0 },
+            ],
+            o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public void Match_CodesEveryRuleAnExcludedServiceFailed_AtTheReasonsPositions()
+    {
+        var wrong = Service("A Trier", "JMD", InDistricts("07211")) with
+        {
+            Languages = ["de"],
+            Topics = ["EDU"],
+            Eligibility = new Eligibility { MinAge = 12, MaxAge = 26, Purposes = ["study"], ResidenceSituations = ["eu-citizen"] },
+            Capacity = new Capacity { Accepting = false, NoCapacityUntil = Today.AddDays(8), MaxOpenHandovers = 4, Note = "team on leave" },
+            OpenHandovers = 4,
+        };
+
+        var result = Index(wrong).Match(Case(age: 40) with { Languages = ["ar", "fr"], Topics = ["REC"] }, Today, explainExclusions: true);
+
+        var excluded = result.Exclusions.Should().ContainSingle().Subject;
+        excluded.Codes.Should().BeEquivalentTo(
+            [
+                new MatchReason(MatchReason.OutsideArea) { PostalCode = "55116", Districts = [Mainz] },
+                new MatchReason(MatchReason.AgeNotServed) { Age = 40, MinAge = 12, MaxAge = 26 },
+                new MatchReason(MatchReason.PurposeNotServed) { Purpose = "skilled-worker-vocational", Purposes = ["study"] },
+                new MatchReason(MatchReason.ResidenceSituationNotServed) { ResidenceSituation = "residence-permit", ResidenceSituations = ["eu-citizen"] },
+                new MatchReason(MatchReason.NotAccepting) { Note = "team on leave" },
+                new MatchReason(MatchReason.PausedUntil) { Until = Today.AddDays(8) },
+                new MatchReason(MatchReason.Full) { OpenHandovers = 4, MaxOpenHandovers = 4 },
+                new MatchReason(MatchReason.NoSharedLanguage) { Languages = ["ar", "fr"] },
+                new MatchReason(MatchReason.NoSharedTopic) { Topics = ["REC"] },
+            ],
+            o => o.WithStrictOrdering());
+        excluded.Reasons.Should().HaveCount(9);
+        excluded.Reasons[4].Should().Be("not accepting handovers: team on leave");
+    }
+
+    [Fact]
+    public void Match_UsesOnlyTheDocumentedCodes_OneForEachReason()
+    {
+        var index = Index(
+            Service("JMD Mainz", "JMD", InDistricts(Mainz)) with { Languages = ["ar"], Topics = ["REC"] },
+            Service("MBE Mainz", "MBE", InDistricts(Mainz)) with { Capacity = new Capacity { MaxOpenHandovers = 1 }, OpenHandovers = 1 },
+            Service("AVB Rheinland-Pfalz", "AVB", InStates("DE-RP")),
+            Service("IQ Mainz", "IQ", AtPostalCodes("55116")) with { Eligibility = new Eligibility { Purposes = ["recognition"] } });
+
+        foreach (var profile in new[] { Case(age: 19) with { Languages = ["ar"], Topics = ["REC"] }, Case(age: 30, purpose: "recognition"), Case(age: 40, purpose: "asylum") })
+        {
+            var result = index.Match(profile, Today, explainExclusions: true);
+            result.Matches.Should().OnlyContain(m => m.Codes.Count == m.Reasons.Count && m.Codes.All(c => MatchReason.Codes.Contains(c.Code)));
+            result.Exclusions.Should().OnlyContain(e => e.Codes.Count == e.Reasons.Count && e.Codes.All(c => MatchReason.Codes.Contains(c.Code)));
+        }
+    }
+
     [Theory]
     [InlineData(11, false)]
     [InlineData(12, true)]

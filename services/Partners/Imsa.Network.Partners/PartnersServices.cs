@@ -23,6 +23,12 @@ internal static class PartnersServices
     /// <summary>Wrong invitation codes tried at POST /invitations/redeem, per client address ("Limits:InvitationRedemptions").</summary>
     public const string InvitationRedemptions = "InvitationRedemptions";
 
+    /// <summary>
+    /// Organisations' names asked for without a token at GET /directory/names, per client address ("Limits:DirectoryNames").
+    /// The web application asks once for each person reading their receipt, all from its one address: the default leaves it room.
+    /// </summary>
+    public const string DirectoryNames = "DirectoryNames";
+
     public static WebApplicationBuilder AddPartnersServices(this WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults("partners", new OpenApiInfo
@@ -46,6 +52,7 @@ internal static class PartnersServices
         builder.AddRateLimit(ApiClients, 100, TimeSpan.FromHours(1));
         builder.AddRateLimit(Webhooks, 100, TimeSpan.FromHours(1));
         builder.AddRateLimit(InvitationRedemptions, 10, TimeSpan.FromMinutes(1));
+        builder.AddRateLimit(DirectoryNames, 600, TimeSpan.FromMinutes(1));
         builder.Services.AddScoped<ApiClients>();
         builder.Services.AddOptions<InvitationOptions>().BindConfiguration("Invitations");
         builder.Services.AddSingleton<InvitationMail>();

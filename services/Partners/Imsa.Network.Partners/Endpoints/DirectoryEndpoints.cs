@@ -1,9 +1,12 @@
+using System.Text.Json.Serialization;
 using Imsa.Network.Reference;
 using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Partners.Data;
+using Imsa.Network.Partners.Domain;
 using Imsa.Network.Partners.Domain.Directory;
 using Imsa.Network.Reference.Geography;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 
 namespace Imsa.Network.Partners.Endpoints;
 
@@ -39,9 +42,72 @@ public sealed record DirectoryPageResponse(int Total, int Offset, int Limit, IRe
 public sealed record MatchRequest(
     string? PostalCode, int? Age, string? Purpose, string? ResidenceSituation, List<string>? Languages, List<string>? Topics, bool ExplainExclusions = false);
 
-public sealed record MatchedServiceResponse(int Rank, Guid OrganisationId, string Name, IReadOnlyCollection<string> ServiceTypes, IReadOnlyList<string> Reasons);
+/// <summary>A reason as a code with the values it names (docs/api.md lists the codes); values a code does not name are left out.</summary>
+public sealed record MatchReasonResponse
+{
+    /// <summary>serves-postal-code, serves-district, serves-state, age-eligible, purpose-eligible, residence-situation-eligible,
+    /// speaks-languages, counsels-topics, capacity-load; for an exclusion outside-area, age-not-served, purpose-not-served,
+    /// residence-situation-not-served, not-accepting, paused-until, full, no-shared-language, no-shared-topic.</summary>
+    public required string Code { get; init; }
 
-public sealed record ExcludedServiceResponse(Guid OrganisationId, string Name, IReadOnlyList<string> Reasons);
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? PostalCode { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Districts { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? States { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Age { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? MinAge { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? MaxAge { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Purpose { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Purposes { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ResidenceSituation { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? ResidenceSituations { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Languages { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Topics { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? OpenHandovers { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? MaxOpenHandovers { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateOnly? Until { get; init; }
+
+    /// <summary>The service's own words about its capacity.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Note { get; init; }
+}
+
+/// <param name="Reasons">In English, for people reading the answer.</param>
+/// <param name="ReasonCodes">The same reasons as codes, at the same positions, for a client that says them in its own words.</param>
+public sealed record MatchedServiceResponse(
+    int Rank, Guid OrganisationId, string Name, IReadOnlyCollection<string> ServiceTypes, IReadOnlyList<string> Reasons, IReadOnlyList<MatchReasonResponse> ReasonCodes);
+
+/// <param name="Reasons">Every rule the service failed, in English.</param>
+/// <param name="ReasonCodes">The same reasons as codes, at the same positions.</param>
+public sealed record ExcludedServiceResponse(Guid OrganisationId, string Name, IReadOnlyList<string> Reasons, IReadOnlyList<MatchReasonResponse> ReasonCodes);
 
 public sealed record MatchResponse(
     string ResidenceSituation,
@@ -49,8 +115,14 @@ public sealed record MatchResponse(
     IReadOnlyList<MatchedServiceResponse> Matches,
     IReadOnlyList<ExcludedServiceResponse>? Exclusions);
 
+/// <summary>An active organisation's name: a public fact of the network.</summary>
+public sealed record OrganisationNameResponse(Guid Id, string Name);
+
 internal static class DirectoryEndpoints
 {
+    /// <summary>The most ids GET /directory/names answers at once: a consent names a few recipients and one controller.</summary>
+    public const int MaxNames = 20;
+
     public static IEndpointRouteBuilder MapDirectoryEndpoints(this IEndpointRouteBuilder app)
     {
         var directory = app.MapGroup("/directory").WithTags("Directory and matching");
@@ -70,7 +142,43 @@ internal static class DirectoryEndpoints
                 + "destination's state were excluded. Ranking: postal code before district before state, then more topics, more "
                 + "languages, lower load, name.")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+
+        // The person's page names whom their consent names: the person has no token, and names are no secret.
+        directory.MapGet("/names", NamesAsync)
+            .AllowAnonymous()
+            .WithAddressLimit(PartnersServices.DirectoryNames)
+            .WithSummary("Names of active organisations, by id (no token needed)")
+            .WithDescription($"Up to {MaxNames} ids (id=…&id=…). Answers the id and name of each active organisation among them, in the "
+                + "order asked; an unknown id, or one of an organisation not yet verified, suspended or retired, is left out without "
+                + "saying why. Names only: an organisation's name is a public fact of the network. Limited per client address "
+                + "(then 429 with Retry-After).")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
         return app;
+    }
+
+    private static async Task<Results<Ok<List<OrganisationNameResponse>>, ProblemHttpResult>> NamesAsync(
+        string[]? id, PartnersDbContext db, CancellationToken cancellationToken)
+    {
+        var ids = new List<Guid>();
+        foreach (var value in id ?? [])
+        {
+            if (!Guid.TryParse(value, out var parsed))
+            {
+                return Problems.Unprocessable(new Dictionary<string, string[]> { ["id"] = ["Each id is an organisation's id (a UUID)."] });
+            }
+
+            ids.Add(parsed);
+        }
+
+        if (ids.Count is 0 or > MaxNames)
+        {
+            return Problems.Unprocessable(new Dictionary<string, string[]> { ["id"] = [$"From 1 to {MaxNames} ids."] });
+        }
+
+        var names = await db.Organisations.AsNoTracking()
+            .Where(o => ids.Contains(o.Id) && o.Status == OrganisationStatus.Active)
+            .ToDictionaryAsync(o => o.Id, o => o.Name, cancellationToken);
+        return TypedResults.Ok(ids.Distinct().Where(names.ContainsKey).Select(i => new OrganisationNameResponse(i, names[i])).ToList());
     }
 
     private static async Task<Results<Ok<DirectoryPageResponse>, ProblemHttpResult>> SearchAsync(
@@ -168,8 +276,9 @@ internal static class DirectoryEndpoints
         return TypedResults.Ok(new MatchResponse(
             result.ResidenceSituation,
             result.Districts.Select(d => d.Key).ToList(),
-            result.Matches.Select(m => new MatchedServiceResponse(m.Rank, m.Entry.Id, m.Entry.Name, m.Entry.ServiceTypes.Order().ToList(), m.Reasons)).ToList(),
-            result.Exclusions?.Select(e => new ExcludedServiceResponse(e.Entry.Id, e.Entry.Name, e.Reasons)).ToList()));
+            result.Matches.Select(m => new MatchedServiceResponse(
+                m.Rank, m.Entry.Id, m.Entry.Name, m.Entry.ServiceTypes.Order().ToList(), m.Reasons, m.Codes.Select(ToResponse).ToList())).ToList(),
+            result.Exclusions?.Select(e => new ExcludedServiceResponse(e.Entry.Id, e.Entry.Name, e.Reasons, e.Codes.Select(ToResponse).ToList())).ToList()));
     }
 
     private static void Check(Dictionary<string, string[]> errors, string field, string? value, Func<string, bool> isKnown)
@@ -179,6 +288,27 @@ internal static class DirectoryEndpoints
             errors[field] = [$"Unknown {field} '{value}'."];
         }
     }
+
+    private static MatchReasonResponse ToResponse(MatchReason r) => new()
+    {
+        Code = r.Code,
+        PostalCode = r.PostalCode,
+        Districts = r.Districts,
+        States = r.States,
+        Age = r.Age,
+        MinAge = r.MinAge,
+        MaxAge = r.MaxAge,
+        Purpose = r.Purpose,
+        Purposes = r.Purposes,
+        ResidenceSituation = r.ResidenceSituation,
+        ResidenceSituations = r.ResidenceSituations,
+        Languages = r.Languages,
+        Topics = r.Topics,
+        OpenHandovers = r.OpenHandovers,
+        MaxOpenHandovers = r.MaxOpenHandovers,
+        Until = r.Until,
+        Note = r.Note,
+    };
 
     private static DirectoryServiceResponse ToResponse(ReceivingServiceEntry e) => new(
         e.Id, e.Name, e.ServiceTypes.Order().ToList(), e.Area.States.Order().ToList(), e.Area.Districts.Order().ToList(),

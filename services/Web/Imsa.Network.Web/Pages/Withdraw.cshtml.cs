@@ -1,5 +1,6 @@
 using System.Net;
 using Imsa.Network.Web.Api;
+using Imsa.Network.Web.SignIn;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Caching.Memory;
@@ -21,13 +22,17 @@ internal sealed record ReceiptContent(
     public bool CanBeWithdrawn => State is "active" or "not-yet-valid";
 }
 
+/// <summary>An organisation's name, as Partners' anonymous <c>GET /directory/names</c> answers it.</summary>
+internal sealed record OrganisationName(Guid Id, string Name);
+
 internal sealed record WithdrawalDone(Guid ConsentReceiptId, string State, DateTimeOffset EndedAt, bool AlreadyEnded);
 
 /// <summary>
 /// The person's page, without an account: reached from the receipt's QR code (<c>/withdraw?code=…&amp;lang=ar</c>)
 /// or by typing the code. It shows what the receipt says and withdraws the consent with one confirmation, through
 /// Counselling's anonymous endpoints. The code travels to the API in a body, never in an address this application
-/// calls or logs.
+/// calls or logs. The organisations the receipt names by id are shown by name, from Partners' anonymous
+/// <c>GET /directory/names</c> (names are public facts of the network); by id only when a name is not known.
 /// </summary>
 internal sealed class WithdrawModel(NetworkApi api, IMemoryCache cache) : PageModel
 {
@@ -37,6 +42,9 @@ internal sealed class WithdrawModel(NetworkApi api, IMemoryCache cache) : PageMo
 
     private static readonly TimeSpan WrongCodesWindow = TimeSpan.FromMinutes(1);
 
+    // Partners answers at most this many names at once.
+    private const int MaxNames = 20;
+
     public string? Code { get; private set; }
 
     public ReceiptContent? Receipt { get; private set; }
@@ -44,6 +52,12 @@ internal sealed class WithdrawModel(NetworkApi api, IMemoryCache cache) : PageMo
     public WithdrawalDone? Withdrawn { get; private set; }
 
     public ApiProblem? Problem { get; private set; }
+
+    /// <summary>The names of the organisations the receipt names, as far as Partners knows them.</summary>
+    public IReadOnlyDictionary<Guid, string> Names { get; private set; } = new Dictionary<Guid, string>();
+
+    /// <summary>Whether an organisation on the receipt is shown by its id, for want of a name.</summary>
+    public bool SomeUnnamed => Receipt is { } receipt && receipt.Recipients.Append(receipt.Controller).Any(id => !Names.ContainsKey(id));
 
     public bool CodeRefused => Problem is { Status: 404 or 422 };
 
@@ -76,7 +90,22 @@ internal sealed class WithdrawModel(NetworkApi api, IMemoryCache cache) : PageMo
         var result = await CallAsync<ReceiptContent>("consent-withdrawals/lookup", cancellationToken);
         Receipt = result.Value;
         Problem = result.Problem;
+        if (Receipt is { } receipt)
+        {
+            Names = await NamesAsync(receipt, cancellationToken);
+        }
+
         return Answer();
+    }
+
+    /// <summary>The names Partners knows; none when it does not answer (the page then shows the ids, as the receipt has them).</summary>
+    private async Task<Dictionary<Guid, string>> NamesAsync(ReceiptContent receipt, CancellationToken cancellationToken)
+    {
+        var ids = receipt.Recipients.Prepend(receipt.Controller).Distinct().Take(MaxNames);
+        var query = string.Join('&', ids.Select(id => $"id={id}"));
+        var names = await api.SendWithoutTokenAsync<List<OrganisationName>>(
+            SignInEndpoints.PartnersClient, HttpMethod.Get, $"directory/names?{query}", body: null, cancellationToken);
+        return (names.Value ?? []).ToDictionary(name => name.Id, name => name.Name);
     }
 
     private bool Accept(string? code)

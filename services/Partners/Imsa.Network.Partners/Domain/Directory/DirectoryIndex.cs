@@ -2,7 +2,6 @@ using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Imsa.Network.Reference;
 using Imsa.Network.Reference.Geography;
 
@@ -285,17 +284,17 @@ internal sealed class DirectoryIndex
         }
 
         var eligible = new List<(int Ordinal, MatchScore Score)>();
-        List<string>? failures = null;
+        Failures? failures = null;
         foreach (var ordinal in candidates)
         {
-            failures = exclusions is null ? null : failures ?? [];
+            failures = exclusions is null ? null : failures ?? new Failures();
             if (Evaluate(ordinal, context, failures, out var score))
             {
                 eligible.Add((ordinal, score));
             }
             else if (exclusions is not null)
             {
-                exclusions.Add(new ServiceExclusion(entries[ordinal], failures!));
+                exclusions.Add(new ServiceExclusion(entries[ordinal], failures!.Texts, failures.Codes));
                 failures = null;
             }
         }
@@ -305,7 +304,8 @@ internal sealed class DirectoryIndex
         for (var i = 0; i < matches.Length; i++)
         {
             var (ordinal, score) = eligible[i];
-            matches[i] = new ServiceMatch(entries[ordinal], i + 1, score, Reasons(ordinal, context, score));
+            var (reasons, codes) = Reasons(ordinal, context, score);
+            matches[i] = new ServiceMatch(entries[ordinal], i + 1, score, reasons, codes);
         }
 
         return new MatchResult(situation, districts, matches, exclusions);
@@ -315,7 +315,7 @@ internal sealed class DirectoryIndex
     /// Checks every rule; stops at the first failure when <paramref name="failures"/> is null, else collects
     /// the reason of each failed rule.
     /// </summary>
-    private bool Evaluate(int ordinal, in CaseContext context, List<string>? failures, out MatchScore score)
+    private bool Evaluate(int ordinal, in CaseContext context, Failures? failures, out MatchScore score)
     {
         var entry = entries[ordinal];
         var eligibility = entry.Eligibility;
@@ -344,7 +344,7 @@ internal sealed class DirectoryIndex
             }
 
             ok = false;
-            failures.Add(context.Explainer!.Age(ageLabels[ordinal]!));
+            failures.Add(context.Explainer!.Age(ageLabels[ordinal]!, eligibility));
         }
 
         if (eligibility.Purposes.Count > 0 && !eligibility.Purposes.Contains(profile.Purpose))
@@ -355,7 +355,7 @@ internal sealed class DirectoryIndex
             }
 
             ok = false;
-            failures.Add(context.Explainer!.Purpose(servedPurposes[ordinal]!));
+            failures.Add(context.Explainer!.Purpose(servedPurposes[ordinal]!, eligibility.Purposes));
         }
 
         if (eligibility.ResidenceSituations.Count > 0 && !eligibility.ResidenceSituations.Contains(context.Situation))
@@ -366,7 +366,7 @@ internal sealed class DirectoryIndex
             }
 
             ok = false;
-            failures.Add(context.Explainer!.Situation(servedSituations[ordinal]!));
+            failures.Add(context.Explainer!.Situation(servedSituations[ordinal]!, eligibility.ResidenceSituations));
         }
 
         // The network's one capacity rule (Handovers applies it to a request too).
@@ -380,7 +380,7 @@ internal sealed class DirectoryIndex
             }
 
             ok = false;
-            failures.Add("not accepting handovers");
+            failures.Add(NotAccepting);
         }
 
         if (rule.IsPausedOn(context.Today))
@@ -391,7 +391,9 @@ internal sealed class DirectoryIndex
             }
 
             ok = false;
-            failures.Add(string.Create(CultureInfo.InvariantCulture, $"no capacity until {rule.NoCapacityUntil:yyyy-MM-dd}"));
+            failures.Add((
+                string.Create(CultureInfo.InvariantCulture, $"no capacity until {rule.NoCapacityUntil:yyyy-MM-dd}"),
+                new MatchReason(MatchReason.PausedUntil) { Until = rule.NoCapacityUntil }));
         }
 
         if (rule.IsFullWith(entry.OpenHandovers))
@@ -402,12 +404,14 @@ internal sealed class DirectoryIndex
             }
 
             ok = false;
-            failures.Add(string.Create(CultureInfo.InvariantCulture, $"at maximum open handovers ({entry.OpenHandovers} of {rule.MaxOpenHandovers} open)"));
+            failures.Add((
+                string.Create(CultureInfo.InvariantCulture, $"at maximum open handovers ({entry.OpenHandovers} of {rule.MaxOpenHandovers} open)"),
+                new MatchReason(MatchReason.Full) { OpenHandovers = entry.OpenHandovers, MaxOpenHandovers = rule.MaxOpenHandovers }));
         }
 
         if (failures is not null && failures.Count > capacityFailures && capacity.Note is { Length: > 0 } note)
         {
-            failures[capacityFailures] += $": {note}";
+            failures.AddNote(capacityFailures, note);
         }
 
         var languages = CountCommon(entry.Languages, context.Languages);
@@ -438,79 +442,80 @@ internal sealed class DirectoryIndex
         return ok;
     }
 
-    private string[] Reasons(int ordinal, in CaseContext context, MatchScore score)
+    private (string[] Reasons, MatchReason[] Codes) Reasons(int ordinal, in CaseContext context, MatchScore score)
     {
         var entry = entries[ordinal];
         var eligibility = entry.Eligibility;
         var profile = context.Profile;
         var ageLabel = ageLabels[ordinal];
-        var reasons = new string[2
+        var count = 2
             + (ageLabel is null ? 0 : 1)
             + (eligibility.Purposes.Count > 0 ? 1 : 0)
             + (eligibility.ResidenceSituations.Count > 0 ? 1 : 0)
             + (context.Languages.Length > 0 ? 1 : 0)
-            + (context.Topics.Length > 0 ? 1 : 0)];
+            + (context.Topics.Length > 0 ? 1 : 0);
+        var reasons = new string[count];
+        var codes = new MatchReason[count];
         var n = 0;
-        reasons[n++] = score.Area switch
+        switch (score.Area)
         {
-            AreaMatch.PostalCode => $"serves postal code {profile.PostalCode}",
-            AreaMatch.District => $"serves {DistrictList([.. context.Districts.Where(d => entry.Area.Districts.Contains(d.Key))])}",
-            _ => $"serves state {Join(context.States.Where(entry.Area.States.Contains))}",
-        };
+            case AreaMatch.PostalCode:
+                reasons[n] = $"serves postal code {profile.PostalCode}";
+                codes[n++] = new MatchReason(MatchReason.ServesPostalCode) { PostalCode = profile.PostalCode };
+                break;
+            case AreaMatch.District:
+                ImmutableArray<District> served = [.. context.Districts.Where(d => entry.Area.Districts.Contains(d.Key))];
+                reasons[n] = $"serves {DistrictList(served)}";
+                codes[n++] = new MatchReason(MatchReason.ServesDistrict) { Districts = [.. served.Select(d => d.Key)] };
+                break;
+            default:
+                string[] states = [.. context.States.Where(entry.Area.States.Contains)];
+                reasons[n] = $"serves state {Join(states)}";
+                codes[n++] = new MatchReason(MatchReason.ServesState) { States = states };
+                break;
+        }
 
         if (ageLabel is not null)
         {
-            reasons[n++] = string.Create(CultureInfo.InvariantCulture, $"{ageLabel} fits {profile.Age}");
+            reasons[n] = string.Create(CultureInfo.InvariantCulture, $"{ageLabel} fits {profile.Age}");
+            codes[n++] = new MatchReason(MatchReason.AgeEligible) { Age = profile.Age, MinAge = eligibility.MinAge, MaxAge = eligibility.MaxAge };
         }
 
         if (eligibility.Purposes.Count > 0)
         {
-            reasons[n++] = $"serves purpose {profile.Purpose}";
+            reasons[n] = $"serves purpose {profile.Purpose}";
+            codes[n++] = new MatchReason(MatchReason.PurposeEligible) { Purpose = profile.Purpose };
         }
 
         if (eligibility.ResidenceSituations.Count > 0)
         {
-            reasons[n++] = $"serves residence situation {context.Situation}";
+            reasons[n] = $"serves residence situation {context.Situation}";
+            codes[n++] = new MatchReason(MatchReason.ResidenceSituationEligible) { ResidenceSituation = context.Situation };
         }
 
         if (context.Languages.Length > 0)
         {
-            reasons[n++] = Common("speaks ", context.Languages, entry.Languages);
+            var spoken = Common(context.Languages, entry.Languages);
+            reasons[n] = "speaks " + Join(spoken);
+            codes[n++] = new MatchReason(MatchReason.SpeaksLanguages) { Languages = spoken };
         }
 
         if (context.Topics.Length > 0)
         {
-            reasons[n++] = Common("topics ", context.Topics, entry.Topics);
+            var offered = Common(context.Topics, entry.Topics);
+            reasons[n] = "topics " + Join(offered);
+            codes[n++] = new MatchReason(MatchReason.CounselsTopics) { Topics = offered };
         }
 
         reasons[n] = entry.Capacity.MaxOpenHandovers is { } max
             ? string.Create(CultureInfo.InvariantCulture, $"{entry.OpenHandovers} of {max} handovers open")
             : string.Create(CultureInfo.InvariantCulture, $"{entry.OpenHandovers} {(entry.OpenHandovers == 1 ? "handover" : "handovers")} open");
-        return reasons;
+        codes[n] = new MatchReason(MatchReason.CapacityLoad) { OpenHandovers = entry.OpenHandovers, MaxOpenHandovers = entry.Capacity.MaxOpenHandovers };
+        return (reasons, codes);
     }
 
-    /// <summary>The prefix and the wanted codes the service offers, in the case's order: "speaks ar, fr".</summary>
-    private static string Common(string prefix, string[] wanted, FrozenSet<string> offered)
-    {
-        var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[128]);
-        text.AppendLiteral(prefix);
-        var first = true;
-        foreach (var code in wanted)
-        {
-            if (offered.Contains(code))
-            {
-                if (!first)
-                {
-                    text.AppendLiteral(", ");
-                }
-
-                text.AppendFormatted(code);
-                first = false;
-            }
-        }
-
-        return text.ToStringAndClear();
-    }
+    /// <summary>The wanted codes the service offers, in the case's order.</summary>
+    private static string[] Common(string[] wanted, FrozenSet<string> offered) => Array.FindAll(wanted, offered.Contains);
 
     private static AreaMatch AreaOf(ReceivingServiceEntry entry, in CaseContext context)
     {
@@ -728,39 +733,82 @@ internal sealed class DirectoryIndex
         DateOnly Today,
         Explainer? Explainer);
 
+    private static readonly (string, MatchReason) NotAccepting = ("not accepting handovers", new MatchReason(MatchReason.NotAccepting));
+
+    /// <summary>The rules one service failed: each in English and as a code, at the same positions.</summary>
+    private sealed class Failures
+    {
+        public List<string> Texts { get; } = [];
+
+        public List<MatchReason> Codes { get; } = [];
+
+        public int Count => Texts.Count;
+
+        public void Add((string Text, MatchReason Code) reason)
+        {
+            Texts.Add(reason.Text);
+            Codes.Add(reason.Code);
+        }
+
+        /// <summary>The service's own words about its capacity, with the first capacity rule it failed.</summary>
+        public void AddNote(int at, string note)
+        {
+            Texts[at] += $": {note}";
+            Codes[at] = Codes[at] with { Note = note };
+        }
+    }
+
     /// <summary>
     /// The reasons of exclusions for one query. Thousands of services can fail a rule for the same reason, so
-    /// each distinct text is made once.
+    /// each distinct reason is made once.
     /// </summary>
     private sealed class Explainer(CaseProfile profile, string situation, ImmutableArray<District> districts, string[] languages, string[] topics)
     {
-        private readonly Dictionary<string, string> ages = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, string> purposes = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, string> situations = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (string, MatchReason)> ages = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (string, MatchReason)> purposes = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (string, MatchReason)> situations = new(StringComparer.Ordinal);
 
-        public string Area { get; } = districts.Length == 0
-            ? $"does not serve postal code {profile.PostalCode}"
-            : $"does not serve postal code {profile.PostalCode} ({DistrictList(districts)})";
+        public (string, MatchReason) Area { get; } = (
+            districts.Length == 0
+                ? $"does not serve postal code {profile.PostalCode}"
+                : $"does not serve postal code {profile.PostalCode} ({DistrictList(districts)})",
+            new MatchReason(MatchReason.OutsideArea) { PostalCode = profile.PostalCode, Districts = [.. districts.Select(d => d.Key)] });
 
-        public string Languages { get; } = $"speaks none of {Join(languages)}";
+        public (string, MatchReason) Languages { get; } =
+            ($"speaks none of {Join(languages)}", new MatchReason(MatchReason.NoSharedLanguage) { Languages = languages });
 
-        public string Topics { get; } = $"offers none of the topics {Join(topics)}";
+        public (string, MatchReason) Topics { get; } =
+            ($"offers none of the topics {Join(topics)}", new MatchReason(MatchReason.NoSharedTopic) { Topics = topics });
 
-        public string Age(string label) =>
-            Cached(ages, label, l => string.Create(CultureInfo.InvariantCulture, $"{l} does not fit {profile.Age}"));
+        // The same label means the same range ("JMD age 12–26").
+        public (string, MatchReason) Age(string label, Eligibility eligibility) =>
+            Cached(ages, label, l => (
+                string.Create(CultureInfo.InvariantCulture, $"{l} does not fit {profile.Age}"),
+                new MatchReason(MatchReason.AgeNotServed) { Age = profile.Age, MinAge = eligibility.MinAge, MaxAge = eligibility.MaxAge }));
 
-        public string Purpose(string served) => Cached(purposes, served, s => $"does not serve purpose {profile.Purpose} (serves {s})");
+        public (string, MatchReason) Purpose(string served, FrozenSet<string> codes) =>
+            Cached(purposes, served, s => (
+                $"does not serve purpose {profile.Purpose} (serves {s})",
+                new MatchReason(MatchReason.PurposeNotServed) { Purpose = profile.Purpose, Purposes = [.. codes.Order(StringComparer.Ordinal)] }));
 
-        public string Situation(string served) => Cached(situations, served, s => $"does not serve residence situation {situation} (serves {s})");
+        public (string, MatchReason) Situation(string served, FrozenSet<string> codes) =>
+            Cached(situations, served, s => (
+                $"does not serve residence situation {situation} (serves {s})",
+                new MatchReason(MatchReason.ResidenceSituationNotServed)
+                {
+                    ResidenceSituation = situation,
+                    ResidenceSituations = [.. codes.Order(StringComparer.Ordinal)],
+                }));
 
-        private static string Cached(Dictionary<string, string> cache, string key, Func<string, string> make)
+        private static (string, MatchReason) Cached(
+            Dictionary<string, (string, MatchReason)> cache, string key, Func<string, (string, MatchReason)> make)
         {
-            if (!cache.TryGetValue(key, out var text))
+            if (!cache.TryGetValue(key, out var reason))
             {
-                cache.Add(key, text = make(key));
+                cache.Add(key, reason = make(key));
             }
 
-            return text;
+            return reason;
         }
     }
 }

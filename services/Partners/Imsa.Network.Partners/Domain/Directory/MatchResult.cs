@@ -71,10 +71,11 @@ internal readonly record struct MatchScore(AreaMatch Area, int Topics, int Langu
 /// <summary>An eligible service, with why it was suggested.</summary>
 /// <param name="Rank">1 for the best match.</param>
 /// <param name="Reasons">Human-readable, in a fixed order: area, age, purpose, residence situation, languages, topics, load.</param>
-internal sealed record ServiceMatch(ReceivingServiceEntry Entry, int Rank, MatchScore Score, IReadOnlyList<string> Reasons);
+/// <param name="Codes">The same reasons as codes, at the same positions.</param>
+internal sealed record ServiceMatch(ReceivingServiceEntry Entry, int Rank, MatchScore Score, IReadOnlyList<string> Reasons, IReadOnlyList<MatchReason> Codes);
 
-/// <summary>A service that was not suggested, with every rule it failed.</summary>
-internal sealed record ServiceExclusion(ReceivingServiceEntry Entry, IReadOnlyList<string> Reasons);
+/// <summary>A service that was not suggested, with every rule it failed (in English, and as codes at the same positions).</summary>
+internal sealed record ServiceExclusion(ReceivingServiceEntry Entry, IReadOnlyList<string> Reasons, IReadOnlyList<MatchReason> Codes);
 
 /// <summary>The outcome of <see cref="DirectoryIndex.Match"/>.</summary>
 /// <param name="ResidenceSituation">The residence situation matched against (given, or derived from the purpose).</param>

@@ -69,6 +69,10 @@ internal sealed record CaseView(
         return born.AddYears(age) > on ? age - 1 : age;
     }
 
+    /// <summary>The topics of the open tasks not yet done: what a receiving service is to continue with, unless the counsellor chooses otherwise.</summary>
+    public List<string> OpenTopics() =>
+        [.. (NeedsAndOpenTasks?.OpenTasks ?? []).Where(task => !task.Done).Select(task => task.Topic).OfType<string>().Distinct(StringComparer.Ordinal)];
+
     /// <summary>Languages the person speaks, for matching: the preferred counselling language first.</summary>
     public List<string> Languages() =>
         [.. new[] { Contact?.PreferredLanguage }.Concat(LanguageAndQualifications?.LanguagesSpoken ?? [])
@@ -79,9 +83,30 @@ internal sealed record ConsentView(Guid Id, string State, IReadOnlyList<Guid> Re
 
 internal sealed record ConsentTextView(string Language, string Version, string Title, string Sha256, string Text);
 
-internal sealed record MatchedService(int Rank, Guid OrganisationId, string Name, IReadOnlyList<string> ServiceTypes, IReadOnlyList<string> Reasons);
+/// <summary>A reason of Partners' matching as a code with the values it names (docs/api.md, <c>reasonCodes</c>).</summary>
+internal sealed record MatchReasonView(
+    string Code,
+    string? PostalCode,
+    IReadOnlyList<string>? Districts,
+    IReadOnlyList<string>? States,
+    int? Age,
+    int? MinAge,
+    int? MaxAge,
+    string? Purpose,
+    IReadOnlyList<string>? Purposes,
+    string? ResidenceSituation,
+    IReadOnlyList<string>? ResidenceSituations,
+    IReadOnlyList<string>? Languages,
+    IReadOnlyList<string>? Topics,
+    int? OpenHandovers,
+    int? MaxOpenHandovers,
+    DateOnly? Until,
+    string? Note);
 
-internal sealed record ExcludedService(Guid OrganisationId, string Name, IReadOnlyList<string> Reasons);
+internal sealed record MatchedService(
+    int Rank, Guid OrganisationId, string Name, IReadOnlyList<string> ServiceTypes, IReadOnlyList<string> Reasons, IReadOnlyList<MatchReasonView>? ReasonCodes);
+
+internal sealed record ExcludedService(Guid OrganisationId, string Name, IReadOnlyList<string> Reasons, IReadOnlyList<MatchReasonView>? ReasonCodes);
 
 internal sealed record MatchView(IReadOnlyList<MatchedService> Matches, IReadOnlyList<ExcludedService>? Exclusions);
 
@@ -116,6 +141,7 @@ internal static partial class CaseViews
     ];
 
     // Counselling's codes (its CaseValidation and GET /reference/...), in the order the forms list them.
+    // The German levels of contracts/Imsa.Network.Reference/CefrLevels.cs (the application shares no code with the services).
     public static readonly IReadOnlyList<string> CefrLevels = ["A0", "A1", "A2", "B1", "B2", "C1", "C2"];
 
     public static readonly IReadOnlyList<string> CounsellorGenders = ["any", "female", "male"];
@@ -138,9 +164,10 @@ internal static partial class CaseViews
 
     /// <summary>
     /// Partners' ranked suggestions for the case, from what matching needs and nothing that identifies the person;
-    /// null when the case lacks a destination or a date of birth.
+    /// with topics, only services counselling on at least one of them. Null when the case lacks a destination or a date of birth.
     /// </summary>
-    public static async Task<ApiResult<MatchView>?> MatchAsync(NetworkApi api, CaseView found, bool explainExclusions, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<ApiResult<MatchView>?> MatchAsync(
+        NetworkApi api, CaseView found, bool explainExclusions, IReadOnlyList<string> topics, TimeProvider time, CancellationToken cancellationToken)
     {
         var age = found.AgeAtArrival(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
         if (found.MigrationPlan.DestinationPostalCode is not { Length: > 0 } postalCode || age is null)
@@ -148,7 +175,7 @@ internal static partial class CaseViews
             return null;
         }
 
-        var request = new { postalCode, age, purpose = found.MigrationPlan.Purpose, languages = found.Languages(), explainExclusions };
+        var request = new { postalCode, age, purpose = found.MigrationPlan.Purpose, languages = found.Languages(), topics, explainExclusions };
         return await api.SendAsync<MatchView>(SignInEndpoints.PartnersClient, HttpMethod.Post, "directory/matches", request, idempotencyKey: null, cancellationToken);
     }
 

@@ -129,7 +129,8 @@ internal sealed class ConsentModel(NetworkApi api, IMemoryCache memory, TimeProv
         Text = new[] { textLanguage, Case.Contact?.PreferredLanguage, Languages.Current.Code, "en" }
             .Select(language => Texts.FirstOrDefault(t => t.Language == language))
             .FirstOrDefault(t => t is not null);
-        var matched = await CaseViews.MatchAsync(api, Case, explainExclusions: false, time, cancellationToken);
+        // Recipients to choose from by area, age, purpose and languages, whatever the topics: the matching page narrows by topics.
+        var matched = await CaseViews.MatchAsync(api, Case, explainExclusions: false, topics: [], time, cancellationToken);
         Suggestions = matched?.Value?.Matches ?? [];
         Problem ??= texts.Problem ?? matched?.Problem;
     }

@@ -10,7 +10,7 @@ internal sealed class HandoverRequestForm
 
     public string? Message { get; set; }
 
-    /// <summary>Topic codes the receiver is asked to continue with (Handovers' request takes them).</summary>
+    /// <summary>Topic codes the receiver is asked to continue with (Handovers' request takes them); matching suggests services counselling on one.</summary>
     public List<string> Topics { get; set; } = [];
 
     public string IdempotencyKey { get; set; } = "";
@@ -19,6 +19,8 @@ internal sealed class HandoverRequestForm
 /// <summary>
 /// Partners' ranked suggestions for the case with their reasons (exclusions on request), and the handover request to
 /// one of them, with the topics to continue with and a note (one form, a button per service); Handovers checks the rest (an active consent naming the service, its capacity) and says which failed.
+/// The ticked topics also narrow the suggestions: the case's open tasks' at first, the counsellor's choice after
+/// "update" (a post, so the case's topics never travel in an address).
 /// </summary>
 internal sealed class MatchingModel(NetworkApi api, TimeProvider time) : PageModel
 {
@@ -36,14 +38,17 @@ internal sealed class MatchingModel(NetworkApi api, TimeProvider time) : PageMod
 
     public ApiProblem? Problem { get; private set; }
 
-    public async Task OnGetAsync(Guid id, bool exclusions, CancellationToken cancellationToken)
+    public Task OnGetAsync(Guid id, bool exclusions, CancellationToken cancellationToken) =>
+        LoadAsync(id, exclusions, topicsChosen: false, cancellationToken);
+
+    /// <summary>The suggestions again, for the topics ticked.</summary>
+    public async Task<IActionResult> OnPostMatchAsync(Guid id, bool exclusions, CancellationToken cancellationToken)
     {
-        await LoadAsync(id, exclusions, cancellationToken);
-        // What is still to do is what the receiver is asked to continue with, unless the counsellor chooses otherwise.
-        Form.Topics = [.. (Case?.NeedsAndOpenTasks?.OpenTasks ?? []).Where(task => !task.Done).Select(task => task.Topic).OfType<string>().Distinct(StringComparer.Ordinal)];
+        await LoadAsync(id, exclusions, topicsChosen: true, cancellationToken);
+        return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostAsync(Guid id, bool exclusions, CancellationToken cancellationToken)
     {
         var read = await CaseViews.ReadCaseAsync(api, id, cancellationToken);
         if (read.Value is { } found)
@@ -58,7 +63,7 @@ internal sealed class MatchingModel(NetworkApi api, TimeProvider time) : PageMod
             read = read with { Problem = requested.Problem ?? ApiProblem.Unreachable };
         }
 
-        await LoadAsync(id, exclusions: false, cancellationToken);
+        await LoadAsync(id, exclusions, topicsChosen: true, cancellationToken);
         Problem = read.Problem;
         return Page();
     }
@@ -70,7 +75,7 @@ internal sealed class MatchingModel(NetworkApi api, TimeProvider time) : PageMod
     /// <summary>Whether a handover can be requested from this page: the case is open and a suggested service is named by a consent.</summary>
     public bool CanRequest => Case?.Status == "open" && Match is not null && Match.Matches.Any(service => Consented.Contains(service.OrganisationId));
 
-    private async Task LoadAsync(Guid id, bool exclusions, CancellationToken cancellationToken)
+    private async Task LoadAsync(Guid id, bool exclusions, bool topicsChosen, CancellationToken cancellationToken)
     {
         Exclusions = exclusions;
         var read = await CaseViews.ReadCaseAsync(api, id, cancellationToken);
@@ -81,9 +86,12 @@ internal sealed class MatchingModel(NetworkApi api, TimeProvider time) : PageMod
             return;
         }
 
+        // What is still to do is what the receiver is asked to continue with, unless the counsellor chooses otherwise.
+        Form.Topics = [.. (topicsChosen ? Form.Topics : Case.OpenTopics()).Where(CaseViews.Topics.Contains).Distinct(StringComparer.Ordinal)];
+
         var consents = await api.GetAsync<List<ConsentView>>(NetworkApi.Counselling, $"cases/{id}/consents", cancellationToken);
         Consented = (consents.Value ?? []).Where(c => c.State == "active").SelectMany(c => c.Recipients).ToHashSet();
-        var matched = await CaseViews.MatchAsync(api, Case, exclusions, time, cancellationToken);
+        var matched = await CaseViews.MatchAsync(api, Case, exclusions, Form.Topics, time, cancellationToken);
         Match = matched?.Value;
         Problem ??= consents.Problem ?? matched?.Problem;
     }
