@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Imsa.Network.Access;
 using Imsa.Network.Counselling.Protection;
 using Microsoft.Extensions.Options;
 

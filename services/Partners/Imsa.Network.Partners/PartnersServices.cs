@@ -8,6 +8,7 @@ using Imsa.Network.Partners.Endpoints;
 using Imsa.Network.Partners.Identity;
 using Imsa.Network.Reference.Geography;
 using Imsa.Network.ServiceDefaults;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace Imsa.Network.Partners;
@@ -64,6 +65,9 @@ internal static class PartnersServices
         builder.Services.AddApiExamples(PartnersApiExamples.Add);
 
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration("Webhooks");
+        builder.Services.AddOptions<EncryptionOptions>().BindConfiguration("Encryption").ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<EncryptionOptions>, EncryptionOptionsValidation>();
+        builder.Services.AddSingleton<WebhookSecrets>();
         builder.Services.AddSingleton<WebhookTargets>();
         builder.Services.AddHttpClient(WebhookDispatcher.ClientName)
             .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler

@@ -1,3 +1,4 @@
+using Imsa.Network.Access;
 using Imsa.Network.Counselling.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Imsa.Network.Access;
 using Imsa.Network.Counselling.Domain;
 using Microsoft.Extensions.Options;
 
@@ -14,21 +15,6 @@ namespace Imsa.Network.Counselling.Protection;
 internal sealed class MasterKeyRing(IOptions<EncryptionOptions> options)
 {
     public string ActiveKeyId => options.Value.ActiveKeyId;
-
-    public static bool TryDecode(string? base64, out byte[] key)
-    {
-        key = [];
-        try
-        {
-            key = Convert.FromBase64String(base64 ?? "");
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-
-        return key.Length == 32;
-    }
 
     /// <summary>A new case's data key, and the cipher that uses it.</summary>
     public (CaseKey Key, CaseCipher Cipher) CreateKey(Guid caseId, DateTimeOffset now)
@@ -74,7 +60,7 @@ internal sealed class MasterKeyRing(IOptions<EncryptionOptions> options)
         Sealing.Open(MasterKey(masterKeyId), wrapped, WrapContext(caseId, masterKeyId));
 
     private byte[] MasterKey(string id) =>
-        options.Value.MasterKeys.TryGetValue(id, out var value) && TryDecode(value, out var key)
+        options.Value.MasterKeys.TryGetValue(id, out var value) && SymmetricKeys.TryDecode(value, out var key)
             ? key
             : throw new CryptographicException($"The master key '{id}' is not configured (Encryption:MasterKeys).");
 
@@ -96,42 +82,4 @@ internal sealed class CaseCipher(Guid caseId, byte[] dataKey) : IDisposable
     public void Dispose() => CryptographicOperations.ZeroMemory(dataKey);
 
     private byte[] Context(string field) => Encoding.UTF8.GetBytes($"imsa-case|{caseId:N}|{field}");
-}
-
-/// <summary>AES-256-GCM with a random 96-bit nonce: version byte, nonce, tag, ciphertext.</summary>
-internal static class Sealing
-{
-    private const byte Version = 1;
-    private const int NonceSize = 12;
-    private const int TagSize = 16;
-    private const int HeaderSize = 1 + NonceSize + TagSize;
-
-    public static byte[] Seal(byte[] key, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> context)
-    {
-        var output = new byte[HeaderSize + plaintext.Length];
-        output[0] = Version;
-        var nonce = output.AsSpan(1, NonceSize);
-        RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(key, TagSize);
-        aes.Encrypt(nonce, plaintext, output.AsSpan(HeaderSize), output.AsSpan(1 + NonceSize, TagSize), context);
-        return output;
-    }
-
-    public static byte[] Open(byte[] key, byte[] sealedValue, ReadOnlySpan<byte> context)
-    {
-        if (sealedValue.Length < HeaderSize || sealedValue[0] != Version)
-        {
-            throw new CryptographicException("Not a sealed value of a known version.");
-        }
-
-        var plaintext = new byte[sealedValue.Length - HeaderSize];
-        using var aes = new AesGcm(key, TagSize);
-        aes.Decrypt(
-            sealedValue.AsSpan(1, NonceSize),
-            sealedValue.AsSpan(HeaderSize),
-            sealedValue.AsSpan(1 + NonceSize, TagSize),
-            plaintext,
-            context);
-        return plaintext;
-    }
 }

@@ -148,7 +148,13 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
             subscription.Property(s => s.OrganisationId).HasColumnName("organisation_id");
             subscription.Property(s => s.Url).HasColumnName("url").HasMaxLength(500);
             subscription.Property(s => s.EventTypes).HasColumnName("event_types");
-            subscription.Property(s => s.Secret).HasColumnName("secret").HasMaxLength(100);
+            subscription.Property(s => s.LegacySecret).HasColumnName("secret").HasMaxLength(100);
+            subscription.Property(s => s.SealedSecret).HasColumnName("sealed_secret");
+            subscription.Property(s => s.SecretKeyId).HasColumnName("secret_key_id").HasMaxLength(100);
+            subscription.Property(s => s.PreviousSealedSecret).HasColumnName("previous_sealed_secret");
+            subscription.Property(s => s.PreviousSecretKeyId).HasColumnName("previous_secret_key_id").HasMaxLength(100);
+            subscription.Property(s => s.PreviousSecretUntil).HasColumnName("previous_secret_until");
+            subscription.Property(s => s.Version).IsRowVersion().HasColumnName("xmin");
             subscription.Property(s => s.CreatedAt).HasColumnName("created_at");
             subscription.Property(s => s.DeletedAt).HasColumnName("deleted_at");
             subscription.HasIndex(s => s.OrganisationId).HasFilter("deleted_at IS NULL");

@@ -1,11 +1,11 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
 using Imsa.Network.Access;
 using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Domain.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Imsa.Network.Partners.Endpoints;
 
@@ -17,6 +17,10 @@ public sealed record WebhookResponse(Guid Id, string Url, IReadOnlyList<string> 
 
 /// <param name="Secret">The HMAC-SHA256 key to verify X-Imsa-Signature with. Shown only in this response.</param>
 public sealed record WebhookCreatedResponse(Guid Id, string Url, IReadOnlyList<string> EventTypes, DateTimeOffset CreatedAt, string Secret);
+
+/// <param name="Secret">The new HMAC-SHA256 key. Shown only in this response.</param>
+/// <param name="PreviousSecretValidUntil">Until then deliveries carry a second signature, made with the previous secret.</param>
+public sealed record WebhookSecretRotatedResponse(Guid Id, string Secret, DateTimeOffset PreviousSecretValidUntil);
 
 public sealed record WebhookDeliveryResponse(
     Guid Id,
@@ -51,6 +55,15 @@ internal static class WebhookEndpoints
         webhooks.MapDelete("/{webhookId:guid}", DeleteAsync)
             .WithSummary("End a webhook subscription")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        webhooks.MapPost("/{webhookId:guid}/secret", RotateSecretAsync)
+            .WithSummary("Rotate a subscription's secret")
+            .WithDescription("Answers a new secret, shown once. Until previousSecretValidUntil (Webhooks:SecretOverlap, 24 hours by default) every "
+                + "delivery carries two signatures in X-Imsa-Signature, comma-separated: with the new secret, then with the previous one; "
+                + "accept a delivery when one of them verifies, switch to the new secret, and the old one stops by itself. Rotating again "
+                + "within that time ends the older secret at once.")
+            .KeepsNoAnswer()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         webhooks.MapGet("/{webhookId:guid}/deliveries", DeliveriesAsync)
             .WithSummary("The delivery log of a subscription, newest first")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -65,8 +78,8 @@ internal static class WebhookEndpoints
     }
 
     private static async Task<Results<Created<WebhookCreatedResponse>, ProblemHttpResult>> CreateAsync(
-        Guid id, CreateWebhookRequest request, ClaimsPrincipal user, PartnersDbContext db, WebhookTargets targets, TimeProvider time,
-        CancellationToken cancellationToken)
+        Guid id, CreateWebhookRequest request, ClaimsPrincipal user, PartnersDbContext db, WebhookTargets targets, WebhookSecrets secrets,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         if (user.OrganisationId() != id)
         {
@@ -96,14 +109,37 @@ internal static class WebhookEndpoints
             OrganisationId = id,
             Url = request.Url!,
             EventTypes = [.. types.Distinct(StringComparer.Ordinal)],
-            Secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             CreatedAt = time.GetUtcNow(),
         };
+        var secret = secrets.Issue(subscription);
         db.WebhookSubscriptions.Add(subscription);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created(
             $"/organisations/{id}/webhooks/{subscription.Id}",
-            new WebhookCreatedResponse(subscription.Id, subscription.Url, subscription.EventTypes, subscription.CreatedAt, subscription.Secret));
+            new WebhookCreatedResponse(subscription.Id, subscription.Url, subscription.EventTypes, subscription.CreatedAt, secret));
+    }
+
+    private static async Task<Results<Ok<WebhookSecretRotatedResponse>, ProblemHttpResult>> RotateSecretAsync(
+        Guid id, Guid webhookId, ClaimsPrincipal user, PartnersDbContext db, WebhookSecrets secrets, IOptions<WebhookOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var subscription = await OwnAsync(db, user, id, webhookId, cancellationToken);
+        if (subscription is null)
+        {
+            return Problems.NotFound("Webhook");
+        }
+
+        var secret = secrets.Rotate(subscription, options.Value.SecretOverlap);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Problems.Conflict("The subscription changed meanwhile; rotate again.");
+        }
+
+        return TypedResults.Ok(new WebhookSecretRotatedResponse(subscription.Id, secret, subscription.PreviousSecretUntil!.Value));
     }
 
     private static async Task<Results<Ok<List<WebhookResponse>>, ProblemHttpResult>> ListAsync(

@@ -32,8 +32,24 @@ internal sealed class WebhookSubscription
     /// <summary>The event types it wants; empty means all.</summary>
     public required List<string> EventTypes { get; init; }
 
-    /// <summary>The HMAC-SHA256 key; shown once when the subscription is made.</summary>
-    public required string Secret { get; init; }
+    /// <summary>The HMAC-SHA256 key, sealed (<see cref="WebhookSecrets"/>); shown once when made or rotated.</summary>
+    public byte[]? SealedSecret { get; set; }
+
+    /// <summary>The master key that sealed <see cref="SealedSecret"/>.</summary>
+    public string? SecretKeyId { get; set; }
+
+    /// <summary>A secret kept in clear before secrets were sealed; sealed and cleared by <see cref="WebhookSecrets.Refresh"/>.</summary>
+    public string? LegacySecret { get; set; }
+
+    /// <summary>The secret before the last rotation, sealed; it signs too until <see cref="PreviousSecretUntil"/>.</summary>
+    public byte[]? PreviousSealedSecret { get; set; }
+
+    public string? PreviousSecretKeyId { get; set; }
+
+    public DateTimeOffset? PreviousSecretUntil { get; set; }
+
+    /// <summary>PostgreSQL's row version: a rotation and a re-sealing at the same moment do not overwrite each other.</summary>
+    public uint Version { get; set; }
 
     public DateTimeOffset CreatedAt { get; init; }
 

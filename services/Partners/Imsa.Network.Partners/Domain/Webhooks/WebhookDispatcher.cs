@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
+using Imsa.Network.Access;
 using Imsa.Network.Partners.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -23,6 +24,10 @@ public static class WebhookSignature
     public static string Sign(string secret, long timestamp, string body) =>
         "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(
             Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{timestamp}.{body}"))));
+
+    /// <summary>The header's value: one signature per secret, comma-separated (two while a rotated secret still holds).</summary>
+    public static string Sign(IEnumerable<string> secrets, long timestamp, string body) =>
+        string.Join(",", secrets.Select(secret => Sign(secret, timestamp, body)));
 }
 
 /// <summary>
@@ -32,9 +37,12 @@ public static class WebhookSignature
 /// Deliveries are claimed for a minute, so several instances share the work without sending one twice at a time.
 /// </summary>
 internal sealed partial class WebhookDispatcher(
-    IServiceScopeFactory scopes, IHttpClientFactory clients, TimeProvider time, IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> logger)
+    IServiceScopeFactory scopes, IHttpClientFactory clients, TimeProvider time, IOptions<WebhookOptions> options, WebhookSecrets secrets,
+    IOptions<EncryptionOptions> encryption, ILogger<WebhookDispatcher> logger)
     : BackgroundService
 {
+    private DateTimeOffset _nextRefresh = DateTimeOffset.MinValue;
+
     public const string ClientName = "webhooks";
     private const int BatchSize = 50;
 
@@ -73,6 +81,13 @@ internal sealed partial class WebhookDispatcher(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PartnersDbContext>();
         var now = time.GetUtcNow();
+        if (now >= _nextRefresh)
+        {
+            // Now and then: secrets sealed by a master key no longer active, or still in clear, are sealed anew.
+            _nextRefresh = now + encryption.Value.RotationInterval;
+            await secrets.RefreshAsync(db, cancellationToken);
+        }
+
         // Long enough for a batch of slow endpoints (timeout × tries each), so no other instance takes them meanwhile.
         var claimedUntil = now.AddMinutes(10);
         var claimed = await db.WebhookDeliveries
@@ -119,6 +134,7 @@ internal sealed partial class WebhookDispatcher(
         var settings = options.Value;
         var pipeline = _pipelines.GetOrAdd(subscription.Id, _ => BuildPipeline(settings));
         var client = clients.CreateClient(ClientName);
+        var signingSecrets = secrets.SigningSecrets(subscription);
         try
         {
             using var response = await pipeline.ExecuteAsync(
@@ -132,7 +148,7 @@ internal sealed partial class WebhookDispatcher(
                     };
                     request.Headers.Add(WebhookSignature.EventIdHeader, delivery.EventId.ToString());
                     request.Headers.Add(WebhookSignature.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
-                    request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Sign(subscription.Secret, timestamp, delivery.Payload));
+                    request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Sign(signingSecrets, timestamp, delivery.Payload));
                     // The status is the answer: the body is never read, so a huge or endless one cannot hold the
                     // dispatcher (the handler's limits bound the headers and what is drained on disposal).
                     return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);

@@ -12,6 +12,9 @@ internal sealed class WebhookOptions
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>After a rotation of a subscription's secret, how long the previous one still signs beside the new one.</summary>
+    public TimeSpan SecretOverlap { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Quick retries within one attempt (exponential with jitter).</summary>
     public int RetryAttempts { get; set; } = 2;
 
