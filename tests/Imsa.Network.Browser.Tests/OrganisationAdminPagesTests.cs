@@ -6,7 +6,8 @@ using Microsoft.Playwright;
 namespace Imsa.Network.Browser.Tests;
 
 /// <summary>
-/// An organisation's administrator in the browser: invites and deactivates people, creates an API client and sees
+/// An organisation's administrator in the browser: invites people (with a name, their enrolment pages in Arabic), cancels
+/// an invitation, changes roles (never the last admin's), deactivates people, creates an API client and sees
 /// its secret once, rotates and revokes it, edits the profile, adds a webhook, reads its delivery log and deletes it.
 /// Every change is checked at Partners' API; a counsellor of the same organisation is refused the pages.
 /// </summary>
@@ -29,9 +30,9 @@ public sealed class OrganisationAdminPagesTests(WebSite site)
         // People: both, with name, address, role and status.
         var colleagueRow = page.Locator("tbody tr", new() { HasText = "Karim Berater" });
         await Assertions.Expect(colleagueRow).ToContainTextAsync(colleague.Email);
-        await Assertions.Expect(colleagueRow).ToContainTextAsync("Counsellor");
+        await Assertions.Expect(page.GetByLabel("Role of Karim Berater", new() { Exact = true })).ToHaveValueAsync("counsellor");
         await Assertions.Expect(colleagueRow).ToContainTextAsync("active");
-        await Assertions.Expect(page.Locator("tbody tr", new() { HasText = "Amal Admin" })).ToContainTextAsync("Organisation administrator");
+        await Assertions.Expect(page.GetByLabel("Role of Amal Admin", new() { Exact = true })).ToHaveValueAsync("organisation-admin");
         var response = await page.ReloadAsync();
         (await response!.AllHeadersAsync())["cache-control"].Should().Be("no-store", "the page shows people's names and addresses");
         await page.ReviewAsync("org-admin-01-people");
@@ -44,18 +45,67 @@ public sealed class OrganisationAdminPagesTests(WebSite site)
         await Assertions.Expect(page.GetByLabel("E-mail address")).ToHaveAttributeAsync("aria-describedby", "email-error");
         await page.ReviewAsync("org-admin-02-invitation-refused");
 
+        // An invitation with a name, its enrolment pages in Arabic.
         var invitee = $"new-{Guid.NewGuid():N}@ngo.example.org";
         await page.GetByLabel("E-mail address").FillAsync(invitee);
+        await page.GetByLabel("Name (optional)").FillAsync("Nadia Neu");
         await page.GetByLabel("Organisation administrator").CheckAsync();
+        await page.GetByLabel("Language of the enrolment pages").SelectOptionAsync("ar");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send the invitation" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("The invitation was sent.");
         page.Url.Should().NotContain("example.org", "no personal data in addresses");
+        // Listed among the open invitations until the person enrols.
+        var invitationRow = page.Locator("tbody tr", new() { HasText = invitee });
+        await Assertions.Expect(invitationRow).ToContainTextAsync("Nadia Neu");
+        await Assertions.Expect(invitationRow).ToContainTextAsync("Organisation administrator");
         await page.ReviewAsync("org-admin-03-invited");
-        // Partners issued it, by this admin, and mailed a code to the address (the test mailbox stands in).
+        // Partners issued it, by this admin, with the name, and mailed a link to the address (the test mailbox stands in).
         var events = await ReadAsync<JsonArray>(token, $"/organisations/{organisation}/credential-events");
         var invited = events.First(e => (string?)e!["kind"] == "person-invited")!;
         ((string?)invited["actorPersonId"]).Should().Be(admin.Id.ToString());
-        Onboarding.InvitationCode(invitee).Should().NotBeNullOrEmpty();
+        var invitations = await ReadAsync<JsonArray>(token, $"/organisations/{organisation}/people/invitations");
+        ((string?)invitations.Should().ContainSingle().Which!["displayName"]).Should().Be("Nadia Neu");
+        // The mail names the gateway's path for Partners (/partners); here Partners is reached without the gateway.
+        var link = Onboarding.InvitationLink(invitee).ToString().Replace("/partners/", "/", StringComparison.Ordinal);
+
+        // The person's link opens Partners' enrolment page in Arabic, right to left, with the name to keep or change.
+        await using var invitees = await site.Chromium.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" });
+        var enrolment = await invitees.NewPageAsync();
+        await enrolment.GotoAsync(link);
+        await Assertions.Expect(enrolment.Locator("html")).ToHaveAttributeAsync("lang", "ar");
+        await Assertions.Expect(enrolment.Locator("html")).ToHaveAttributeAsync("dir", "rtl");
+        await Assertions.Expect(enrolment.GetByRole(AriaRole.Heading, new() { Name = "الانضمام إلى شبكة IMSA" })).ToBeVisibleAsync();
+        await Assertions.Expect(enrolment.GetByLabel("اسمك كما سيراه زملاؤك")).ToHaveValueAsync("Nadia Neu");
+        await enrolment.ReviewAsync("org-admin-03a-enrol-arabic");
+
+        // Cancelling it asks first; then the link opens nothing.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Cancel the invitation to Nadia Neu" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Cancel the invitation to Nadia Neu?" })).ToBeVisibleAsync();
+        await page.ReviewAsync("org-admin-03b-cancel-confirm");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel the invitation" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("The invitation was cancelled.");
+        await Assertions.Expect(page.GetByText("No invitation is open.")).ToBeVisibleAsync();
+        await page.ReviewAsync("org-admin-03c-invitation-cancelled");
+        (await ReadAsync<JsonArray>(token, $"/organisations/{organisation}/people/invitations")).Should().BeEmpty();
+        var cancelled = await enrolment.GotoAsync(link);
+        cancelled!.Status.Should().Be(404, "a cancelled invitation's link opens nothing");
+        await Assertions.Expect(enrolment.GetByText("لا يمكن استخدام هذه الدعوة")).ToBeVisibleAsync();
+
+        // Roles: the last active admin cannot give up the role, and the refusal is shown at the field.
+        await page.GetByLabel("Role of Amal Admin", new() { Exact = true }).SelectOptionAsync("counsellor");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change the role of Amal Admin" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("Role of Amal Admin", new() { Exact = true })).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(page.Locator($"#role-of-{admin.Id}-error")).ToContainTextAsync("keeps at least one active administrator");
+        await page.ReviewAsync("org-admin-03d-role-refused");
+        await page.GetByLabel("Role of Karim Berater", new() { Exact = true }).SelectOptionAsync("organisation-admin");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change the role of Karim Berater" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("The role was changed.");
+        await Assertions.Expect(page.GetByLabel("Role of Karim Berater", new() { Exact = true })).ToHaveValueAsync("organisation-admin");
+        await Assertions.Expect(page.GetByLabel("Role of Amal Admin", new() { Exact = true })).ToHaveValueAsync("organisation-admin");
+        await page.ReviewAsync("org-admin-03e-role-changed");
+        var roles = await ReadAsync<JsonArray>(token, $"/organisations/{organisation}/people");
+        ((string?)roles.Single(p => (string?)p!["id"] == colleague.Id.ToString())!["role"]).Should().Be("organisation-admin");
+        ((string?)roles.Single(p => (string?)p!["id"] == admin.Id.ToString())!["role"]).Should().Be("organisation-admin");
 
         // Deactivating a colleague asks first, then holds for good.
         await page.GetByRole(AriaRole.Link, new() { Name = "Deactivate Karim Berater" }).ClickAsync();
@@ -172,7 +222,7 @@ public sealed class OrganisationAdminPagesTests(WebSite site)
 
         // In Arabic, right to left.
         await page.GotoAsync(new Uri(site.Address, "organisation/people").ToString());
-        await page.GetByLabel("Language").SelectOptionAsync("ar");
+        await page.GetByLabel("Language", new() { Exact = true }).SelectOptionAsync("ar");
         await page.GetByRole(AriaRole.Button, new() { Name = "Change language" }).ClickAsync();
         await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("dir", "rtl");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "أفراد منظمتك" })).ToBeVisibleAsync();

@@ -65,6 +65,7 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
             MapOneTimeInvitation(invitation);
             invitation.Property(i => i.Email).HasColumnName("email").HasMaxLength(254);
             invitation.Property(i => i.Role).HasColumnName("role").HasMaxLength(40);
+            invitation.Property(i => i.DisplayName).HasColumnName("display_name").HasMaxLength(200);
             invitation.Property(i => i.PersonId).HasColumnName("person_id");
         });
 

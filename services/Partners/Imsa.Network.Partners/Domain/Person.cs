@@ -27,6 +27,9 @@ internal sealed class Person : IdentityUser<Guid>
 
     /// <summary>The last authenticator time step accepted: a code is good once (RFC 6238 section 5.2).</summary>
     public long? LastTotpStep { get; set; }
+
+    /// <summary>Enrolled and not deactivated: a person who can sign in (a lockout passes).</summary>
+    public bool IsActive => ActivatedAt is not null && DeactivatedAt is null;
 }
 
 /// <summary>The roles a person can have, each tied to the kind of organisation they work for.</summary>
@@ -46,4 +49,12 @@ internal static class PersonRoles
     /// <summary>Coordinators work for the coordination office only; counsellors and admins for any other organisation.</summary>
     public static bool FitsKind(string role, OrganisationKind kind) =>
         kind == OrganisationKind.Coordinator ? role is Coordinator : role is Counsellor or OrganisationAdmin;
+
+    /// <summary>
+    /// Whether giving <paramref name="person"/> the role <paramref name="role"/> would leave their organisation without
+    /// an active organisation-admin (<paramref name="otherActiveAdmins"/>: how many it has besides them). An
+    /// organisation keeps one, so that one of its own people can always manage them.
+    /// </summary>
+    public static bool TakesTheLastAdmin(Person person, string role, int otherActiveAdmins) =>
+        person is { Role: OrganisationAdmin, IsActive: true } && role != OrganisationAdmin && otherActiveAdmins == 0;
 }

@@ -12,13 +12,17 @@ internal sealed class PersonInvitation : OneTimeInvitation
 
     public string Role { get; private set; } = "";
 
+    /// <summary>The name the organisation gave, if any (personal data of staff, like the address): the person keeps or changes it at enrolment.</summary>
+    public string? DisplayName { get; private set; }
+
     /// <summary>The person, once the first enrolment step has created them.</summary>
     public Guid? PersonId { get; private set; }
 
     public static (PersonInvitation Invitation, string Code) Issue(
-        Guid organisationId, string email, string role, Guid issuedByOrganisationId, string? issuedByClientId, DateTimeOffset now, TimeSpan validFor)
+        Guid organisationId, string email, string role, string? displayName, Guid issuedByOrganisationId, string? issuedByClientId, DateTimeOffset now,
+        TimeSpan validFor)
     {
-        var invitation = new PersonInvitation { Email = email, Role = role };
+        var invitation = new PersonInvitation { Email = email, Role = role, DisplayName = displayName };
         var code = invitation.Open(organisationId, issuedByOrganisationId, issuedByClientId, now, validFor);
         return (invitation, code);
     }

@@ -15,6 +15,9 @@ internal sealed record EnrolmentRefusal(int Status, IReadOnlyDictionary<string, 
     public static readonly EnrolmentRefusal NoInvitation = new(StatusCodes.Status404NotFound);
 }
 
+/// <summary>What the enrolment page shows before step 1: who invites, and the name the invitation gave, if any.</summary>
+internal sealed record EnrolmentInvitation(string Organisation, string? DisplayName);
+
 /// <summary>Step 1's outcome: the person (enrolling) and the authenticator key to add, shown to them only.</summary>
 internal sealed record EnrolmentKey(Person Person, string Key, string Uri);
 
@@ -27,7 +30,12 @@ internal sealed class Enrolment(PartnersDbContext db, UserManager<Person> people
 {
     public const string PasswordRule = "A password of 15 to 128 characters; any characters, no other rules. A passphrase of several words is good.";
 
-    /// <summary>Step 1: the person's name and password; answers the authenticator key (a new one each time it is asked).</summary>
+    public const string NameRule = "A name of 1 to 200 characters is required (when the invitation gave one, it is kept if none is sent).";
+
+    /// <summary>
+    /// Step 1: the person's name (the invitation's, unless they give another) and password; answers the
+    /// authenticator key (a new one each time it is asked).
+    /// </summary>
     public async Task<(EnrolmentKey? Key, EnrolmentRefusal? Refusal)> StartAsync(string? code, string? displayName, string? password, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -36,9 +44,10 @@ internal sealed class Enrolment(PartnersDbContext db, UserManager<Person> people
             errors["code"] = ["The code from the invitation mail is required."];
         }
 
-        if (string.IsNullOrWhiteSpace(displayName) || displayName.Trim().Length > 200)
+        var name = string.IsNullOrWhiteSpace(displayName) ? null : displayName.Trim();
+        if (name is { Length: > 200 })
         {
-            errors["displayName"] = ["A name of 1 to 200 characters is required."];
+            errors["displayName"] = [NameRule];
         }
 
         if (string.IsNullOrEmpty(password))
@@ -59,6 +68,12 @@ internal sealed class Enrolment(PartnersDbContext db, UserManager<Person> people
             return (null, EnrolmentRefusal.NoInvitation);
         }
 
+        name ??= invitation.DisplayName;
+        if (name is null)
+        {
+            return (null, EnrolmentRefusal.Invalid("displayName", NameRule));
+        }
+
         var person = invitation.PersonId is { } personId ? await people.FindByIdAsync(personId.ToString()) : null;
         IdentityResult result;
         if (person is null)
@@ -72,14 +87,14 @@ internal sealed class Enrolment(PartnersDbContext db, UserManager<Person> people
                 EmailConfirmed = true,
                 OrganisationId = invitation.OrganisationId,
                 Role = invitation.Role,
-                DisplayName = displayName!.Trim(),
+                DisplayName = name,
                 CreatedAt = now,
             };
             result = await people.CreateAsync(person, password!);
         }
         else
         {
-            person.DisplayName = displayName!.Trim();
+            person.DisplayName = name;
             result = await people.RemovePasswordAsync(person);
             if (result.Succeeded)
             {
@@ -164,8 +179,8 @@ internal sealed class Enrolment(PartnersDbContext db, UserManager<Person> people
         return (recoveryCodes, person, null);
     }
 
-    /// <summary>The organisation's name, for the enrolment page's heading; null when the code opens no invitation.</summary>
-    public async Task<string?> OrganisationNameAsync(string? code, CancellationToken cancellationToken)
+    /// <summary>The organisation's name and the name the invitation gave, for the enrolment page; null when the code opens no invitation.</summary>
+    public async Task<EnrolmentInvitation?> InvitationAsync(string? code, CancellationToken cancellationToken)
     {
         if (code is not { Length: > 0 and <= 100 })
         {
@@ -176,7 +191,9 @@ internal sealed class Enrolment(PartnersDbContext db, UserManager<Person> people
         var invitation = await OpenInvitationAsync(code, time.GetUtcNow(), cancellationToken);
         return invitation is null
             ? null
-            : await db.Organisations.Where(o => o.Id == invitation.OrganisationId).Select(o => o.Name).FirstOrDefaultAsync(cancellationToken);
+            : await db.Organisations.Where(o => o.Id == invitation.OrganisationId)
+                .Select(o => new EnrolmentInvitation(o.Name, invitation.DisplayName))
+                .FirstOrDefaultAsync(cancellationToken);
     }
 
     /// <summary>The otpauth URI authenticator apps read from a QR code.</summary>

@@ -63,10 +63,15 @@ internal sealed class InvitationMail(IOptions<InvitationOptions> options, IOptio
                 """), cancellationToken);
     }
 
-    /// <summary>A person's invitation to join their organisation: a link to enrol with (the code in it), to their own address only.</summary>
-    public async Task SendToPersonAsync(string organisationName, string role, string to, string code, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    /// <summary>
+    /// A person's invitation to join their organisation: a link to enrol with (the code in it, and the language its
+    /// pages open in, if the organisation chose one), to their own address only.
+    /// </summary>
+    public async Task SendToPersonAsync(
+        string organisationName, string role, string to, string code, DateTimeOffset expiresAt, PersonLanguage? language, CancellationToken cancellationToken)
     {
         var partners = network.Value.ServiceUrl("partners");
+        var lang = language is null ? "" : $"&lang={language.Code}";
         await DeliverAsync(to, $"You are invited to IMSA Network for {organisationName}", string.Create(CultureInfo.InvariantCulture, $"""
                 {organisationName} invites you to IMSA Network as {role}.
 
@@ -74,7 +79,7 @@ internal sealed class InvitationMail(IOptions<InvitationOptions> options, IOptio
                 authenticator app and confirm it with a code from the app. The link works once, until
                 {expiresAt:yyyy-MM-dd HH:mm} UTC, for you only.
 
-                {partners}{EnrolmentPages.Path}?code={Uri.EscapeDataString(code)}
+                {partners}{EnrolmentPages.Path}?code={Uri.EscapeDataString(code)}{lang}
 
                 Invitation code: {code}
 

@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Antiforgery;
 
 namespace Imsa.Network.Partners.Identity;
@@ -13,6 +14,9 @@ internal static class PersonPages
     public const string StylePath = "/sign-in/style.css";
 
     public const string ScriptPath = "/sign-in/passkey.js";
+
+    /// <summary>Letters of every script as they are (Arabic stays readable, and small); whatever HTML gives a meaning to is encoded.</summary>
+    public static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
 
     public static IEndpointRouteBuilder MapPersonPageAssets(this IEndpointRouteBuilder app)
     {
@@ -33,7 +37,7 @@ internal static class PersonPages
         HttpContext http, IAntiforgery antiforgery, string title, string action, string? returnUrl, string? error, string fields,
         int? status = null, string? after = null, PersonLanguage? language = null)
     {
-        var encode = HtmlEncoder.Default;
+        var encode = Encoder;
         var alert = error is null ? "" : $"""<p id="error" class="error" role="alert">{encode.Encode(error)}</p>""";
         var body = $"""
             {alert}
@@ -51,7 +55,7 @@ internal static class PersonPages
     public static string Hidden(HttpContext http, IAntiforgery antiforgery)
     {
         var tokens = antiforgery.GetAndStoreTokens(http);
-        var encode = HtmlEncoder.Default;
+        var encode = Encoder;
         return $"""<input type="hidden" name="{encode.Encode(tokens.FormFieldName)}" value="{encode.Encode(tokens.RequestToken ?? "")}">""";
     }
 
@@ -61,7 +65,7 @@ internal static class PersonPages
 
     /// <summary>A page with a message only (no form).</summary>
     public static IResult Message(HttpContext http, string title, string text, int status, PersonLanguage? language = null) =>
-        Html(http, title, $"<p>{HtmlEncoder.Default.Encode(text)}</p>", status, language);
+        Html(http, title, $"<p>{Encoder.Encode(text)}</p>", status, language);
 
     /// <summary>The page in <paramref name="language"/> (its lang and direction; English when not given).</summary>
     public static IResult Html(HttpContext http, string title, string body, int status = StatusCodes.Status200OK, PersonLanguage? language = null)
@@ -73,7 +77,7 @@ internal static class PersonPages
         // here (a passkey's challenge). No form-action: after sign-in the answer redirects to the application.
         headers.ContentSecurityPolicy =
             "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src data:; base-uri 'none'; frame-ancestors 'none'";
-        var encode = HtmlEncoder.Default;
+        var encode = Encoder;
         return Results.Content(
             $"""
             <!doctype html>

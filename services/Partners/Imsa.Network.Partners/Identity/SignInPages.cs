@@ -226,11 +226,12 @@ internal static class SignInPages
         }
     }
 
-    /// <summary>Only the token server's own authorization endpoint, or the person's account page, is a place to return to: never another site.</summary>
+    /// <summary>Only the token server's own authorization endpoint, or the person's account page (in a language), is a place to return to: never another site.</summary>
     public static string? AuthorizeUrlOrNull(HttpContext http, string? url)
     {
         var prefix = $"{http.Request.PathBase}/connect/authorize?";
-        if (url == $"{http.Request.PathBase}{AccountPages.Path}")
+        var account = $"{http.Request.PathBase}{AccountPages.Path}";
+        if (url == account || (url is not null && url.StartsWith(account + "?lang=", StringComparison.Ordinal) && PersonLanguage.Named(url[(account.Length + 6)..]) is not null))
         {
             return url;
         }

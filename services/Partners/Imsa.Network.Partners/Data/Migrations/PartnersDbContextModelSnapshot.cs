@@ -646,6 +646,11 @@ namespace Imsa.Network.Partners.Data.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("code_hash");
 
+                    b.Property<string>("DisplayName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("display_name");
+
                     b.Property<string>("Email")
                         .IsRequired()
                         .HasMaxLength(254)
