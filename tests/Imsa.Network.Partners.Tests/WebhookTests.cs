@@ -85,6 +85,8 @@ public sealed class WebhookTests(WebhookTests.WebhookService service) : IClassFi
             ["Webhooks:MaxAttempts"] = "50",
             ["Webhooks:PollInterval"] = "00:00:00.050",
             ["Webhooks:Timeout"] = "00:00:02",
+            // Short, so a test sees the previous secret stop signing.
+            ["Webhooks:SecretOverlap"] = "00:00:08",
         };
     }
 
@@ -198,6 +200,76 @@ public sealed class WebhookTests(WebhookTests.WebhookService service) : IClassFi
         ((int?)delivered[0]!["lastStatusCode"]).Should().Be(200);
         ((int?)delivered[0]!["attempts"]).Should().Be(1);
         receiver.Requests.Should().ContainSingle();
+    }
+
+    private static string Signature(string secret, string? timestamp, string body) =>
+        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
+
+    private async Task<(string Signature, string? Timestamp, string Body)> DeliverOneAsync(WebhookReceiver receiver, Guid organisation)
+    {
+        var eventId = Guid.NewGuid();
+        await PublishAsync(new HandoverOffered(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), organisation, DateTimeOffset.UtcNow.AddDays(7), 2, DateTimeOffset.UtcNow), eventId);
+        var requests = await Eventually.Until(
+            () => Task.FromResult(receiver.Requests.Where(r => r.EventId == eventId.ToString()).ToList()), r => r.Count >= 1, "the delivery");
+        return (requests[0].Signature!, requests[0].Timestamp, requests[0].Body);
+    }
+
+    [Fact]
+    public async Task TheSecret_IsSealedAtRest_AndARotation_SignsWithBothUntilThePreviousOneEnds()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (organisation, token) = await ReceivingServiceAsync();
+        var webhook = (await (await service.Client.SendAsAsync(token, HttpMethod.Post, $"/organisations/{organisation}/webhooks", new { url = receiver.Url.ToString() }))
+            .Content.ReadFromJsonAsync<JsonObject>())!;
+        var (id, first) = ((string)webhook["id"]!, (string)webhook["secret"]!);
+        (await service.Database.CountAsync(
+            $"SELECT count(*) FROM webhook_subscriptions WHERE id = '{id}' AND secret IS NULL AND sealed_secret IS NOT NULL AND secret_key_id IS NOT NULL"))
+            .Should().Be(1, "the secret is kept sealed, not in clear");
+        (await service.Database.CountAsync(
+            $"SELECT count(*) FROM webhook_subscriptions WHERE id = '{id}' AND position(decode('{Convert.ToHexString(Convert.FromBase64String(first))}', 'hex') IN sealed_secret) > 0"))
+            .Should().Be(0, "the sealed value does not contain the secret");
+
+        var rotated = await service.Client.SendAsAsync(token, HttpMethod.Post, $"/organisations/{organisation}/webhooks/{id}/secret");
+        rotated.StatusCode.Should().Be(HttpStatusCode.OK);
+        var answer = (await rotated.Content.ReadFromJsonAsync<JsonObject>())!;
+        var second = (string)answer["secret"]!;
+        second.Should().NotBe(first);
+        var until = answer["previousSecretValidUntil"]!.GetValue<DateTimeOffset>();
+
+        var during = await DeliverOneAsync(receiver, organisation);
+        during.Signature.Should().Be($"{Signature(second, during.Timestamp, during.Body)},{Signature(first, during.Timestamp, during.Body)}");
+
+        await Eventually.Until(() => Task.FromResult(DateTimeOffset.UtcNow), now => now > until.AddSeconds(1), "the previous secret's time to be up");
+        var after = await DeliverOneAsync(receiver, organisation);
+        after.Signature.Should().Be(Signature(second, after.Timestamp, after.Body), "the previous secret signs no more");
+
+        var someoneElse = await ReceivingServiceAsync();
+        (await service.Client.SendAsAsync(someoneElse.Token, HttpMethod.Post, $"/organisations/{organisation}/webhooks/{id}/secret"))
+            .StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await service.Client.SendAsAsync(someoneElse.Token, HttpMethod.Post, $"/organisations/{someoneElse.Id}/webhooks/{id}/secret"))
+            .StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task ASecretKeptInClearBeforeSealing_IsSealedByTheDispatcher_AndStillSigns()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (organisation, token) = await ReceivingServiceAsync();
+        var id = (string)(await (await service.Client.SendAsAsync(token, HttpMethod.Post, $"/organisations/{organisation}/webhooks", new { url = receiver.Url.ToString() }))
+            .Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        const string legacy = "a-secret-from-before-sealing";
+        await service.Database.ExecuteAsync($"UPDATE webhook_subscriptions SET secret = '{legacy}', sealed_secret = NULL, secret_key_id = NULL WHERE id = '{id}'");
+
+        await using (var scope = service.Factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Imsa.Network.Partners.Domain.Webhooks.WebhookSecrets>()
+                .RefreshAsync(scope.ServiceProvider.GetRequiredService<Imsa.Network.Partners.Data.PartnersDbContext>(), CancellationToken.None);
+        }
+
+        (await service.Database.CountAsync($"SELECT count(*) FROM webhook_subscriptions WHERE id = '{id}' AND secret IS NULL AND sealed_secret IS NOT NULL"))
+            .Should().Be(1);
+        var delivered = await DeliverOneAsync(receiver, organisation);
+        delivered.Signature.Should().Be(Signature(legacy, delivered.Timestamp, delivered.Body));
     }
 }
 
