@@ -17,7 +17,7 @@ public sealed partial class JourneyTests(WebSite site)
     public async Task ThreePeopleInThreeBrowsers_HandACaseOver_AndThePersonsWithdrawalInArabic_RevokesTheHandover()
     {
         var receiverName = NetworkMembers.Unique("Jugendmigrationsdienst Mainz");
-        var partner = await site.PartnerAbroadAsync();
+        var partner = await site.PartnerAbroadAsync(NetworkMembers.Unique("Association Amal Casablanca"));
         var receiver = await site.ReceivingServiceAsync(receiverName);
         await site.CaseWithConsentAsync(partner, receiver.Id);
         var counsellorAbroad = await site.Partners.EnrolPersonAsync(partner.Token, partner.Id, displayName: "Youssef Alami");

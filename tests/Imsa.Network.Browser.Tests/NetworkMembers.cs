@@ -14,10 +14,10 @@ public sealed record Member(Guid Id, string Token);
 public static class NetworkMembers
 {
     /// <summary>A verified partner organisation abroad.</summary>
-    public static async Task<Member> PartnerAbroadAsync(this WebSite site)
+    public static async Task<Member> PartnerAbroadAsync(this WebSite site, string? name = null)
     {
         var coordinator = await site.Partners.GetCoordinatorTokenAsync();
-        var organisation = await site.Partners.RegisterOrganisationAsync(coordinator);
+        var organisation = await site.Partners.RegisterOrganisationAsync(coordinator, name: name);
         return await VerifiedAsync(site, coordinator, organisation);
     }
 

@@ -209,6 +209,17 @@ public sealed class OrganisationAdminPagesTests(WebSite site)
         await page.ReloadAsync();
         (await page.ContentAsync()).Should().NotContain(signing);
 
+        // A new secret: shown once, another than the first, with the overlap explained.
+        await page.GotoAsync(new Uri(site.Address, "organisation/webhooks").ToString());
+        await page.GetByRole(AriaRole.Button, new() { Name = "New secret" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "The webhook has a new signing secret." })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("each delivery carries two signatures")).ToBeVisibleAsync();
+        var newSecret = await page.Locator("code.secret").InnerTextAsync();
+        newSecret.Should().NotBeNullOrWhiteSpace().And.NotBe(signing);
+        page.Url.Should().NotContain(newSecret);
+        await page.ReviewAsync("org-admin-16b-webhook-new-secret");
+        await page.GotoAsync(new Uri(site.Address, "organisation/webhooks").ToString());
+
         await page.GetByRole(AriaRole.Link, new() { Name = "Delivery log" }).ClickAsync();
         await Assertions.Expect(page.GetByText("Nothing was delivered yet.")).ToBeVisibleAsync();
         await page.ReviewAsync("org-admin-17-deliveries");

@@ -70,9 +70,10 @@ public static class TestPeople
     public const string Password = "correct horse battery staple";
 
     /// <summary>Registers an organisation as a coordinator does; returns its id.</summary>
-    public static async Task<Guid> RegisterOrganisationAsync(this HttpClient partners, string coordinatorToken, string kind = "origin-partner", string country = "MA")
+    public static async Task<Guid> RegisterOrganisationAsync(
+        this HttpClient partners, string coordinatorToken, string kind = "origin-partner", string country = "MA", string? name = null)
     {
-        var created = await partners.SendAsAsync(coordinatorToken, HttpMethod.Post, "/organisations", new { name = $"Organisation {Guid.NewGuid():N}", country, kind });
+        var created = await partners.SendAsAsync(coordinatorToken, HttpMethod.Post, "/organisations", new { name = name ?? $"Organisation {Guid.NewGuid():N}", country, kind });
         await created.EnsureAsync(HttpStatusCode.Created);
         return Guid.Parse((string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!);
     }

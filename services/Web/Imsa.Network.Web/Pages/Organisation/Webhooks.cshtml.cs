@@ -6,13 +6,16 @@ namespace Imsa.Network.Web.Pages.Organisation;
 
 internal sealed record WebhookView(Guid Id, string Url, IReadOnlyList<string> EventTypes, DateTimeOffset CreatedAt);
 
+/// <summary>Partners' answer to a rotation: the new signing secret, this once.</summary>
+internal sealed record WebhookSecretRotatedView(Guid Id, string Secret, DateTimeOffset PreviousSecretValidUntil);
+
 /// <summary>Partners' answer to a new subscription: with the signing secret, this once.</summary>
 internal sealed record WebhookCreatedView(Guid Id, string Url, IReadOnlyList<string> EventTypes, DateTimeOffset CreatedAt, string Secret);
 
 /// <summary>
 /// The organisation's webhooks: the subscriptions, a new one (an https address and the event types of
 /// <c>GET /reference/webhook-event-types</c>; none chosen means all), its signing secret shown once as the API
-/// answered it, and ending one after a confirmation. Each has its delivery log (<see cref="DeliveriesModel"/>).
+/// answered it, a new secret for one (the previous one keeps signing for a while), and ending one after a confirmation. Each has its delivery log (<see cref="DeliveriesModel"/>).
 /// </summary>
 internal sealed class WebhooksModel(NetworkApi api, IMemoryCache memory) : OrganisationPage(api)
 {
@@ -26,6 +29,9 @@ internal sealed class WebhooksModel(NetworkApi api, IMemoryCache memory) : Organ
 
     public WebhookView? ToDelete { get; private set; }
 
+    /// <summary>The secret shown is a rotated one, not a new subscription's.</summary>
+    public bool Rotated { get; private set; }
+
     public string? Done { get; private set; }
 
     [BindProperty]
@@ -37,8 +43,9 @@ internal sealed class WebhooksModel(NetworkApi api, IMemoryCache memory) : Organ
     [BindProperty]
     public string IdempotencyKey { get; set; } = "";
 
-    public async Task OnGetAsync(Guid? created, Guid? delete, string? done, CancellationToken cancellationToken)
+    public async Task OnGetAsync(Guid? created, Guid? delete, string? done, bool rotated, CancellationToken cancellationToken)
     {
+        Rotated = rotated;
         Done = done is "deleted" ? done : null;
         IdempotencyKey = NetworkApi.NewIdempotencyKey();
         await LoadAsync(cancellationToken);
@@ -63,6 +70,21 @@ internal sealed class WebhooksModel(NetworkApi api, IMemoryCache memory) : Organ
             IdempotencyKey = NetworkApi.NewIdempotencyKey();
         }
 
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRotateAsync(Guid webhookId, CancellationToken cancellationToken)
+    {
+        var result = await SendAsync<WebhookSecretRotatedView>(HttpMethod.Post, Own($"webhooks/{webhookId}/secret"), body: null, idempotencyKey: null, cancellationToken);
+        if (result.Value is { } rotated)
+        {
+            KeepSecret(memory, "webhook", rotated.Id.ToString(), rotated.Secret);
+            return RedirectToPage(new { created = rotated.Id, rotated = true });
+        }
+
+        Problem = result.Problem ?? ApiProblem.Unreachable;
+        IdempotencyKey = NetworkApi.NewIdempotencyKey();
         await LoadAsync(cancellationToken);
         return Page();
     }
