@@ -34,9 +34,16 @@ register() {
   code=${out##*$'\n'}
   if [ "$code" = 409 ]; then
     echo "[seed] already there: $name"
-    # Its id and client from the first run, so its people can still be enrolled.
-    id=$(sed -n "s/^# $name ([a-z-]*, \([0-9a-f-]*\))$/\1/p" "$clients_file" 2>/dev/null | tail -n 1)
-    credentials=$(grep -A1 -F "# $name (" "$clients_file" 2>/dev/null | tail -n 1)
+    # Its id and client from the first run, so its people can still be enrolled. (Not when another checkout on this
+    # machine seeded the shared databases: its .local holds them.)
+    id="" credentials=""
+    if [ -f "$clients_file" ]; then
+      id=$(sed -n "s/^# $name ([a-z-]*, \([0-9a-f-]*\))$/\1/p" "$clients_file" | tail -n 1)
+      credentials=$(grep -A1 -F "# $name (" "$clients_file" | tail -n 1 || true)
+    fi
+    if [ -z "$id" ] || [ -z "$credentials" ]; then
+      echo "[seed]   its API client is not in ${clients_file#"$root/"}: another checkout on this machine seeded it; its .local/demo-people.tsv signs its people in" >&2
+    fi
     if [ -n "$id" ] && [ -n "$credentials" ]; then
       registered_id="$id"
       registered_token=$(curl -fsS -d grant_type=client_credentials -d "client_id=${credentials%%=*}" \
@@ -66,6 +73,10 @@ enrol() {
   local id="$1" own="$2" role="$3" email="$4" name="$5" out code password key
   if grep -q -F "$(printf '\t%s\t' "$email")" "$people_file" 2>/dev/null; then return 0; fi
   out=$(call POST "/organisations/$id/people/invitations" "{\"email\":\"$email\",\"role\":\"$role\"}" "$own")
+  if [ "${out##*$'\n'}" = 409 ] && [[ "$out" == *"has an account already"* ]]; then
+    echo "[seed] already enrolled: $email (by another checkout on this machine: its .local/demo-people.tsv has the password)" >&2
+    return 0
+  fi
   [ "${out##*$'\n'}" = 201 ] || { echo "[seed] invitation of $email refused: ${out%$'\n'*}" >&2; return 1; }
   code=$(imsa_invitation_code "$email")
   password="demo-$(openssl rand -hex 12)"
