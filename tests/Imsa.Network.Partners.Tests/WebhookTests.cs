@@ -87,6 +87,8 @@ public sealed class WebhookTests(WebhookTests.WebhookService service) : IClassFi
             ["Webhooks:Timeout"] = "00:00:02",
             // Short, so a test sees the previous secret stop signing.
             ["Webhooks:SecretOverlap"] = "00:00:08",
+            // The dispatcher's sweep (secrets sealed anew, erased cases' deliveries deleted), often.
+            ["Encryption:RotationInterval"] = "00:00:00.500",
         };
     }
 
@@ -248,6 +250,35 @@ public sealed class WebhookTests(WebhookTests.WebhookService service) : IClassFi
             .StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await service.Client.SendAsAsync(someoneElse.Token, HttpMethod.Post, $"/organisations/{someoneElse.Id}/webhooks/{id}/secret"))
             .StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task AnErasedCase_LeavesNothingInTheDeliveryLog_OnceItsLastDeliveriesWentOut()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (organisation, token) = await ReceivingServiceAsync();
+        (await service.Client.SendAsAsync(token, HttpMethod.Post, $"/organisations/{organisation}/webhooks", new { url = receiver.Url.ToString() }))
+            .EnsureSuccessStatusCode();
+        var (erased, kept, origin, handover) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        Task<long> DeliveriesOf(Guid caseId) =>
+            service.Database.CountAsync($"SELECT count(*) FROM webhook_deliveries WHERE payload -> 'data' ->> 'caseId' = '{caseId}'");
+        await PublishAsync(new HandoverOffered(handover, erased, origin, organisation, DateTimeOffset.UtcNow.AddDays(7), 2, DateTimeOffset.UtcNow), Guid.NewGuid());
+        await PublishAsync(new HandoverOffered(Guid.NewGuid(), kept, origin, organisation, DateTimeOffset.UtcNow.AddDays(7), 2, DateTimeOffset.UtcNow), Guid.NewGuid());
+        await Eventually.Until(() => Task.FromResult(receiver.Requests.Count), count => count >= 2, "both offers to be delivered");
+        await Eventually.UntilCount(
+            () => service.Database.CountAsync($"SELECT count(*) FROM webhook_deliveries WHERE status = 'Delivered' AND payload -> 'data' ->> 'caseId' IN ('{erased}', '{kept}')"),
+            2,
+            "both deliveries to be logged as delivered");
+
+        await PublishAsync(new Imsa.Network.Contracts.Counselling.CaseErased(erased, origin, DateTimeOffset.UtcNow), Guid.NewGuid());
+        await Eventually.UntilCount(() => DeliveriesOf(erased), 0, "the erased case's deliveries to go");
+
+        // Handovers then revokes the case's handovers: the receiver hears it, and then the log forgets it too.
+        await PublishAsync(new HandoverRevoked(handover, erased, origin, organisation, "case-erased", 3, DateTimeOffset.UtcNow), Guid.NewGuid());
+        await Eventually.Until(
+            () => Task.FromResult(receiver.Requests.Count(r => r.Body.Contains("handover.revoked", StringComparison.Ordinal))), count => count == 1, "the revocation to be delivered");
+        await Eventually.UntilCount(() => DeliveriesOf(erased), 0, "the revocation's delivery to go after it went out");
+        (await DeliveriesOf(kept)).Should().Be(1, "another case's log stays");
     }
 
     [Fact]

@@ -45,6 +45,7 @@ internal static class PartnersServices
         {
             bus.AddConsumer<HandoverLoadConsumer>();
             bus.AddConsumer<WebhookEventConsumer>();
+            bus.AddConsumer<CaseErasedConsumer>();
             bus.AddAccessProjection();
         });
         builder.AddNetworkAccess();

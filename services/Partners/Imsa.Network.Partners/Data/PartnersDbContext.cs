@@ -38,6 +38,8 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
 
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
+    public DbSet<ErasedCase> ErasedCases => Set<ErasedCase>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // People's accounts (ASP.NET Core Identity's model), in a schema of their own: staff personal data.
@@ -159,6 +161,14 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
             subscription.Property(s => s.CreatedAt).HasColumnName("created_at");
             subscription.Property(s => s.DeletedAt).HasColumnName("deleted_at");
             subscription.HasIndex(s => s.OrganisationId).HasFilter("deleted_at IS NULL");
+        });
+
+        modelBuilder.Entity<ErasedCase>(erased =>
+        {
+            erased.ToTable("erased_cases");
+            erased.HasKey(e => e.CaseId);
+            erased.Property(e => e.CaseId).HasColumnName("case_id").ValueGeneratedNever();
+            erased.Property(e => e.ErasedAt).HasColumnName("erased_at");
         });
 
         modelBuilder.Entity<WebhookDelivery>(delivery =>

@@ -737,6 +737,21 @@ namespace Imsa.Network.Partners.Data.Migrations
                     b.ToTable("receiver_handovers", (string)null);
                 });
 
+            modelBuilder.Entity("Imsa.Network.Partners.Domain.Webhooks.ErasedCase", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("case_id");
+
+                    b.Property<DateTimeOffset>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
+
+                    b.HasKey("CaseId");
+
+                    b.ToTable("erased_cases", (string)null);
+                });
+
             modelBuilder.Entity("Imsa.Network.Partners.Domain.Webhooks.WebhookDelivery", b =>
                 {
                     b.Property<Guid>("Id")

@@ -65,6 +65,17 @@ public enum WebhookDeliveryStatus
     Failed,
 }
 
+/// <summary>
+/// A case erased in Counselling (CaseErased): the delivery log keeps nothing of it once its deliveries are done
+/// (<see cref="ErasedCaseDeliveries"/>).
+/// </summary>
+internal sealed class ErasedCase
+{
+    public Guid CaseId { get; init; }
+
+    public DateTimeOffset ErasedAt { get; init; }
+}
+
 /// <summary>One event for one subscription: its payload, and how its delivery went.</summary>
 internal sealed class WebhookDelivery
 {

@@ -83,9 +83,11 @@ internal sealed partial class WebhookDispatcher(
         var now = time.GetUtcNow();
         if (now >= _nextRefresh)
         {
-            // Now and then: secrets sealed by a master key no longer active, or still in clear, are sealed anew.
+            // Now and then: secrets sealed by a master key no longer active, or still in clear, are sealed anew; and
+            // the deliveries about erased cases that went out since are deleted.
             _nextRefresh = now + encryption.Value.RotationInterval;
             await secrets.RefreshAsync(db, cancellationToken);
+            await ErasedCaseDeliveries.PurgeAsync(db, null, cancellationToken);
         }
 
         // Long enough for a batch of slow endpoints (timeout × tries each), so no other instance takes them meanwhile.

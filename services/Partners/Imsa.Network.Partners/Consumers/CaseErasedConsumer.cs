@@ -1,0 +1,23 @@
+using Imsa.Network.Contracts.Counselling;
+using Imsa.Network.Messaging.Inbox;
+using Imsa.Network.Partners.Data;
+using Imsa.Network.Partners.Domain.Webhooks;
+using MassTransit;
+
+namespace Imsa.Network.Partners.Consumers;
+
+/// <summary>Remembers an erased case and deletes the finished webhook deliveries about it (<see cref="ErasedCaseDeliveries"/>).</summary>
+internal sealed class CaseErasedConsumer(PartnersDbContext db) : IdempotentConsumer<PartnersDbContext>(db), IConsumer<CaseErased>
+{
+    public Task Consume(ConsumeContext<CaseErased> context) =>
+        ConsumeOnceAsync(context, async () =>
+        {
+            var erased = context.Message;
+            if (await Db.ErasedCases.FindAsync([erased.CaseId], context.CancellationToken) is null)
+            {
+                Db.ErasedCases.Add(new ErasedCase { CaseId = erased.CaseId, ErasedAt = erased.At });
+            }
+
+            await ErasedCaseDeliveries.PurgeAsync(Db, erased.CaseId, context.CancellationToken);
+        });
+}
