@@ -207,6 +207,11 @@ public sealed class PeopleAdministrationTests(ServiceFixture<Program> service) :
 
         (await Partners.SendAsAsync(own, HttpMethod.Post, $"/organisations/{organisation}/people/{admin.Id}/deactivate")).StatusCode.Should().Be(HttpStatusCode.OK);
         (await ChangeRoleAsync(own, organisation, admin.Id, "organisation-admin")).StatusCode.Should().Be(HttpStatusCode.Conflict, "a deactivated person's role stays");
+        var colleagueToken = await browser.AccessTokenAsync(colleague);
+        (await Partners.SendAsAsync(colleagueToken, HttpMethod.Post, $"/organisations/{organisation}/people/{colleague.Id}/deactivate"))
+            .StatusCode.Should().Be(HttpStatusCode.Conflict, "the last active admin does not leave the organisation without one");
+        (await Partners.SendAsAsync(own, HttpMethod.Post, $"/organisations/{organisation}/people/{colleague.Id}/deactivate"))
+            .StatusCode.Should().Be(HttpStatusCode.Conflict, "nor do the organisation's systems deactivate them");
         (await service.Database.CountAsync(
                 $"SELECT count(*) FROM identity.people WHERE organisation_id = '{organisation}' AND role = 'organisation-admin' AND activated_at IS NOT NULL AND deactivated_at IS NULL"))
             .Should().Be(1);

@@ -467,7 +467,7 @@ internal static class CaseEndpoints
             .Select(h => new CaseHandoverView(h.HandoverId, h.ReceiverOrganisationId, h.Status, h.DeclineReason, h.LastOutcome, h.LastOutcomeOn, h.UpdatedAt))
             .ToListAsync(cancellationToken);
 
-    private static async Task<ProblemHttpResult?> SaveAsync(CounsellingDbContext db, CancellationToken cancellationToken)
+    internal static async Task<ProblemHttpResult?> SaveAsync(CounsellingDbContext db, CancellationToken cancellationToken)
     {
         try
         {

@@ -7,7 +7,6 @@ using Imsa.Network.Counselling.Protection;
 using Imsa.Network.Messaging.Outbox;
 using Imsa.Network.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Imsa.Network.Counselling.Endpoints;
 
@@ -70,7 +69,7 @@ internal static class RestrictionEndpoints
             c.RestrictionReason = reason;
             c.UpdatedAt = now;
             db.AddEvent(new CaseRestricted(c.Id, c.OwnerOrganisationId, EnumCodes.Of(reason), now), time);
-            if (await SaveAsync(db, cancellationToken) is { } conflict)
+            if (await CaseEndpoints.SaveAsync(db, cancellationToken) is { } conflict)
             {
                 return conflict;
             }
@@ -96,7 +95,7 @@ internal static class RestrictionEndpoints
             c.RestrictionReason = null;
             c.UpdatedAt = now;
             db.AddEvent(new CaseRestrictionLifted(c.Id, c.OwnerOrganisationId, now), time);
-            if (await SaveAsync(db, cancellationToken) is { } conflict)
+            if (await CaseEndpoints.SaveAsync(db, cancellationToken) is { } conflict)
             {
                 return conflict;
             }
@@ -111,18 +110,5 @@ internal static class RestrictionEndpoints
         using var cipher = owned.Open(keys);
         return TypedResults.Ok(CaseEndpoints.ToResponse(
             owned.Case, cipher.OpenContent(owned.Case), await CaseEndpoints.HandoversOfAsync(db, owned.Case.Id, cancellationToken)));
-    }
-
-    private static async Task<ProblemHttpResult?> SaveAsync(CounsellingDbContext db, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return null;
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Problems.Conflict("The case changed meanwhile; read it and try again.");
-        }
     }
 }

@@ -56,5 +56,9 @@ internal static class PersonRoles
     /// organisation keeps one, so that one of its own people can always manage them.
     /// </summary>
     public static bool TakesTheLastAdmin(Person person, string role, int otherActiveAdmins) =>
-        person is { Role: OrganisationAdmin, IsActive: true } && role != OrganisationAdmin && otherActiveAdmins == 0;
+        role != OrganisationAdmin && IsTheLastAdmin(person, otherActiveAdmins);
+
+    /// <summary>Whether deactivating <paramref name="person"/> would leave the organisation without an active organisation-admin.</summary>
+    public static bool IsTheLastAdmin(Person person, int otherActiveAdmins) =>
+        person is { Role: OrganisationAdmin, IsActive: true } && otherActiveAdmins == 0;
 }

@@ -107,7 +107,8 @@ internal static class PeopleEndpoints
             .WithSummary("Deactivate a person")
             .WithDescription("By the organisation (its systems or an organisation-admin), by the person themselves when they leave, or by a coordinator "
                 + "(audited). For good: the person cannot sign in again, and their current tokens are refused network-wide within seconds "
-                + "(announces PersonDeactivated, ids only). What they did stays attributed to them. Asked again, it answers the person as they are.")
+                + "(announces PersonDeactivated, ids only). What they did stays attributed to them. The organisation cannot deactivate its last active "
+                + "organisation-admin (409: make another person admin first); a coordinator can. Asked again, it answers the person as they are.")
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -420,12 +421,27 @@ internal static class PeopleEndpoints
         {
             var now = time.GetUtcNow();
             await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
+            // As a role change: one at a time per organisation, so two admins leaving at once cannot both count the other.
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM organisations WHERE id = {id} FOR UPDATE", cancellationToken);
             // After any sign-in attempt under way (it holds the row), so neither overwrites the other.
             await db.Database.ExecuteSqlAsync($"SELECT 1 FROM identity.people WHERE \"Id\" = {person.Id} FOR UPDATE", cancellationToken);
             await db.Entry(person).ReloadAsync(cancellationToken);
             if (person.DeactivatedAt is not null)
             {
                 return TypedResults.Ok(Seen(person, own));
+            }
+
+            // The organisation keeps one of its own who can manage its people; a coordinator may still (a compromised
+            // account), audited.
+            var otherActiveAdmins = await db.Users.CountAsync(
+                p => p.OrganisationId == id && p.Id != personId && p.Role == PersonRoles.OrganisationAdmin && p.ActivatedAt != null && p.DeactivatedAt == null,
+                cancellationToken);
+            if (own && PersonRoles.IsTheLastAdmin(person, otherActiveAdmins))
+            {
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status409Conflict,
+                    title: "The organisation's last active organisation-admin stays active.",
+                    detail: "An organisation keeps at least one active organisation-admin: make another person organisation-admin first.");
             }
 
             person.DeactivatedAt = now;
