@@ -45,9 +45,13 @@ register() {
       echo "[seed]   its API client is not in ${clients_file#"$root/"}: another checkout on this machine seeded it; its .local/demo-people.tsv signs its people in" >&2
     fi
     if [ -n "$id" ] && [ -n "$credentials" ]; then
-      registered_id="$id"
       registered_token=$(curl -fsS -d grant_type=client_credentials -d "client_id=${credentials%%=*}" \
-        --data-urlencode "client_secret=${credentials#*=}" "$partners/connect/token" | json_field access_token)
+        --data-urlencode "client_secret=${credentials#*=}" "$partners/connect/token" 2>/dev/null | json_field access_token || true)
+      if [ -n "$registered_token" ]; then
+        registered_id="$id"
+      else
+        echo "[seed]   its API client in ${clients_file#"$root/"} is refused (revoked, or the databases were seeded anew by another checkout): its people are left as they are" >&2
+      fi
     fi
     return 0
   fi
