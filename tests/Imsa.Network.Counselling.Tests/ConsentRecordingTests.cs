@@ -42,8 +42,8 @@ public sealed class ConsentRecordingTests
         Purpose = MigrationPurposes.VocationalTraining,
     };
 
-    private static readonly ConsentText English = ConsentTextCatalog.All.Single(t => t.Language == "en" && t.Version == "1");
-    private static readonly ConsentText German = ConsentTextCatalog.All.Single(t => t.Language == "de" && t.Version == "1");
+    private static readonly ConsentText English = ConsentTextCatalog.Seeds.Single(t => t.Language == "en" && t.Version == "1");
+    private static readonly ConsentText German = ConsentTextCatalog.Seeds.Single(t => t.Language == "de" && t.Version == "1");
 
     private static readonly RecordConsentRequest Valid = new(
         Recipients: [Receiver],
@@ -352,7 +352,7 @@ public sealed class ConsentRecordingTests
 
     private static ConsentContext Context() => Context(Arrival);
 
-    private static ConsentContext Context(DateOnly? plannedArrival) => new(OpenCase, plannedArrival, Standing, new(Owner, null, "partner-system"), Now);
+    private static ConsentContext Context(DateOnly? plannedArrival) => new(OpenCase, plannedArrival, Standing, new(Owner, null, "partner-system"), Now, ConsentTextCatalog.Seeds);
 
     private static Consent Recorded() => Consent.Record(Valid, Context()).Recorded!.Consent;
 

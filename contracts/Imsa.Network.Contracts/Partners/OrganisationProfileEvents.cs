@@ -25,3 +25,23 @@ public sealed record OrganisationCapacityChanged(
     int? MaxOpenHandovers,
     DateOnly? NoCapacityUntil,
     DateTimeOffset At);
+
+/// <summary>
+/// How the organisation is reached as a data controller: its registered name, its postal address and its contact
+/// points as its profile lists them. Organisation data, not personal data: the profile's contacts are function
+/// mailboxes and roles (e.g. "Datenschutz", privacy@…), never a private person's details. Announced at registration
+/// and whenever the profile's address or contacts change; the newest <paramref name="At"/> wins.
+/// </summary>
+/// <param name="Contacts">In the profile's order: the first is the one a consent receipt names.</param>
+public sealed record OrganisationContactChanged(
+    Guid OrganisationId,
+    string Name,
+    OrganisationPostalAddress? Address,
+    IReadOnlyList<OrganisationContactPoint> Contacts,
+    DateTimeOffset At);
+
+/// <param name="Country">ISO 3166-1 alpha-2.</param>
+public sealed record OrganisationPostalAddress(string Street, string PostalCode, string City, string Country);
+
+/// <summary>A function mailbox or role of the organisation (at least one of email and phone).</summary>
+public sealed record OrganisationContactPoint(string Role, string? Email, string? Phone);

@@ -43,6 +43,7 @@ internal static class CounsellingServices
         builder.AddMessaging<CounsellingDbContext>("counselling", bus =>
         {
             bus.AddConsumer<OrganisationRegisteredConsumer>();
+            bus.AddConsumer<OrganisationContactConsumer>();
             bus.AddConsumer<HandoverProjectionConsumer>();
             bus.AddAccessProjection();
         });
@@ -60,6 +61,11 @@ internal static class CounsellingServices
         builder.Services.AddSingleton<MasterKeyRing>();
         builder.Services.AddSingleton(IdempotentAnswers.Sealing);
         builder.Services.AddHostedService<KeyRotationJob>();
+        // Receipts are signed with a key this service makes and rotates itself, sealed under the master key.
+        builder.Services.AddOptions<ReceiptOptions>().BindConfiguration("Receipts")
+            .Validate(receipts => receipts.SigningKeyLifetime >= TimeSpan.FromHours(1), "Receipts:SigningKeyLifetime is at least 01:00:00.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ReceiptSigner>();
         builder.Services.AddOptions<ConsentExpiryOptions>().BindConfiguration("Counselling:ConsentExpiry");
         builder.Services.AddHostedService<ConsentExpiryJob>();
         builder.Services.AddSingleton(_ => GermanGeography.Shared);

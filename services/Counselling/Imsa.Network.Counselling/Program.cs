@@ -1,6 +1,7 @@
 using Imsa.Network.Access;
 using Imsa.Network.Operations;
 using Imsa.Network.ServiceDefaults;
+using Imsa.Network.Counselling.Domain.ConsentTexts;
 using Imsa.Network.Counselling.Endpoints;
 
 namespace Imsa.Network.Counselling;
@@ -17,6 +18,7 @@ public partial class Program
         app.MapNetworkAccess();
         app.MapOperations();
         app.MapReferenceEndpoints();
+        app.MapConsentTextEndpoints();
         // Counselling work is a counsellor's: a person needs that role (API clients act for the whole organisation).
         var caseWork = app.MapGroup("").RequireAuthorization(PersonPolicies.CaseWork);
         caseWork.MapCaseEndpoints();
@@ -25,6 +27,7 @@ public partial class Program
         caseWork.MapDossierEndpoints();
 
         await app.MigrateDatabaseAsync();
+        await app.SeedConsentTextsAsync();
         await app.RunAsync();
     }
 }

@@ -1,4 +1,6 @@
 using Imsa.Network.Counselling.Domain;
+using Imsa.Network.Counselling.Domain.ConsentTexts;
+using Imsa.Network.Counselling.Protection;
 using Imsa.Network.Access;
 using Imsa.Network.Messaging;
 using Imsa.Network.Operations;
@@ -25,6 +27,12 @@ internal sealed class CounsellingDbContext(DbContextOptions<CounsellingDbContext
     public DbSet<Disclosure> Disclosures => Set<Disclosure>();
 
     public DbSet<CaseHandover> Handovers => Set<CaseHandover>();
+
+    public DbSet<ConsentText> ConsentTexts => Set<ConsentText>();
+
+    public DbSet<ControllerContact> ControllerContacts => Set<ControllerContact>();
+
+    public DbSet<ReceiptSigningKey> ReceiptSigningKeys => Set<ReceiptSigningKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -120,6 +128,43 @@ internal sealed class CounsellingDbContext(DbContextOptions<CounsellingDbContext
             h.Property(x => x.LastOutcome).HasMaxLength(60);
             h.HasIndex(x => x.CaseId);
             h.HasIndex(x => new { x.ReceiverOrganisationId, x.CaseId });
+        });
+
+        modelBuilder.Entity<ConsentText>(t =>
+        {
+            t.ToTable("consent_texts");
+            t.HasKey(x => new { x.Language, x.Version });
+            t.Property(x => x.Language).HasMaxLength(2);
+            t.Property(x => x.Version).HasMaxLength(Domain.ConsentTexts.ConsentTexts.MaxVersionLength);
+            t.Property(x => x.Title).HasMaxLength(Domain.ConsentTexts.ConsentTexts.MaxTitleLength);
+            t.Property(x => x.Sha256).HasMaxLength(64);
+            t.Property(x => x.Text).HasMaxLength(Domain.ConsentTexts.ConsentTexts.MaxTextLength);
+        });
+
+        modelBuilder.Entity<ControllerContact>(c =>
+        {
+            c.ToTable("controller_contacts");
+            c.HasKey(x => x.OrganisationId);
+            c.Property(x => x.OrganisationId).ValueGeneratedNever();
+            c.Property(x => x.Name).HasMaxLength(200);
+            c.Property(x => x.Street).HasMaxLength(200);
+            c.Property(x => x.PostalCode).HasMaxLength(20);
+            c.Property(x => x.City).HasMaxLength(100);
+            c.Property(x => x.Country).HasMaxLength(2);
+            c.Property(x => x.Role).HasMaxLength(200);
+            c.Property(x => x.Email).HasMaxLength(254);
+            c.Property(x => x.Phone).HasMaxLength(50);
+        });
+
+        modelBuilder.Entity<ReceiptSigningKey>(k =>
+        {
+            k.ToTable("receipt_signing_keys");
+            k.HasKey(x => x.Kid);
+            k.Property(x => x.Kid).HasMaxLength(64);
+            k.Property(x => x.X).HasMaxLength(64);
+            k.Property(x => x.Y).HasMaxLength(64);
+            k.Property(x => x.MasterKeyId).HasMaxLength(100);
+            k.HasIndex(x => x.SignsUntil);
         });
 
         // snake_case for every column not named explicitly (the messaging tables name theirs).

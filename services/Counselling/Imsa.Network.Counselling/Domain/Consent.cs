@@ -83,12 +83,14 @@ internal enum RecipientStanding
 /// <param name="PlannedArrival">The case's planned arrival (from its sealed migration plan), if any.</param>
 /// <param name="Recipients">The standing of each organisation the terms name.</param>
 /// <param name="RecordedBy">Who records it: the organisation, the counsellor (a person, or none for an API client) and the client.</param>
+/// <param name="Texts">The published consent texts the terms may name (the endpoint reads the one they name, if it exists).</param>
 internal sealed record ConsentContext(
     Case Case,
     DateOnly? PlannedArrival,
     IReadOnlyDictionary<Guid, RecipientStanding> Recipients,
     NetworkActor RecordedBy,
-    DateTimeOffset Now);
+    DateTimeOffset Now,
+    IReadOnlyCollection<ConsentText> Texts);
 
 /// <summary>A consent as recorded, the event that announces it, and the receipt's one-time withdrawal code.</summary>
 internal sealed record RecordedConsent(Consent Consent, ConsentGranted Granted, string WithdrawalCode);
@@ -162,7 +164,7 @@ internal sealed class Consent
     /// JSON names as the API spells them): recipients are 1 to 20 registered receiving services in good standing;
     /// categories are known, each once, special categories only under explicit consent; the method, the purpose
     /// (continuation of counselling: statistics are never a purpose) and the consent text shown (with its hash, if
-    /// given) are known; it was obtained when it was recorded — not in the future, not long before the case, not after
+    /// given) are known, the text published and valid; it was obtained when it was recorded — not in the future, not long before the case, not after
     /// the planned arrival; it is valid for a limited time of at most five years.
     /// </summary>
     public static (RecordedConsent? Recorded, Dictionary<string, string[]> Errors) Record(RecordConsentRequest terms, ConsentContext context)
@@ -184,10 +186,15 @@ internal sealed class Consent
             errors["purpose"] = ["The only purpose is continuation-of-counselling: statistics are never a consent purpose."];
         }
 
-        var text = ConsentTexts.ConsentTexts.Find(terms.TextLanguage, terms.TextVersion);
+        var text = context.Texts.FirstOrDefault(t => t.Language == terms.TextLanguage && t.Version == terms.TextVersion);
         if (text is null)
         {
-            errors["textVersion"] = ["Name a consent text that ships with the product (GET /reference/consent-texts): language and version."];
+            errors["textVersion"] = ["Name a published consent text (GET /reference/consent-texts): language and version."];
+        }
+        else if (text.ValidFrom > now)
+        {
+            errors["textVersion"] = [string.Create(CultureInfo.InvariantCulture,
+                $"This version of the consent text is valid from {text.ValidFrom:yyyy-MM-dd HH:mm} UTC on: show the person the version valid now.")];
         }
         else if (terms.TextSha256 is not null && !string.Equals(terms.TextSha256, text.Sha256, StringComparison.OrdinalIgnoreCase))
         {

@@ -79,7 +79,8 @@ internal static class ConsentEndpoints
             .RequireAuthorization(NetworkRoles.Partner)
             .WithSummary("Record a consent (release from confidentiality)")
             .WithDescription("Append-only: a change of mind is a new consent. Returns the consent receipt (Kantara CR 1.1) with a one-time "
-                + "withdrawal code for the person: it is shown only in this response. Announces ConsentGranted.")
+                + "withdrawal code for the person: it is shown only in this response; the receipt is signed (GET /.well-known/jwks.json). "
+                + "The text named must be published and valid (GET /reference/consent-texts). Announces ConsentGranted.")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -95,7 +96,8 @@ internal static class ConsentEndpoints
         consents.MapGet("/{consentId:guid}/receipt", ReceiptAsync)
             .RequireAuthorization(NetworkRoles.Partner)
             .WithSummary("Read a consent's receipt again")
-            .WithDescription("The Kantara CR 1.1 receipt, without the withdrawal code (stored only as a hash).")
+            .WithDescription("The Kantara CR 1.1 receipt, without the withdrawal code (stored only as a hash), signed anew: its signature "
+                + "is a detached JWS over the receipt without it (RFC 8785), verifiable with GET /.well-known/jwks.json.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         consents.MapPost("/{consentId:guid}/withdraw", WithdrawAsync)
             .RequireAuthorization()
@@ -130,7 +132,7 @@ internal static class ConsentEndpoints
 
     private static async Task<Results<Created<ConsentRecorded>, ProblemHttpResult>> RecordAsync(
         Guid caseId, RecordConsentRequest request, ClaimsPrincipal user, HttpContext http, CounsellingDbContext db, MasterKeyRing keys,
-        TimeProvider time, CancellationToken cancellationToken)
+        ReceiptSigner signer, TimeProvider time, CancellationToken cancellationToken)
     {
         var owned = await OwnedCase.FindOpenAsync(db, user, caseId, cancellationToken);
         if (owned.Problem is not null)
@@ -146,9 +148,10 @@ internal static class ConsentEndpoints
             plannedArrival = cipher.OpenMigrationPlan(owned.Case).PlannedArrival;
         }
 
+        var text = await ConsentTextLibrary.FindAsync(db, request.TextLanguage, request.TextVersion, cancellationToken);
         var context = new ConsentContext(
             owned.Case, plannedArrival, await ConsentLedger.RecipientsAsync(db, request.Recipients, cancellationToken),
-            NetworkActor.Of(user), now);
+            NetworkActor.Of(user), now, text is null ? [] : [text]);
         var (recorded, errors) = Consent.Record(request, context);
         if (recorded is null)
         {
@@ -161,7 +164,7 @@ internal static class ConsentEndpoints
         db.AddEvent(granted, time);
         await db.SaveChangesAsync(cancellationToken);
 
-        var receipt = ConsentReceipts.For(consent, BaseUrl(http), code);
+        var receipt = await SignedReceiptAsync(db, signer, consent, text, BaseUrl(http), code, cancellationToken);
         return TypedResults.Created($"/cases/{caseId}/consents/{consent.Id}", new ConsentRecorded(ToResponse(consent, now), receipt));
     }
 
@@ -195,7 +198,8 @@ internal static class ConsentEndpoints
     }
 
     private static async Task<Results<Ok<ConsentReceipt>, ProblemHttpResult>> ReceiptAsync(
-        Guid caseId, Guid consentId, ClaimsPrincipal user, HttpContext http, CounsellingDbContext db, CancellationToken cancellationToken)
+        Guid caseId, Guid consentId, ClaimsPrincipal user, HttpContext http, CounsellingDbContext db, ReceiptSigner signer,
+        CancellationToken cancellationToken)
     {
         var consent = await OwnedConsentAsync(db, user, caseId, consentId, cancellationToken);
         if (consent is null)
@@ -203,7 +207,18 @@ internal static class ConsentEndpoints
             return Problems.NotFound("Consent");
         }
 
-        return TypedResults.Ok(ConsentReceipts.For(consent, BaseUrl(http), withdrawalCode: null));
+        var text = await ConsentTextLibrary.FindAsync(db, consent.TextLanguage, consent.TextVersion, cancellationToken);
+        return TypedResults.Ok(await SignedReceiptAsync(db, signer, consent, text, BaseUrl(http), withdrawalCode: null, cancellationToken));
+    }
+
+    /// <summary>The receipt, naming the owner as its profile says, signed.</summary>
+    private static async Task<ConsentReceipt> SignedReceiptAsync(
+        CounsellingDbContext db, ReceiptSigner signer, Consent consent, ConsentText? text, string baseUrl, string? withdrawalCode,
+        CancellationToken cancellationToken)
+    {
+        var controller = await db.ControllerContacts.AsNoTracking()
+            .FirstOrDefaultAsync(c => c.OrganisationId == consent.OwnerOrganisationId, cancellationToken);
+        return await signer.SignAsync(ConsentReceipts.For(consent, text, controller, baseUrl, withdrawalCode), cancellationToken);
     }
 
     private static async Task<Results<Ok<ConsentResponse>, ProblemHttpResult>> WithdrawAsync(

@@ -1,8 +1,10 @@
 using Imsa.Network.Contracts.Counselling;
+using Imsa.Network.Counselling.Data;
 using Imsa.Network.Reference;
 using Imsa.Network.Counselling.Domain.ConsentTexts;
 using Imsa.Network.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 
 namespace Imsa.Network.Counselling.Endpoints;
 
@@ -37,11 +39,17 @@ internal static class ReferenceEndpoints
         reference.MapGet("/data-categories", () => TypedResults.Ok(Categories))
             .WithSummary("Data categories a consent can release")
             .WithDescription("Special categories are released only by a consent with explicitSpecialCategories = true.");
-        reference.MapGet("/consent-texts", () => TypedResults.Ok(ConsentTexts.All))
-            .WithSummary("Consent text templates")
-            .WithDescription("Every version in every language, with the SHA-256 a consent record stores to prove which text the person was shown.");
-        reference.MapGet("/consent-texts/{language}/{version}", Results<Ok<ConsentText>, ProblemHttpResult> (string language, string version) =>
-                ConsentTexts.Find(language, version) is { } text ? TypedResults.Ok(text) : Problems.NotFound("Consent text"))
+        reference.MapGet("/consent-texts", async (CounsellingDbContext db, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await db.ConsentTexts.AsNoTracking()
+                    .OrderBy(t => t.Language).ThenBy(t => t.Version).ToListAsync(cancellationToken)))
+            .WithSummary("Consent texts")
+            .WithDescription("Every published version in every language, with the SHA-256 a consent record stores to prove which text the "
+                + "person was shown, whether a qualified translator checked the translation, and from when it is valid.");
+        reference.MapGet("/consent-texts/{language}/{version}", async Task<Results<Ok<ConsentText>, ProblemHttpResult>> (
+                    string language, string version, CounsellingDbContext db, CancellationToken cancellationToken) =>
+                await ConsentTextLibrary.FindAsync(db, language, version, cancellationToken) is { } text
+                    ? TypedResults.Ok(text)
+                    : Problems.NotFound("Consent text"))
             .WithSummary("One consent text version")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;

@@ -53,6 +53,17 @@ internal sealed class MasterKeyRing(IOptions<EncryptionOptions> options)
         }
     }
 
+    /// <summary>Seals a secret of the service itself (a receipt signing key) under the active master key, bound to <paramref name="purpose"/>.</summary>
+    public (string MasterKeyId, byte[] Sealed) SealSecret(string purpose, ReadOnlySpan<byte> secret)
+    {
+        var id = ActiveKeyId;
+        return (id, Sealing.Seal(MasterKey(id), secret, SecretContext(purpose, id)));
+    }
+
+    /// <summary>Opens a secret sealed by <see cref="SealSecret"/>; throws when its master key is not configured or it was changed.</summary>
+    public byte[] OpenSecret(string purpose, string masterKeyId, byte[] sealedSecret) =>
+        Sealing.Open(MasterKey(masterKeyId), sealedSecret, SecretContext(purpose, masterKeyId));
+
     private byte[] Wrap(Guid caseId, string masterKeyId, byte[] dataKey) =>
         Sealing.Seal(MasterKey(masterKeyId), dataKey, WrapContext(caseId, masterKeyId));
 
@@ -63,6 +74,9 @@ internal sealed class MasterKeyRing(IOptions<EncryptionOptions> options)
         options.Value.MasterKeys.TryGetValue(id, out var value) && SymmetricKeys.TryDecode(value, out var key)
             ? key
             : throw new CryptographicException($"The master key '{id}' is not configured (Encryption:MasterKeys).");
+
+    private static byte[] SecretContext(string purpose, string masterKeyId) =>
+        Encoding.UTF8.GetBytes($"imsa-secret|{purpose}|{masterKeyId}");
 
     // The wrapped key is bound to its case and master key: a key row copied onto another case does not open.
     private static byte[] WrapContext(Guid caseId, string masterKeyId) =>

@@ -138,6 +138,7 @@ internal static class OrganisationEndpoints
                 EnumCodes.Of(organisation.Status),
                 organisation.RegisteredAt),
             time);
+        db.AddEvent(ProfileEndpoints.ContactFields(organisation, organisation.RegisteredAt), time);
         db.Record(user, "organisation.register", organisation.Id.ToString(), reason, time);
         if (organisation.ContactEmail is not null)
         {

@@ -47,8 +47,8 @@ internal static class ProfileEndpoints
             .WithTags("Organisations")
             .WithSummary("Replace the organisation's own profile")
             .WithDescription("Only the organisation itself edits its profile (anyone else gets 404). Receiving services also give "
-                + "service types, service area, eligibility and capacity. Announces OrganisationUpdated (codes only) and, when "
-                + "the capacity changed, OrganisationCapacityChanged.")
+                + "service types, service area, eligibility and capacity. Announces OrganisationUpdated (codes only), when "
+                + "the address or contacts changed OrganisationContactChanged, and, when the capacity changed, OrganisationCapacityChanged.")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
@@ -76,7 +76,15 @@ internal static class ProfileEndpoints
         var now = time.GetUtcNow();
         var directoryBefore = DirectoryFields(organisation.Id, organisation.Profile, now);
         var capacityBefore = CapacityFields(organisation.Id, organisation.Profile, now);
+        var contactBefore = ContactFields(organisation, now);
         organisation.UpdateProfile(profile, now);
+
+        // Counselling names the organisation's address and first contact on the consent receipts it issues for it.
+        var contact = ContactFields(organisation, now);
+        if (contact.Address != contactBefore.Address || !contact.Contacts.SequenceEqual(contactBefore.Contacts))
+        {
+            db.AddEvent(contact, time);
+        }
 
         // Announced only when what other services see changed: the codes, or the capacity (not its note).
         var directory = DirectoryFields(organisation.Id, profile, now);
@@ -116,6 +124,18 @@ internal static class ProfileEndpoints
             receiving?.Eligibility.MaxAge,
             receiving?.Eligibility.Purposes ?? [],
             receiving?.Eligibility.ResidenceSituations ?? [],
+            at);
+    }
+
+    /// <summary>How the organisation is reached as a controller: organisation data (function mailboxes and roles), no person's.</summary>
+    public static OrganisationContactChanged ContactFields(Organisation organisation, DateTimeOffset at)
+    {
+        var profile = organisation.Profile;
+        return new OrganisationContactChanged(
+            organisation.Id,
+            organisation.Name,
+            profile.Address is { } a ? new OrganisationPostalAddress(a.Street, a.PostalCode, a.City, a.Country) : null,
+            [.. profile.Contacts.Select(c => new OrganisationContactPoint(c.Role, c.Email, c.Phone))],
             at);
     }
 
