@@ -126,7 +126,8 @@ internal sealed class ReceiptSigner(
 
     private async Task<(ReceiptSigningKey, ECDsa)?> UsableKeyAsync(CounsellingDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var key = await db.ReceiptSigningKeys.OrderByDescending(k => k.CreatedAt).FirstOrDefaultAsync(k => k.SignsUntil > now, cancellationToken);
+        var key = await db.ReceiptSigningKeys.AsNoTracking().OrderByDescending(k => k.CreatedAt)
+            .FirstOrDefaultAsync(k => k.SignsUntil > now, cancellationToken);
         if (key is null)
         {
             return null;
@@ -141,8 +142,8 @@ internal sealed class ReceiptSigner(
             // Its master key was removed (docs/privacy.md, receipt signing keys): it cannot sign any more; its
             // public half stays published, and a new key takes over.
             ReceiptSigningLog.CannotOpen(logger, key.Kid, key.MasterKeyId);
-            key.SignsUntil = now;
-            await db.SaveChangesAsync(cancellationToken);
+            await db.ReceiptSigningKeys.Where(k => k.Kid == key.Kid)
+                .ExecuteUpdateAsync(k => k.SetProperty(x => x.SignsUntil, now), cancellationToken);
             return null;
         }
     }
@@ -177,8 +178,14 @@ internal sealed class ReceiptSigner(
                 CreatedAt = now,
                 SignsUntil = now + options.Value.SigningKeyLifetime,
             };
-            db.ReceiptSigningKeys.Add(key);
-            await db.SaveChangesAsync(cancellationToken);
+            // Not through SaveChanges: the key is the service's own, not the work of the person whose request made it
+            // (the activity log records a request's saves).
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO receipt_signing_keys (kid, x, y, sealed_private_key, master_key_id, created_at, signs_until)
+                VALUES ({key.Kid}, {key.X}, {key.Y}, {key.SealedPrivateKey}, {key.MasterKeyId}, {key.CreatedAt}, {key.SignsUntil})
+                """,
+                cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             ReceiptSigningLog.Made(logger, kid, key.SignsUntil);
             return (key, ecdsa);

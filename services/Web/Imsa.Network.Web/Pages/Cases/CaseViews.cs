@@ -81,7 +81,10 @@ internal sealed record CaseView(
 
 internal sealed record ConsentView(Guid Id, string State, IReadOnlyList<Guid> Recipients, IReadOnlyList<string> Categories, DateTimeOffset ValidUntil);
 
-internal sealed record ConsentTextView(string Language, string Version, string Title, string Sha256, string Text);
+/// <param name="TranslationChecked">False for a translation no qualified translator has checked yet (the receipt says so).</param>
+/// <param name="ValidFrom">Consents can be recorded on it from then on.</param>
+internal sealed record ConsentTextView(
+    string Language, string Version, string Title, string Sha256, string Text, bool TranslationChecked = true, DateTimeOffset? ValidFrom = null);
 
 /// <summary>A reason of Partners' matching as a code with the values it names (docs/api.md, <c>reasonCodes</c>).</summary>
 internal sealed record MatchReasonView(

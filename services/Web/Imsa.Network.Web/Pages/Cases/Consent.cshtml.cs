@@ -124,8 +124,12 @@ internal sealed class ConsentModel(NetworkApi api, IMemoryCache memory, TimeProv
         }
 
         var texts = await api.GetAsync<List<ConsentTextView>>(NetworkApi.Counselling, "reference/consent-texts", cancellationToken);
-        Texts = [.. (texts.Value ?? []).GroupBy(t => t.Language).Select(versions => versions.OrderByDescending(t => t.Version, StringComparer.Ordinal).First())];
-        // The language chosen, else the person's, else the page's, else English (Counselling ships German, English, French and Arabic).
+        // The newest version valid now in each language: Counselling refuses one whose validFrom lies ahead.
+        var now = time.GetUtcNow();
+        Texts = [.. (texts.Value ?? []).Where(t => t.ValidFrom is null || t.ValidFrom <= now).GroupBy(t => t.Language)
+            .Select(versions => versions.OrderByDescending(t => t.Version, StringComparer.Ordinal).First())];
+        // The language chosen, else the person's, else the page's, else English (Counselling publishes German, English, French and
+        // Arabic checked, and more languages as translations not yet checked).
         Text = new[] { textLanguage, Case.Contact?.PreferredLanguage, Languages.Current.Code, "en" }
             .Select(language => Texts.FirstOrDefault(t => t.Language == language))
             .FirstOrDefault(t => t is not null);
