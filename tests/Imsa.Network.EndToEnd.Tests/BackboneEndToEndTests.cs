@@ -69,7 +69,8 @@ public sealed class BackboneEndToEndTests
             ids.Add((string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!);
         }
 
-        (await network.PartnersDatabase.CountAsync("SELECT count(*) FROM messaging.outbox_messages")).Should().Be(3);
+        // Each registration writes two events: OrganisationRegistered and OrganisationContactChanged.
+        (await network.PartnersDatabase.CountAsync("SELECT count(*) FROM messaging.outbox_messages")).Should().Be(6);
 
         link.Restore();
         await network.Partners.WaitUntilReadyAsync();
