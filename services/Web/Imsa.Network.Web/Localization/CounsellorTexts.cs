@@ -121,10 +121,15 @@ internal static class CounsellorTexts
         ["counsellor.consent.text-language"] = new("Language of the text", "Sprache des Textes", "Langue du texte", "لغة النص"),
         ["counsellor.consent.show-text"] = new("Show the text", "Text anzeigen", "Afficher le texte", "عرض النص"),
         ["counsellor.consent.text-hint"] = new(
-            "Read it with the person or print it. The consent text exists in German and English; choose the one the person understands.",
-            "Lesen Sie ihn mit der Person oder drucken Sie ihn aus. Der Text liegt auf Deutsch und Englisch vor; wählen Sie den, den die Person versteht.",
-            "Lisez-le avec la personne ou imprimez-le. Le texte existe en allemand et en anglais ; choisissez celui que la personne comprend.",
-            "اقرأه مع الشخص أو اطبعه. النص متوفر بالألمانية والإنجليزية؛ اختر ما يفهمه الشخص."),
+            "Read it with the person or print it. Choose the language the person understands best.",
+            "Lesen Sie ihn mit der Person oder drucken Sie ihn aus. Wählen Sie die Sprache, die die Person am besten versteht.",
+            "Lisez-le avec la personne ou imprimez-le. Choisissez la langue que la personne comprend le mieux.",
+            "اقرأه مع الشخص أو اطبعه. اختر اللغة التي يفهمها الشخص أفضل."),
+        ["counsellor.consent.unchecked-translation"] = new(
+            "This translation has not yet been checked by a qualified translator; the receipt says so. If anything is unclear, read the German or English text with the person.",
+            "Diese Übersetzung ist noch nicht von einer qualifizierten Übersetzerin oder einem qualifizierten Übersetzer geprüft; die Quittung sagt es. Ist etwas unklar, lesen Sie mit der Person den deutschen oder englischen Text.",
+            "Cette traduction n'a pas encore été vérifiée par un traducteur qualifié ; le récépissé l'indique. Si quelque chose n'est pas clair, lisez le texte allemand ou anglais avec la personne.",
+            "لم يراجع مترجم مؤهل هذه الترجمة بعد، والإيصال يذكر ذلك. إذا كان شيء غير واضح، فاقرأ النص الألماني أو الإنجليزي مع الشخص."),
         ["counsellor.consent.terms"] = new("What the person agrees to", "Wozu die Person einwilligt", "Ce que la personne accepte", "ما يوافق عليه الشخص"),
         ["counsellor.consent.recipients"] = new("Receiving services released from confidentiality", "Von der Schweigepflicht entbundene aufnehmende Dienste", "Services d'accueil déliés du secret", "الخدمات المستقبِلة المعفاة من السرية"),
         ["counsellor.consent.no-suggestions"] = new(
