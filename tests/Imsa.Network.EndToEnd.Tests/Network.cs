@@ -14,6 +14,7 @@ public sealed class Network : IAsyncDisposable
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly Dictionary<string, Uri> _addresses = [];
     private bool _realServers;
+    private IReadOnlyDictionary<string, string?> _extraSettings = new Dictionary<string, string?>();
 
     private Network()
     {
@@ -57,9 +58,11 @@ public sealed class Network : IAsyncDisposable
     private ServiceFactory<Partners.Program>? _partnersFactory;
 
     /// <param name="links">Every service reaches its database and the broker through links a test can cut.</param>
-    public static async Task<Network> StartAsync(bool partnersBehindProxy = false, bool throughGateway = false, bool links = false)
+    /// <param name="settings">Configuration given to every service besides the usual.</param>
+    public static async Task<Network> StartAsync(
+        bool partnersBehindProxy = false, bool throughGateway = false, bool links = false, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var network = new Network { _realServers = throughGateway };
+        var network = new Network { _realServers = throughGateway, _extraSettings = settings ?? new Dictionary<string, string?>() };
         try
         {
             network.VirtualHost = await network.Own(RabbitMqVirtualHost.CreateAsync("e2e"));
@@ -114,6 +117,11 @@ public sealed class Network : IAsyncDisposable
         if (_realServers)
         {
             settings["ForwardedHeaders:KnownNetworks:0"] = "127.0.0.1";
+        }
+
+        foreach (var (key, value) in _extraSettings)
+        {
+            settings[key] = value;
         }
 
         return settings;

@@ -88,6 +88,7 @@ public sealed class ServiceNetwork : IAsyncDisposable
         ServiceEnvironment.AddRunIdentity(placeholders, addresses[nameof(Partners)], CoordinatorClientId, CoordinatorSecret);
         placeholders["IMSA_COUNSELLING_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         placeholders["IMSA_PARTNERS_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        placeholders["IMSA_HANDOVERS_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         placeholders["IMSA_COUNSELLING_PSEUDONYM_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         placeholders["IMSA_HANDOVERS_PSEUDONYM_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 

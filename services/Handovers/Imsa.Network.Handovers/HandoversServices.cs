@@ -6,6 +6,7 @@ using Imsa.Network.Access;
 using Imsa.Network.Messaging;
 using Imsa.Network.Operations;
 using Imsa.Network.ServiceDefaults;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace Imsa.Network.Handovers;
@@ -39,6 +40,12 @@ internal static class HandoversServices
         // Who of the other party took a step on a handover, without naming them (Pseudonyms:Key).
         builder.AddPseudonyms();
         builder.AddRateLimit(HandoverRequests, 2_000, TimeSpan.FromMinutes(1));
+        // The master key that wraps the cases' keys for the tickets' free text (docs/privacy.md#handovers-free-text).
+        builder.Services.AddOptions<EncryptionOptions>().BindConfiguration("Encryption").ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<EncryptionOptions>, EncryptionOptionsValidation>();
+        builder.Services.AddSingleton<TicketTexts>();
+        builder.Services.AddSingleton(IdempotentAnswers.Sealing);
+        builder.Services.AddHostedService<TicketTextUpkeep>();
         builder.Services.AddOptions<SlaOptions>().BindConfiguration("Handovers:Sla");
         builder.Services.AddHostedService<SlaJob>();
         builder.Services.AddApiExamples(examples => examples
