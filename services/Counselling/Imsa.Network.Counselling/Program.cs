@@ -2,6 +2,7 @@ using Imsa.Network.Access;
 using Imsa.Network.Operations;
 using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Counselling.Endpoints;
+using Imsa.Network.Counselling.Export;
 
 namespace Imsa.Network.Counselling;
 
@@ -23,6 +24,7 @@ public partial class Program
         caseWork.MapRestrictionEndpoints();
         caseWork.MapConsentEndpoints();
         caseWork.MapDossierEndpoints();
+        caseWork.MapExportEndpoints();
 
         await app.MigrateDatabaseAsync();
         await app.RunAsync();

@@ -203,7 +203,7 @@ internal static class ConsentEndpoints
             return Problems.NotFound("Consent");
         }
 
-        return TypedResults.Ok(ConsentReceipts.For(consent, BaseUrl(http), withdrawalCode: null));
+        return TypedResults.Ok(ReceiptOf(consent, http));
     }
 
     private static async Task<Results<Ok<ConsentResponse>, ProblemHttpResult>> WithdrawAsync(
@@ -311,6 +311,9 @@ internal static class ConsentEndpoints
             .Where(c => db.Cases.Any(k => k.Id == caseId && k.Status != CaseStatus.Erased))
             .FirstOrDefaultAsync(c => c.Id == consentId && c.CaseId == caseId && c.OwnerOrganisationId == owner, cancellationToken);
     }
+
+    /// <summary>The consent's receipt as it is read again later: without the withdrawal code, shown only once.</summary>
+    public static ConsentReceipt ReceiptOf(Consent consent, HttpContext http) => ConsentReceipts.For(consent, BaseUrl(http), withdrawalCode: null);
 
     // Where the person reaches this service: configured, never taken from the request (a forged Host or
     // X-Forwarded-Host would put someone else's address on a receipt).

@@ -123,7 +123,8 @@ internal static class HandoverEndpoints
         handovers.MapGet("/outgoing", OutgoingAsync)
             .RequireAuthorization(NetworkRoles.Partner)
             .WithSummary("The caller's outgoing handovers")
-            .WithDescription("Newest first; filter by status and case.")
+            .WithDescription("Newest first; filter by status and case. With timeline=true (and a case) each comes with its timeline, as "
+                + "GET /handovers/{id} shows it: the export of a case (GDPR Art. 15) takes the case's handovers from here.")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
         handovers.MapGet("/inbox", InboxAsync)
             .RequireAuthorization(NetworkRoles.ReceivingService)
@@ -258,8 +259,14 @@ internal static class HandoverEndpoints
     }
 
     private static async Task<Results<Ok<List<HandoverResponse>>, ProblemHttpResult>> OutgoingAsync(
-        ClaimsPrincipal user, HandoversDbContext db, TicketTexts texts, CancellationToken cancellationToken, string? status = null, Guid? caseId = null)
+        ClaimsPrincipal user, HandoversDbContext db, TicketTexts texts, Pseudonyms pseudonyms, CancellationToken cancellationToken,
+        string? status = null, Guid? caseId = null, bool timeline = false)
     {
+        if (timeline && caseId is null)
+        {
+            return Problems.Unprocessable(new Dictionary<string, string[]> { ["timeline"] = ["Timelines come for one case at a time: give caseId too."] });
+        }
+
         HandoverStatus? wanted = null;
         if (status is not null)
         {
@@ -275,9 +282,11 @@ internal static class HandoverEndpoints
         var query = db.Tickets.AsNoTracking().Where(t => t.OriginOrganisationId == origin);
         query = wanted is { } s ? query.Where(t => t.Status == s) : query;
         query = caseId is { } c ? query.Where(t => t.CaseId == c) : query;
+        query = timeline ? query.Include(t => t.Timeline) : query;
         var tickets = await query.OrderByDescending(t => t.RequestedAt).Take(500).ToListAsync(cancellationToken);
         await texts.OpenAsync(db, tickets, cancellationToken);
-        return TypedResults.Ok(tickets.Select(t => ToResponse(t, timeline: null)).ToList());
+        var reader = timeline ? TimelineReader.Of(user, pseudonyms) : null;
+        return TypedResults.Ok(tickets.Select(t => ToResponse(t, reader)).ToList());
     }
 
     private static async Task<Results<Ok<List<HandoverResponse>>, ProblemHttpResult>> InboxAsync(
