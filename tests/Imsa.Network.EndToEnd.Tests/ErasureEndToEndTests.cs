@@ -78,11 +78,12 @@ public sealed class ErasureEndToEndTests : IAsyncLifetime
             r => r.StatusCode == HttpStatusCode.Created,
             "the consent to be recorded");
 
-        // Declined with a note that names the person (against the rule: nothing checks it), then accepted elsewhere.
-        var declined = await RequestAsync(partner, caseId, decliner, Entered[12]);
+        // Declined with a note that names the person (against the rule: nothing checks it), then accepted elsewhere; the
+        // requests under Idempotency-Keys, so the answers kept for a repeat hold the message too.
+        var declined = await partner.RequestHandoverAsync(_network, caseId, decliner, Entered[12], idempotencyKey: $"request-{caseId}-{decliner.Id}");
         (await decliner.SendAsync(_network.Handovers, HttpMethod.Post, $"/handovers/{declined}/decline", new { reason = "other", note = Entered[13] }))
             .StatusCode.Should().Be(HttpStatusCode.OK);
-        var accepted = await RequestAsync(partner, caseId, receiver, Entered[12]);
+        var accepted = await partner.RequestHandoverAsync(_network, caseId, receiver, Entered[12], idempotencyKey: $"request-{caseId}-{receiver.Id}");
         (await receiver.SendAsync(_network.Handovers, HttpMethod.Post, $"/handovers/{accepted}/accept")).EnsureSuccessStatusCode();
         var dossier = await Eventually.Until(
             () => receiver.SendAsync(_network.Counselling, HttpMethod.Get, $"/cases/{caseId}/dossier"), r => r.StatusCode == HttpStatusCode.OK, "the dossier to open");
@@ -111,18 +112,6 @@ public sealed class ErasureEndToEndTests : IAsyncLifetime
         var queued = await _network.VirtualHost.PeekAllAsync();
         found.AddRange(queued.SelectMany(Leaks).Select(value => $"a queue: {value}"));
         found.Should().BeEmpty("nothing entered about the person survives its erasure");
-    }
-
-    private async Task<string> RequestAsync(Member partner, string caseId, Member receiver, string message)
-    {
-        var response = await Eventually.Until(
-            // Under an Idempotency-Key: the answer kept for a repeat holds the message too.
-            () => _network.Handovers.SendAsAsync(partner.Token, HttpMethod.Post, "/handovers",
-                new { caseId, receiverOrganisationId = receiver.Id, topics = new[] { "EDU" }, plannedArrival = TestDates.ArrivalText, message },
-                $"request-{caseId}-{receiver.Id}"),
-            r => r.StatusCode == HttpStatusCode.Created,
-            "the handover request to pass its checks");
-        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
     }
 
     private static IEnumerable<string> Leaks(string text) =>

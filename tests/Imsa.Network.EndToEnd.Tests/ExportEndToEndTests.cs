@@ -34,11 +34,11 @@ public sealed class ExportEndToEndTests : IAsyncLifetime
         var consent = await ConsentAsync(partner, caseId, decliner, receiver);
         await ConsentAsync(partner, otherCase, receiver);
 
-        var declined = await RequestAsync(partner, caseId, decliner, "Exportcheck message to the first service");
+        var declined = await partner.RequestHandoverAsync(_network, caseId, decliner, "Exportcheck message to the first service");
         (await decliner.SendAsync(_network.Handovers, HttpMethod.Post, $"/handovers/{declined}/decline", new { reason = "other", note = "Exportcheck decline note" }))
             .EnsureSuccessStatusCode();
-        var accepted = await RequestAsync(partner, caseId, receiver, "Exportcheck message to the second service");
-        await RequestAsync(partner, otherCase, receiver, "Othercase message");
+        var accepted = await partner.RequestHandoverAsync(_network, caseId, receiver, "Exportcheck message to the second service");
+        await partner.RequestHandoverAsync(_network, otherCase, receiver, "Othercase message");
         (await receiver.SendAsync(_network.Handovers, HttpMethod.Post, $"/handovers/{accepted}/accept")).EnsureSuccessStatusCode();
         await Eventually.Until(
             () => receiver.SendAsync(_network.Counselling, HttpMethod.Get, $"/cases/{caseId}/dossier"), r => r.StatusCode == HttpStatusCode.OK, "the dossier to open");
@@ -137,16 +137,6 @@ public sealed class ExportEndToEndTests : IAsyncLifetime
             r => r.StatusCode == HttpStatusCode.Created,
             "the consent to be recorded");
         return (await recorded.Content.ReadFromJsonAsync<JsonObject>())!;
-    }
-
-    private async Task<string> RequestAsync(Member partner, string caseId, Member receiver, string message)
-    {
-        var response = await Eventually.Until(
-            () => partner.SendAsync(_network.Handovers, HttpMethod.Post, "/handovers",
-                new { caseId, receiverOrganisationId = receiver.Id, topics = new[] { "EDU" }, plannedArrival = TestDates.ArrivalText, message }),
-            r => r.StatusCode == HttpStatusCode.Created,
-            "the handover request to pass its checks");
-        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
     }
 
     private static string RepositoryRoot()
