@@ -15,8 +15,12 @@ namespace Imsa.Network.Counselling.Tests;
 public sealed class RetentionTests(CounsellingService service) : IClassFixture<CounsellingService>
 {
     [Fact]
-    public async Task Retention_DeletesExactlyWhatIsDue_Once_WithTwoJobsRacing_AndReportsTheCounts()
+    public async Task Retention_DeletesExactlyWhatIsDue_Once_WithTwoInstancesRacing_AndReportsTheCounts()
     {
+        // A second instance of the service against the same database and broker, as a scaled-out deployment runs it.
+        await using var second = new ServiceFactory<Program>(
+            service.Database.ConnectionString, service.VirtualHost.Settings(service: "counselling"), s => s.AddSingleton<TimeProvider>(service.Time));
+        await second.CreateClient().WaitUntilReadyAsync();
         await using var tap = await EventTap.StartAsync(service.VirtualHost, typeof(CaseErased));
         var owner = await service.RegisterAsync("origin-partner");
         var receiver = await service.RegisterAsync("receiving-service");
@@ -42,12 +46,12 @@ public sealed class RetentionTests(CounsellingService service) : IClassFixture<C
 
         // A day short of 24 months after the closing: nothing is due.
         service.Time.Advance(TimeSpan.FromDays(729));
-        (await RaceAsync())[RetentionRules.ClosedCases.Name].Should().Be(0);
+        (await RaceAsync(second))[RetentionRules.ClosedCases.Name].Should().Be(0);
         (await StatusAsync(a)).Should().Be("Closed");
 
         // Past it: A is erased as its owner would have erased it, once; B waits for its handover, C is open.
         service.Time.Advance(TimeSpan.FromDays(2));
-        (await RaceAsync())[RetentionRules.ClosedCases.Name].Should().Be(1, "two jobs racing erase each case once");
+        (await RaceAsync(second))[RetentionRules.ClosedCases.Name].Should().Be(1, "two instances racing erase each case once");
         (await StatusAsync(a)).Should().Be("Erased");
         (await StatusAsync(b)).Should().Be("Closed", "a handover of it is still open");
         (await StatusAsync(c)).Should().Be("Open");
@@ -59,13 +63,13 @@ public sealed class RetentionTests(CounsellingService service) : IClassFixture<C
         // The proof of consent and the disclosure log of D: three years from the end of the year of its erasure.
         var proofDue = new DateTimeOffset(start.Year + 1, 1, 1, 0, 0, 0, TimeSpan.Zero) + RetentionRules.ConsentProof.Default;
         service.Time.Advance(proofDue - service.Time.GetUtcNow() - TimeSpan.FromDays(1));
-        var before = await RaceAsync();
+        var before = await RaceAsync(second);
         before[RetentionRules.ConsentProof.Name].Should().Be(0);
         before[RetentionRules.Disclosures.Name].Should().Be(0);
         (await service.Database.CountAsync($"SELECT count(*) FROM consents WHERE id = '{consentD}'")).Should().Be(1);
 
         service.Time.Advance(TimeSpan.FromDays(2));
-        var after = await RaceAsync();
+        var after = await RaceAsync(second);
         after[RetentionRules.ConsentProof.Name].Should().Be(1, "D's one consent, once");
         after[RetentionRules.Disclosures.Name].Should().Be(1, "D's one dossier read, once");
         (await service.Database.CountAsync($"SELECT count(*) FROM consents WHERE case_id = '{d}'")).Should().Be(0);
@@ -83,7 +87,7 @@ public sealed class RetentionTests(CounsellingService service) : IClassFixture<C
         body["rules"]!.AsArray().Select(r => (string?)r!["setting"]).Should().BeEquivalentTo(RetentionRules.Of(RetentionRules.Counselling).Select(r => r.Setting));
         var runs = body["runs"]!.AsArray().Select(r => ((string?)r!["rule"], (int)r["deleted"]!)).ToList();
         runs.Should().Contain((RetentionRules.ClosedCases.Name, 1)).And.Contain((RetentionRules.ConsentProof.Name, 1)).And.Contain((RetentionRules.Disclosures.Name, 1));
-        runs.Should().OnlyHaveUniqueItems("each pass that deleted something is one run, whichever job ran it");
+        runs.Should().OnlyHaveUniqueItems("each pass that deleted something is one run, whichever instance ran it");
         var text = await report.Content.ReadAsStringAsync();
         foreach (var id in new[] { a, b, c, d, owner.Id, receiver.Id })
         {
@@ -93,11 +97,10 @@ public sealed class RetentionTests(CounsellingService service) : IClassFixture<C
         (await service.SendAsync(owner, HttpMethod.Get, "/admin/retention")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
     }
 
-    /// <summary>Two retention jobs of the service, as two instances would run them, at once; what each rule deleted in both together.</summary>
-    private async Task<Dictionary<string, int>> RaceAsync()
+    /// <summary>The retention jobs of both instances at once; what each rule deleted in both together.</summary>
+    private async Task<Dictionary<string, int>> RaceAsync(ServiceFactory<Program> second)
     {
-        var services = service.Factory.Services;
-        RetentionJob[] jobs = [services.GetRequiredService<RetentionJob>(), ActivatorUtilities.CreateInstance<RetentionJob>(services)];
+        RetentionJob[] jobs = [service.Factory.Services.GetRequiredService<RetentionJob>(), second.Services.GetRequiredService<RetentionJob>()];
         var passes = await Task.WhenAll(jobs.Select(job => Task.Run(() => job.RunOnceAsync(CancellationToken.None))));
         return passes.SelectMany(p => p).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value));
     }
