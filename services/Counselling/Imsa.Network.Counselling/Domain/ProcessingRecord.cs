@@ -112,7 +112,8 @@ internal static class ProcessingRecord
         }
 
         text.Line();
-        text.Line("No processors outside the network's own operation; webhooks carry ids, codes and dates to the organisation's own systems, never personal data.");
+        text.Line("The product itself sends personal data to no one else: webhooks carry ids, codes and dates to the organisation's own systems, "
+            + "never personal data. Processors of the operation (hosting of the databases, the broker and the backups) are named by the controllers here.");
         text.Line();
         text.Line("## 5. Transfers to third countries");
         text.Line();
@@ -126,8 +127,8 @@ internal static class ProcessingRecord
         text.Line();
         text.Line("Each service deletes by itself what its rules keep no longer (`Retention:Periods:<rule>`; reported at each service's "
             + "`GET /admin/retention`). Counselling's periods are as configured on this instance; the other services' are their defaults — their "
-            + "configured values are in their own `GET /admin/retention`. \"end of year\": the period counts from the end of the year of the "
-            + "moment named (§ 199(1) BGB).");
+            + "configured values are in their own `GET /admin/retention`. \"From the end of that year\": as the limitation period "
+            + "(§ 199(1) BGB), the period starts on 1 January after the moment named.");
         text.Line();
         text.Line("| service | setting | deletes | counts from | period | minimum | why |");
         text.Line("|---|---|---|---|---|---|---|");
@@ -136,8 +137,7 @@ internal static class ProcessingRecord
             var period = rule.Service == RetentionRules.Counselling && applied.TryGetValue(rule.Name, out var own)
                 ? $"{Days(counsellingRetention.PeriodOf(own))} (configured)"
                 : $"{Days(rule.Default)} (default)";
-            var from = rule.FromEndOfYear ? $"{rule.CountsFrom} (end of year)" : rule.CountsFrom;
-            text.Line($"| {rule.Service} | `{rule.Setting}` | {rule.Data} | {from} | {period} | {Days(rule.Minimum)} | {rule.Reason} |");
+            text.Line($"| {rule.Service} | `{rule.Setting}` | {Cell(rule.Data)} | {Cell(rule.CountsFrom)} | {period} | {Days(rule.Minimum)} | {Cell(rule.Reason)} |");
         }
 
         text.Line();
@@ -168,6 +168,9 @@ internal static class ProcessingRecord
         "**Retention** applied automatically per service (section 6), reported to the coordinators.",
         "**Rate limits and lockouts** on every flow, withdrawal codes and secrets stored only as hashes.",
     ];
+
+    /// <summary>A table cell: a '|' in a text would end the cell.</summary>
+    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
 
     private static string Days(TimeSpan period) => $"{period.TotalDays.ToString("0", CultureInfo.InvariantCulture)} days";
 
