@@ -27,7 +27,7 @@ public sealed class RetentionTests(CounsellingService service) : IClassFixture<C
         var start = service.Time.GetUtcNow();
 
         // A: closed, nothing open. B: closed, a handover of it still accepted. C: open, with a consent read under and
-        // withdrawn. D: erased by its owner after a consent and a dossier read.
+        // withdrawn. E: closed and restricted. D: erased by its owner after a consent and a dossier read.
         var a = await OpenAsync(owner);
         await CloseAsync(owner, a);
         var b = await OpenAsync(owner);
@@ -38,6 +38,9 @@ public sealed class RetentionTests(CounsellingService service) : IClassFixture<C
         await AcceptHandoverAsync(owner, receiver, c);
         await ReadDossierAsync(receiver, c);
         (await service.SendAsync(owner, HttpMethod.Post, $"/cases/{c}/consents/{consentC}/withdraw")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var e = await OpenAsync(owner);
+        await CloseAsync(owner, e);
+        (await service.SendAsync(owner, HttpMethod.Put, $"/cases/{e}/restriction", new { reason = "legal-claims" })).StatusCode.Should().Be(HttpStatusCode.OK);
         var d = await OpenAsync(owner);
         var consentD = await ConsentAsync(owner, receiver, d);
         await AcceptHandoverAsync(owner, receiver, d);
@@ -55,6 +58,7 @@ public sealed class RetentionTests(CounsellingService service) : IClassFixture<C
         (await StatusAsync(a)).Should().Be("Erased");
         (await StatusAsync(b)).Should().Be("Closed", "a handover of it is still open");
         (await StatusAsync(c)).Should().Be("Open");
+        (await StatusAsync(e)).Should().Be("Closed", "its processing is restricted: the person needs it for legal claims");
         (await service.Database.CountAsync($"SELECT count(*) FROM case_keys WHERE case_id = '{a}'")).Should().Be(0, "its key is destroyed");
         (await service.Database.CountAsync($"SELECT count(*) FROM cases WHERE id = '{a}' AND identity IS NULL")).Should().Be(1);
         await tap.WaitForAsync<CaseErased>(m => (string?)m["caseId"] == a.ToString());
@@ -89,7 +93,7 @@ public sealed class RetentionTests(CounsellingService service) : IClassFixture<C
         runs.Should().Contain((RetentionRules.ClosedCases.Name, 1)).And.Contain((RetentionRules.ConsentProof.Name, 1)).And.Contain((RetentionRules.Disclosures.Name, 1));
         runs.Should().OnlyHaveUniqueItems("each pass that deleted something is one run, whichever instance ran it");
         var text = await report.Content.ReadAsStringAsync();
-        foreach (var id in new[] { a, b, c, d, owner.Id, receiver.Id })
+        foreach (var id in new[] { a, b, c, d, e, owner.Id, receiver.Id })
         {
             text.Should().NotContain(id.ToString(), "the report has counts, no ids");
         }

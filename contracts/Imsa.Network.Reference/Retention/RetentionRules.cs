@@ -53,7 +53,8 @@ public static class RetentionRules
     public static readonly RetentionRuleDefinition ClosedCases = new(
         Counselling, "ClosedCases",
         "a closed case: erased as DELETE /cases/{id} erases it (its data key destroyed, its sealed content and sessions deleted, CaseErased announced), "
-        + "unless a handover of it is still open (requested, offered, accepted, in contact, escalated)",
+        + "unless a handover of it is still open (requested, offered, accepted, in contact, escalated) or its processing is restricted "
+        + "(GDPR Art. 18: kept until the restriction is lifted)",
         "the case's closing",
         TimeSpan.FromDays(730), TimeSpan.FromDays(90), FromEndOfYear: false,
         "24 months: migration often takes one to two years after the counselling abroad (visa, recognition, family reunification); "

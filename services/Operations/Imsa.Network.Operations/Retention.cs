@@ -123,7 +123,16 @@ public sealed partial class RetentionJob(
         var deleted = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var rule in rules)
         {
-            deleted[rule.Name] = await RunRuleAsync(rule, cancellationToken);
+            try
+            {
+                deleted[rule.Name] = await RunRuleAsync(rule, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One rule failing (the database away, a lock timeout) holds up none of the others.
+                LogRuleFailed(rule.Name, ex.GetType().Name);
+                deleted[rule.Name] = 0;
+            }
         }
 
         return deleted;
@@ -180,6 +189,10 @@ public sealed partial class RetentionJob(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention rule {Rule} deleted {Count} items")]
     private partial void LogDeleted(string rule, int count);
+
+    // Only the exception's type: a message could quote a row.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention rule {Rule} failed ({ExceptionType}); trying again at the next interval")]
+    private partial void LogRuleFailed(string rule, string exceptionType);
 }
 
 /// <summary>The rules every service has through this library: its activity and its audit trail.</summary>

@@ -26,7 +26,10 @@ internal static class CounsellingRetention
     private static RetentionRule Rule(RetentionRuleDefinition rule, RetentionBatch batch) =>
         new(rule.Name, rule.Default, rule.Minimum, rule.FromEndOfYear, rule.Reason, rule.MinimumReason, batch);
 
-    /// <summary>Closed before the cutoff and no handover of it open: erased exactly as its owner would erase it.</summary>
+    /// <summary>
+    /// Closed before the cutoff, no handover of it open, its processing not restricted (Art. 18: a person who needs the data
+    /// for legal claims has it kept): erased exactly as its owner would erase it.
+    /// </summary>
     private static async Task<int> EraseClosedCasesAsync(IServiceProvider services, DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<CounsellingDbContext>();
@@ -37,7 +40,7 @@ internal static class CounsellingRetention
         var due = await db.Cases.FromSql(
                 $"""
                 SELECT c.*, c.xmin FROM cases c
-                WHERE c.status = 'Closed' AND c.closed_at < {cutoff}
+                WHERE c.status = 'Closed' AND c.closed_at < {cutoff} AND c.restricted_at IS NULL
                   AND NOT EXISTS (SELECT 1 FROM case_handovers h WHERE h.case_id = c.id AND h.status = ANY({open}))
                 ORDER BY c.closed_at
                 LIMIT {batchSize}
