@@ -63,6 +63,12 @@ internal static class CounsellingServices
         builder.Services.AddHostedService<KeyRotationJob>();
         builder.Services.AddOptions<ConsentExpiryOptions>().BindConfiguration("Counselling:ConsentExpiry");
         builder.Services.AddHostedService<ConsentExpiryJob>();
+        // Retention (Retention:Periods:<rule>): applied by the operations' retention job, reported at GET /admin/retention.
+        builder.AddRetentionRule(CounsellingRetention.ClosedCases);
+        builder.AddRetentionRule(CounsellingRetention.ConsentProof);
+        builder.AddRetentionRule(CounsellingRetention.Disclosures);
+        builder.AddRetentionRule(CounsellingRetention.Activity);
+        builder.AddRetentionRule(CounsellingRetention.AuditTrail);
         builder.Services.AddSingleton(_ => GermanGeography.Shared);
         // A case's export asks Handovers for its part (docs/privacy.md#access-and-portability).
         builder.Services.AddOptions<ExportOptions>().BindConfiguration("Export")

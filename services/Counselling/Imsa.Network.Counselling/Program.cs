@@ -18,6 +18,7 @@ public partial class Program
         app.MapNetworkAccess();
         app.MapOperations();
         app.MapReferenceEndpoints();
+        app.MapProcessingRecordEndpoints();
         // Counselling work is a counsellor's: a person needs that role (API clients act for the whole organisation).
         var caseWork = app.MapGroup("").RequireAuthorization(PersonPolicies.CaseWork);
         caseWork.MapCaseEndpoints();

@@ -48,6 +48,10 @@ internal static class HandoversServices
         builder.Services.AddHostedService<TicketTextUpkeep>();
         builder.Services.AddOptions<SlaOptions>().BindConfiguration("Handovers:Sla");
         builder.Services.AddHostedService<SlaJob>();
+        // Retention (Retention:Periods:<rule>): applied by the operations' retention job, reported at GET /admin/retention.
+        builder.AddRetentionRule(HandoversRetention.ErasedCaseHandovers);
+        builder.AddRetentionRule(HandoversRetention.Activity);
+        builder.AddRetentionRule(HandoversRetention.AuditTrail);
         builder.Services.AddApiExamples(examples => examples
             .Add(new RequestHandoverRequest(
                 new Guid("0199a0c4-5b7e-7d3a-9c41-2f5e8a1b6c31"),
