@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Imsa.Network.Contracts.Counselling;
 using Imsa.Network.Counselling.Domain;
 using Imsa.Network.Counselling.Endpoints;
+using Imsa.Network.Operations;
+using Imsa.Network.Reference.Retention;
 using Imsa.Network.ServiceDefaults;
 
 namespace Imsa.Network.Counselling.Export;
@@ -151,6 +154,25 @@ internal static class CaseExports
         return roles
             .Select(r => new ExportRecipient(r.Key, known.GetValueOrDefault(r.Key)?.Kind, known.GetValueOrDefault(r.Key)?.Country, [.. r.Value]))
             .ToList();
+    }
+
+    /// <summary>
+    /// What is kept how long about the case (docs/privacy.md#retention): the retention rules that concern it — not the
+    /// staff's activity and audit trails — with Counselling's periods as configured, the others' as documented.
+    /// </summary>
+    public static IReadOnlyList<ExportRetention> Retention(RetentionOptions configured, IEnumerable<RetentionRule> applied)
+    {
+        var own = applied.ToDictionary(rule => rule.Name, StringComparer.Ordinal);
+        return
+        [
+            new("the case while it is open", "until the counselling service closes or erases it"),
+            .. RetentionRules.All
+                .Where(rule => rule.Name is not ("Activity" or "AuditTrail" or "CredentialEvents"))
+                .Select(rule => new ExportRetention(
+                    rule.Data,
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"{(own.TryGetValue(rule.Name, out var mine) ? configured.PeriodOf(mine) : rule.Default).TotalDays:0} days from {rule.CountsFrom}"))),
+        ];
     }
 
     public static readonly IReadOnlyList<ExportPurpose> Purposes =

@@ -16,15 +16,6 @@ internal static class ExportDocument
 {
     public static readonly FrozenSet<string> Languages = FrozenSet.Create(StringComparer.Ordinal, "de", "en", "fr", "ar");
 
-    /// <summary>What is kept how long (docs/privacy.md#retention).</summary>
-    public static readonly IReadOnlyList<ExportRetention> Retention =
-    [
-        new("case, content and sessions", "until the counselling service erases the case"),
-        new("consents and their ends", "kept as proof of consent (GDPR Art. 7(1)), also after the case is erased"),
-        new("disclosure log", "kept for accountability (GDPR Art. 5(2)), also after the case is erased"),
-        new("handovers (without their text after an erasure)", "kept for the network's statistics and accountability; the message and the decline note are destroyed with the case"),
-    ];
-
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
 
     private static readonly FrozenDictionary<string, FrozenDictionary<string, string>> Texts = new Dictionary<string, FrozenDictionary<string, string>>

@@ -5,6 +5,7 @@ using Imsa.Network.Counselling.Data;
 using Imsa.Network.Counselling.Domain;
 using Imsa.Network.Counselling.Endpoints;
 using Imsa.Network.Counselling.Protection;
+using Imsa.Network.Operations;
 using Imsa.Network.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
@@ -37,7 +38,8 @@ internal static class ExportEndpoints
 
     private static async Task<IResult> ExportAsync(
         Guid id, ClaimsPrincipal user, HttpContext http, CounsellingDbContext db, MasterKeyRing keys, Pseudonyms pseudonyms,
-        HandoversClient handovers, TimeProvider time, CancellationToken cancellationToken, string? format = null, string? language = null)
+        HandoversClient handovers, IOptions<RetentionOptions> retention, IEnumerable<RetentionRule> retentionRules, TimeProvider time,
+        CancellationToken cancellationToken, string? format = null, string? language = null)
     {
         var errors = new Dictionary<string, string[]>();
         format ??= "json";
@@ -126,7 +128,7 @@ internal static class ExportEndpoints
             disclosures,
             CaseExports.Recipients(consents, tickets, disclosures, organisations),
             CaseExports.Purposes,
-            ExportDocument.Retention,
+            CaseExports.Retention(retention.Value, retentionRules),
             CaseExports.Rights,
             exports.Select(e => new ExportMade(e.Id, e.At, e.Format, e.Language, e.PersonId is null ? "client" : "person")).ToList());
 
