@@ -185,7 +185,8 @@ imsa_secrets() {
   # merely made again, and the references shown change. Partners' key for people's authenticator keys and recovery
   # codes: lost, every person adds their authenticator again.
   # Partners' master key, which seals the webhook secrets: lost, the organisations rotate their webhooks' secrets.
-  for name in IMSA_COUNSELLING_PSEUDONYM_KEY IMSA_HANDOVERS_PSEUDONYM_KEY IMSA_PEOPLE_TOKEN_KEY IMSA_PARTNERS_MASTER_KEY; do
+  # Handovers' master key, which wraps the keys of the tickets' free text: lost, the messages and notes are lost.
+  for name in IMSA_COUNSELLING_PSEUDONYM_KEY IMSA_HANDOVERS_PSEUDONYM_KEY IMSA_PEOPLE_TOKEN_KEY IMSA_PARTNERS_MASTER_KEY IMSA_HANDOVERS_MASTER_KEY; do
     if ! grep -q "^$name=" "$file"; then
       echo "$name=$(openssl rand -base64 32)" >>"$file"
     fi
@@ -210,7 +211,7 @@ imsa_load_secrets() {
   # shellcheck disable=SC1090
   . "$file"
   export IMSA_COORDINATOR_CLIENT_SECRET IMSA_COUNSELLING_MASTER_KEY IMSA_COUNSELLING_PSEUDONYM_KEY IMSA_HANDOVERS_PSEUDONYM_KEY \
-    IMSA_SIGN_IN_CLIENT_SECRET IMSA_PEOPLE_TOKEN_KEY IMSA_WEB_CLIENT_SECRET IMSA_PARTNERS_MASTER_KEY
+    IMSA_SIGN_IN_CLIENT_SECRET IMSA_PEOPLE_TOKEN_KEY IMSA_WEB_CLIENT_SECRET IMSA_PARTNERS_MASTER_KEY IMSA_HANDOVERS_MASTER_KEY
 }
 
 # A user whose password the machine's credentials file gives: made when missing; when it exists and refuses that

@@ -144,6 +144,18 @@ public sealed partial class CounsellorPagesTests(WebSite site)
         await Assertions.Expect(page.GetByText("No data has been disclosed.")).ToBeVisibleAsync();
         await page.ReviewAsync("counsellor-11-disclosures");
         await page.GetByRole(AriaRole.Link, new() { Name = "Back to the case" }).ClickAsync();
+
+        // The export for the person, as a document to print in French: their data, the withdrawn handover, their rights.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Everything about the case, for the person" }).ClickAsync();
+        await page.ReviewAsync("counsellor-11b-export");
+        await Assertions.Expect(page.GetByLabel("Language of the document")).ToHaveValueAsync("ar", new() { Timeout = 5_000 });
+        await page.GetByLabel("Language of the document").SelectOptionAsync("fr");
+        var printable = await page.RunAndWaitForDownloadAsync(
+            () => page.GetByRole(AriaRole.Button, new() { Name = "Download the document to print" }).ClickAsync());
+        printable.SuggestedFilename.Should().Be($"imsa-case-{caseId}.html");
+        var document = await File.ReadAllTextAsync((await printable.PathAsync())!);
+        document.Should().Contain("lang=\"fr\"").And.Contain("Vos droits").And.Contain("Example").And.Contain("withdrawn");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to the case" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Close, restrict or erase the case" }).ClickAsync();
         await page.ReviewAsync("counsellor-12-end");
 

@@ -51,7 +51,9 @@ public sealed class WebSite : IAsyncLifetime
         Address = new Uri($"http://localhost:{webPort}/");
 
         // Counselling and Handovers first, so they hear of the organisations Partners registers.
-        Counselling = await StartAsync<Imsa.Network.Counselling.Program>(counsellingPort, counsellingDatabase.ConnectionString, virtualHost.ServiceSettings("counselling"));
+        var counselling = virtualHost.ServiceSettings("counselling");
+        counselling["Export:HandoversUrl"] = handoversAddress.ToString();
+        Counselling = await StartAsync<Imsa.Network.Counselling.Program>(counsellingPort, counsellingDatabase.ConnectionString, counselling);
         var handovers = virtualHost.ServiceSettings("handovers");
         handovers["Handovers:Sla:Interval"] = "00:00:01";
         Handovers = await StartAsync<Imsa.Network.Handovers.Program>(

@@ -58,17 +58,6 @@ public class HandoverJourneyTests : IAsyncLifetime
         return (partner, receiver, caseId, (await recorded.Content.ReadFromJsonAsync<JsonObject>())!);
     }
 
-    /// <summary>Requests the handover, retrying while the case and consent are still on their way to Handovers.</summary>
-    private static async Task<string> RequestHandoverAsync(Network network, Member partner, string caseId, Member receiver)
-    {
-        var response = await Eventually.Until(
-            () => partner.SendAsync(network.Handovers, HttpMethod.Post, "/handovers",
-                new { caseId, receiverOrganisationId = receiver.Id, topics = new[] { "EDU", "LANG" }, plannedArrival = TestDates.ArrivalText }),
-            r => r.StatusCode == HttpStatusCode.Created,
-            "the handover request to pass its checks");
-        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
-    }
-
     [Fact]
     public async Task TheFullJourney_FromCaseAbroadToFirstContactInGermany_ClosesTheLoop()
     {
@@ -81,7 +70,7 @@ public class HandoverJourneyTests : IAsyncLifetime
             .Content.ReadFromJsonAsync<JsonObject>())!;
         matches["matches"]!.AsArray().Select(m => (Guid)m!["organisationId"]!).Should().Contain(receiver.Id);
 
-        var handoverId = await RequestHandoverAsync(_network, partner, caseId, receiver);
+        var handoverId = await partner.RequestHandoverAsync(_network, caseId, receiver);
 
         var inbox = await Eventually.Until(
             async () => (await (await receiver.SendAsync(_network.Handovers, HttpMethod.Get, "/handovers/inbox")).Content.ReadFromJsonAsync<JsonArray>())!,
@@ -132,7 +121,7 @@ public class HandoverJourneyTests : IAsyncLifetime
     public async Task WithdrawingConsentWithTheReceiptCode_RevokesTheHandoverAndRefusesTheDossier_WithinSeconds()
     {
         var (partner, receiver, caseId, consent) = await CaseWithConsentAsync();
-        var handoverId = await RequestHandoverAsync(_network, partner, caseId, receiver);
+        var handoverId = await partner.RequestHandoverAsync(_network, caseId, receiver);
         (await receiver.SendAsync(_network.Handovers, HttpMethod.Post, $"/handovers/{handoverId}/accept")).EnsureSuccessStatusCode();
         await Eventually.Until(
             () => receiver.SendAsync(_network.Counselling, HttpMethod.Get, $"/cases/{caseId}/dossier"), r => r.StatusCode == HttpStatusCode.OK, "the dossier to open");
@@ -158,7 +147,7 @@ public class HandoverJourneyTests : IAsyncLifetime
     {
         var second = await Member.JoinAsync(_network, "Migrationsberatung Mainz", "DE", "receiving-service");
         var (partner, receiver, caseId, _) = await CaseWithConsentAsync(second);
-        var first = await RequestHandoverAsync(_network, partner, caseId, receiver);
+        var first = await partner.RequestHandoverAsync(_network, caseId, receiver);
 
         (await receiver.SendAsync(_network.Handovers, HttpMethod.Post, $"/handovers/{first}/decline", new { reason = "no-capacity" })).StatusCode.Should().Be(HttpStatusCode.OK);
 
@@ -168,7 +157,7 @@ public class HandoverJourneyTests : IAsyncLifetime
             () => partner.ReadAsync(_network.Counselling, $"/cases/{caseId}"),
             c => c["handovers"]!.AsArray().Any(h => (string?)h!["declineReason"] == "no-capacity"),
             "the decline on the partner's case");
-        var rerouted = await RequestHandoverAsync(_network, partner, caseId, second);
+        var rerouted = await partner.RequestHandoverAsync(_network, caseId, second);
         ((string?)(await second.ReadAsync(_network.Handovers, $"/handovers/{rerouted}"))["status"]).Should().Be("offered");
     }
 
@@ -177,7 +166,7 @@ public class HandoverJourneyTests : IAsyncLifetime
     {
         await using var tap = await EventTap.StartAsync(_network.VirtualHost, typeof(HandoverEscalated));
         var (partner, receiver, caseId, _) = await CaseWithConsentAsync();
-        var handoverId = await RequestHandoverAsync(_network, partner, caseId, receiver);
+        var handoverId = await partner.RequestHandoverAsync(_network, caseId, receiver);
 
         _network.Time.Advance(TimeSpan.FromDays(8));
 

@@ -42,6 +42,23 @@ public sealed record Member(Guid Id, string Token)
     public Task<HttpResponseMessage> SendAsync(HttpClient service, HttpMethod method, string uri, object? body = null) =>
         service.SendAsAsync(Token, method, uri, body);
 
+    /// <summary>
+    /// Requests a handover of the member's case to <paramref name="receiver"/> and answers its id, retrying while the
+    /// case and its consent are still on their way to Handovers.
+    /// </summary>
+    public async Task<string> RequestHandoverAsync(Network network, string caseId, Member receiver, string? message = null, string? idempotencyKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(receiver);
+        var response = await Eventually.Until(
+            () => network.Handovers.SendAsAsync(Token, HttpMethod.Post, "/handovers",
+                new { caseId, receiverOrganisationId = receiver.Id, topics = new[] { "EDU", "LANG" }, plannedArrival = TestDates.ArrivalText, message },
+                idempotencyKey),
+            r => r.StatusCode == System.Net.HttpStatusCode.Created,
+            "the handover request to pass its checks");
+        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+    }
+
     public async Task<JsonObject> ReadAsync(HttpClient service, string uri) =>
         (await (await SendAsync(service, HttpMethod.Get, uri)).Content.ReadFromJsonAsync<JsonObject>())!;
 }

@@ -14,6 +14,7 @@ public sealed class Network : IAsyncDisposable
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly Dictionary<string, Uri> _addresses = [];
     private bool _realServers;
+    private IReadOnlyDictionary<string, string?> _extraSettings = new Dictionary<string, string?>();
 
     private Network()
     {
@@ -56,10 +57,14 @@ public sealed class Network : IAsyncDisposable
 
     private ServiceFactory<Partners.Program>? _partnersFactory;
 
+    private ServiceFactory<Handovers.Program>? _handoversFactory;
+
     /// <param name="links">Every service reaches its database and the broker through links a test can cut.</param>
-    public static async Task<Network> StartAsync(bool partnersBehindProxy = false, bool throughGateway = false, bool links = false)
+    /// <param name="settings">Configuration given to every service besides the usual.</param>
+    public static async Task<Network> StartAsync(
+        bool partnersBehindProxy = false, bool throughGateway = false, bool links = false, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var network = new Network { _realServers = throughGateway };
+        var network = new Network { _realServers = throughGateway, _extraSettings = settings ?? new Dictionary<string, string?>() };
         try
         {
             network.VirtualHost = await network.Own(RabbitMqVirtualHost.CreateAsync("e2e"));
@@ -88,9 +93,10 @@ public sealed class Network : IAsyncDisposable
                 network.PartnersBrokerLink = brokers["partners"];
             }
 
-            // Consumers first, so their queues are bound before Partners publishes.
-            network.Counselling = await network.StartAsync<Counselling.Program>(network.CounsellingDatabase, network.BrokerLink("counselling"), shiftedTime: true, network.DatabaseLink("counselling"));
+            // Consumers first, so their queues are bound before Partners publishes; Handovers before Counselling, whose
+            // case exports ask Handovers for their part.
             network.Handovers = await network.StartAsync<Handovers.Program>(network.HandoversDatabase, network.BrokerLink("handovers"), shiftedTime: true, network.DatabaseLink("handovers"));
+            network.Counselling = await network.StartAsync<Counselling.Program>(network.CounsellingDatabase, network.BrokerLink("counselling"), shiftedTime: true, network.DatabaseLink("counselling"));
             network.Partners = await network.StartAsync<Partners.Program>(network.PartnersDatabase, network.PartnersBrokerLink?.Port, databaseLink: network.DatabaseLink("partners"));
             if (throughGateway)
             {
@@ -116,6 +122,11 @@ public sealed class Network : IAsyncDisposable
             settings["ForwardedHeaders:KnownNetworks:0"] = "127.0.0.1";
         }
 
+        foreach (var (key, value) in _extraSettings)
+        {
+            settings[key] = value;
+        }
+
         return settings;
     }
 
@@ -126,14 +137,39 @@ public sealed class Network : IAsyncDisposable
     private async Task<HttpClient> StartAsync<TProgram>(PostgresDatabase database, int? brokerPort, bool shiftedTime = false, TcpProxy? databaseLink = null)
         where TProgram : class
     {
+        var settings = Settings(typeof(TProgram).Namespace!.Split('.')[^1].ToLowerInvariant(), brokerPort);
+        var handovers = _handoversFactory;
+        if (typeof(TProgram) == typeof(Counselling.Program) && handovers is not null)
+        {
+            // The case export's call to Handovers: over HTTP to its real port, or in process to its test server.
+            settings["Export:HandoversUrl"] = _realServers ? _addresses["handovers"].ToString() : "http://localhost/";
+        }
+
         var factory = new ServiceFactory<TProgram>(
             databaseLink is null ? database.ConnectionString : database.ConnectionStringVia(databaseLink),
-            Settings(typeof(TProgram).Namespace!.Split('.')[^1].ToLowerInvariant(), brokerPort),
-            shiftedTime ? services => services.AddSingleton<TimeProvider>(Time) : null);
+            settings,
+            services =>
+            {
+                if (shiftedTime)
+                {
+                    services.AddSingleton<TimeProvider>(Time);
+                }
+
+                if (typeof(TProgram) == typeof(Counselling.Program) && handovers is not null && !_realServers)
+                {
+                    services.AddHttpClient<Imsa.Network.Counselling.Export.HandoversClient>()
+                        .ConfigurePrimaryHttpMessageHandler(() => handovers.Server.CreateHandler());
+                }
+            });
         _owned.Add(factory);
         if (factory is ServiceFactory<Partners.Program> partners)
         {
             _partnersFactory = partners;
+        }
+
+        if (factory is ServiceFactory<Handovers.Program> handoversService)
+        {
+            _handoversFactory = handoversService;
         }
 
         if (_realServers)

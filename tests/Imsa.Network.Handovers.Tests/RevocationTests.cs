@@ -93,14 +93,17 @@ public sealed class RevocationTests(HandoversService service) : IClassFixture<Ha
             .EnsureSuccessStatusCode();
         var id = (string)(await service.RequestAsync(scene.Origin, scene.CaseId, scene.Receiver))["id"]!;
         (await service.SendAsync(scene.Receiver, HttpMethod.Post, $"/handovers/{id}/accept")).EnsureSuccessStatusCode();
-        (await service.Database.CountAsync($"SELECT count(*) FROM handover_tickets WHERE case_id = '{scene.CaseId}' AND message IS NOT NULL")).Should().Be(2);
+        (await service.Database.CountAsync($"SELECT count(*) FROM handover_tickets WHERE case_id = '{scene.CaseId}' AND sealed_message IS NOT NULL")).Should().Be(2);
 
         await service.PublishAsync(new CaseErased(scene.CaseId, scene.Origin.Id, DateTimeOffset.UtcNow));
         await service.StatusAsync(id, "Revoked");
 
         (await service.Database.CountAsync(
-            $"SELECT count(*) FROM handover_tickets WHERE case_id = '{scene.CaseId}' AND (message IS NOT NULL OR decline_note IS NOT NULL)"))
+            $"SELECT count(*) FROM handover_tickets WHERE case_id = '{scene.CaseId}' AND (message IS NOT NULL OR decline_note IS NOT NULL "
+            + "OR sealed_message IS NOT NULL OR sealed_decline_note IS NOT NULL)"))
             .Should().Be(0, "the message and the decline note go with the case");
+        (await service.Database.CountAsync($"SELECT count(*) FROM case_text_keys WHERE case_id = '{scene.CaseId}'"))
+            .Should().Be(0, "the case's key for them is shredded");
         (await service.Database.CountAsync($"SELECT count(*) FROM handover_tickets WHERE id = '{declined}' AND status = 'Declined'"))
             .Should().Be(1, "a final ticket stays as it was, without its text");
 

@@ -78,6 +78,30 @@ public sealed class PostgresDatabase : IAsyncDisposable
         return (string)(await hash.ExecuteScalarAsync())!;
     }
 
+    /// <summary>The whole database as pg_dump writes it (plain SQL, data included): what a backup would hold.</summary>
+    public async Task<string> DumpAsync()
+    {
+        var connection = new NpgsqlConnectionStringBuilder(ConnectionString);
+        var start = new System.Diagnostics.ProcessStartInfo("pg_dump")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "--no-owner", "--host", connection.Host!, "--port", connection.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--username", connection.Username!, "--dbname", connection.Database! })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["PGPASSWORD"] = connection.Password;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0 ? await output : throw new InvalidOperationException($"pg_dump failed: {await error}");
+    }
+
     /// <summary>Runs a statement; returns the rows it affected.</summary>
     public async Task<int> ExecuteAsync(string sql, params object[] parameters)
     {

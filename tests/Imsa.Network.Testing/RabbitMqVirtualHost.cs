@@ -139,6 +139,26 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         return counts;
     }
 
+    /// <summary>The body of every message waiting in any queue of this virtual host, left where it was (not acknowledged).</summary>
+    public async Task<IReadOnlyList<string>> PeekAllAsync()
+    {
+        var bodies = new List<string>();
+        await using var connection = await ConnectAsync();
+        foreach (var queue in await QueueNamesAsync())
+        {
+            // A channel per queue: closing it without acknowledging returns its messages to the queue.
+            await using var channel = await connection.CreateChannelAsync();
+            while (await channel.BasicGetAsync(queue, autoAck: false) is { } message)
+            {
+                bodies.Add(Encoding.UTF8.GetString(message.Body.Span));
+            }
+
+            await channel.CloseAsync();
+        }
+
+        return bodies;
+    }
+
     private sealed record QueueName(string Name);
 
     public async ValueTask DisposeAsync()

@@ -88,8 +88,11 @@ public sealed class ServiceNetwork : IAsyncDisposable
         ServiceEnvironment.AddRunIdentity(placeholders, addresses[nameof(Partners)], CoordinatorClientId, CoordinatorSecret);
         placeholders["IMSA_COUNSELLING_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         placeholders["IMSA_PARTNERS_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        placeholders["IMSA_HANDOVERS_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         placeholders["IMSA_COUNSELLING_PSEUDONYM_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         placeholders["IMSA_HANDOVERS_PSEUDONYM_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        // Counselling's way to Handovers, for case exports (not measured here).
+        placeholders["IMSA_GATEWAY_HANDOVERS_URL"] = addresses[nameof(Handovers)].ToString();
 
         var started = Stopwatch.GetTimestamp();
         // Consumers first, so their queues are bound before Partners publishes (as the end-to-end tests start them).

@@ -2,6 +2,7 @@ using Imsa.Network.Counselling.Consumers;
 using Imsa.Network.Counselling.Data;
 using Imsa.Network.Counselling.Domain;
 using Imsa.Network.Counselling.Endpoints;
+using Imsa.Network.Counselling.Export;
 using Imsa.Network.Counselling.Protection;
 using Imsa.Network.Access;
 using Imsa.Network.Messaging;
@@ -68,7 +69,23 @@ internal static class CounsellingServices
         builder.Services.AddSingleton<ReceiptSigner>();
         builder.Services.AddOptions<ConsentExpiryOptions>().BindConfiguration("Counselling:ConsentExpiry");
         builder.Services.AddHostedService<ConsentExpiryJob>();
+        // Retention (Retention:Periods:<rule>): applied by the operations' retention job, reported at GET /admin/retention.
+        builder.AddRetentionRule(CounsellingRetention.ClosedCases);
+        builder.AddRetentionRule(CounsellingRetention.ConsentProof);
+        builder.AddRetentionRule(CounsellingRetention.Disclosures);
+        builder.AddRetentionRule(CounsellingRetention.Activity);
+        builder.AddRetentionRule(CounsellingRetention.AuditTrail);
         builder.Services.AddSingleton(_ => GermanGeography.Shared);
+        // A case's export asks Handovers for its part (docs/privacy.md#access-and-portability).
+        builder.Services.AddOptions<ExportOptions>().BindConfiguration("Export")
+            .Validate(export => export.HandoversUrl is { IsAbsoluteUri: true, Scheme: "https" or "http" }, "Export:HandoversUrl, the Handovers service's address (http://…/), is required.")
+            .ValidateOnStart();
+        builder.Services.AddHttpClient<HandoversClient>((services, client) =>
+        {
+            var export = services.GetRequiredService<IOptions<ExportOptions>>().Value;
+            client.BaseAddress = export.HandoversUrl;
+            client.Timeout = export.HandoversTimeout;
+        });
 
         builder.AddRateLimit(CounsellingLimits.Cases, 1_000, TimeSpan.FromMinutes(1));
         builder.AddRateLimit(CounsellingLimits.Consents, 2_000, TimeSpan.FromMinutes(1));

@@ -6,6 +6,7 @@ using Imsa.Network.Access;
 using Imsa.Network.Messaging;
 using Imsa.Network.Operations;
 using Imsa.Network.ServiceDefaults;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace Imsa.Network.Handovers;
@@ -39,8 +40,18 @@ internal static class HandoversServices
         // Who of the other party took a step on a handover, without naming them (Pseudonyms:Key).
         builder.AddPseudonyms();
         builder.AddRateLimit(HandoverRequests, 2_000, TimeSpan.FromMinutes(1));
+        // The master key that wraps the cases' keys for the tickets' free text (docs/privacy.md#handovers-free-text).
+        builder.Services.AddOptions<EncryptionOptions>().BindConfiguration("Encryption").ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<EncryptionOptions>, EncryptionOptionsValidation>();
+        builder.Services.AddSingleton<TicketTexts>();
+        builder.Services.AddSingleton(IdempotentAnswers.Sealing);
+        builder.Services.AddHostedService<TicketTextUpkeep>();
         builder.Services.AddOptions<SlaOptions>().BindConfiguration("Handovers:Sla");
         builder.Services.AddHostedService<SlaJob>();
+        // Retention (Retention:Periods:<rule>): applied by the operations' retention job, reported at GET /admin/retention.
+        builder.AddRetentionRule(HandoversRetention.ErasedCaseHandovers);
+        builder.AddRetentionRule(HandoversRetention.Activity);
+        builder.AddRetentionRule(HandoversRetention.AuditTrail);
         builder.Services.AddApiExamples(examples => examples
             .Add(new RequestHandoverRequest(
                 new Guid("0199a0c4-5b7e-7d3a-9c41-2f5e8a1b6c31"),

@@ -10,6 +10,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Imsa.Network.Operations;
 
@@ -34,6 +35,19 @@ public static class OperationsExtensions
         builder.Services.AddScoped<OutboxQuarantine>();
         builder.Services.AddSingleton<DeadLetters>();
         builder.Services.AddOptions<DeadLetterBrokerOptions>().BindConfiguration("RabbitMq:DeadLetters");
+        // Retention: the service adds its rules (AddRetentionRule); a period below a rule's minimum stops the start.
+        builder.Services.AddOptions<RetentionOptions>().BindConfiguration("Retention").ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidation>();
+        builder.Services.AddSingleton<RetentionJob>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RetentionJob>());
+        return builder;
+    }
+
+    /// <summary>Adds a retention rule the service's <see cref="RetentionJob"/> applies and GET /admin/retention reports.</summary>
+    public static IHostApplicationBuilder AddRetentionRule(this IHostApplicationBuilder builder, RetentionRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton(rule);
         return builder;
     }
 
@@ -68,6 +82,17 @@ public static class OperationsExtensions
             activity.Property(e => e.Changes).HasColumnName("changes");
             activity.HasIndex(e => new { e.OrganisationId, e.Id });
         });
+
+        modelBuilder.Entity<RetentionRun>(run =>
+        {
+            run.ToTable("retention_runs", "admin");
+            run.HasKey(e => e.Id);
+            run.Property(e => e.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            run.Property(e => e.Rule).HasColumnName("rule").HasMaxLength(100);
+            run.Property(e => e.At).HasColumnName("at");
+            run.Property(e => e.Cutoff).HasColumnName("cutoff");
+            run.Property(e => e.Deleted).HasColumnName("deleted");
+        });
         return modelBuilder;
     }
 
@@ -90,6 +115,13 @@ public static class OperationsExtensions
             .WithTags("Admin: audit")
             .WithSummary("The coordinators' actions in this service, newest first")
             .WithDescription("Who (organisation and API client), what, on which target, when and why; limit 1–1000, default 200.")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+
+        admin.MapGet("/retention", Handlers.RetentionAsync)
+            .WithTags("Admin: retention")
+            .WithSummary("This service's retention rules and what they deleted")
+            .WithDescription("Each rule with its setting, the period this instance applies, its default and minimum, and why; and the newest "
+                + "passes that deleted something: the rule, when, the cutoff and how many items. Counts only, never ids. limit 1–1000, default 200.")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
 
         var outbox = admin.MapGroup("/outbox/quarantine").WithTags("Admin: outbox");
@@ -151,6 +183,22 @@ public static class OperationsExtensions
             limit is < 1 or > 1000
                 ? Problems.Unprocessable(new Dictionary<string, string[]> { ["limit"] = ["From 1 to 1000."] })
                 : TypedResults.Ok(await db.Set<AuditEntry>().AsNoTracking().OrderByDescending(e => e.Id).Take(limit ?? 200).ToListAsync(cancellationToken));
+
+        public static async Task<Results<Ok<RetentionReport>, ProblemHttpResult>> RetentionAsync(
+            DbContext db, IEnumerable<RetentionRule> rules, IOptions<RetentionOptions> options, int? limit, CancellationToken cancellationToken)
+        {
+            if (limit is < 1 or > 1000)
+            {
+                return Problems.Unprocessable(new Dictionary<string, string[]> { ["limit"] = ["From 1 to 1000."] });
+            }
+
+            var runs = await db.Set<RetentionRun>().AsNoTracking().OrderByDescending(r => r.Id).Take(limit ?? 200)
+                .Select(r => new RetentionRunView(r.Rule, r.At, r.Cutoff, r.Deleted))
+                .ToListAsync(cancellationToken);
+            var views = rules.Select(rule => new RetentionRuleView(
+                rule.Name, rule.Setting, options.Value.PeriodOf(rule), rule.Default, rule.Minimum, rule.FromEndOfYear, rule.Reason)).ToList();
+            return TypedResults.Ok(new RetentionReport(options.Value.Interval, views, runs));
+        }
 
         public static async Task<Ok<List<QuarantinedMessage>>> QuarantineAsync(OutboxQuarantine quarantine, CancellationToken cancellationToken) =>
             TypedResults.Ok(await quarantine.ListAsync(cancellationToken));

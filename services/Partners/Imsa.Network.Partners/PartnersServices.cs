@@ -3,6 +3,7 @@ using Imsa.Network.Messaging;
 using Imsa.Network.Operations;
 using Imsa.Network.Partners.Consumers;
 using Imsa.Network.Partners.Data;
+using Imsa.Network.Partners.Domain;
 using Imsa.Network.Partners.Domain.Webhooks;
 using Imsa.Network.Partners.Endpoints;
 using Imsa.Network.Partners.Identity;
@@ -86,6 +87,11 @@ internal static class PartnersServices
                 ResponseDrainTimeout = TimeSpan.FromSeconds(1),
             });
         builder.Services.AddHostedService<WebhookDispatcher>();
+        // Retention (Retention:Periods:<rule>): applied by the operations' retention job, reported at GET /admin/retention.
+        builder.AddRetentionRule(PartnersRetention.WebhookDeliveries);
+        builder.AddRetentionRule(PartnersRetention.CredentialEvents);
+        builder.AddRetentionRule(PartnersRetention.Activity);
+        builder.AddRetentionRule(PartnersRetention.AuditTrail);
         return builder;
     }
 }

@@ -34,6 +34,8 @@ internal sealed class CounsellingDbContext(DbContextOptions<CounsellingDbContext
 
     public DbSet<ReceiptSigningKey> ReceiptSigningKeys => Set<ReceiptSigningKey>();
 
+    public DbSet<Export.CaseExportRecord> CaseExports => Set<Export.CaseExportRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddMessaging();
@@ -114,6 +116,17 @@ internal sealed class CounsellingDbContext(DbContextOptions<CounsellingDbContext
             d.Property(x => x.Id).ValueGeneratedNever();
             d.Property(x => x.ReaderClientId).HasMaxLength(200);
             d.HasIndex(x => new { x.CaseId, x.At });
+        });
+
+        modelBuilder.Entity<Export.CaseExportRecord>(e =>
+        {
+            e.ToTable("case_exports");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.Property(x => x.ClientId).HasMaxLength(200);
+            e.Property(x => x.Format).HasMaxLength(10);
+            e.Property(x => x.Language).HasMaxLength(10);
+            e.HasIndex(x => new { x.CaseId, x.At });
         });
 
         modelBuilder.Entity<CaseHandover>(h =>

@@ -348,15 +348,8 @@ internal static class CaseEndpoints
             return TypedResults.NoContent();
         }
 
-        var now = time.GetUtcNow();
         await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
-        // Crypto-shredding: without its key the sealed sections and sessions are noise; drop them too.
-        await db.CaseKeys.Where(k => k.CaseId == id).ExecuteDeleteAsync(cancellationToken);
-        await db.Sessions.Where(s => s.CaseId == id).ExecuteDeleteAsync(cancellationToken);
-        erased.Status = CaseStatus.Erased;
-        erased.UpdatedAt = now;
-        erased.Identity = erased.Contact = erased.MigrationPlan = erased.LanguageAndQualifications = erased.NeedsAndOpenTasks = erased.SpecialCategories = null;
-        db.AddEvent(new CaseErased(id, erased.OwnerOrganisationId, now), time);
+        await CaseErasure.EraseAsync(db, erased, time, cancellationToken);
         if (await SaveAsync(db, cancellationToken) is { } conflict)
         {
             return conflict;

@@ -327,6 +327,16 @@ internal static class ConsentEndpoints
             .FirstOrDefaultAsync(c => c.Id == consentId && c.CaseId == caseId && c.OwnerOrganisationId == owner, cancellationToken);
     }
 
+    /// <summary>The consent's receipt as it is read again later: without the withdrawal code, shown only once.</summary>
+    /// <summary>The receipt as it is read again (signed, without the withdrawal code): the export carries it too.</summary>
+    public static async Task<ConsentReceipt> ReceiptOfAsync(
+        Consent consent, HttpContext http, CounsellingDbContext db, ReceiptSigner signer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(consent);
+        var text = await ConsentTextLibrary.FindAsync(db, consent.TextLanguage, consent.TextVersion, cancellationToken);
+        return await SignedReceiptAsync(db, signer, consent, text, BaseUrl(http), withdrawalCode: null, cancellationToken);
+    }
+
     // Where the person reaches this service: configured, never taken from the request (a forged Host or
     // X-Forwarded-Host would put someone else's address on a receipt).
     private static string BaseUrl(HttpContext http) =>

@@ -164,13 +164,20 @@ internal static class DossierEndpoints
             return Problems.NotFound("Case");
         }
 
+        return TypedResults.Ok(await DisclosuresOfAsync(db, caseId, user, pseudonyms, cancellationToken));
+    }
+
+    /// <summary>The case's disclosure log as its owner reads it (the caller must own the case), newest first.</summary>
+    internal static async Task<List<DisclosureResponse>> DisclosuresOfAsync(
+        CounsellingDbContext db, Guid caseId, ClaimsPrincipal user, Pseudonyms pseudonyms, CancellationToken cancellationToken)
+    {
         var disclosures = await db.Disclosures.AsNoTracking()
             .Where(d => d.CaseId == caseId)
             .OrderByDescending(d => d.At)
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(disclosures
+        return disclosures
             .Select(d => new DisclosureResponse(
                 d.Id, d.OrganisationId, pseudonyms.OfOrNull(d.ReaderPersonId, user.OrganisationId()), d.At, d.Categories, d.HandoverId, d.ConsentIds))
-            .ToList());
+            .ToList();
     }
 }

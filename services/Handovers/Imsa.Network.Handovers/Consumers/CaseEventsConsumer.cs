@@ -110,11 +110,9 @@ internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider tim
             await Db.SaveChangesAsync(context.CancellationToken);
 
             // The tickets' free text (the origin's message, a decline note) may name the person despite the rule:
-            // it goes with the case. Before the tickets are loaded below, so their row versions are the new ones.
-            await Db.Tickets.Where(t => t.CaseId == erased.CaseId && (t.Message != null || t.DeclineNote != null))
-                .ExecuteUpdateAsync(
-                    set => set.SetProperty(t => t.Message, (string?)null).SetProperty(t => t.DeclineNote, (string?)null),
-                    context.CancellationToken);
+            // it goes with the case, its key deleted (crypto-shredding). Before the tickets are loaded below, so
+            // their row versions are the new ones.
+            await TicketTexts.ShredAsync(Db, erased.CaseId, context.CancellationToken);
             await Revocations.RevokeAsync(Db, erased.CaseId, null, RevocationCause.CaseErased, time, context.CancellationToken);
         });
 }

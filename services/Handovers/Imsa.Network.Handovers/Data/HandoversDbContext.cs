@@ -20,6 +20,8 @@ internal sealed class HandoversDbContext(DbContextOptions<HandoversDbContext> op
 
     public DbSet<ConsentCoverage> Consents => Set<ConsentCoverage>();
 
+    public DbSet<CaseTextKey> CaseTextKeys => Set<CaseTextKey>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddMessaging();
@@ -47,9 +49,13 @@ internal sealed class HandoversDbContext(DbContextOptions<HandoversDbContext> op
             t.Property(x => x.Id).ValueGeneratedNever();
             t.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
             t.Property(x => x.Version).IsConcurrencyToken();
-            t.Property(x => x.Message).HasMaxLength(1000);
+            // The free text is stored sealed under the case's key (TicketTexts); the clear columns of before stay
+            // until the upkeep job has sealed what they hold.
+            t.Ignore(x => x.Message);
+            t.Ignore(x => x.DeclineNote);
+            t.Property(x => x.LegacyMessage).HasColumnName("message").HasMaxLength(1000);
+            t.Property(x => x.LegacyDeclineNote).HasColumnName("decline_note").HasMaxLength(1000);
             t.Property(x => x.DeclineReason).HasConversion<string>().HasMaxLength(40);
-            t.Property(x => x.DeclineNote).HasMaxLength(1000);
             t.Property(x => x.RevocationCause).HasConversion<string>().HasMaxLength(40);
             t.Property(x => x.LastOutcome).HasConversion<string>().HasMaxLength(40);
             t.Ignore(x => x.PlannedArrivalMonth);
@@ -75,6 +81,15 @@ internal sealed class HandoversDbContext(DbContextOptions<HandoversDbContext> op
             e.Property(x => x.Action).HasMaxLength(40);
             e.Property(x => x.Detail).HasMaxLength(200);
             e.Property(x => x.ActorClientId).HasMaxLength(200);
+        });
+
+        modelBuilder.Entity<CaseTextKey>(k =>
+        {
+            k.ToTable("case_text_keys");
+            k.HasKey(x => x.CaseId);
+            k.Property(x => x.CaseId).ValueGeneratedNever();
+            k.Property(x => x.MasterKeyId).HasMaxLength(100);
+            k.HasIndex(x => x.MasterKeyId);
         });
 
         modelBuilder.Entity<CaseOwnership>(c =>

@@ -85,8 +85,17 @@ internal sealed class HandoverTicket
 
     public DateOnly? PlannedArrival { get; init; }
 
-    /// <summary>A short note from the origin to the receiver; personal data belongs in the dossier, not here.</summary>
-    public string? Message { get; init; }
+    /// <summary>
+    /// A short note from the origin to the receiver; personal data belongs in the dossier, not here. In memory only:
+    /// stored sealed under the case's key (<see cref="TicketTexts"/>), null until opened.
+    /// </summary>
+    public string? Message { get; set; }
+
+    /// <summary>The message as stored: sealed under the case's key (<see cref="TicketTexts"/>).</summary>
+    public byte[]? SealedMessage { get; set; }
+
+    /// <summary>A message stored in clear before sealing existed, until the upkeep job seals it.</summary>
+    public string? LegacyMessage { get; set; }
 
     public DateTimeOffset RequestedAt { get; init; }
 
@@ -110,7 +119,12 @@ internal sealed class HandoverTicket
 
     public DeclineReason? DeclineReason { get; private set; }
 
-    public string? DeclineNote { get; private set; }
+    /// <summary>The receiver's note on a decline. In memory only, like <see cref="Message"/>.</summary>
+    public string? DeclineNote { get; set; }
+
+    public byte[]? SealedDeclineNote { get; set; }
+
+    public string? LegacyDeclineNote { get; set; }
 
     public RevocationCause? RevocationCause { get; private set; }
 

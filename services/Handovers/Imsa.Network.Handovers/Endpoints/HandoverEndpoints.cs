@@ -123,7 +123,8 @@ internal static class HandoverEndpoints
         handovers.MapGet("/outgoing", OutgoingAsync)
             .RequireAuthorization(NetworkRoles.Partner)
             .WithSummary("The caller's outgoing handovers")
-            .WithDescription("Newest first; filter by status and case.")
+            .WithDescription("Newest first; filter by status and case. With timeline=true (and a case) each comes with its timeline, as "
+                + "GET /handovers/{id} shows it: the export of a case (GDPR Art. 15) takes the case's handovers from here.")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
         handovers.MapGet("/inbox", InboxAsync)
             .RequireAuthorization(NetworkRoles.ReceivingService)
@@ -169,11 +170,11 @@ internal static class HandoverEndpoints
 
     private static void MapStep(RouteGroupBuilder group, string action, TicketStep step, string role, string description, Transition transition) =>
         group.MapPost($"/{{id:guid}}/{action}", async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> (
-                Guid id, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, IOptions<SlaOptions> sla, Pseudonyms pseudonyms,
-                CancellationToken cancellationToken) =>
+                Guid id, ClaimsPrincipal user, HandoversDbContext db, TicketTexts texts, TimeProvider time, IOptions<SlaOptions> sla,
+                Pseudonyms pseudonyms, CancellationToken cancellationToken) =>
             {
                 var reader = TimelineReader.Of(user, pseudonyms);
-                var ticket = await PartyTicketAsync(db, user, id, cancellationToken);
+                var ticket = await PartyTicketAsync(db, texts, user, id, cancellationToken);
                 if (ticket is null)
                 {
                     return Problems.NotFound("Handover");
@@ -199,7 +200,7 @@ internal static class HandoverEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
 
     private static async Task<Results<Created<HandoverResponse>, ProblemHttpResult>> RequestAsync(
-        RequestHandoverRequest request, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, IOptions<SlaOptions> sla,
+        RequestHandoverRequest request, ClaimsPrincipal user, HandoversDbContext db, TicketTexts texts, TimeProvider time, IOptions<SlaOptions> sla,
         Pseudonyms pseudonyms, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -245,6 +246,7 @@ internal static class HandoverEndpoints
         var (ticket, requested, offered) = HandoverTicket.Request(
             caseId, NetworkActor.Of(user), receiverId, request.Topics ?? [], request.PlannedArrival, request.Message, answerDueAt, now);
         db.Tickets.Add(ticket);
+        await texts.SealAsync(db, ticket, cancellationToken);
         db.AddEvent(requested, time);
         db.AddEvent(offered, time);
         if (await HandoverResults.SaveAsync(db, cancellationToken) is { } conflict)
@@ -257,8 +259,14 @@ internal static class HandoverEndpoints
     }
 
     private static async Task<Results<Ok<List<HandoverResponse>>, ProblemHttpResult>> OutgoingAsync(
-        ClaimsPrincipal user, HandoversDbContext db, CancellationToken cancellationToken, string? status = null, Guid? caseId = null)
+        ClaimsPrincipal user, HandoversDbContext db, TicketTexts texts, Pseudonyms pseudonyms, CancellationToken cancellationToken,
+        string? status = null, Guid? caseId = null, bool timeline = false)
     {
+        if (timeline && caseId is null)
+        {
+            return Problems.Unprocessable(new Dictionary<string, string[]> { ["timeline"] = ["Timelines come for one case at a time: give caseId too."] });
+        }
+
         HandoverStatus? wanted = null;
         if (status is not null)
         {
@@ -274,12 +282,15 @@ internal static class HandoverEndpoints
         var query = db.Tickets.AsNoTracking().Where(t => t.OriginOrganisationId == origin);
         query = wanted is { } s ? query.Where(t => t.Status == s) : query;
         query = caseId is { } c ? query.Where(t => t.CaseId == c) : query;
+        query = timeline ? query.Include(t => t.Timeline) : query;
         var tickets = await query.OrderByDescending(t => t.RequestedAt).Take(500).ToListAsync(cancellationToken);
-        return TypedResults.Ok(tickets.Select(t => ToResponse(t, timeline: null)).ToList());
+        await texts.OpenAsync(db, tickets, cancellationToken);
+        var reader = timeline ? TimelineReader.Of(user, pseudonyms) : null;
+        return TypedResults.Ok(tickets.Select(t => ToResponse(t, reader)).ToList());
     }
 
     private static async Task<Results<Ok<List<HandoverResponse>>, ProblemHttpResult>> InboxAsync(
-        ClaimsPrincipal user, HandoversDbContext db, CancellationToken cancellationToken, string? status = null, string? arrivalMonth = null, string? topic = null)
+        ClaimsPrincipal user, HandoversDbContext db, TicketTexts texts, CancellationToken cancellationToken, string? status = null, string? arrivalMonth = null, string? topic = null)
     {
         HandoverStatus[] statuses = [HandoverStatus.Offered, HandoverStatus.Escalated];
         if (status is not null)
@@ -325,23 +336,30 @@ internal static class HandoverEndpoints
         }
 
         var tickets = await query.OrderBy(t => t.AnswerDueAt).ThenBy(t => t.RequestedAt).Take(500).ToListAsync(cancellationToken);
+        await texts.OpenAsync(db, tickets, cancellationToken);
         return TypedResults.Ok(tickets.Select(t => ToResponse(t, timeline: null)).ToList());
     }
 
     private static async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> GetAsync(
-        Guid id, ClaimsPrincipal user, HandoversDbContext db, Pseudonyms pseudonyms, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, HandoversDbContext db, TicketTexts texts, Pseudonyms pseudonyms, CancellationToken cancellationToken)
     {
         var caller = user.OrganisationId();
         var ticket = await db.Tickets.AsNoTracking().Include(t => t.Timeline)
             .FirstOrDefaultAsync(t => t.Id == id && (t.OriginOrganisationId == caller || t.ReceiverOrganisationId == caller), cancellationToken);
-        return ticket is null ? Problems.NotFound("Handover") : TypedResults.Ok(ToResponse(ticket, TimelineReader.Of(user, pseudonyms)));
+        if (ticket is null)
+        {
+            return Problems.NotFound("Handover");
+        }
+
+        await texts.OpenAsync(db, [ticket], cancellationToken);
+        return TypedResults.Ok(ToResponse(ticket, TimelineReader.Of(user, pseudonyms)));
     }
 
     private static async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> DeclineAsync(
-        Guid id, DeclineHandoverRequest request, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, Pseudonyms pseudonyms,
-        CancellationToken cancellationToken)
+        Guid id, DeclineHandoverRequest request, ClaimsPrincipal user, HandoversDbContext db, TicketTexts texts, TimeProvider time,
+        Pseudonyms pseudonyms, CancellationToken cancellationToken)
     {
-        var ticket = await PartyTicketAsync(db, user, id, cancellationToken);
+        var ticket = await PartyTicketAsync(db, texts, user, id, cancellationToken);
         if (ticket is null)
         {
             return Problems.NotFound("Handover");
@@ -378,14 +396,15 @@ internal static class HandoverEndpoints
         }
 
         db.AddEvent(ticket.Decline(NetworkActor.Of(user), reason, request.Note?.Trim(), time.GetUtcNow()), time);
+        await texts.SealAsync(db, ticket, cancellationToken);
         return await SaveAsync(db, ticket, TimelineReader.Of(user, pseudonyms), cancellationToken);
     }
 
     private static async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> RecordOutcomeAsync(
-        Guid id, RecordOutcomeRequest request, ClaimsPrincipal user, HandoversDbContext db, TimeProvider time, Pseudonyms pseudonyms,
-        CancellationToken cancellationToken)
+        Guid id, RecordOutcomeRequest request, ClaimsPrincipal user, HandoversDbContext db, TicketTexts texts, TimeProvider time,
+        Pseudonyms pseudonyms, CancellationToken cancellationToken)
     {
-        var ticket = await PartyTicketAsync(db, user, id, cancellationToken);
+        var ticket = await PartyTicketAsync(db, texts, user, id, cancellationToken);
         if (ticket is null)
         {
             return Problems.NotFound("Handover");
@@ -416,12 +435,19 @@ internal static class HandoverEndpoints
         return await SaveAsync(db, ticket, TimelineReader.Of(user, pseudonyms), cancellationToken);
     }
 
-    /// <summary>The ticket if the caller is one of its two parties; null (404) otherwise.</summary>
-    private static Task<HandoverTicket?> PartyTicketAsync(HandoversDbContext db, ClaimsPrincipal user, Guid id, CancellationToken cancellationToken)
+    /// <summary>The ticket, its text opened, if the caller is one of its two parties; null (404) otherwise.</summary>
+    private static async Task<HandoverTicket?> PartyTicketAsync(
+        HandoversDbContext db, TicketTexts texts, ClaimsPrincipal user, Guid id, CancellationToken cancellationToken)
     {
         var caller = user.OrganisationId();
-        return db.Tickets.Include(t => t.Timeline)
+        var ticket = await db.Tickets.Include(t => t.Timeline)
             .FirstOrDefaultAsync(t => t.Id == id && (t.OriginOrganisationId == caller || t.ReceiverOrganisationId == caller), cancellationToken);
+        if (ticket is not null)
+        {
+            await texts.OpenAsync(db, [ticket], cancellationToken);
+        }
+
+        return ticket;
     }
 
     private static async Task<Results<Ok<HandoverResponse>, ProblemHttpResult>> SaveAsync(

@@ -321,6 +321,17 @@ internal static class CounsellorTexts
         ["counsellor.disclosures.none"] = new("No data has been disclosed.", "Es wurden keine Daten weitergegeben.", "Aucune donnée n'a été communiquée.", "لم يُكشف عن أي بيانات."),
         ["counsellor.disclosures.reader"] = new("Reader", "Lesende Person", "Lecteur", "القارئ"),
 
+        // The export for the person (GDPR Art. 15 and 20)
+        ["counsellor.export.title"] = new("Everything about the case, for the person", "Alles zum Fall, für die Person", "Tout sur le dossier, pour la personne", "كل ما يخص الملف، للشخص المعني"),
+        ["counsellor.export.intro"] = new(
+            "When the person asks what the network holds about them, give them this export: their data, sessions, consents, handovers, who read what, their rights and who to contact. Each export is recorded.",
+            "Wenn die Person fragt, was das Netzwerk über sie gespeichert hat, geben Sie ihr diese Auskunft: ihre Daten, Gespräche, Einwilligungen, Übergaben, wer was gelesen hat, ihre Rechte und wen sie ansprechen kann. Jede Auskunft wird vermerkt.",
+            "Lorsque la personne demande ce que le réseau détient à son sujet, remettez-lui cet export : ses données, entretiens, consentements, transmissions, qui a lu quoi, ses droits et qui contacter. Chaque export est enregistré.",
+            "عندما يسأل الشخص عمّا تحتفظ به الشبكة عنه، سلّمه هذه النسخة: بياناته وجلساته وموافقاته وإحالاته ومن اطّلع على ماذا وحقوقه والجهة التي يتواصل معها. تُسجَّل كل نسخة."),
+        ["counsellor.export.language"] = new("Language of the document", "Sprache des Dokuments", "Langue du document", "لغة الوثيقة"),
+        ["counsellor.export.document"] = new("Download the document to print", "Dokument zum Ausdrucken herunterladen", "Télécharger le document à imprimer", "تنزيل الوثيقة للطباعة"),
+        ["counsellor.export.json"] = new("Download the data as JSON (portability)", "Daten als JSON herunterladen (Übertragbarkeit)", "Télécharger les données en JSON (portabilité)", "تنزيل البيانات بصيغة JSON (قابلية النقل)"),
+
         // Editing a case: every category
         ["counsellor.new.submit-and-edit"] = new("Open and add more details", "Eröffnen und weitere Angaben ergänzen", "Ouvrir et ajouter d'autres informations", "فتح وإضافة تفاصيل أخرى"),
         ["counsellor.case.edit"] = new("Edit the case's data", "Angaben des Falls bearbeiten", "Modifier les données du dossier", "تعديل بيانات الملف"),

@@ -131,6 +131,38 @@ namespace Imsa.Network.Handovers.Data.Migrations
                     b.ToTable("case_owners", (string)null);
                 });
 
+            modelBuilder.Entity("Imsa.Network.Handovers.Domain.CaseTextKey", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("case_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("MasterKeyId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("master_key_id");
+
+                    b.Property<DateTimeOffset?>("RewrappedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("rewrapped_at");
+
+                    b.Property<byte[]>("WrappedKey")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("wrapped_key");
+
+                    b.HasKey("CaseId");
+
+                    b.HasIndex("MasterKeyId");
+
+                    b.ToTable("case_text_keys", (string)null);
+                });
+
             modelBuilder.Entity("Imsa.Network.Handovers.Domain.ConsentCoverage", b =>
                 {
                     b.Property<Guid>("ConsentId")
@@ -205,11 +237,6 @@ namespace Imsa.Network.Handovers.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("closed_at");
 
-                    b.Property<string>("DeclineNote")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)")
-                        .HasColumnName("decline_note");
-
                     b.Property<string>("DeclineReason")
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)")
@@ -240,7 +267,12 @@ namespace Imsa.Network.Handovers.Data.Migrations
                         .HasColumnType("date")
                         .HasColumnName("last_outcome_on");
 
-                    b.Property<string>("Message")
+                    b.Property<string>("LegacyDeclineNote")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("decline_note");
+
+                    b.Property<string>("LegacyMessage")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)")
                         .HasColumnName("message");
@@ -265,6 +297,14 @@ namespace Imsa.Network.Handovers.Data.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)")
                         .HasColumnName("revocation_cause");
+
+                    b.Property<byte[]>("SealedDeclineNote")
+                        .HasColumnType("bytea")
+                        .HasColumnName("sealed_decline_note");
+
+                    b.Property<byte[]>("SealedMessage")
+                        .HasColumnType("bytea")
+                        .HasColumnName("sealed_message");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -595,6 +635,38 @@ namespace Imsa.Network.Handovers.Data.Migrations
                     b.HasKey("Id");
 
                     b.ToTable("audit_trail", "admin");
+                });
+
+            modelBuilder.Entity("Imsa.Network.Operations.RetentionRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<DateTimeOffset>("Cutoff")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cutoff");
+
+                    b.Property<int>("Deleted")
+                        .HasColumnType("integer")
+                        .HasColumnName("deleted");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("rule");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("retention_runs", "admin");
                 });
 
             modelBuilder.Entity("Imsa.Network.ServiceDefaults.IdempotentRequest", b =>

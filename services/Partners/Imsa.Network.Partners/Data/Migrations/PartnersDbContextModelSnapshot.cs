@@ -261,6 +261,38 @@ namespace Imsa.Network.Partners.Data.Migrations
                     b.ToTable("audit_trail", "admin");
                 });
 
+            modelBuilder.Entity("Imsa.Network.Operations.RetentionRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<DateTimeOffset>("Cutoff")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cutoff");
+
+                    b.Property<int>("Deleted")
+                        .HasColumnType("integer")
+                        .HasColumnName("deleted");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("rule");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("retention_runs", "admin");
+                });
+
             modelBuilder.Entity("Imsa.Network.Partners.Data.DirectoryState", b =>
                 {
                     b.Property<int>("Id")

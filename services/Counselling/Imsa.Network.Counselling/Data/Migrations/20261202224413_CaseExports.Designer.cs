@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Imsa.Network.Counselling.Data.Migrations
 {
     [DbContext(typeof(CounsellingDbContext))]
-    [Migration("20261202224129_ConsentTextsAsData")]
-    partial class ConsentTextsAsData
+    [Migration("20261202224413_CaseExports")]
+    partial class CaseExports
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -378,53 +378,6 @@ namespace Imsa.Network.Counselling.Data.Migrations
                     b.ToTable("consents", (string)null);
                 });
 
-            modelBuilder.Entity("Imsa.Network.Counselling.Domain.ConsentTexts.ConsentText", b =>
-                {
-                    b.Property<string>("Language")
-                        .HasMaxLength(2)
-                        .HasColumnType("character varying(2)")
-                        .HasColumnName("language");
-
-                    b.Property<string>("Version")
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)")
-                        .HasColumnName("version");
-
-                    b.Property<DateTimeOffset>("PublishedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("published_at");
-
-                    b.Property<string>("Sha256")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("sha256");
-
-                    b.Property<string>("Text")
-                        .IsRequired()
-                        .HasMaxLength(10000)
-                        .HasColumnType("character varying(10000)")
-                        .HasColumnName("text");
-
-                    b.Property<string>("Title")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("title");
-
-                    b.Property<bool>("TranslationChecked")
-                        .HasColumnType("boolean")
-                        .HasColumnName("translation_checked");
-
-                    b.Property<DateTimeOffset>("ValidFrom")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("valid_from");
-
-                    b.HasKey("Language", "Version");
-
-                    b.ToTable("consent_texts", (string)null);
-                });
-
             modelBuilder.Entity("Imsa.Network.Counselling.Domain.ConsentWithdrawal", b =>
                 {
                     b.Property<Guid>("ConsentId")
@@ -448,62 +401,6 @@ namespace Imsa.Network.Counselling.Data.Migrations
                     b.HasKey("ConsentId");
 
                     b.ToTable("consent_withdrawals", (string)null);
-                });
-
-            modelBuilder.Entity("Imsa.Network.Counselling.Domain.ControllerContact", b =>
-                {
-                    b.Property<Guid>("OrganisationId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("organisation_id");
-
-                    b.Property<DateTimeOffset>("ChangedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("changed_at");
-
-                    b.Property<string>("City")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("city");
-
-                    b.Property<string>("Country")
-                        .HasMaxLength(2)
-                        .HasColumnType("character varying(2)")
-                        .HasColumnName("country");
-
-                    b.Property<string>("Email")
-                        .HasMaxLength(254)
-                        .HasColumnType("character varying(254)")
-                        .HasColumnName("email");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("name");
-
-                    b.Property<string>("Phone")
-                        .HasMaxLength(50)
-                        .HasColumnType("character varying(50)")
-                        .HasColumnName("phone");
-
-                    b.Property<string>("PostalCode")
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)")
-                        .HasColumnName("postal_code");
-
-                    b.Property<string>("Role")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("role");
-
-                    b.Property<string>("Street")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("street");
-
-                    b.HasKey("OrganisationId");
-
-                    b.ToTable("controller_contacts", (string)null);
                 });
 
             modelBuilder.Entity("Imsa.Network.Counselling.Domain.CounsellingSession", b =>
@@ -614,49 +511,50 @@ namespace Imsa.Network.Counselling.Data.Migrations
                     b.ToTable("known_organisations", (string)null);
                 });
 
-            modelBuilder.Entity("Imsa.Network.Counselling.Protection.ReceiptSigningKey", b =>
+            modelBuilder.Entity("Imsa.Network.Counselling.Export.CaseExportRecord", b =>
                 {
-                    b.Property<string>("Kid")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("kid");
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
+                    b.Property<DateTimeOffset>("At")
                         .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
+                        .HasColumnName("at");
 
-                    b.Property<string>("MasterKeyId")
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("case_id");
+
+                    b.Property<string>("ClientId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("client_id");
+
+                    b.Property<string>("Format")
                         .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("master_key_id");
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("format");
 
-                    b.Property<byte[]>("SealedPrivateKey")
+                    b.Property<string>("Language")
                         .IsRequired()
-                        .HasColumnType("bytea")
-                        .HasColumnName("sealed_private_key");
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("language");
 
-                    b.Property<DateTimeOffset>("SignsUntil")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("signs_until");
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
 
-                    b.Property<string>("X")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("x");
+                    b.Property<Guid?>("PersonId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("person_id");
 
-                    b.Property<string>("Y")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("y");
+                    b.HasKey("Id");
 
-                    b.HasKey("Kid");
+                    b.HasIndex("CaseId", "At");
 
-                    b.HasIndex("SignsUntil");
-
-                    b.ToTable("receipt_signing_keys", (string)null);
+                    b.ToTable("case_exports", (string)null);
                 });
 
             modelBuilder.Entity("Imsa.Network.Messaging.Inbox.InboxMessage", b =>
