@@ -76,6 +76,7 @@ public sealed class ExportEndToEndTests : IAsyncLifetime
         recipients[receiver.Id].Should().BeEquivalentTo(["consent-recipient", "handover-receiver", "dossier-reader"]);
         recipients[decliner.Id].Should().BeEquivalentTo(["consent-recipient", "handover-receiver"]);
         ((Guid)export["controller"]!["organisationId"]!).Should().Be(partner.Id);
+        ((string?)export["controller"]!["name"]).Should().Be("Association Export Tunis", "the controller is named from its registration in Partners");
         export["rights"]!.AsArray().Select(r => (string?)r!["article"]).Should().Contain(["15", "16", "17", "18", "20", "21", "77"]);
         export["exports"]!.AsArray().Should().ContainSingle("the export itself is recorded");
 

@@ -46,9 +46,12 @@ public sealed record ExportedCase(
     DateTimeOffset? ClosedAt,
     CaseRestrictionView? Restriction);
 
-/// <summary>The organisation responsible for the case (the controller) and how the person reaches it.</summary>
-/// <param name="Contact">The organisation's contact as its profile names it; null when it has given none.</param>
-public sealed record ExportController(Guid OrganisationId, string Country, string? Contact);
+/// <summary>
+/// The organisation responsible for the case (the controller) and how the person reaches it, from its profile in
+/// Partners (<c>OrganisationContactChanged</c>); only the id and country while that has not arrived.
+/// </summary>
+/// <param name="Role">The contact point: a role or function mailbox, never a private person.</param>
+public sealed record ExportController(Guid OrganisationId, string Country, string? Name, string? Address, string? Role, string? Email, string? Phone);
 
 /// <summary>A consent with what happened to it and its receipt (without the withdrawal code, which is shown only once).</summary>
 public sealed record ExportedConsent(ConsentResponse Consent, IReadOnlyList<ConsentHistoryEntry> History, ConsentReceipt Receipt);

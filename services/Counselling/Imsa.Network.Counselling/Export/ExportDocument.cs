@@ -106,8 +106,11 @@ internal static class ExportDocument
             .Append(CultureInfo.InvariantCulture, $"<p>{E(t["exported"])} {E(export.ExportedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))} · {E(export.ExportId.ToString())}</p>");
 
         Section(html, t["controller"]);
-        html.Append(CultureInfo.InvariantCulture, $"<p>{E(t["controller-text"])}</p><dl><dt>{E(t["organisation"])}</dt><dd>urn:imsa:organisation:{export.Controller.OrganisationId} ({E(export.Controller.Country)})</dd>");
-        if (export.Controller.Contact is { } contact)
+        var controller = export.Controller;
+        html.Append(CultureInfo.InvariantCulture, $"<p>{E(t["controller-text"])}</p><dl><dt>{E(t["organisation"])}</dt>")
+            .Append(CultureInfo.InvariantCulture, $"<dd>{E(controller.Name ?? $"urn:imsa:organisation:{controller.OrganisationId}")} ({E(controller.Country)})</dd>");
+        var contact = string.Join(" · ", new[] { controller.Role, controller.Email, controller.Phone, controller.Address }.Where(part => !string.IsNullOrEmpty(part)));
+        if (contact.Length > 0)
         {
             html.Append(CultureInfo.InvariantCulture, $"<dt>{E(t["contact"])}</dt><dd>{E(contact)}</dd>");
         }

@@ -96,6 +96,7 @@ internal static class ExportEndpoints
         var disclosures = await DossierEndpoints.DisclosuresOfAsync(db, id, user, pseudonyms, cancellationToken);
         var organisations = await db.Organisations.AsNoTracking().ToDictionaryAsync(o => o.Id, cancellationToken);
         var owner = organisations.GetValueOrDefault(owned.Case.OwnerOrganisationId);
+        var contact = await db.ControllerContacts.AsNoTracking().FirstOrDefaultAsync(c => c.OrganisationId == owned.Case.OwnerOrganisationId, cancellationToken);
 
         language ??= ExportDocument.Languages.Contains(content.Contact?.PreferredLanguage ?? "") ? content.Contact!.PreferredLanguage! : "en";
         var actor = NetworkActor.Of(user);
@@ -128,7 +129,14 @@ internal static class ExportEndpoints
             now,
             language,
             new ExportedCase(content.Id, content.Status, content.CloseReason, content.OpenedAt, content.UpdatedAt, content.ClosedAt, content.Restriction),
-            new ExportController(owned.Case.OwnerOrganisationId, owner?.Country ?? "", null),
+            new ExportController(
+                owned.Case.OwnerOrganisationId,
+                owner?.Country ?? "",
+                contact?.Name,
+                contact is { Street: { } street, PostalCode: { } postalCode, City: { } city } ? $"{street}, {postalCode} {city}, {contact.Country}" : null,
+                contact?.Role,
+                contact?.Email,
+                contact?.Phone),
             CaseExports.PersonalData(content, sessions.Count > 0),
             sessions,
             exportedConsents,
