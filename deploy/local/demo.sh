@@ -3,7 +3,8 @@
 # each step: a partner abroad opens a case, records a session and the person's consent, finds a receiving service
 # by matching, hands the case over; the service accepts, reads the consented dossier, reports first contact; the
 # partner sees the outcome on its case. Then the withdrawal path: the person withdraws with the receipt's code, the
-# handover is revoked and the dossier refused. Each run joins a new demo partner (registered, invited and verified
+# handover is revoked and the dossier refused. Last the person's rights: the partner exports the case (JSON and a
+# printable document, written to .local/exports) and erases it. Each run joins a new demo partner (registered, invited and verified
 # by the bootstrap coordinator; its API client made by itself from the mailed code), so it can be run again and again.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -94,7 +95,8 @@ show "why: $(body "$out" | tr -d '\n' | grep -o '"reasons": *\[[^]]*\]' | head -
 credentials=$(grep -A1 -F "$receiver_id)" "$root/.local/demo-clients.env" 2>/dev/null | tail -n 1)
 [ -n "$credentials" ] || fail "this checkout holds no API client of $receiver_id (.local/demo-clients.env): the network on this machine
 was seeded from another checkout, and only an organisation ever holds its credentials. Run demo.sh from that checkout."
-receiver=$(token_for "${credentials%%=*}" "${credentials#*=}")
+receiver=$(token_for "${credentials%%=*}" "${credentials#*=}") || fail "the API client of $receiver_id in .local/demo-clients.env is refused:
+the network on this machine was seeded anew by another checkout (only an organisation ever holds its credentials). Run demo.sh from that checkout."
 
 say "The person consents: identity, contact, migration plan, counselling history for that service, for a year"
 out=$(retry 201 POST "$counselling/cases/$case_id/consents" "$partner" \
@@ -153,5 +155,34 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 show "handover: $(body "$out" | field status) ($(body "$out" | field revocationCause))"
+
+say "The person asks what the network holds about them: the partner exports the case (GDPR Art. 15 and 20)"
+export_dir="$root/.local/exports"
+mkdir -p "$export_dir"
+out=$(call GET "$counselling/cases/$case_id/export" "$partner")
+expect 200 "$out" "exporting the case"
+body "$out" >"$export_dir/case-$case_id.json"
+receipts=$(body "$out" | grep -o '"consentReceiptID"' | wc -l)
+entries=$(body "$out" | grep -o '"action": *"[a-z-]*"' | wc -l)
+show "JSON (schema docs/schemas/case-export.schema.json): $receipts consent receipt(s), $entries handover timeline entries, $(body "$out" | grep -o '"readerReference"' | wc -l) disclosure(s)"
+show "written to ${export_dir#"$root/"}/case-$case_id.json"
+out=$(call GET "$counselling/cases/$case_id/export?format=html&language=ar" "$partner")
+expect 200 "$out" "exporting the case as a document"
+body "$out" >"$export_dir/case-$case_id.ar.html"
+show "the same as a document to print, in Arabic: ${export_dir#"$root/"}/case-$case_id.ar.html (open it in a browser)"
+
+say "The person asks for erasure: the partner erases the case (GDPR Art. 17)"
+out=$(call DELETE "$counselling/cases/$case_id" "$partner")
+expect 204 "$out" "erasing the case"
+out=$(call GET "$counselling/cases/$case_id" "$partner")
+show "the case now: HTTP $(status "$out") ($(body "$out" | field title)); its data key is destroyed, nothing in it opens again"
+for _ in $(seq 1 100); do
+  out=$(call GET "$handovers/handovers/$handover_id" "$partner")
+  [ -z "$(body "$out" | field message)" ] && break
+  sleep 0.1
+done
+show "the handover's message in Handovers: $( [ -z "$(body "$out" | field message)" ] && echo 'gone (its key shredded)' || echo 'still there')"
+out=$(call GET "$counselling/cases/$case_id/export" "$partner")
+show "an export now: HTTP $(status "$out"); what remains (ids, codes, dates, the proof of consent) is listed in docs/privacy.md#erasure"
 
 printf '\n\033[1mDone.\033[0m Case %s, handover %s. Explore them in the Swagger UIs (deploy/local/run.sh prints where).\n' "$case_id" "$handover_id"

@@ -36,7 +36,14 @@ internal static class ExportDocument
             ("portability", "Portability (Art. 20): the JSON form of this export can be given to another organisation."),
             ("objection", "Objection (Art. 21): object with your counselling service."),
             ("withdraw-consent", "Withdrawing consent (Art. 7(3)): at any time, with the code on your receipt or with any counselling service."),
-            ("complaint", "Complaint (Art. 77): to a data protection supervisory authority, in your country or in Germany.")),
+            ("complaint", "Complaint (Art. 77): to a data protection supervisory authority, in your country or in Germany."),
+            ("category.identity", "Identity"),
+            ("category.contact", "Contact and counselling preferences"),
+            ("category.migration-plan", "Migration plan"),
+            ("category.language-and-qualifications", "Language and qualifications"),
+            ("category.counselling-history", "Counselling history"),
+            ("category.needs-and-open-tasks", "Needs and open tasks"),
+            ("category.special-categories", "Special categories (health, vulnerability, exploitation)")),
         ["de"] = Text(
             ("title", "Was das IMSA-Netzwerk über Sie gespeichert hat"),
             ("intro", "Dies ist alles, was die Dienste des Netzwerks zu Ihrem Fall gespeichert haben, Stand unten genanntes Datum. Bewahren Sie es sicher auf: Es enthält Ihre persönlichen Daten."),
@@ -53,7 +60,14 @@ internal static class ExportDocument
             ("portability", "Datenübertragbarkeit (Art. 20): Die JSON-Form dieser Auskunft können Sie einer anderen Organisation geben."),
             ("objection", "Widerspruch (Art. 21): bei Ihrer Beratungsstelle."),
             ("withdraw-consent", "Widerruf der Einwilligung (Art. 7 Abs. 3): jederzeit, mit dem Code auf Ihrer Quittung oder bei jeder Beratungsstelle."),
-            ("complaint", "Beschwerde (Art. 77): bei einer Datenschutzaufsichtsbehörde, in Ihrem Land oder in Deutschland.")),
+            ("complaint", "Beschwerde (Art. 77): bei einer Datenschutzaufsichtsbehörde, in Ihrem Land oder in Deutschland."),
+            ("category.identity", "Identität"),
+            ("category.contact", "Kontakt und Beratungswünsche"),
+            ("category.migration-plan", "Migrationsvorhaben"),
+            ("category.language-and-qualifications", "Sprache und Qualifikationen"),
+            ("category.counselling-history", "Beratungsverlauf"),
+            ("category.needs-and-open-tasks", "Bedarfe und offene Aufgaben"),
+            ("category.special-categories", "Besondere Kategorien (Gesundheit, Schutzbedürftigkeit, Ausbeutung)")),
         ["fr"] = Text(
             ("title", "Ce que le réseau IMSA détient à votre sujet"),
             ("intro", "Voici tout ce que les services du réseau détiennent sur votre dossier, à la date ci-dessous. Conservez-le en lieu sûr : il contient vos données personnelles."),
@@ -70,7 +84,14 @@ internal static class ExportDocument
             ("portability", "Portabilité (art. 20) : la forme JSON de cet export peut être remise à une autre organisation."),
             ("objection", "Opposition (art. 21) : auprès de votre service de conseil."),
             ("withdraw-consent", "Retrait du consentement (art. 7(3)) : à tout moment, avec le code de votre reçu ou auprès de tout service de conseil."),
-            ("complaint", "Réclamation (art. 77) : auprès d'une autorité de protection des données, dans votre pays ou en Allemagne.")),
+            ("complaint", "Réclamation (art. 77) : auprès d'une autorité de protection des données, dans votre pays ou en Allemagne."),
+            ("category.identity", "Identité"),
+            ("category.contact", "Contact et préférences de conseil"),
+            ("category.migration-plan", "Projet migratoire"),
+            ("category.language-and-qualifications", "Langue et qualifications"),
+            ("category.counselling-history", "Historique du conseil"),
+            ("category.needs-and-open-tasks", "Besoins et tâches ouvertes"),
+            ("category.special-categories", "Catégories particulières (santé, vulnérabilité, exploitation)")),
         ["ar"] = Text(
             ("title", "ما تحتفظ به شبكة IMSA عنك"),
             ("intro", "هذا كل ما تحتفظ به خدمات الشبكة عن ملفك، حتى التاريخ المذكور أدناه. احفظه في مكان آمن: فهو يحتوي على بياناتك الشخصية."),
@@ -87,7 +108,14 @@ internal static class ExportDocument
             ("portability", "قابلية النقل (المادة 20): يمكن تسليم صيغة JSON من هذه النسخة إلى منظمة أخرى."),
             ("objection", "الاعتراض (المادة 21): لدى خدمة الاستشارة."),
             ("withdraw-consent", "سحب الموافقة (المادة 7(3)): في أي وقت، بالرمز الموجود على إيصالك أو لدى أي خدمة استشارة."),
-            ("complaint", "الشكوى (المادة 77): لدى سلطة رقابية لحماية البيانات، في بلدك أو في ألمانيا.")),
+            ("complaint", "الشكوى (المادة 77): لدى سلطة رقابية لحماية البيانات، في بلدك أو في ألمانيا."),
+            ("category.identity", "الهوية"),
+            ("category.contact", "التواصل وتفضيلات الاستشارة"),
+            ("category.migration-plan", "خطة الهجرة"),
+            ("category.language-and-qualifications", "اللغة والمؤهلات"),
+            ("category.counselling-history", "سجل الاستشارات"),
+            ("category.needs-and-open-tasks", "الاحتياجات والمهام المفتوحة"),
+            ("category.special-categories", "الفئات الخاصة (الصحة، الهشاشة، الاستغلال)")),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <param name="json">The service's JSON settings, so the document names codes as the JSON export does.</param>
@@ -100,7 +128,8 @@ internal static class ExportDocument
         html.Append(CultureInfo.InvariantCulture, $"<!DOCTYPE html><html lang=\"{export.Language}\" dir=\"{direction}\"><head><meta charset=\"utf-8\">")
             .Append(CultureInfo.InvariantCulture, $"<title>{E(t["title"])}</title>")
             .Append("<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45}")
-            .Append("h1{font-size:1.6rem}h2{font-size:1.2rem;border-bottom:1px solid #888;margin-top:2rem}dt{font-weight:600}dd{margin:0 0 .4rem 1.5rem}")
+            .Append("body{overflow-wrap:anywhere}h1{font-size:1.6rem}h2{font-size:1.2rem;border-bottom:1px solid #888;margin-top:2rem}")
+            .Append("dt{font-weight:600}dd{margin:0 0 .4rem;margin-inline-start:1.5rem}")
             .Append("pre{white-space:pre-wrap;background:#f4f4f4;padding:.5rem}@media print{body{margin:0}h2{break-after:avoid}}</style></head><body>")
             .Append(CultureInfo.InvariantCulture, $"<h1>{E(t["title"])}</h1><p>{E(t["intro"])}</p>")
             .Append(CultureInfo.InvariantCulture, $"<p>{E(t["exported"])} {E(export.ExportedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))} · {E(export.ExportId.ToString())}</p>");
@@ -120,7 +149,7 @@ internal static class ExportDocument
         Section(html, t["data"]);
         foreach (var (category, data) in export.PersonalData)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<h3>{E(category)}</h3>");
+            html.Append(CultureInfo.InvariantCulture, $"<h3>{E(t.GetValueOrDefault($"category.{category}", category))}</h3>");
             Value(html, JsonSerializer.SerializeToNode(data, json));
         }
 
