@@ -18,9 +18,46 @@ internal static class ExportDocument
 
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
 
+    /// <summary>The names of the fields the person entered, in en, de, fr and ar (the web's own words); others stay as the JSON names them.</summary>
+    private static readonly FrozenDictionary<string, string[]> FieldLabels = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["givenNames"] = ["Given names", "Vornamen", "Prénoms", "الاسم الأول"],
+        ["familyName"] = ["Family name", "Familienname", "Nom de famille", "اسم العائلة"],
+        ["dateOfBirth"] = ["Date of birth", "Geburtsdatum", "Date de naissance", "تاريخ الميلاد"],
+        ["nationalities"] = ["Nationalities", "Staatsangehörigkeiten", "Nationalités", "الجنسيات"],
+        ["email"] = ["E-mail address", "E-Mail-Adresse", "Adresse e-mail", "البريد الإلكتروني"],
+        ["phone"] = ["Phone", "Telefon", "Téléphone", "الهاتف"],
+        ["messenger"] = ["Messenger", "Messenger", "Messagerie", "تطبيق المراسلة"],
+        ["addressAbroad"] = ["Address abroad", "Anschrift im Ausland", "Adresse à l'étranger", "العنوان في الخارج"],
+        ["preferredLanguage"] = ["Preferred counselling language", "Bevorzugte Beratungssprache", "Langue de conseil préférée", "لغة الاستشارة المفضلة"],
+        ["preferredCounsellorGender"] = ["Preferred gender of the counsellor", "Gewünschtes Geschlecht der beratenden Person", "Genre souhaité du conseiller ou de la conseillère", "جنس المستشار المفضّل"],
+        ["purpose"] = ["Purpose", "Zweck", "Motif", "الغرض"],
+        ["visa"] = ["Visa", "Visum", "Visa", "التأشيرة"],
+        ["plannedArrival"] = ["Planned arrival in Germany", "Geplante Ankunft in Deutschland", "Arrivée prévue en Allemagne", "موعد الوصول المخطط إلى ألمانيا"],
+        ["destinationPostalCode"] = ["Destination postal code in Germany", "Postleitzahl des Zielorts in Deutschland", "Code postal de destination en Allemagne", "الرمز البريدي للوجهة في ألمانيا"],
+        ["familyMembers"] = ["Family members", "Familienangehörige", "Membres de la famille", "أفراد الأسرة"],
+        ["germanLevel"] = ["German level", "Deutschniveau", "Niveau d'allemand", "مستوى اللغة الألمانية"],
+        ["germanCertificate"] = ["German certificate", "Deutschzertifikat", "Certificat d'allemand", "شهادة اللغة الألمانية"],
+        ["languagesSpoken"] = ["Other languages spoken", "Weitere gesprochene Sprachen", "Autres langues parlées", "لغات أخرى يتحدثها"],
+        ["qualifications"] = ["Qualifications", "Abschlüsse", "Qualifications", "المؤهلات"],
+        ["priorServices"] = ["Services already received", "Bereits erhaltene Angebote", "Services déjà reçus", "خدمات سبق تلقّيها"],
+        ["openTasks"] = ["Open tasks", "Offene Aufgaben", "Tâches ouvertes", "مهام مفتوحة"],
+        ["riskFlags"] = ["Risk notes", "Hinweise auf Risiken", "Signalements de risque", "إشارات الخطر"],
+        ["notes"] = ["Notes", "Notizen", "Notes", "ملاحظات"],
+        ["heldOn"] = ["Held on", "Stattgefunden am", "Tenu le", "تاريخ الجلسة"],
+        ["topics"] = ["Topics", "Themen", "Thèmes", "المواضيع"],
+        ["status"] = ["Status", "Stand", "État", "الحالة"],
+        ["message"] = ["Message", "Nachricht", "Message", "الرسالة"],
+        ["declineNote"] = ["Note on the decline", "Anmerkung zur Ablehnung", "Note sur le refus", "ملاحظة على الرفض"],
+        ["timeline"] = ["Timeline", "Verlauf", "Chronologie", "التسلسل الزمني"],
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private static readonly string[] LabelLanguages = ["en", "de", "fr", "ar"];
+
     private static readonly FrozenDictionary<string, FrozenDictionary<string, string>> Texts = new Dictionary<string, FrozenDictionary<string, string>>
     {
         ["en"] = Text(
+            ("language", "en"),
             ("title", "What the IMSA Network holds about you"),
             ("intro", "This is everything the network's services hold about your case, as of the date below. Keep it safe: it contains your personal data."),
             ("exported", "Made on"), ("case", "Your case"), ("controller", "Who is responsible for your data"),
@@ -45,6 +82,7 @@ internal static class ExportDocument
             ("category.needs-and-open-tasks", "Needs and open tasks"),
             ("category.special-categories", "Special categories (health, vulnerability, exploitation)")),
         ["de"] = Text(
+            ("language", "de"),
             ("title", "Was das IMSA-Netzwerk über Sie gespeichert hat"),
             ("intro", "Dies ist alles, was die Dienste des Netzwerks zu Ihrem Fall gespeichert haben, Stand unten genanntes Datum. Bewahren Sie es sicher auf: Es enthält Ihre persönlichen Daten."),
             ("exported", "Erstellt am"), ("case", "Ihr Fall"), ("controller", "Wer für Ihre Daten verantwortlich ist"),
@@ -69,6 +107,7 @@ internal static class ExportDocument
             ("category.needs-and-open-tasks", "Bedarfe und offene Aufgaben"),
             ("category.special-categories", "Besondere Kategorien (Gesundheit, Schutzbedürftigkeit, Ausbeutung)")),
         ["fr"] = Text(
+            ("language", "fr"),
             ("title", "Ce que le réseau IMSA détient à votre sujet"),
             ("intro", "Voici tout ce que les services du réseau détiennent sur votre dossier, à la date ci-dessous. Conservez-le en lieu sûr : il contient vos données personnelles."),
             ("exported", "Établi le"), ("case", "Votre dossier"), ("controller", "Qui est responsable de vos données"),
@@ -93,6 +132,7 @@ internal static class ExportDocument
             ("category.needs-and-open-tasks", "Besoins et tâches ouvertes"),
             ("category.special-categories", "Catégories particulières (santé, vulnérabilité, exploitation)")),
         ["ar"] = Text(
+            ("language", "ar"),
             ("title", "ما تحتفظ به شبكة IMSA عنك"),
             ("intro", "هذا كل ما تحتفظ به خدمات الشبكة عن ملفك، حتى التاريخ المذكور أدناه. احفظه في مكان آمن: فهو يحتوي على بياناتك الشخصية."),
             ("exported", "أُعدّ في"), ("case", "ملفك"), ("controller", "الجهة المسؤولة عن بياناتك"),
@@ -150,7 +190,7 @@ internal static class ExportDocument
         foreach (var (category, data) in export.PersonalData)
         {
             html.Append(CultureInfo.InvariantCulture, $"<h3>{E(t.GetValueOrDefault($"category.{category}", category))}</h3>");
-            Value(html, JsonSerializer.SerializeToNode(data, json));
+            Value(html, JsonSerializer.SerializeToNode(data, json), export.Language);
         }
 
         Part(html, t["sessions"], export.Sessions, t, json);
@@ -184,11 +224,11 @@ internal static class ExportDocument
             return;
         }
 
-        Value(html, node);
+        Value(html, node, t["language"]);
     }
 
     /// <summary>A JSON value as nested lists: objects as term and description, arrays as numbered items.</summary>
-    private static void Value(StringBuilder html, JsonNode? node)
+    private static void Value(StringBuilder html, JsonNode? node, string language)
     {
         switch (node)
         {
@@ -196,8 +236,9 @@ internal static class ExportDocument
                 html.Append("<dl>");
                 foreach (var (name, child) in obj.Where(p => p.Value is not null))
                 {
-                    html.Append(CultureInfo.InvariantCulture, $"<dt>{E(name)}</dt><dd>");
-                    Value(html, child);
+                    var label = FieldLabels.TryGetValue(name, out var labels) ? labels[Array.IndexOf(LabelLanguages, language)] : name;
+                    html.Append(CultureInfo.InvariantCulture, $"<dt>{E(label)}</dt><dd>");
+                    Value(html, child, language);
                     html.Append("</dd>");
                 }
 
@@ -208,7 +249,7 @@ internal static class ExportDocument
                 foreach (var item in array)
                 {
                     html.Append("<li>");
-                    Value(html, item);
+                    Value(html, item, language);
                     html.Append("</li>");
                 }
 
