@@ -37,6 +37,23 @@ public sealed class RestrictionTests(HandoversService service) : IClassFixture<H
             .StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task AnOfferMadeBeforeTheRestriction_IsNotAccepted_WhileTheCaseIsRestricted_ButMayBeAfter()
+    {
+        var scene = await Scene.SetUpAsync(service);
+        var id = (string)(await service.RequestAsync(scene.Origin, scene.CaseId, scene.Receiver))["id"]!;
+        var at = DateTimeOffset.UtcNow;
+        await RestrictAsync(scene.CaseId, scene.Origin, true, at);
+
+        var accepted = await service.SendAsync(scene.Receiver, HttpMethod.Post, $"/handovers/{id}/accept");
+
+        accepted.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        ((string?)(await accepted.ReadProblemAsync())["detail"]).Should().Contain("restricted");
+        ((string?)(await service.ReadAsync(scene.Receiver, id))["status"]).Should().Be("offered", "nothing changed");
+        await RestrictAsync(scene.CaseId, scene.Origin, false, at.AddSeconds(1));
+        (await service.SendAsync(scene.Receiver, HttpMethod.Post, $"/handovers/{id}/accept")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
     private Task<HttpResponseMessage> RequestAsync(Scene scene, Organisation receiver) =>
         service.SendAsync(scene.Origin, HttpMethod.Post, "/handovers", new
         {

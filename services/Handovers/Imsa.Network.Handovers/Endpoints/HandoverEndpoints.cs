@@ -190,6 +190,14 @@ internal static class HandoverEndpoints
                     return Problems.Conflict(refusal);
                 }
 
+                // An offer made before the case was restricted is not taken up while it is (GDPR Art. 18): the receiver
+                // would gain a dossier it may not read. Withdrawing and completing stay possible.
+                if (step == TicketStep.Accept && await db.Cases.AnyAsync(c => c.CaseId == ticket.CaseId && c.Restricted, cancellationToken))
+                {
+                    return Problems.Conflict("The processing of this case is restricted at the person's request (GDPR Art. 18): the offer "
+                        + "can be accepted once its owner lifts the restriction.");
+                }
+
                 db.AddEvent(transition(ticket, user, time.GetUtcNow(), sla.Value), time);
                 return await SaveAsync(db, ticket, reader, cancellationToken);
             })
