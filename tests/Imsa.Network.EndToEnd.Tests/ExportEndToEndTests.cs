@@ -51,7 +51,7 @@ public sealed class ExportEndToEndTests : IAsyncLifetime
         var text = await response.Content.ReadAsStringAsync();
         var export = JsonNode.Parse(text)!.AsObject();
 
-        var schema = JsonSchema.FromText(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "docs", "schemas", "case-export.schema.json")));
+        var schema = JsonSchema.FromText(await File.ReadAllTextAsync(Path.Combine(TestRepository.Root, "docs", "schemas", "case-export.schema.json")));
         var result = schema.Evaluate(JsonDocument.Parse(text).RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
         result.IsValid.Should().BeTrue(string.Join("; ", (result.Details ?? []).Where(d => d.Errors is not null)
             .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}"))));
@@ -138,18 +138,5 @@ public sealed class ExportEndToEndTests : IAsyncLifetime
             r => r.StatusCode == HttpStatusCode.Created,
             "the consent to be recorded");
         return (await recorded.Content.ReadFromJsonAsync<JsonObject>())!;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Imsa.Network.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (Imsa.Network.sln) is not above the test's directory.");
     }
 }

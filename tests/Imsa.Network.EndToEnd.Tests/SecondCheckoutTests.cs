@@ -18,7 +18,7 @@ public sealed class SecondCheckoutTests
     [Fact]
     public async Task SettingUpFromAnotherCheckout_ChangesNoCredentialInUse()
     {
-        var root = RepositoryRoot();
+        var root = TestRepository.Root;
         var checkout = Directory.CreateTempSubdirectory("imsa-second-checkout-");
         try
         {
@@ -93,18 +93,5 @@ public sealed class SecondCheckoutTests
         {
             CopyDirectory(directory, Path.Combine(to, Path.GetFileName(directory)));
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Imsa.Network.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("No folder above the tests holds Imsa.Network.sln.");
     }
 }

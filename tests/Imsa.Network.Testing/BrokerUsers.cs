@@ -29,7 +29,7 @@ public static class BrokerUsers
 
     private static List<BrokerUserPermissions> Load()
     {
-        var path = Path.Combine(RepositoryRoot(AppContext.BaseDirectory), "deploy", "broker", "permissions.tsv");
+        var path = Path.Combine(TestRepository.Root, "deploy", "broker", "permissions.tsv");
         var permissions = new List<BrokerUserPermissions>();
         foreach (var line in File.ReadAllLines(path))
         {
@@ -48,18 +48,5 @@ public static class BrokerUsers
         }
 
         return permissions;
-    }
-
-    private static string RepositoryRoot(string start)
-    {
-        for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Imsa.Network.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No folder above {start} holds Imsa.Network.sln.");
     }
 }

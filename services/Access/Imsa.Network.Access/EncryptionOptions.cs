@@ -17,6 +17,12 @@ public sealed class EncryptionOptions
 
     /// <summary>How often the rotation job looks for what a master key that is no longer active sealed.</summary>
     public TimeSpan RotationInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The master key with this id, decoded; a CryptographicException names the id when it is not configured.</summary>
+    public byte[] MasterKey(string id) =>
+        MasterKeys.TryGetValue(id, out var value) && SymmetricKeys.TryDecode(value, out var key)
+            ? key
+            : throw new System.Security.Cryptography.CryptographicException($"The master key '{id}' is not configured (Encryption:MasterKeys).");
 }
 
 /// <summary>Refuses to start without a usable active master key, naming what is wrong but never a key.</summary>

@@ -70,10 +70,7 @@ internal sealed class MasterKeyRing(IOptions<EncryptionOptions> options)
     private byte[] Unwrap(Guid caseId, string masterKeyId, byte[] wrapped) =>
         Sealing.Open(MasterKey(masterKeyId), wrapped, WrapContext(caseId, masterKeyId));
 
-    private byte[] MasterKey(string id) =>
-        options.Value.MasterKeys.TryGetValue(id, out var value) && SymmetricKeys.TryDecode(value, out var key)
-            ? key
-            : throw new CryptographicException($"The master key '{id}' is not configured (Encryption:MasterKeys).");
+    private byte[] MasterKey(string id) => options.Value.MasterKey(id);
 
     private static byte[] SecretContext(string purpose, string masterKeyId) =>
         Encoding.UTF8.GetBytes($"imsa-secret|{purpose}|{masterKeyId}");

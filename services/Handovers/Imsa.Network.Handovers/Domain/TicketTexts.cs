@@ -208,10 +208,7 @@ internal sealed class TicketTexts(IOptions<EncryptionOptions> options, TimeProvi
     private byte[] Unwrap(CaseTextKey key) =>
         Sealing.Open(MasterKey(key.MasterKeyId), key.WrappedKey, WrapContext(key.CaseId, key.MasterKeyId));
 
-    private byte[] MasterKey(string id) =>
-        options.Value.MasterKeys.TryGetValue(id, out var value) && SymmetricKeys.TryDecode(value, out var key)
-            ? key
-            : throw new CryptographicException($"The master key '{id}' is not configured (Encryption:MasterKeys).");
+    private byte[] MasterKey(string id) => options.Value.MasterKey(id);
 
     private static byte[] WrapContext(Guid caseId, string masterKeyId) => Encoding.UTF8.GetBytes($"imsa-handover-text-key|{caseId:N}|{masterKeyId}");
 

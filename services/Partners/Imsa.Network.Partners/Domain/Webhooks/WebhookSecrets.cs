@@ -120,10 +120,7 @@ internal sealed class WebhookSecrets(IOptions<EncryptionOptions> options, TimePr
         return (Sealing.Seal(MasterKey(keyId), Encoding.UTF8.GetBytes(secret), Context(subscriptionId, slot, keyId)), keyId);
     }
 
-    private byte[] MasterKey(string id) =>
-        options.Value.MasterKeys.TryGetValue(id, out var value) && SymmetricKeys.TryDecode(value, out var key)
-            ? key
-            : throw new CryptographicException($"The master key '{id}' is not configured (Encryption:MasterKeys).");
+    private byte[] MasterKey(string id) => options.Value.MasterKey(id);
 
     private static byte[] Context(Guid subscriptionId, string slot, string keyId) =>
         Encoding.UTF8.GetBytes($"imsa-webhook-secret|{subscriptionId:N}|{slot}|{keyId}");
