@@ -41,7 +41,7 @@ public static class NetworkAccessExtensions
         var services = builder.Services;
         services.AddMemoryCache();
         services.AddOptions<NetworkIdentityOptions>().BindConfiguration("Identity");
-        services.AddScoped<AccessCheck>();
+        services.AddSingleton<AccessCheck>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)

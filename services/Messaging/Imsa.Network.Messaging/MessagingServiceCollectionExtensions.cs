@@ -39,10 +39,11 @@ public static class MessagingServiceCollectionExtensions
         services.AddOptions<RabbitMqOptions>().BindConfiguration("RabbitMq");
         services.AddOptions<InboxOptions>().BindConfiguration("Messaging:Inbox");
 
-        // Rows added with AddEvent wake the relay as soon as their transaction commits.
+        // Rows added with AddEvent wake the relay as soon as their transaction commits. The interceptor is a singleton,
+        // and so is this configuration: a pooled DbContext's options are built once.
         services.ConfigureDbContext<TDbContext>(
             (provider, options) => options.AddInterceptors(provider.GetRequiredService<OutboxCommitInterceptor>()),
-            ServiceLifetime.Scoped);
+            ServiceLifetime.Singleton);
         services.AddHostedService<OutboxRelay<TDbContext>>();
         services.AddHostedService<InboxRetention<TDbContext>>();
 

@@ -503,15 +503,17 @@ internal sealed record OwnedCase(Case Case, CaseKey? Key, ProblemHttpResult? Pro
     {
         var owner = user.OrganisationId();
         var cases = tracking ? db.Cases : db.Cases.AsNoTracking();
-        var found = await cases.FirstOrDefaultAsync(c => c.Id == id && c.OwnerOrganisationId == owner, cancellationToken);
-        if (found is null)
+        // The case and its key in one round trip.
+        var row = await cases
+            .Where(c => c.Id == id && c.OwnerOrganisationId == owner)
+            .Select(c => new { Case = c, Key = db.CaseKeys.FirstOrDefault(k => k.CaseId == c.Id) })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (row is null)
         {
             return new OwnedCase(null!, null, Problems.NotFound("Case"));
         }
 
-        var key = found.Status == CaseStatus.Erased
-            ? null
-            : await db.CaseKeys.AsNoTracking().FirstOrDefaultAsync(k => k.CaseId == id, cancellationToken);
+        var (found, key) = (row.Case, row.Case.Status == CaseStatus.Erased ? null : row.Key);
         return key is null
             // Erased, or its key destroyed otherwise: nothing in it can be read any more.
             ? new OwnedCase(found, null, TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "The case was erased."))

@@ -83,12 +83,18 @@ internal static class DossierEndpoints
     {
         var reader = NetworkActor.Of(user);
         var receiver = reader.OrganisationId;
-        var handover = await db.Handovers.AsNoTracking()
+        // The handover, the case and its key in one round trip.
+        var row = await db.Handovers.AsNoTracking()
             .Where(h => h.CaseId == caseId && h.ReceiverOrganisationId == receiver && CaseHandover.DossierStatuses.Contains(h.Status))
             .OrderByDescending(h => h.UpdatedAt)
+            .Select(h => new
+            {
+                Handover = h,
+                Case = db.Cases.FirstOrDefault(c => c.Id == caseId),
+                Key = db.CaseKeys.FirstOrDefault(k => k.CaseId == caseId),
+            })
             .FirstOrDefaultAsync(cancellationToken);
-        var found = handover is null ? null : await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == caseId, cancellationToken);
-        var key = found is null ? null : await db.CaseKeys.AsNoTracking().FirstOrDefaultAsync(k => k.CaseId == caseId, cancellationToken);
+        var (handover, found, key) = (row?.Handover, row?.Case, row?.Key);
         if (handover is null || found is null || key is null)
         {
             return Problems.NotFound("Case");

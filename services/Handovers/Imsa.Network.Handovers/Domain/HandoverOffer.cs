@@ -137,48 +137,64 @@ internal static class HandoverOffer
     /// <summary>
     /// Reads what a request is decided on. Call it in the transaction that writes the ticket: the case and consent rows
     /// the decision rests on are read FOR SHARE, so an erasure or withdrawal being applied right now either commits
-    /// first (and is seen here) or waits for this transaction (and then revokes its ticket).
+    /// first (and is seen here) or waits for this transaction (and then revokes its ticket). One query for the case,
+    /// the consent and both parties' status, one for the receiver, one more only when it declared a capacity.
     /// </summary>
     public static async Task<RequestFacts> ReadRequestAsync(
         HandoversDbContext db, Guid caseId, Guid origin, Guid receiverId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var owned = await db.Cases
-            .FromSql($"SELECT * FROM case_owners WHERE case_id = {caseId} FOR SHARE")
-            .AnyAsync(c => c.OwnerOrganisationId == origin && !c.Erased, cancellationToken);
-        if (!owned)
+        var facts = await ReadCaseAsync(db, caseId, origin, receiverId, now, cancellationToken);
+        if (facts is not { Owned: true })
         {
             return new RequestFacts(false, false, new ReceiverFacts(null, false, 0, false, false));
         }
 
-        return new RequestFacts(true, await IsActiveAsync(db, origin, cancellationToken), await ReadReceiverAsync(db, caseId, receiverId, now, cancellationToken));
+        return new RequestFacts(true, facts.OriginActive, await ReceiverFactsAsync(db, facts, receiverId, cancellationToken));
     }
 
-    /// <summary>Reads what offering <paramref name="caseId"/> to <paramref name="receiverId"/> is decided on; consent rows FOR SHARE, as above.</summary>
+    /// <summary>Reads what offering <paramref name="caseId"/> to <paramref name="receiverId"/> is decided on; case and consent rows FOR SHARE, as above.</summary>
     public static async Task<ReceiverFacts> ReadReceiverAsync(
         HandoversDbContext db, Guid caseId, Guid receiverId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var facts = await ReadCaseAsync(db, caseId, null, receiverId, now, cancellationToken);
+        return facts is null
+            ? new ReceiverFacts(await db.Organisations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == receiverId, cancellationToken), false, 0, false, false)
+            : await ReceiverFactsAsync(db, facts, receiverId, cancellationToken);
+    }
+
+    private static async Task<ReceiverFacts> ReceiverFactsAsync(HandoversDbContext db, CaseFacts facts, Guid receiverId, CancellationToken cancellationToken)
     {
         var receiver = await db.Organisations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == receiverId, cancellationToken);
         if (receiver is not { IsReceivingService: true })
         {
-            return new ReceiverFacts(receiver, false, 0, false, false);
+            return new ReceiverFacts(receiver, false, 0, false, false, facts.Restricted);
         }
 
-        var active = await IsActiveAsync(db, receiverId, cancellationToken);
         var open = receiver.MaxOpenHandovers is null
             ? 0
             : await db.Tickets.CountAsync(t => t.ReceiverOrganisationId == receiverId && HandoverTicket.OpenStatuses.Contains(t.Status), cancellationToken);
-        var consent = await db.Consents
-            .FromSql($"SELECT * FROM consent_coverage WHERE case_id = {caseId} FOR SHARE")
-            .AnyAsync(ConsentCoverage.ActiveFor(caseId, receiverId, now), cancellationToken);
-        var openOfTheCase = await db.Tickets.AnyAsync(
-            t => t.CaseId == caseId && t.ReceiverOrganisationId == receiverId && HandoverTicket.OpenStatuses.Contains(t.Status), cancellationToken);
-        // FOR SHARE like the consents: a restriction being applied now commits first and is seen, or waits for this offer.
-        var restricted = await db.Cases
-            .FromSql($"SELECT * FROM case_owners WHERE case_id = {caseId} FOR SHARE")
-            .AnyAsync(c => c.Restricted, cancellationToken);
-        return new ReceiverFacts(receiver, active, open, consent, openOfTheCase, restricted);
+        return new ReceiverFacts(receiver, facts.ReceiverActive, open, facts.ConsentNamesReceiver, facts.OpenHandoverToReceiver, facts.Restricted);
     }
 
-    private static Task<bool> IsActiveAsync(HandoversDbContext db, Guid organisationId, CancellationToken cancellationToken) =>
-        db.Set<OrganisationAccess>().AnyAsync(a => a.OrganisationId == organisationId && a.Status == OrganisationStatuses.Active, cancellationToken);
+    /// <summary>
+    /// The case's row and its consents' rows locked FOR SHARE (a restriction, erasure or withdrawal being applied now
+    /// commits first and is seen, or waits for this offer), and what the request needs of them, in one statement.
+    /// </summary>
+    private static Task<CaseFacts?> ReadCaseAsync(
+        HandoversDbContext db, Guid caseId, Guid? origin, Guid receiverId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var activeFor = ConsentCoverage.ActiveFor(caseId, receiverId, now);
+        return db.Cases
+            .FromSql($"SELECT * FROM case_owners WHERE case_id = {caseId} FOR SHARE")
+            .Select(c => new CaseFacts(
+                c.OwnerOrganisationId == origin && !c.Erased,
+                c.Restricted,
+                db.Set<OrganisationAccess>().Any(a => a.OrganisationId == origin && a.Status == OrganisationStatuses.Active),
+                db.Set<OrganisationAccess>().Any(a => a.OrganisationId == receiverId && a.Status == OrganisationStatuses.Active),
+                db.Consents.FromSql($"SELECT * FROM consent_coverage WHERE case_id = {caseId} FOR SHARE").Any(activeFor),
+                db.Tickets.Any(t => t.CaseId == caseId && t.ReceiverOrganisationId == receiverId && HandoverTicket.OpenStatuses.Contains(t.Status))))
+            .SingleOrDefaultAsync(cancellationToken);
+    }
+
+    private sealed record CaseFacts(bool Owned, bool Restricted, bool OriginActive, bool ReceiverActive, bool ConsentNamesReceiver, bool OpenHandoverToReceiver);
 }
