@@ -6,8 +6,9 @@
 #   bench/run.sh --matching-http   the Partners service's POST /directory/matches over HTTP: also builds the
 #                                  service (Release) and runs it as its own process; about three minutes
 #   bench/run.sh --journeys        complete handover journeys through the REST APIs of all three services: builds
-#                                  them (Release) and runs each as its own process; the backbone baseline first;
-#                                  about seven minutes (bench/run.sh --journeys --help lists the options)
+#                                  them (Release) and runs each as its own process; the baselines first (backbone,
+#                                  raw RabbitMQ, raw Npgsql, raw journey); about nine minutes (bench/run.sh
+#                                  --journeys --help lists the options; --baselines-only runs the baselines alone)
 #   bench/run.sh --faults          journeys while services are killed and PostgreSQL and RabbitMQ stopped: run it
 #                                  through deploy/local/faults.sh, which says how to stop and start the servers
 set -euo pipefail

@@ -2,13 +2,15 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Imsa.Network.Bench.Backbone;
+using Imsa.Network.Bench.Baselines;
 using Imsa.Network.Bench.MatchingHttp;
 
 namespace Imsa.Network.Bench.Journeys;
 
 /// <summary>
-/// Complete handover journeys through the three running services' REST APIs (bench --journeys): the backbone baseline
-/// first, in this process, while the machine has nothing else of this run to do; then the three services built in
+/// Complete handover journeys through the three running services' REST APIs (bench --journeys): the baselines first, in
+/// this process, while the machine has nothing else of this run to do (the backbone, raw RabbitMQ, raw Npgsql and the
+/// raw journey; only these with --baselines-only); then the three services built in
 /// Release, each its own process on the run's own databases and virtual host, 20 partners and 20 receiving services
 /// set up through the Partners API, a warm-up, closed-loop runs for the peak, and a paced run at half of it.
 /// </summary>
@@ -29,7 +31,11 @@ public static class JourneyBench
         try
         {
             settings = JourneySettings.Load(args);
-            infrastructureSettings = BenchSettings.Load([]) with { Events = Math.Max(settings.BackboneEvents, 1) };
+            infrastructureSettings = BenchSettings.Load([]) with
+            {
+                Events = Math.Max(settings.BackboneEvents, 1),
+                BaselineCount = Math.Max(settings.BaselineCount, 1),
+            };
         }
         catch (ArgumentException ex)
         {
@@ -61,7 +67,7 @@ public static class JourneyBench
     {
         var startedAt = DateTimeOffset.UtcNow;
         var loadAtStart = LoadAverage();
-        foreach (var service in new[] { "Partners", "Counselling", "Handovers" })
+        foreach (var service in settings.BaselinesOnly ? [] : new[] { "Partners", "Counselling", "Handovers" })
         {
             var dll = Path.Combine(settings.BuildDirectory(service), $"Imsa.Network.{service}.dll");
             if (!File.Exists(dll))
@@ -74,9 +80,20 @@ public static class JourneyBench
         }
 
         var backbone = settings.BackboneEvents > 0 ? await BackboneAsync(infrastructureSettings, cancellationToken) : null;
+        var (raw, rawRunId, postgresVersion, rabbitMqVersion) = await RawBaselinesAsync(settings, infrastructureSettings, cancellationToken);
+        var stamp = $"{startedAt.UtcDateTime:yyyyMMdd-HHmmss}";
+        if (settings.BaselinesOnly)
+        {
+            var baselinesMachine = new MachineInfo(
+                Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, postgresVersion, rabbitMqVersion, loadAtStart, LoadAverage());
+            await SaveAsync(
+                new JourneyResult(startedAt, rawRunId, baselinesMachine, settings, Commit(), backbone, raw, 0, 0, 0, [], [], null, new Dictionary<string, long?>()),
+                stamp,
+                cancellationToken);
+            return 0;
+        }
 
         using var client = HttpLoad.CreateClient(Math.Max(settings.Workers.Max(), settings.PacedInFlight) + 8);
-        var stamp = $"{startedAt.UtcDateTime:yyyyMMdd-HHmmss}";
         Step("starting Counselling, Handovers, then Partners (Release builds, each its own process)");
         await using var network = await ServiceNetwork.StartAsync(
             settings, infrastructureSettings, client, Path.Combine(settings.ResultsDirectory, $"journeys-{stamp}"), cancellationToken);
@@ -141,17 +158,69 @@ public static class JourneyBench
             loadAtStart,
             LoadAverage());
         var result = new JourneyResult(
-            startedAt, network.RunId, machine, settings, Commit(), backbone, network.StartSeconds, setupSeconds, settleSeconds, warmup, closed, paced,
+            startedAt, network.RunId, machine, settings, Commit(), backbone, raw, network.StartSeconds, setupSeconds, settleSeconds, warmup, closed, paced,
             network.Services.ToDictionary(s => s.Name, s => s.PeakResidentBytes()));
+        await SaveAsync(result, stamp, cancellationToken);
+        Step("stopping the services, removing the databases and virtual host");
+        return 0;
+    }
+
+    private static async Task SaveAsync(JourneyResult result, string stamp, CancellationToken cancellationToken)
+    {
         var markdown = JourneyReport.ToMarkdown(result);
         Console.WriteLine();
         Console.WriteLine(markdown);
-        Directory.CreateDirectory(settings.ResultsDirectory);
-        var saved = Path.Combine(settings.ResultsDirectory, $"journeys-{stamp}-{network.RunId}");
+        Directory.CreateDirectory(result.Settings.ResultsDirectory);
+        var saved = Path.Combine(result.Settings.ResultsDirectory, $"journeys-{stamp}-{result.RunId}");
         await File.WriteAllTextAsync($"{saved}.json", JsonSerializer.Serialize(result, Json), cancellationToken);
         await File.WriteAllTextAsync($"{saved}.md", markdown, cancellationToken);
-        Step($"saved {saved}.md (and .json); stopping the services, removing the databases and virtual host");
-        return 0;
+        Step($"saved {saved}.md (and .json)");
+    }
+
+    /// <summary>
+    /// The raw RabbitMQ and raw Npgsql baselines as the default mode measures them (Npgsql as configured only), then the
+    /// raw journey baseline, on databases and a virtual host of their own; also the servers' versions.
+    /// </summary>
+    private static async Task<(RawBaselines Raw, string RunId, string PostgresVersion, string RabbitMqVersion)> RawBaselinesAsync(
+        JourneySettings settings, BenchSettings infrastructureSettings, CancellationToken cancellationToken)
+    {
+        await using var infrastructure = await BenchInfrastructure.CreateAsync(
+            infrastructureSettings,
+            run => [$"imsa_bench_{run}_raw", $"imsa_bench_{run}_raw_counselling", $"imsa_bench_{run}_raw_handovers", $"imsa_bench_{run}_raw_partners"],
+            virtualHost: null,
+            cancellationToken);
+        RabbitMqBaselineResult? rabbitMq = null;
+        PostgresBaselineResult? postgres = null;
+        RawJourneyResult? journey = null;
+        if (settings.BaselineCount > 0)
+        {
+            Step($"raw RabbitMQ baseline, run {infrastructure.RunId}: {infrastructureSettings.BaselineCount:N0} messages");
+            rabbitMq = await RabbitMqBaseline.RunAsync(infrastructureSettings, infrastructure.VirtualHost, cancellationToken);
+            Step($"  {rabbitMq.MessagesPerSecond:N0} msg/s");
+            Step($"raw Npgsql baseline: {infrastructureSettings.BaselineCount:N0} transactions from {infrastructureSettings.Writers} connections");
+            postgres = await PostgresBaseline.RunAsync(
+                infrastructure.ConnectionString(infrastructure.Databases[0]), infrastructureSettings.BaselineCount, infrastructureSettings.Writers, cancellationToken);
+            Step($"  {postgres.TransactionsPerSecond:N0} tx/s (TLS {postgres.Tls})");
+        }
+
+        if (settings.RawJourneys > 0)
+        {
+            Step($"raw journey baseline: {settings.RawJourneys:N0} journeys, {settings.RawWorkers} at once, after warm-up rounds until the JIT has settled");
+            journey = await RawJourneyBaseline.RunAsync(
+                infrastructureSettings,
+                infrastructure.ConnectionString(infrastructure.Databases[1]),
+                infrastructure.ConnectionString(infrastructure.Databases[2]),
+                infrastructure.ConnectionString(infrastructure.Databases[3]),
+                infrastructure.VirtualHost,
+                settings.RawJourneys,
+                settings.RawWorkers,
+                cancellationToken);
+            Step($"  {journey.JourneysPerSecond:N0} journeys/s; journey p50 {journey.Journey.P50:F1} / p99 {journey.Journey.P99:F1} ms; " +
+                 $"{journey.CpuMillisecondsPerJourney:F2} CPU ms per journey (bench, PostgreSQL, RabbitMQ); machine {journey.Cpu.MachineBusyShare:P0} busy");
+        }
+
+        return (new RawBaselines(rabbitMq, postgres, journey), infrastructure.RunId,
+            await infrastructure.PostgresVersionAsync(cancellationToken), await infrastructure.RabbitMqVersionAsync(cancellationToken));
     }
 
     /// <summary>The backbone's warm-up and throughput run as the default mode measures them, on databases and a virtual host of their own.</summary>

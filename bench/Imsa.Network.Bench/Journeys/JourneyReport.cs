@@ -13,12 +13,25 @@ public static class JourneyReport
     public static string ToMarkdown(JourneyResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var (s, m, peak, paced) = (result.Settings, result.Machine, result.Peak, result.Paced);
+        var (s, m, paced) = (result.Settings, result.Machine, result.Paced);
         var md = new StringBuilder();
         void Line(string text = "") => md.Append(text).Append('\n');
 
         Line($"## Complete journeys, {result.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC, run {result.RunId}");
         Line();
+        if (result.Peak is not { } peak)
+        {
+            Line($"Machine: {m.Cores} cores, {m.OperatingSystem}, {m.Runtime}; PostgreSQL {m.PostgresVersion}, RabbitMQ {m.RabbitMqVersion}; " +
+                 $"load average {m.LoadAverageAtStart ?? "?"} at the start, {m.LoadAverageAtEnd ?? "?"} at the end. Commit {result.Commit ?? "?"}. " +
+                 "Baselines only (--baselines-only): no services were started.");
+            Line();
+            Line("| Measurement | Result | Target / reference |");
+            Line("| --- | --- | --- |");
+            BaselineRows(result, Line);
+            RawJourneyNote(result, Line);
+            return md.ToString();
+        }
+
         Line($"Machine: {m.Cores} cores, {m.OperatingSystem}, {m.Runtime}; PostgreSQL {m.PostgresVersion}, RabbitMQ {m.RabbitMqVersion}; " +
              $"load average {m.LoadAverageAtStart ?? "?"} at the start, {m.LoadAverageAtEnd ?? "?"} at the end. Commit {result.Commit ?? "?"}. " +
              "The three services (Release builds, each its own process, Production, log level Warning), PostgreSQL, RabbitMQ and this bench " +
@@ -56,14 +69,8 @@ public static class JourneyReport
                  $"| **{Ms(paced.Propagation)} ms** | p99 < {N(JourneyResult.PropagationP99TargetMs)} ms: {Verdict(result.MeetsPropagationTarget ?? false)} |");
         }
 
-        if (result.Backbone is { } backbone)
-        {
-            var b = backbone.Throughput;
-            Line($"| Backbone baseline in the same run ({N(b.Events)} events, {b.Writers} writers) | {N(b.EventsPerSecond)} events/s " +
-                 $"(machine {P(b.Cpu.MachineBusyShare ?? 0)} busy, other processes {P(Math.Max(0, b.Cpu.OtherSeconds ?? 0) / (b.Cpu.ElapsedSeconds * b.Cpu.Cores))}) | bench/run.sh |");
-            Line($"| Journeys/s ÷ backbone events/s | **{F(result.BackboneRatio ?? 0, 3)}** (one journey ≈ {F(1 / (result.BackboneRatio ?? 1), 1)} backbone events) | |");
-        }
-
+        BaselineRows(result, Line);
+        RawJourneyNote(result, Line);
         Line();
         Line("### Runs");
         Line();
@@ -159,6 +166,74 @@ public static class JourneyReport
         }
 
         return md.ToString();
+    }
+
+    /// <summary>The baselines of the same run and the product's ratios to them, as rows of the summary table.</summary>
+    private static void BaselineRows(JourneyResult result, Action<string> line)
+    {
+        if (result.Backbone is { } backbone)
+        {
+            var b = backbone.Throughput;
+            line($"| Backbone baseline in the same run ({N(b.Events)} events, {b.Writers} writers) | {N(b.EventsPerSecond)} events/s " +
+                 $"(machine {P(b.Cpu.MachineBusyShare ?? 0)} busy, other processes {P(Math.Max(0, b.Cpu.OtherSeconds ?? 0) / (b.Cpu.ElapsedSeconds * b.Cpu.Cores))}) | bench/run.sh |");
+            if (result.BackboneRatio is { } ratio)
+            {
+                line($"| Journeys/s ÷ backbone events/s | **{F(ratio, 3)}** (one journey ≈ {F(1 / ratio, 1)} backbone events) | |");
+            }
+        }
+
+        if (result.Raw?.RabbitMq is { } rabbitMq)
+        {
+            line($"| Raw RabbitMQ baseline in the same run ({N(rabbitMq.Messages)} persistent messages of {N(rabbitMq.BodyBytes)} bytes, confirms, prefetch {rabbitMq.Prefetch}) " +
+                 $"| {N(rabbitMq.MessagesPerSecond)} msgs/s (one at a time awaiting each confirm: {N(rabbitMq.SequentialConfirmsPerSecond)}/s) | bench/run.sh |");
+        }
+
+        if (result.Raw?.Postgres is { } postgres)
+        {
+            line($"| Raw Npgsql baseline in the same run ({N(postgres.Transactions)} transactions of two inserts, {postgres.Connections} connections, TLS {postgres.Tls}) " +
+                 $"| {N(postgres.TransactionsPerSecond)} tx/s (machine {P(postgres.Cpu.MachineBusyShare ?? 0)} busy) | bench/run.sh |");
+        }
+
+        if (result.Raw?.Journey is { } raw)
+        {
+            var c = raw.Cpu;
+            line($"| **Raw journey baseline** in the same run ({N(raw.Journeys)} journeys, {raw.Workers} at once; raw Npgsql and RabbitMQ.Client) " +
+                 $"| **{F(raw.JourneysPerSecond, 1)} journeys/s**: journey p50 / p99 {F(raw.Journey.P50, 1)} / {F(raw.Journey.P99, 1)} ms; " +
+                 $"CPU per journey {F(raw.CpuMillisecondsPerJourney, 2)} ms (bench {F(c.BenchSeconds * 1e3 / raw.Journeys, 2)}, PostgreSQL {F(raw.PostgresMillisecondsPerJourney, 2)}, " +
+                 $"RabbitMQ {F((c.RabbitMqSeconds ?? 0) * 1e3 / raw.Journeys, 2)}); machine {P(c.MachineBusyShare ?? 0)} busy, other processes " +
+                 $"{(raw.OtherShare is { } other ? P(other) : "?")} | the floor of this machine |");
+        }
+
+        if (result.RawJourneyRatio is { } journeyRatio)
+        {
+            line($"| Peak journeys/s ÷ raw journeys/s | **{F(journeyRatio, 3)}** (the raw journey is {F(1 / journeyRatio, 1)} × as fast) | |");
+        }
+
+        if (result.RawNpgsqlRatio is { } npgsqlRatio)
+        {
+            line($"| Peak journeys/s ÷ raw Npgsql tx/s | **{F(npgsqlRatio, 4)}** | target ≥ {F(JourneyResult.RawNpgsqlRatioTarget, 3)} for issue 16's 150/s: " +
+                 $"{Verdict(result.MeetsRawNpgsqlRatioTarget ?? false)} |");
+        }
+    }
+
+    private static void RawJourneyNote(JourneyResult result, Action<string> line)
+    {
+        if (result.Raw?.Journey is not { } raw)
+        {
+            return;
+        }
+
+        line("");
+        line("Raw journey baseline (Baselines/RawJourneyBaseline.cs): one journey's 6 write transactions (case + CaseOpened, consent + ConsentGranted, " +
+             "ticket + HandoverRequested + HandoverOffered, acceptance + HandoverAccepted, dossier read + disclosure row, outcome + HandoverOutcomeRecorded), " +
+             "each with its outbox rows; per service database a relay (up to 100 rows FOR UPDATE SKIP LOCKED, published with publisher confirms, deleted); " +
+             $"10 consumer transactions (inbox insert ON CONFLICT DO NOTHING + effect upsert, then ack; prefetch {raw.Prefetch}, {raw.ConsumerConcurrency} at once per consumer): " +
+             "Handovers 2, Counselling 4, Partners 4; and a read of the case. In this process with raw Npgsql (prepared statements, no reset on a pooled " +
+             "connection's return) and RabbitMQ.Client: no ASP.NET Core, EF Core, MassTransit, HTTP, tokens or encryption; waits are in-process signals, not polls. " +
+             $"Warm-up rounds of 200 journeys until the JIT took under 5 % of a round ({raw.WarmupJitShares.Count}: {string.Join(", ", raw.WarmupJitShares.Select(P))}); " +
+             $"timed until every message was consumed. {F(raw.TransactionsPerJourney, 1)} PostgreSQL transactions per journey ({F(raw.RelayPassesPerJourney, 2)} relay passes). " +
+             "PostgreSQL's CPU counts its server processes and the backends of the baseline's three databases, not other databases'; RabbitMQ's the whole broker. " +
+             "Other processes (other databases' backends included) take cores from it: the figure is this machine's floor only when they are near 0 %.");
     }
 
     private static string Ms(DurationStats d) => $"{F(d.P50, 1)} / {F(d.P95, 1)} / {F(d.P99, 1)} / {F(d.Max, 1)}";

@@ -1,4 +1,5 @@
 using Imsa.Network.Bench.Backbone;
+using Imsa.Network.Bench.Baselines;
 using Imsa.Network.Bench.Measurement;
 
 namespace Imsa.Network.Bench.Journeys;
@@ -102,6 +103,13 @@ public sealed record JourneyRun(
 /// <summary>The backbone as bench/run.sh measures it, run first in the same process: the reference for the ratio.</summary>
 public sealed record BackboneBaseline(IReadOnlyList<WarmupRound> Warmup, ThroughputResult Throughput);
 
+/// <summary>
+/// The floors of this machine, measured in the same run before the services start, each on databases and a virtual host
+/// of its own: raw RabbitMQ (RabbitMqBaseline), raw Npgsql (PostgresBaseline, as configured) and the raw journey
+/// (RawJourneyBaseline: one journey's writes, relays, messages and consumer transactions with raw Npgsql and RabbitMQ.Client).
+/// </summary>
+public sealed record RawBaselines(RabbitMqBaselineResult? RabbitMq, PostgresBaselineResult? Postgres, RawJourneyResult? Journey);
+
 /// <summary>Everything one journeys run measured, as written to bench/results.</summary>
 public sealed record JourneyResult(
     DateTimeOffset StartedAt,
@@ -110,6 +118,7 @@ public sealed record JourneyResult(
     JourneySettings Settings,
     string? Commit,
     BackboneBaseline? Backbone,
+    RawBaselines? Raw,
     double ServiceStartSeconds,
     double SetupSeconds,
     double SettleSeconds,
@@ -124,11 +133,23 @@ public sealed record JourneyResult(
     /// <summary>Target of issue 5: accept → visible on the origin's case under this many ms at p99, at half the peak load.</summary>
     public const double PropagationP99TargetMs = 100;
 
-    public JourneyRun Peak => Closed.MaxBy(run => run.JourneysPerSecond)!;
+    /// <summary>Issue 16: 150 journeys/s judged by the ratio to the same run's raw Npgsql baseline, journeys/s ÷ raw Npgsql tx/s.</summary>
+    public const double RawNpgsqlRatioTarget = 0.036;
 
-    public double? BackboneRatio => Backbone is { } backbone ? Peak.JourneysPerSecond / backbone.Throughput.EventsPerSecond : null;
+    /// <summary>The best closed-loop run; null when no services ran (--baselines-only).</summary>
+    public JourneyRun? Peak => Closed.MaxBy(run => run.JourneysPerSecond);
 
-    public bool MeetsThroughputTarget => Peak.JourneysPerSecond >= ThroughputTarget;
+    public double? BackboneRatio => Peak is { } peak && Backbone is { } backbone ? peak.JourneysPerSecond / backbone.Throughput.EventsPerSecond : null;
+
+    /// <summary>The product's peak journeys/s ÷ the raw journey baseline's journeys/s: the share of this machine's floor the product reaches.</summary>
+    public double? RawJourneyRatio => Peak is { } peak && Raw?.Journey is { } raw ? peak.JourneysPerSecond / raw.JourneysPerSecond : null;
+
+    /// <summary>The product's peak journeys/s ÷ the raw Npgsql baseline's tx/s (issue 16's measure: ≥ 0.036 for 150/s).</summary>
+    public double? RawNpgsqlRatio => Peak is { } peak && Raw?.Postgres is { } postgres ? peak.JourneysPerSecond / postgres.TransactionsPerSecond : null;
+
+    public bool MeetsThroughputTarget => Peak?.JourneysPerSecond >= ThroughputTarget;
+
+    public bool? MeetsRawNpgsqlRatioTarget => RawNpgsqlRatio is { } ratio ? ratio >= RawNpgsqlRatioTarget : null;
 
     public bool? MeetsPropagationTarget => Paced is { Completed: > 0 } paced ? paced.Propagation.P99 < PropagationP99TargetMs : null;
 }

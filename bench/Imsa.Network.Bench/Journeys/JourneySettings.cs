@@ -45,6 +45,18 @@ public sealed record JourneySettings
     /// <summary>Events of the backbone baseline's throughput run (BenchSettings.Events); 0 skips the baseline.</summary>
     public int BackboneEvents { get; init; } = 20_000;
 
+    /// <summary>Messages of the raw RabbitMQ baseline and transactions of the raw Npgsql baseline (BenchSettings.BaselineCount); 0 skips both.</summary>
+    public int BaselineCount { get; init; } = 20_000;
+
+    /// <summary>Journeys of the raw journey baseline's measured run (Baselines/RawJourneyBaseline.cs); 0 skips it.</summary>
+    public int RawJourneys { get; init; } = 3_000;
+
+    /// <summary>Concurrent journeys of the raw journey baseline.</summary>
+    public int RawWorkers { get; init; } = 32;
+
+    /// <summary>Only the baselines (backbone, raw RabbitMQ, raw Npgsql, raw journey): no services are started.</summary>
+    public bool BaselinesOnly { get; init; }
+
     /// <summary>The services' Release build folders are found under this folder (services/).</summary>
     public string ServicesDirectory { get; init; } = DefaultServicesDirectory();
 
@@ -73,6 +85,10 @@ public sealed record JourneySettings
           --poll-ms N             pause between reads of the origin's case while waiting for the acceptance, for its first 100 ms (2)
           --retry-ms N            first pause before retrying a step that waits for events, doubling up to 100 (5)
           --backbone-events N     events of the backbone baseline's throughput run; 0 skips it (20000)
+          --baseline N            messages of the raw RabbitMQ and transactions of the raw Npgsql baseline; 0 skips both (20000)
+          --raw-journeys N        journeys of the raw journey baseline (raw Npgsql and RabbitMQ.Client); 0 skips it (3000)
+          --raw-workers N         concurrent journeys of the raw journey baseline (32)
+          --baselines-only        run the baselines only and report them; no services are started
           --services DIR          folder holding the services' projects (services/ of this checkout)
           --service-env K=V       an extra environment variable for all three services; repeatable
           --npgsql SETTINGS       added to the services' connection strings, e.g. "Max Auto Prepare=20"
@@ -90,6 +106,13 @@ public sealed record JourneySettings
             if (args[i] is "--help" or "-h")
             {
                 throw new ArgumentException(Usage);
+            }
+
+            if (args[i] is "--baselines-only")
+            {
+                settings = settings with { BaselinesOnly = true };
+                i--;
+                continue;
             }
 
             if (i + 1 >= args.Count)
@@ -116,6 +139,9 @@ public sealed record JourneySettings
                 "--poll-ms" => settings with { PollMilliseconds = ZeroOrMore(option, value) },
                 "--retry-ms" => settings with { RetryMilliseconds = Positive(option, value) },
                 "--backbone-events" => settings with { BackboneEvents = ZeroOrMore(option, value) },
+                "--baseline" => settings with { BaselineCount = ZeroOrMore(option, value) },
+                "--raw-journeys" => settings with { RawJourneys = ZeroOrMore(option, value) },
+                "--raw-workers" => settings with { RawWorkers = Positive(option, value) },
                 "--services" => settings with { ServicesDirectory = Path.GetFullPath(value) },
                 "--service-env" => value.Contains('=', StringComparison.Ordinal)
                     ? settings with { ServiceEnvironment = [.. settings.ServiceEnvironment, value] }
