@@ -91,11 +91,13 @@ internal sealed partial class DirectoryCatalog(IServiceScopeFactory scopes, Germ
         await _building.WaitAsync(cancellationToken);
         try
         {
+            // Read again: a build for this instance's own change may have run meanwhile and be newer than the first read.
+            state = await ReadStateAsync(db, cancellationToken);
             if (_current is { } previous && previous.Version == state.Version)
             {
                 if (previous.Behind(state))
                 {
-                    await ReloadLoadAsync(db, previous, cancellationToken);
+                    await ReloadLoadAsync(db, previous, state, cancellationToken);
                 }
             }
             else
@@ -176,15 +178,8 @@ internal sealed partial class DirectoryCatalog(IServiceScopeFactory scopes, Germ
     }
 
     /// <summary>Call holding <see cref="_building"/>: new open counts on the same index, no rebuild.</summary>
-    private async Task ReloadLoadAsync(PartnersDbContext db, Snapshot previous, CancellationToken cancellationToken)
+    private async Task ReloadLoadAsync(PartnersDbContext db, Snapshot previous, VersionPair state, CancellationToken cancellationToken)
     {
-        var state = await ReadStateAsync(db, cancellationToken);
-        if (state.Version != previous.Version)
-        {
-            await BuildAsync(db, cancellationToken);
-            return;
-        }
-
         var load = await LoadAsync(db, cancellationToken);
         // Services whose handovers all ended are not in the counts any more: they go back to 0.
         var all = previous.Index.Entries.ToDictionary(e => e.Id, e => load.GetValueOrDefault(e.Id));
