@@ -24,6 +24,8 @@ public static class PartnersService
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
         var placeholders = infrastructure.ServicePlaceholders(databasePrefix);
         ServiceEnvironment.AddRunIdentity(placeholders, address, CoordinatorClientId, secret);
+        // The master key that seals webhook secrets (partners.env asks for it since the shared EncryptionOptions).
+        placeholders["IMSA_PARTNERS_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
         var environment = ServiceEnvironment.ForRun("partners", placeholders, settings.NpgsqlSettings, settings.ServiceEnvironment);
         return (ServiceProcess.Start("Partners", settings.PartnersDirectory, address, environment, logPath), secret);

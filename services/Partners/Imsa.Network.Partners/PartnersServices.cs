@@ -63,7 +63,9 @@ internal static class PartnersServices
         builder.Services.AddScoped<Enrolment>();
         builder.Services.AddSingleton(_ => GermanGeography.Shared);
         builder.Services.AddSingleton<DirectoryCatalog>();
-        builder.Services.AddHostedService<DirectoryWarmUp>();
+        builder.Services.AddHostedService<DirectoryRefresh>();
+        builder.Services.AddSingleton<DirectoryLoadBump>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<DirectoryLoadBump>());
         builder.Services.AddApiExamples(PartnersApiExamples.Add);
 
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration("Webhooks");

@@ -8,20 +8,23 @@ namespace Imsa.Network.Partners.Consumers;
 
 /// <summary>
 /// Keeps each receiving service's open handovers (requested, offered, escalated, accepted, in contact) so matching
-/// can weigh and exclude services at capacity. Duplicates and older versions arriving late change nothing.
+/// can weigh and exclude services at capacity. Duplicates and older versions arriving late change nothing. Its
+/// transaction touches only the ticket's row: when a receiver's count moved, it signals <see cref="DirectoryLoadBump"/>
+/// after the commit, which tells the replicas (one shared row, bumped outside every consumer's transaction).
 /// </summary>
-internal sealed class HandoverLoadConsumer(PartnersDbContext db)
+internal sealed class HandoverLoadConsumer(PartnersDbContext db, DirectoryLoadBump loadBump)
     : IdempotentConsumer<PartnersDbContext>(db), IConsumer<IHandoverEvent>
 {
-    public Task Consume(ConsumeContext<IHandoverEvent> context) =>
-        ConsumeOnceAsync(context, async () =>
+    public async Task Consume(ConsumeContext<IHandoverEvent> context)
+    {
+        var loadChanged = false;
+        await ConsumeOnceAsync(context, async () =>
         {
             var change = context.Message;
             var open = HandoverStatuses.IsOpen(change.Status);
             // Events of one ticket one at a time: no race to insert its row, no retry.
             await Inbox.LockAsync(Db, change.HandoverId, context.CancellationToken);
             var handover = await Db.ReceiverHandovers.FindAsync([change.HandoverId], context.CancellationToken);
-            bool loadChanged;
             if (handover is null)
             {
                 handover = new ReceiverHandover { HandoverId = change.HandoverId, ReceiverOrganisationId = change.ReceiverOrganisationId };
@@ -41,9 +44,12 @@ internal sealed class HandoverLoadConsumer(PartnersDbContext db)
             handover.Open = open;
             handover.Version = change.Version;
             handover.UpdatedAt = change.At;
-            if (loadChanged)
-            {
-                await DirectoryCatalog.BumpLoadAsync(Db, context.CancellationToken);
-            }
         });
+
+        // Committed by now (a failed commit throws): only then may the replicas reload the counts.
+        if (loadChanged)
+        {
+            loadBump.Signal();
+        }
+    }
 }

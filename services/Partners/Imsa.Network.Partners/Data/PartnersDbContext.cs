@@ -40,6 +40,18 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
 
     public DbSet<ErasedCase> ErasedCases => Set<ErasedCase>();
 
+    /// <summary>
+    /// Set by <see cref="DirectoryCatalog.BumpAsync"/> when this context's transaction changes the directory: the
+    /// catalog to rebuild once it commits (<see cref="DirectoryCommitInterceptor"/>).
+    /// </summary>
+    internal DirectoryCatalog? DirectoryChangedBy { get; set; }
+
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(optionsBuilder);
+        optionsBuilder.AddInterceptors(DirectoryCommitInterceptor.Instance);
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // People's accounts (ASP.NET Core Identity's model), in a schema of their own: staff personal data.

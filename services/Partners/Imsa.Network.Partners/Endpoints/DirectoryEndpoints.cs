@@ -183,7 +183,7 @@ internal static class DirectoryEndpoints
 
     private static async Task<Results<Ok<DirectoryPageResponse>, ProblemHttpResult>> SearchAsync(
         string? state, string? district, string? postalCode, string? serviceType, string? language, string? topic, int? offset, int? limit,
-        PartnersDbContext db, DirectoryCatalog catalog, GermanGeography geography, CancellationToken cancellationToken)
+        DirectoryCatalog catalog, GermanGeography geography, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         Check(errors, "state", state, GermanGeography.IsState);
@@ -207,7 +207,7 @@ internal static class DirectoryEndpoints
             return Problems.Unprocessable(errors);
         }
 
-        var index = await catalog.GetAsync(db, cancellationToken);
+        var index = await catalog.GetAsync(cancellationToken);
         var page = index.Search(new DirectoryQuery
         {
             State = state,
@@ -223,7 +223,7 @@ internal static class DirectoryEndpoints
     }
 
     private static async Task<Results<Ok<MatchResponse>, ProblemHttpResult>> MatchAsync(
-        MatchRequest request, PartnersDbContext db, DirectoryCatalog catalog, GermanGeography geography, TimeProvider time,
+        MatchRequest request, DirectoryCatalog catalog, GermanGeography geography, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -260,7 +260,7 @@ internal static class DirectoryEndpoints
             return Problems.Unprocessable(errors);
         }
 
-        var index = await catalog.GetAsync(db, cancellationToken);
+        var index = await catalog.GetAsync(cancellationToken);
         var result = index.Match(
             new CaseProfile
             {

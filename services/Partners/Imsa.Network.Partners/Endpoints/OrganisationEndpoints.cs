@@ -75,8 +75,9 @@ internal static class OrganisationEndpoints
         user.IsInRole(NetworkRoles.Coordinator) || user.OrganisationId() == organisationId;
 
     private static void MapTransition(RouteGroupBuilder organisations, string action, OrganisationTransition transition, string description) =>
-        organisations.MapPost($"/{{id:guid}}/{action}", (Guid id, string? reason, ClaimsPrincipal user, PartnersDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
-                TransitionAsync(id, transition, reason, user, db, time, cancellationToken))
+        organisations.MapPost($"/{{id:guid}}/{action}", (Guid id, string? reason, ClaimsPrincipal user, PartnersDbContext db, DirectoryCatalog catalog, TimeProvider time,
+                CancellationToken cancellationToken) =>
+                TransitionAsync(id, transition, reason, user, db, catalog, time, cancellationToken))
             .RequireAuthorization(NetworkRoles.Coordinator)
             .WithTags("Admin: organisations")
             .WithSummary($"{char.ToUpperInvariant(action[0])}{action[1..]} an organisation (coordinators)")
@@ -170,8 +171,8 @@ internal static class OrganisationEndpoints
     }
 
     private static async Task<Results<Ok<OrganisationResponse>, ProblemHttpResult>> TransitionAsync(
-        Guid id, OrganisationTransition transition, string? reason, ClaimsPrincipal user, PartnersDbContext db, TimeProvider time,
-        CancellationToken cancellationToken)
+        Guid id, OrganisationTransition transition, string? reason, ClaimsPrincipal user, PartnersDbContext db, DirectoryCatalog catalog,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var organisation = await db.Organisations.FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
         if (organisation is null)
@@ -199,7 +200,8 @@ internal static class OrganisationEndpoints
             await db.SaveChangesAsync(cancellationToken);
             if (organisation.Kind == OrganisationKind.ReceivingService)
             {
-                await DirectoryCatalog.BumpAsync(db, cancellationToken);
+                // This instance rebuilds once it commits: the coordinator's next match here shows the change.
+                await catalog.BumpAsync(db, cancellationToken);
             }
 
             await transaction.CommitAsync(cancellationToken);

@@ -55,8 +55,8 @@ internal static class ProfileEndpoints
     }
 
     private static async Task<Results<Ok<OrganisationResponse>, ProblemHttpResult>> UpdateAsync(
-        Guid id, UpdateProfileRequest request, ClaimsPrincipal user, PartnersDbContext db, GermanGeography geography,
-        TimeProvider time, CancellationToken cancellationToken)
+        Guid id, UpdateProfileRequest request, ClaimsPrincipal user, PartnersDbContext db, DirectoryCatalog catalog,
+        GermanGeography geography, TimeProvider time, CancellationToken cancellationToken)
     {
         var organisation = user.OrganisationId() == id
             ? await db.Organisations.FirstOrDefaultAsync(o => o.Id == id, cancellationToken)
@@ -102,7 +102,8 @@ internal static class ProfileEndpoints
         await db.SaveChangesAsync(cancellationToken);
         if (organisation.Kind == OrganisationKind.ReceivingService)
         {
-            await DirectoryCatalog.BumpAsync(db, cancellationToken);
+            // This instance rebuilds once it commits: the next match here shows the change.
+            await catalog.BumpAsync(db, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
