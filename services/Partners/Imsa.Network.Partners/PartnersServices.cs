@@ -42,6 +42,10 @@ internal static class PartnersServices
                 + "and the explained matching of a case to the services that may take it.",
         });
         builder.AddServiceDatabase<PartnersDbContext>();
+        // A directory change rebuilds this instance's index once its transaction commits (the DbContext is pooled:
+        // its options, interceptors included, are configured here once, not in OnConfiguring).
+        builder.Services.ConfigureDbContext<PartnersDbContext>(
+            (_, options) => options.AddInterceptors(DirectoryCommitInterceptor.Instance), ServiceLifetime.Singleton);
         builder.AddMessaging<PartnersDbContext>("partners", bus =>
         {
             bus.AddConsumer<HandoverLoadConsumer>();

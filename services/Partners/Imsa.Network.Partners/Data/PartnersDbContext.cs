@@ -46,12 +46,6 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
     /// </summary>
     internal DirectoryCatalog? DirectoryChangedBy { get; set; }
 
-    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
-    {
-        ArgumentNullException.ThrowIfNull(optionsBuilder);
-        optionsBuilder.AddInterceptors(DirectoryCommitInterceptor.Instance);
-    }
-
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // People's accounts (ASP.NET Core Identity's model), in a schema of their own: staff personal data.
