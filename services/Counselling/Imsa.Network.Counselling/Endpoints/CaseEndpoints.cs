@@ -205,7 +205,9 @@ internal static class CaseEndpoints
         var rows = await query
             .OrderByDescending(c => c.OpenedAt)
             .Page(page, pageSize)
-            .Select(c => new { Case = c, Key = db.CaseKeys.FirstOrDefault(k => k.CaseId == c.Id) })
+            // A left join on the key's primary key (a correlated FirstOrDefault would number all of case_keys).
+            .GroupJoin(db.CaseKeys, c => c.Id, k => k.CaseId, (c, keys) => new { Case = c, Keys = keys })
+            .SelectMany(x => x.Keys.DefaultIfEmpty(), (x, key) => new { x.Case, Key = key })
             .ToListAsync(cancellationToken);
         var items = rows.Select(row =>
         {
@@ -506,7 +508,9 @@ internal sealed record OwnedCase(Case Case, CaseKey? Key, ProblemHttpResult? Pro
         // The case and its key in one round trip.
         var row = await cases
             .Where(c => c.Id == id && c.OwnerOrganisationId == owner)
-            .Select(c => new { Case = c, Key = db.CaseKeys.FirstOrDefault(k => k.CaseId == c.Id) })
+            // Keyed on the parameter, not on c.Id: EF Core then reads the one key row (a lateral join), where a
+            // correlated FirstOrDefault numbers every row of case_keys (ROW_NUMBER over the table) on each read.
+            .Select(c => new { Case = c, Key = db.CaseKeys.FirstOrDefault(k => k.CaseId == id) })
             .FirstOrDefaultAsync(cancellationToken);
         if (row is null)
         {
