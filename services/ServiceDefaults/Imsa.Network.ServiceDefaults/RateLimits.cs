@@ -150,7 +150,8 @@ public sealed class RateLimitCounters(IConfiguration configuration, TimeProvider
         // A pool of its own (Npgsql pools per connection string): a request counted here often holds a connection of
         // the service's pool in its transaction already, so sharing that pool would let a burst of writes wait on
         // each other until the pool's timeout.
-        var connection = new NpgsqlConnection(_connectionString ??= new NpgsqlConnectionStringBuilder(configuration.GetConnectionString("Database"))
+        var connection = new NpgsqlConnection(_connectionString ??= new NpgsqlConnectionStringBuilder(ServiceDatabase.Tuned(configuration.GetConnectionString("Database")
+            ?? throw new InvalidOperationException("The connection string 'Database' is not configured.")))
         {
             ApplicationName = "imsa-limits",
             MaxPoolSize = 20,

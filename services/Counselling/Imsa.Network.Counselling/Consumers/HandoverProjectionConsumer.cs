@@ -15,11 +15,10 @@ internal sealed class HandoverProjectionConsumer(CounsellingDbContext db)
     : IdempotentConsumer<CounsellingDbContext>(db), IConsumer<IHandoverEvent>
 {
     public Task Consume(ConsumeContext<IHandoverEvent> context) =>
-        ConsumeOnceAsync(context, async () =>
+        // Events of one ticket one at a time: no race to insert its row, no retry.
+        ConsumeOnceAsync(context, context.Message.HandoverId, async () =>
         {
             var change = context.Message;
-            // Events of one ticket one at a time: no race to insert its row, no retry.
-            await Inbox.LockAsync(Db, change.HandoverId, context.CancellationToken);
             var handover = await Db.Handovers.FindAsync([change.HandoverId], context.CancellationToken);
             if (handover is null)
             {

@@ -5,7 +5,7 @@ namespace Imsa.Network.Messaging.Inbox;
 
 /// <summary>
 /// The one way a consumer is written: each <c>Consume</c> of its message types (one or several) passes its effects
-/// to <see cref="ConsumeOnceAsync"/>, which applies them at most once per message in the inbox's transaction (see
+/// to <c>ConsumeOnceAsync</c>, which applies them at most once per message in the inbox's transaction (see
 /// <see cref="Inbox"/>).
 /// </summary>
 public abstract class IdempotentConsumer<TDbContext>(TDbContext db)
@@ -20,4 +20,9 @@ public abstract class IdempotentConsumer<TDbContext>(TDbContext db)
     protected Task ConsumeOnceAsync<TMessage>(ConsumeContext<TMessage> context, Func<Task> applyEffects)
         where TMessage : class =>
         Inbox.ConsumeOnceAsync(Db, context, InboxName, applyEffects);
+
+    /// <summary>As above, the messages about <paramref name="subject"/> (a ticket, a case) applied one at a time (<see cref="Inbox.LockAsync"/>).</summary>
+    protected Task ConsumeOnceAsync<TMessage>(ConsumeContext<TMessage> context, Guid subject, Func<Task> applyEffects)
+        where TMessage : class =>
+        Inbox.ConsumeOnceAsync(Db, context, InboxName, subject, applyEffects);
 }

@@ -14,18 +14,34 @@ public static class Inbox
     /// <summary>
     /// Serialises, until the transaction ends, the effects of messages about one thing (a ticket, a case): the
     /// second waits for the first and then sees its row, instead of racing it to insert and being retried.
+    /// <see cref="ConsumeOnceAsync{TMessage}(DbContext, ConsumeContext{TMessage}, string, Guid?, Func{Task})"/> takes it with the
+    /// inbox claim, in the same statement.
     /// </summary>
     public static Task LockAsync(DbContext db, Guid subject, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        Span<byte> bytes = stackalloc byte[16];
-        subject.TryWriteBytes(bytes);
-        var key = BitConverter.ToInt64(bytes[..8]) ^ BitConverter.ToInt64(bytes[8..]);
-        return db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({key})", cancellationToken);
+        return db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({LockKey(subject)})", cancellationToken);
     }
 
+    /// <summary>The advisory lock's key of a subject: its two halves folded into one 64-bit number.</summary>
+    public static long LockKey(Guid subject)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        subject.TryWriteBytes(bytes);
+        return BitConverter.ToInt64(bytes[..8]) ^ BitConverter.ToInt64(bytes[8..]);
+    }
+
+    public static Task ConsumeOnceAsync<TMessage>(DbContext db, ConsumeContext<TMessage> context, string consumer, Func<Task> applyEffects)
+        where TMessage : class =>
+        ConsumeOnceAsync(db, context, consumer, null, applyEffects);
+
+    /// <summary>
+    /// Claims the message for <paramref name="consumer"/> and applies its effects, in one transaction; with
+    /// <paramref name="serialisedBy"/>, the messages about that subject are applied one at a time (<see cref="LockAsync"/>),
+    /// the lock taken in the claim's own statement: one round trip for both.
+    /// </summary>
     public static async Task ConsumeOnceAsync<TMessage>(
-        DbContext db, ConsumeContext<TMessage> context, string consumer, Func<Task> applyEffects)
+        DbContext db, ConsumeContext<TMessage> context, string consumer, Guid? serialisedBy, Func<Task> applyEffects)
         where TMessage : class
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -38,13 +54,22 @@ public static class Inbox
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var claimed = await db.Database.ExecuteSqlAsync(
-                $"""
-                INSERT INTO messaging.inbox_messages (message_id, consumer, processed_at)
-                VALUES ({messageId}, {consumer}, now())
-                ON CONFLICT DO NOTHING
-                """,
-                cancellationToken);
+            var claimed = serialisedBy is { } subject
+                ? await db.Database.ExecuteSqlAsync(
+                    $"""
+                    WITH serialised AS (SELECT pg_advisory_xact_lock({LockKey(subject)}))
+                    INSERT INTO messaging.inbox_messages (message_id, consumer, processed_at)
+                    SELECT {messageId}, {consumer}, now() FROM serialised
+                    ON CONFLICT DO NOTHING
+                    """,
+                    cancellationToken)
+                : await db.Database.ExecuteSqlAsync(
+                    $"""
+                    INSERT INTO messaging.inbox_messages (message_id, consumer, processed_at)
+                    VALUES ({messageId}, {consumer}, now())
+                    ON CONFLICT DO NOTHING
+                    """,
+                    cancellationToken);
             if (claimed == 0)
             {
                 Activity.Current?.SetTag("imsa.inbox.duplicate", true);

@@ -18,12 +18,11 @@ internal sealed class HandoverLoadConsumer(PartnersDbContext db, DirectoryLoadBu
     public async Task Consume(ConsumeContext<IHandoverEvent> context)
     {
         var loadChanged = false;
-        await ConsumeOnceAsync(context, async () =>
+        // Events of one ticket one at a time: no race to insert its row, no retry.
+        await ConsumeOnceAsync(context, context.Message.HandoverId, async () =>
         {
             var change = context.Message;
             var open = HandoverStatuses.IsOpen(change.Status);
-            // Events of one ticket one at a time: no race to insert its row, no retry.
-            await Inbox.LockAsync(Db, change.HandoverId, context.CancellationToken);
             var handover = await Db.ReceiverHandovers.FindAsync([change.HandoverId], context.CancellationToken);
             if (handover is null)
             {
