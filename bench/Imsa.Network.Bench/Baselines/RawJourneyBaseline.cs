@@ -79,8 +79,8 @@ public sealed class RawJourneyBaseline : IAsyncDisposable
     private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// Prepared statements without a reset of the pooled connection on its return (the services' EF Core runs with
-    /// Npgsql's defaults: statements prepared automatically, DISCARD ALL on return).
+    /// Prepared statements without a reset of the pooled connection on its return, as the services' connections are
+    /// tuned since issue 16 (ServiceDatabase.Tuned: No Reset On Close, Max Auto Prepare).
     /// </summary>
     private static NpgsqlDataSource DataSource(string connectionString) => NpgsqlDataSource.Create(
         new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 32, AutoPrepareMinUsages = 1, NoResetOnClose = true, MaxPoolSize = 40 });

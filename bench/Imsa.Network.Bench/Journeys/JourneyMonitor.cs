@@ -105,53 +105,7 @@ public sealed class JourneyMonitor : IAsyncDisposable
 
     /// <summary>CPU counters now: the machine's, this process's and RabbitMQ's, each service's, and this run's PostgreSQL processes'.</summary>
     private async Task<CpuCounters> CpuAsync(CancellationToken cancellationToken) =>
-        new(CpuSnapshot.Take(), _network.CpuSeconds(), await PostgresCpuAsync(cancellationToken));
-
-    /// <summary>
-    /// CPU seconds so far of each PostgreSQL process that works for this run: the backends of its three databases and the
-    /// server's own processes (WAL writer, checkpointer, ...), not the backends of other databases (other users' tests).
-    /// </summary>
-    private async Task<Dictionary<int, double>> PostgresCpuAsync(CancellationToken cancellationToken)
-    {
-        var others = new HashSet<int>();
-        await using (var command = _postgres.CreateCommand("SELECT pid FROM pg_stat_activity WHERE datname IS NOT NULL AND NOT (datname = ANY($1))"))
-        {
-            command.Parameters.AddWithValue(_databaseNames);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                others.Add(reader.GetInt32(0));
-            }
-        }
-
-        var seconds = new Dictionary<int, double>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && !others.Contains(pid)
-                && ProcessStat(pid) is ("postgres", var cpu))
-            {
-                seconds[pid] = cpu;
-            }
-        }
-
-        return seconds;
-    }
-
-    /// <summary>A process's command name and utime + stime in seconds, from /proc/PID/stat; null once it has ended.</summary>
-    private static (string Command, double Seconds)? ProcessStat(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
-            var (open, close) = (stat.IndexOf('(', StringComparison.Ordinal), stat.LastIndexOf(')'));
-            var fields = stat[(close + 2)..].Split(' ');
-            return (stat[(open + 1)..close], (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException or IndexOutOfRangeException)
-        {
-            return null;
-        }
-    }
+        new(CpuSnapshot.Take(), _network.CpuSeconds(), await PostgresCpu.TakeAsync(_postgres, _databaseNames, cancellationToken));
 
     internal sealed record CpuCounters(CpuSnapshot Machine, IReadOnlyDictionary<string, double?> Services, Dictionary<int, double> Postgres)
     {
