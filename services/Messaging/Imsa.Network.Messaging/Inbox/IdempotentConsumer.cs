@@ -20,9 +20,4 @@ public abstract class IdempotentConsumer<TDbContext>(TDbContext db)
     protected Task ConsumeOnceAsync<TMessage>(ConsumeContext<TMessage> context, Func<Task> applyEffects)
         where TMessage : class =>
         Inbox.ConsumeOnceAsync(Db, context, InboxName, applyEffects);
-
-    /// <summary>As above, the messages about <paramref name="subject"/> (a ticket, a case) applied one at a time (<see cref="Inbox.LockAsync"/>).</summary>
-    protected Task ConsumeOnceAsync<TMessage>(ConsumeContext<TMessage> context, Guid subject, Func<Task> applyEffects)
-        where TMessage : class =>
-        Inbox.ConsumeOnceAsync(Db, context, InboxName, subject, applyEffects);
 }

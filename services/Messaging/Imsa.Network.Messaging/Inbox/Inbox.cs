@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,36 +13,42 @@ namespace Imsa.Network.Messaging.Inbox;
 public static class Inbox
 {
     /// <summary>
-    /// Serialises, until the transaction ends, the effects of messages about one thing (a ticket, a case): the
-    /// second waits for the first and then sees its row, instead of racing it to insert and being retried.
-    /// <see cref="ConsumeOnceAsync{TMessage}(DbContext, ConsumeContext{TMessage}, string, Guid?, Func{Task})"/> takes it with the
-    /// inbox claim, in the same statement.
+    /// Claims the message for <paramref name="consumer"/> and applies <paramref name="effect"/> in one autocommitted
+    /// statement, one round trip: the claim is a CTE named <c>claim</c> (a row when the message is new), and the effect
+    /// is an <c>INSERT … SELECT … FROM claim</c> (an upsert that keeps only newer versions, say), so a duplicate finds
+    /// the claim's key taken and changes nothing, and a concurrent duplicate waits on it until the first commits.
+    /// For effects that one statement can say; the others use <see cref="ConsumeOnceAsync{TMessage}"/>.
     /// </summary>
-    public static Task LockAsync(DbContext db, Guid subject, CancellationToken cancellationToken)
+    /// <returns>The rows the effect wrote: 0 for a duplicate, or when the effect's own condition held nothing new.</returns>
+    public static Task<int> ApplyOnceAsync<TMessage>(DbContext db, ConsumeContext<TMessage> context, string consumer, FormattableString effect)
+        where TMessage : class
     {
         ArgumentNullException.ThrowIfNull(db);
-        return db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({LockKey(subject)})", cancellationToken);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(effect);
+        if (db.Database.CurrentTransaction is not null)
+        {
+            throw new InvalidOperationException("ApplyOnceAsync commits by itself: it runs outside any transaction.");
+        }
+
+        var messageId = context.MessageId
+            ?? throw new InvalidOperationException($"A {typeof(TMessage).Name} without a MessageId cannot be consumed idempotently.");
+        // The claim's two values follow the effect's, so the effect's placeholders keep their numbers.
+        var arguments = effect.GetArguments().Append(messageId).Append(consumer).ToArray();
+        var (id, name) = (arguments.Length - 2, arguments.Length - 1);
+        var format = $$"""
+            WITH claim AS (
+                INSERT INTO messaging.inbox_messages (message_id, consumer, processed_at)
+                VALUES ({{{id}}}, {{{name}}}, now())
+                ON CONFLICT DO NOTHING
+                RETURNING 1)
+            """ + "\n" + effect.Format;
+        return db.Database.ExecuteSqlAsync(FormattableStringFactory.Create(format, arguments), context.CancellationToken);
     }
 
-    /// <summary>The advisory lock's key of a subject: its two halves folded into one 64-bit number.</summary>
-    public static long LockKey(Guid subject)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        subject.TryWriteBytes(bytes);
-        return BitConverter.ToInt64(bytes[..8]) ^ BitConverter.ToInt64(bytes[8..]);
-    }
-
-    public static Task ConsumeOnceAsync<TMessage>(DbContext db, ConsumeContext<TMessage> context, string consumer, Func<Task> applyEffects)
-        where TMessage : class =>
-        ConsumeOnceAsync(db, context, consumer, null, applyEffects);
-
-    /// <summary>
-    /// Claims the message for <paramref name="consumer"/> and applies its effects, in one transaction; with
-    /// <paramref name="serialisedBy"/>, the messages about that subject are applied one at a time (<see cref="LockAsync"/>),
-    /// the lock taken in the claim's own statement: one round trip for both.
-    /// </summary>
+    /// <summary>Claims the message for <paramref name="consumer"/> and applies its effects, in one transaction.</summary>
     public static async Task ConsumeOnceAsync<TMessage>(
-        DbContext db, ConsumeContext<TMessage> context, string consumer, Guid? serialisedBy, Func<Task> applyEffects)
+        DbContext db, ConsumeContext<TMessage> context, string consumer, Func<Task> applyEffects)
         where TMessage : class
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -54,22 +61,13 @@ public static class Inbox
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var claimed = serialisedBy is { } subject
-                ? await db.Database.ExecuteSqlAsync(
-                    $"""
-                    WITH serialised AS (SELECT pg_advisory_xact_lock({LockKey(subject)}))
-                    INSERT INTO messaging.inbox_messages (message_id, consumer, processed_at)
-                    SELECT {messageId}, {consumer}, now() FROM serialised
-                    ON CONFLICT DO NOTHING
-                    """,
-                    cancellationToken)
-                : await db.Database.ExecuteSqlAsync(
-                    $"""
-                    INSERT INTO messaging.inbox_messages (message_id, consumer, processed_at)
-                    VALUES ({messageId}, {consumer}, now())
-                    ON CONFLICT DO NOTHING
-                    """,
-                    cancellationToken);
+            var claimed = await db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO messaging.inbox_messages (message_id, consumer, processed_at)
+                VALUES ({messageId}, {consumer}, now())
+                ON CONFLICT DO NOTHING
+                """,
+                cancellationToken);
             if (claimed == 0)
             {
                 Activity.Current?.SetTag("imsa.inbox.duplicate", true);

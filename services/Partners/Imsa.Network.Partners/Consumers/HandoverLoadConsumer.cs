@@ -9,44 +9,33 @@ namespace Imsa.Network.Partners.Consumers;
 /// <summary>
 /// Keeps each receiving service's open handovers (requested, offered, escalated, accepted, in contact) so matching
 /// can weigh and exclude services at capacity. Duplicates and older versions arriving late change nothing. Its
-/// transaction touches only the ticket's row: when a receiver's count moved, it signals <see cref="DirectoryLoadBump"/>
-/// after the commit, which tells the replicas (one shared row, bumped outside every consumer's transaction).
+/// statement touches only the ticket's row: when it wrote, it signals <see cref="DirectoryLoadBump"/> after the
+/// commit, which tells the replicas (one shared row, bumped outside every consumer's transaction, at most every 200 ms).
 /// </summary>
-internal sealed class HandoverLoadConsumer(PartnersDbContext db, DirectoryLoadBump loadBump)
-    : IdempotentConsumer<PartnersDbContext>(db), IConsumer<IHandoverEvent>
+/// <remarks>
+/// One statement per message (<see cref="Inbox.ApplyOnceAsync"/>): the inbox claim and an upsert that writes only a
+/// newer version; two events of one ticket applied at once cannot both insert.
+/// </remarks>
+internal sealed class HandoverLoadConsumer(PartnersDbContext db, DirectoryLoadBump loadBump) : IConsumer<IHandoverEvent>
 {
     public async Task Consume(ConsumeContext<IHandoverEvent> context)
     {
-        var loadChanged = false;
-        // Events of one ticket one at a time: no race to insert its row, no retry.
-        await ConsumeOnceAsync(context, context.Message.HandoverId, async () =>
-        {
-            var change = context.Message;
-            var open = HandoverStatuses.IsOpen(change.Status);
-            var handover = await Db.ReceiverHandovers.FindAsync([change.HandoverId], context.CancellationToken);
-            if (handover is null)
-            {
-                handover = new ReceiverHandover { HandoverId = change.HandoverId, ReceiverOrganisationId = change.ReceiverOrganisationId };
-                Db.ReceiverHandovers.Add(handover);
-                loadChanged = open;
-            }
-            else if (change.Version <= handover.Version)
-            {
-                return;
-            }
-            else
-            {
-                loadChanged = handover.Open != open || handover.ReceiverOrganisationId != change.ReceiverOrganisationId;
-            }
+        var change = context.Message;
+        var open = HandoverStatuses.IsOpen(change.Status);
+        var written = await Inbox.ApplyOnceAsync(db, context, nameof(HandoverLoadConsumer), $"""
+            INSERT INTO receiver_handovers AS h (handover_id, receiver_organisation_id, open, version, updated_at)
+            SELECT {change.HandoverId}, {change.ReceiverOrganisationId}, {open}, {change.Version}, {change.At}
+            FROM claim
+            ON CONFLICT (handover_id) DO UPDATE SET
+                receiver_organisation_id = excluded.receiver_organisation_id,
+                open = excluded.open,
+                version = excluded.version,
+                updated_at = excluded.updated_at
+            WHERE h.version < excluded.version
+            """);
 
-            handover.ReceiverOrganisationId = change.ReceiverOrganisationId;
-            handover.Open = open;
-            handover.Version = change.Version;
-            handover.UpdatedAt = change.At;
-        });
-
-        // Committed by now (a failed commit throws): only then may the replicas reload the counts.
-        if (loadChanged)
+        // Committed by now (the statement was its own transaction): only then may the replicas reload the counts.
+        if (written > 0)
         {
             loadBump.Signal();
         }
