@@ -22,19 +22,24 @@ public static class PostgresBaseline
     private static readonly string MessageType =
         $"{typeof(BenchOrderPlaced).FullName}, {typeof(BenchOrderPlaced).Assembly.GetName().Name}";
 
-    // Shaped like the backbone's tables (see MessagingModelBuilderExtensions), indexes included.
-    private const string SchemaSql = """
-        DROP TABLE IF EXISTS bench_orders, outbox_messages;
-        CREATE TABLE bench_orders (
-            id uuid PRIMARY KEY, reference varchar(40) NOT NULL, phase integer NOT NULL, "index" integer NOT NULL,
-            placed_at timestamptz NOT NULL);
+    /// <summary>The outbox table shaped like the backbone's (see MessagingModelBuilderExtensions), index included; the raw journey's too.</summary>
+    internal const string OutboxTableSql = """
         CREATE TABLE outbox_messages (
             sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id uuid NOT NULL UNIQUE,
             message_type varchar(500) NOT NULL, body jsonb NOT NULL, trace_parent varchar(100),
             created_at timestamptz NOT NULL, attempts integer NOT NULL DEFAULT 0, next_attempt_at timestamptz,
             last_error varchar(2000), quarantined_at timestamptz);
         CREATE INDEX ix_outbox_messages_pending ON outbox_messages (sequence) WHERE quarantined_at IS NULL;
+
         """;
+
+    private const string SchemaSql = """
+        DROP TABLE IF EXISTS bench_orders, outbox_messages;
+        CREATE TABLE bench_orders (
+            id uuid PRIMARY KEY, reference varchar(40) NOT NULL, phase integer NOT NULL, "index" integer NOT NULL,
+            placed_at timestamptz NOT NULL);
+
+        """ + OutboxTableSql;
 
     private const string InsertOrderSql =
         """INSERT INTO bench_orders (id, reference, phase, "index", placed_at) VALUES ($1, $2, 0, $3, $4)""";

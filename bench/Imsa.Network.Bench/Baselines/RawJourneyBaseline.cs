@@ -85,13 +85,7 @@ public sealed class RawJourneyBaseline : IAsyncDisposable
     private static NpgsqlDataSource DataSource(string connectionString) => NpgsqlDataSource.Create(
         new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 32, AutoPrepareMinUsages = 1, NoResetOnClose = true, MaxPoolSize = 40 });
 
-    private const string OutboxSql = """
-        CREATE TABLE outbox_messages (
-            sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id uuid NOT NULL UNIQUE,
-            message_type varchar(500) NOT NULL, body jsonb NOT NULL, trace_parent varchar(100),
-            created_at timestamptz NOT NULL, attempts integer NOT NULL DEFAULT 0, next_attempt_at timestamptz,
-            last_error varchar(2000), quarantined_at timestamptz);
-        CREATE INDEX ix_outbox_messages_pending ON outbox_messages (sequence) WHERE quarantined_at IS NULL;
+    private const string OutboxSql = PostgresBaseline.OutboxTableSql + """
         CREATE TABLE inbox_messages (
             message_id uuid NOT NULL, consumer varchar(200) NOT NULL, received_at timestamptz NOT NULL,
             PRIMARY KEY (message_id, consumer));
