@@ -147,8 +147,8 @@ public sealed class DossierTests(CounsellingService service) : IClassFixture<Cou
         await AnnounceAsync(new HandoverRevoked(scene.HandoverId, caseId, scene.Owner.Id, scene.Receiver.Id, "consent-withdrawn", 5, DateTimeOffset.UtcNow), revoked);
         // A marker after them all: once it is applied, the late ones have been consumed.
         var marker = Guid.NewGuid();
-        await AnnounceAsync(new HandoverRequested(marker, caseId, scene.Owner.Id, scene.Receiver.Id, ["LANG"], null, 1, DateTimeOffset.UtcNow));
-        await HandoverStatusAsync(marker, "requested");
+        await AnnounceAsync(new HandoverOffered(marker, caseId, scene.Owner.Id, scene.Receiver.Id, DateTimeOffset.UtcNow.AddDays(7), 2, DateTimeOffset.UtcNow));
+        await HandoverStatusAsync(marker, "offered");
         await Eventually.UntilCount(
             () => service.Database.CountAsync($"SELECT count(*) FROM messaging.inbox_messages WHERE consumer = 'HandoverProjectionConsumer'"),
             await service.Database.CountAsync("SELECT count(*) FROM messaging.inbox_messages WHERE consumer = 'HandoverProjectionConsumer'"),

@@ -11,7 +11,7 @@ public sealed class HandoverLifecycleTests(HandoversService service) : IClassFix
     [Fact]
     public async Task Request_WhenEveryCheckPasses_IsOfferedToTheReceiver_WhoSeesItInItsInbox()
     {
-        await using var tap = await EventTap.StartAsync(service.VirtualHost, typeof(HandoverRequested), typeof(HandoverOffered));
+        await using var tap = await EventTap.StartAsync(service.VirtualHost, typeof(HandoverOffered));
         var scene = await Scene.SetUpAsync(service);
 
         var ticket = await service.RequestAsync(scene.Origin, scene.CaseId, scene.Receiver);
@@ -28,9 +28,7 @@ public sealed class HandoverLifecycleTests(HandoversService service) : IClassFix
         var outgoing = (await (await service.SendAsync(scene.Origin, HttpMethod.Get, "/handovers/outgoing?status=offered")).Content.ReadFromJsonAsync<JsonArray>())!;
         outgoing.Select(t => (string?)t!["id"]).Should().Equal(id);
 
-        var requested = await tap.WaitForAsync<HandoverRequested>(m => (string?)m["handoverId"] == id);
-        ((string?)requested["plannedArrivalMonth"]).Should().Be(TestDates.ArrivalText);
-        requested["version"]!.GetValue<long>().Should().Be(1);
+        // One event for the request and its offer: the ticket's first, at version 2.
         (await tap.WaitForAsync<HandoverOffered>(m => (string?)m["handoverId"] == id))["version"]!.GetValue<long>().Should().Be(2);
         tap.Received.Should().OnlyContain(r => !r.Body.Contains("apprenticeship", StringComparison.Ordinal), "the message stays in the service");
     }
@@ -102,12 +100,11 @@ public sealed class HandoverLifecycleTests(HandoversService service) : IClassFix
     }
 
     [Fact]
-    public async Task Request_WhenACheckFails_AnswersWhichOne_AndStoresNothing()
+    public async Task Request_WhenACheckFailsThatNoArrivalCanChange_AnswersWhichOne_AndStoresNothing()
     {
         var scene = await Scene.SetUpAsync(service);
         var stranger = await service.OrganisationAsync("origin-partner");
         var pending = await service.OrganisationAsync("receiving-service", verified: false);
-        var unconsented = await service.OrganisationAsync("receiving-service");
         var full = await service.OrganisationAsync("receiving-service");
         var closed = await service.OrganisationAsync("receiving-service");
         await service.ConsentAsync(scene.CaseId, scene.Origin, pending, full, closed);
@@ -126,14 +123,12 @@ public sealed class HandoverLifecycleTests(HandoversService service) : IClassFix
 
         object To(Organisation receiver, Guid? caseId = null) => new { caseId = caseId ?? scene.CaseId, receiverOrganisationId = receiver.Id };
 
-        (await Refusal(scene.Origin, To(scene.Receiver, Guid.NewGuid()), HttpStatusCode.NotFound)).Should().Contain("case");
-        (await Refusal(stranger, To(scene.Receiver), HttpStatusCode.NotFound)).Should().Contain("case", "another partner's case is as unknown as a missing one");
         (await Refusal(scene.Origin, new { caseId = scene.CaseId, receiverOrganisationId = Guid.NewGuid() }, HttpStatusCode.NotFound)).Should().Contain("receiving service");
         (await Refusal(scene.Origin, To(stranger), HttpStatusCode.NotFound)).Should().Contain("receiving service");
         (await Refusal(scene.Origin, To(pending), HttpStatusCode.Conflict)).Should().Contain("not active");
         (await Refusal(scene.Origin, To(closed), HttpStatusCode.Conflict)).Should().Contain("no new handovers");
         (await Refusal(scene.Origin, To(full), HttpStatusCode.Conflict)).Should().Contain("at capacity (0 of 0");
-        (await Refusal(scene.Origin, To(unconsented), HttpStatusCode.Conflict)).Should().Contain("consent");
+        (await Refusal(scene.Origin, To(full, Guid.NewGuid()), HttpStatusCode.Conflict)).Should().Contain("at capacity", "the receiver's checks do not wait for a case");
         var bad = await service.SendAsync(scene.Origin, HttpMethod.Post, "/handovers", new { topics = new[] { "NOPE" }, message = new string('x', 1001) });
         bad.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
         (await bad.ReadProblemAsync()).ErrorFields().Should().BeEquivalentTo("caseId", "receiverOrganisationId", "topics", "message");
@@ -141,6 +136,69 @@ public sealed class HandoverLifecycleTests(HandoversService service) : IClassFix
 
         await service.RequestAsync(scene.Origin, scene.CaseId, scene.Receiver);
         (await Refusal(scene.Origin, To(scene.Receiver), HttpStatusCode.Conflict)).Should().Contain("one at a time");
+    }
+
+    [Fact]
+    public async Task Request_BeforeItsCaseAndConsentArrive_Waits_UnseenByTheReceiver_AndIsOfferedWhenTheyDo()
+    {
+        await using var tap = await EventTap.StartAsync(service.VirtualHost, typeof(HandoverOffered));
+        var origin = await service.OrganisationAsync("origin-partner");
+        var receiver = await service.OrganisationAsync("receiving-service");
+        var caseId = Guid.NewGuid();
+
+        var waiting = await service.RequestAsync(origin, caseId, receiver);
+
+        var id = (string)waiting["id"]!;
+        ((string?)waiting["status"]).Should().Be("requested");
+        waiting["answerDueAt"].Should().BeNull();
+        (await service.SendAsync(receiver, HttpMethod.Get, $"/handovers/{id}")).StatusCode.Should().Be(HttpStatusCode.NotFound, "the receiver is not offered it yet");
+        (await service.SendAsync(receiver, HttpMethod.Post, $"/handovers/{id}/accept")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await (await service.SendAsync(receiver, HttpMethod.Get, "/handovers/inbox?status=requested")).Content.ReadFromJsonAsync<JsonArray>())!.Should().BeEmpty();
+
+        await service.CaseAsync(origin, id: caseId);
+        ((string?)(await service.ReadAsync(origin, id))["status"]).Should().Be("requested", "the consent naming the receiver is still on its way");
+        await service.ConsentAsync(caseId, origin, receiver);
+
+        await service.StatusAsync(id, "Offered");
+        var offered = await service.ReadAsync(receiver, id);
+        offered["timeline"]!.AsArray().Select(e => (string?)e!["action"]).Should().Equal("requested", "offered");
+        offered["answerDueAt"].Should().NotBeNull();
+        (await tap.WaitForAsync<HandoverOffered>(m => (string?)m["handoverId"] == id))["version"]!.GetValue<long>().Should().Be(2);
+        (await service.SendAsync(receiver, HttpMethod.Post, $"/handovers/{id}/accept")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Request_ForSomeoneElsesCase_WaitsLikeAnUnknownOne_BlocksNothing_AndIsDeclinedUnannouncedAfterTheWait()
+    {
+        await using var tap = await EventTap.StartAsync(service.VirtualHost, typeof(HandoverOffered), typeof(HandoverDeclined), typeof(HandoverWithdrawn));
+        var scene = await Scene.SetUpAsync(service);
+        var stranger = await service.OrganisationAsync("origin-partner");
+        var unconsented = await service.OrganisationAsync("receiving-service");
+
+        var foreign = await service.RequestAsync(stranger, scene.CaseId, scene.Receiver);
+        var unknown = await service.RequestAsync(stranger, Guid.NewGuid(), scene.Receiver);
+        var noConsent = await service.RequestAsync(scene.Origin, scene.CaseId, unconsented);
+
+        ((string?)foreign["status"]).Should().Be("requested", "another partner's case answers as an unknown one does");
+        ((string?)unknown["status"]).Should().Be("requested");
+        ((string?)noConsent["status"]).Should().Be("requested", "a consent naming the receiver may be on its way");
+        var own = await service.RequestAsync(scene.Origin, scene.CaseId, scene.Receiver);
+        ((string?)own["status"]).Should().Be("offered", "a request that waits blocks no one's own");
+
+        service.Time.Advance(TimeSpan.FromMinutes(16));
+
+        await service.StatusAsync((string)foreign["id"]!, "Declined");
+        await service.StatusAsync((string)unknown["id"]!, "Declined");
+        await service.StatusAsync((string)noConsent["id"]!, "Declined");
+        var declined = await service.ReadAsync(stranger, (string)foreign["id"]!);
+        ((string?)declined["declineReason"]).Should().Be("case-not-found");
+        declined["timeline"]!.AsArray().Select(e => ((string?)e!["action"], (string?)e["detail"])).Should().Equal(("requested", null), ("declined", "case-not-found"));
+        ((string?)(await service.ReadAsync(scene.Origin, (string)noConsent["id"]!))["declineReason"]).Should().Be("no-consent");
+        // The owner's own case: its decline is announced, so its case shows it. The stranger's were never announced.
+        (await tap.WaitForAsync<HandoverDeclined>(m => (string?)m["handoverId"] == (string?)noConsent["id"]))["reason"]!.GetValue<string>().Should().Be("no-consent");
+        (await service.SendAsync(scene.Origin, HttpMethod.Post, $"/handovers/{own["id"]}/withdraw")).StatusCode.Should().Be(HttpStatusCode.OK);
+        await tap.WaitForAsync<HandoverWithdrawn>(m => (string?)m["handoverId"] == (string?)own["id"]);
+        tap.Received.Should().NotContain(r => r.Body.Contains((string)foreign["id"]!, StringComparison.Ordinal) || r.Body.Contains((string)unknown["id"]!, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -121,13 +121,30 @@ public sealed class HandoverOfferTests
     }
 
     [Fact]
-    public void Refuses_AnUnknownCaseOfAnInactiveOrigin_AsCaseNotFound()
+    public void Refuses_AnInactiveOrigin_WhateverTheCase()
     {
-        Reason(Request() with { CaseOwned = false, OriginActive = false }).Should().Be(OfferRefusalReason.CaseNotFound);
+        Reason(Request() with { CaseOwned = false, OriginActive = false }).Should().Be(OfferRefusalReason.OriginNotActive);
     }
 
     [Fact]
-    public void Refuses_ChecksTheCaseThenTheOriginThenTheReceiver_InOrder()
+    public void Refuses_ACaseNotTheOrigins_OnTheReceiverFirst_ThenAsCaseNotFound_ShowingNothingOfTheCase()
+    {
+        var unowned = Request() with { CaseOwned = false };
+
+        Reason(unowned with { Receiver = unowned.Receiver with { Active = false } }).Should().Be(OfferRefusalReason.ReceiverNotActive);
+        Reason(unowned with { Receiver = unowned.Receiver with { CaseRestricted = true, ConsentNamesIt = false, OpenHandoverOfTheCase = true } })
+            .Should().Be(OfferRefusalReason.CaseNotFound);
+    }
+
+    [Fact]
+    public void CanWait_ExactlyForWhatAnArrivalMayChange_TheCaseAndTheConsent()
+    {
+        Enum.GetValues<OfferRefusalReason>().Where(r => new OfferRefusal(r, "detail").CanWait)
+            .Should().BeEquivalentTo([OfferRefusalReason.CaseNotFound, OfferRefusalReason.NoConsent]);
+    }
+
+    [Fact]
+    public void Refuses_ChecksTheOriginThenTheCaseThenTheReceiverThenTheConsent_InOrder()
     {
         // Everything wrong at first; each round puts right the check that refused, so the next one answers.
         var facts = new RequestFacts(
@@ -137,8 +154,8 @@ public sealed class HandoverOfferTests
         var paused = ReceivingService(accepting: false, maxOpenHandovers: 5, noCapacityUntil: Today.AddDays(1));
         var fixes = new Func<RequestFacts, RequestFacts>[]
         {
-            f => f with { CaseOwned = true },
             f => f with { OriginActive = true },
+            f => f with { CaseOwned = true },
             f => f with { Receiver = f.Receiver with { CaseRestricted = false } },
             f => f with { Receiver = f.Receiver with { Receiver = paused } },
             f => f with { Receiver = f.Receiver with { Active = true } },
@@ -166,8 +183,9 @@ public sealed class HandoverOfferTests
 
         answers.Add(HandoverOffer.Refuses(facts, Today)?.Reason);
         answers.Should().Equal(
-            OfferRefusalReason.CaseNotFound,
             OfferRefusalReason.OriginNotActive,
+            // The case not being the origin's, the receiver's own checks answer before it (nothing of the case shows).
+            OfferRefusalReason.ReceiverNotFound,
             OfferRefusalReason.CaseRestricted,
             OfferRefusalReason.ReceiverNotFound,
             OfferRefusalReason.ReceiverNotActive,

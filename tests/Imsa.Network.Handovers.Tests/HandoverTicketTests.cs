@@ -115,9 +115,41 @@ public sealed class HandoverTicketTests
     public static TheoryData<string> TransitionNames => [.. Transitions.Keys];
 
     [Fact]
-    public void Request_StoresTheTicketOffered_AtVersionTwo()
+    public void Request_AloneWaits_AtVersionOne_Unoffered()
     {
-        var (ticket, _, _) = Request(Arrival);
+        var ticket = HandoverTicket.Request(CaseId, new(Origin), Receiver, ["EDU"], Arrival, null, Now);
+
+        ticket.Status.Should().Be(HandoverStatus.Requested);
+        ticket.Version.Should().Be(1);
+        ticket.IsOpen.Should().BeTrue();
+        ticket.WasOffered.Should().BeFalse("the receiver does not see it, and nothing of it is announced");
+        ticket.AnswerDueAt.Should().BeNull();
+        ticket.Timeline.Select(e => e.Action).Should().Equal("requested");
+    }
+
+    [Theory]
+    [InlineData(DeclineReason.CaseNotFound, "case-not-found")]
+    [InlineData(DeclineReason.NoConsent, "no-consent")]
+    [InlineData(DeclineReason.Duplicate, "duplicate")]
+    public void DeclineUnoffered_ClosesTheRequest_ByTheSystem_WithTheFailedCheck(DeclineReason reason, string code)
+    {
+        var ticket = HandoverTicket.Request(CaseId, new(Origin), Receiver, ["EDU"], Arrival, null, Now);
+
+        var declined = ticket.DeclineUnoffered(reason, Later);
+
+        ticket.Status.Should().Be(HandoverStatus.Declined);
+        ticket.IsOpen.Should().BeFalse();
+        ticket.WasOffered.Should().BeFalse();
+        ticket.ClosedAt.Should().Be(Later);
+        ticket.AnsweredAt.Should().BeNull("no receiver answered: the statistics' time to answer does not count it");
+        ticket.Timeline[^1].Should().Match<TimelineEntry>(e => e.Action == "declined" && e.Actor == TimelineActor.System && e.Detail == code && e.Version == 2);
+        declined.Should().BeEquivalentTo(new { HandoverId = ticket.Id, Reason = code, Status = HandoverStatuses.Declined, Version = 2L, At = Later });
+    }
+
+    [Fact]
+    public void Request_ThenOffer_StoresTheTicketOffered_AtVersionTwo()
+    {
+        var (ticket, _) = Request(Arrival);
 
         ticket.Status.Should().Be(HandoverStatus.Offered);
         ticket.Version.Should().Be(2);
@@ -131,7 +163,7 @@ public sealed class HandoverTicketTests
     [Fact]
     public void Request_PutsRequestedThenOfferedOnTheTimeline()
     {
-        var (ticket, _, _) = Request(Arrival);
+        var (ticket, _) = Request(Arrival);
 
         ticket.Timeline.Should().SatisfyRespectively(
             requested => requested.Should().BeEquivalentTo(new
@@ -147,29 +179,15 @@ public sealed class HandoverTicketTests
     }
 
     [Fact]
-    public void Request_AnnouncesHandoverRequested_AtVersionOne_WithThePlannedArrivalMonthOnly()
+    public void Request_KeepsThePlannedArrivalMonth()
     {
-        var (ticket, requested, _) = Request(Arrival);
-
-        requested.Should().BeEquivalentTo(new
-        {
-            HandoverId = ticket.Id,
-            CaseId,
-            OriginOrganisationId = Origin,
-            ReceiverOrganisationId = Receiver,
-            Topics = new[] { "EDU", "WORK" },
-            PlannedArrivalMonth = (DateOnly?)new DateOnly(2026, 6, 1),
-            Status = HandoverStatuses.Requested,
-            Version = 1L,
-            At = Now,
-        });
-        ticket.PlannedArrivalMonth.Should().Be(new DateOnly(2026, 6, 1));
+        Request(Arrival).Ticket.PlannedArrivalMonth.Should().Be(new DateOnly(2026, 6, 1));
     }
 
     [Fact]
-    public void Request_AnnouncesHandoverOffered_AtVersionTwo_WithTheAnswerDeadline()
+    public void Offer_AnnouncesHandoverOffered_AtVersionTwo_WithTheAnswerDeadline()
     {
-        var (ticket, _, offered) = Request(Arrival);
+        var (ticket, offered) = Request(Arrival);
 
         offered.Should().BeEquivalentTo(new
         {
@@ -185,12 +203,9 @@ public sealed class HandoverTicketTests
     }
 
     [Fact]
-    public void Request_WithoutPlannedArrival_AnnouncesNoArrivalMonth()
+    public void Request_WithoutPlannedArrival_HasNoArrivalMonth()
     {
-        var (ticket, requested, _) = Request(null);
-
-        requested.PlannedArrivalMonth.Should().BeNull();
-        ticket.PlannedArrivalMonth.Should().BeNull();
+        Request(null).Ticket.PlannedArrivalMonth.Should().BeNull();
     }
 
     [Fact]
@@ -539,8 +554,12 @@ public sealed class HandoverTicketTests
             e.Action == "follow-up-due" && e.Actor == TimelineActor.System && e.Version == version && e.At == Later);
     }
 
-    private static (HandoverTicket Ticket, HandoverRequested Requested, HandoverOffered Offered) Request(DateOnly? plannedArrival) =>
-        HandoverTicket.Request(CaseId, new(Origin), Receiver, ["EDU", "WORK"], plannedArrival, "Continues an apprenticeship search.", AnswerDue, Now);
+    /// <summary>A request whose checks passed at once: offered.</summary>
+    private static (HandoverTicket Ticket, HandoverOffered Offered) Request(DateOnly? plannedArrival)
+    {
+        var ticket = HandoverTicket.Request(CaseId, new(Origin), Receiver, ["EDU", "WORK"], plannedArrival, "Continues an apprenticeship search.", Now);
+        return (ticket, ticket.Offer(AnswerDue, Now));
+    }
 
     /// <summary>A ticket brought to <paramref name="status"/> by the transitions a real one takes, the last a day before Later.</summary>
     private static HandoverTicket In(HandoverStatus status)

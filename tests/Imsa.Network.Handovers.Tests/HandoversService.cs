@@ -40,9 +40,9 @@ public class HandoversService : ServiceFixture<Program>
         return organisation;
     }
 
-    public async Task<Guid> CaseAsync(Organisation owner, string purpose = "vocational-training", string state = "DE-RP")
+    public async Task<Guid> CaseAsync(Organisation owner, string purpose = "vocational-training", string state = "DE-RP", Guid? id = null)
     {
-        var caseId = Guid.NewGuid();
+        var caseId = id ?? Guid.NewGuid();
         await PublishAsync(new CaseOpened(caseId, owner.Id, purpose, state, null, TestDates.Arrival, DateTimeOffset.UtcNow));
         await Eventually.UntilCount(() => Database.CountAsync($"SELECT count(*) FROM case_owners WHERE case_id = '{caseId}'"), 1, "the case to be known");
         return caseId;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Imsa.Network.Contracts.Partners;
 
 namespace Imsa.Network.Handovers.Tests;
 
@@ -57,14 +58,17 @@ public sealed class IdempotencyTests(HandoversService service) : IClassFixture<H
     public async Task ARefusedRequest_KeepsNothing_SoTheSameKeyWorksOnceTheCauseIsGone()
     {
         var origin = await service.OrganisationAsync("origin-partner");
-        var receiver = await service.OrganisationAsync("receiving-service");
+        var receiver = await service.OrganisationAsync("receiving-service", verified: false);
         var caseId = await service.CaseAsync(origin);
+        await service.ConsentAsync(caseId, origin, receiver);
         var scene = new Scene(origin, receiver, caseId, Guid.Empty);
         var key = Guid.NewGuid().ToString();
 
-        // No consent names the receiver yet: 409, kept nowhere.
+        // The receiver is not verified yet: 409, kept nowhere.
         (await service.SendAsync(origin, HttpMethod.Post, "/handovers", Request(scene), key)).StatusCode.Should().Be(HttpStatusCode.Conflict);
-        await service.ConsentAsync(caseId, origin, receiver);
+        await service.PublishAsync(new OrganisationVerified(receiver.Id, 1, DateTimeOffset.UtcNow));
+        await Eventually.UntilCount(
+            () => service.Database.CountAsync($"SELECT count(*) FROM access.organisation_access WHERE organisation_id = '{receiver.Id}' AND status = 'active'"), 1, "the receiver to be active");
 
         (await service.SendAsync(origin, HttpMethod.Post, "/handovers", Request(scene), key)).StatusCode.Should().Be(HttpStatusCode.Created);
     }

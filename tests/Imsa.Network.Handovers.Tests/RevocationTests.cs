@@ -44,9 +44,11 @@ public sealed class RevocationTests(HandoversService service) : IClassFixture<Ha
         await service.PublishAsync(new ConsentGranted(consentId, caseId, origin.Id, [receiver.Id], ["identity"], "continuation-of-counselling", now.AddDays(-1), now.AddYears(1), now.AddDays(-1)));
         await Eventually.UntilCount(() => service.Database.CountAsync($"SELECT count(*) FROM consent_coverage WHERE consent_id = '{consentId}' AND granted"), 1, "the grant");
 
-        var response = await service.SendAsync(origin, HttpMethod.Post, "/handovers", new { caseId, receiverOrganisationId = receiver.Id });
-        response.StatusCode.Should().Be(HttpStatusCode.Conflict);
-        ((string?)(await response.ReadProblemAsync())["detail"]).Should().Contain("consent");
+        var waiting = await service.RequestAsync(origin, caseId, receiver);
+        ((string?)waiting["status"]).Should().Be("requested", "no active consent names the receiver: it is not offered");
+        service.Time.Advance(TimeSpan.FromMinutes(16));
+        await service.StatusAsync((string)waiting["id"]!, "Declined");
+        ((string?)(await service.ReadAsync(origin, (string)waiting["id"]!))["declineReason"]).Should().Be("no-consent");
     }
 
     [Fact]
@@ -108,10 +110,13 @@ public sealed class RevocationTests(HandoversService service) : IClassFixture<Ha
             .Should().Be(1, "a final ticket stays as it was, without its text");
 
         ((string?)(await service.ReadAsync(scene.Receiver, id))["revocationCause"]).Should().Be("case-erased");
-        (await service.SendAsync(scene.Origin, HttpMethod.Post, "/handovers", new { caseId = scene.CaseId, receiverOrganisationId = scene.Receiver.Id }))
-            .StatusCode.Should().Be(HttpStatusCode.NotFound);
         var outgoing = (await (await service.SendAsync(scene.Origin, HttpMethod.Get, $"/handovers/outgoing?caseId={scene.CaseId}")).Content.ReadFromJsonAsync<JsonArray>())!;
         outgoing.Select(t => (string?)t!["status"]).Should().BeEquivalentTo(["revoked", "declined"]);
+        var afterwards = await service.RequestAsync(scene.Origin, scene.CaseId, scene.Receiver);
+        ((string?)afterwards["status"]).Should().Be("requested", "an erased case is as unknown as a missing one: it is never offered");
+        service.Time.Advance(TimeSpan.FromMinutes(16));
+        await service.StatusAsync((string)afterwards["id"]!, "Declined");
+        ((string?)(await service.ReadAsync(scene.Origin, (string)afterwards["id"]!))["declineReason"]).Should().Be("case-not-found");
     }
 }
 

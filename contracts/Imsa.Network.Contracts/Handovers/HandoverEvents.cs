@@ -1,9 +1,10 @@
 namespace Imsa.Network.Contracts.Handovers;
 
 // The handover ticket lifecycle (docs/architecture.md): Requested → Offered → Accepted → InContact → Completed;
-// Declined, Escalated, Withdrawn, Revoked. Every event carries the ticket's version, which grows by one with each
-// transition, and the ticket's status after it, so a consumer that receives them out of order or twice keeps the
-// newest state. Free text (a decline note, a message to the receiver) stays in the Handovers service: events carry
+// Declined, Escalated, Withdrawn, Revoked. A ticket is announced from its offer on: a request that waits for its case
+// or consent is known only to its origin until then (HandoverOffered, at version 2, is a ticket's first event). Every
+// event carries the ticket's version, which grows by one with each transition, and the ticket's status after it, so a
+// consumer that receives them out of order or twice keeps the newest state. Free text (a decline note, a message to the receiver) stays in the Handovers service: events carry
 // codes only.
 
 /// <summary>
@@ -52,23 +53,7 @@ public static class HandoverStatuses
     public static bool IsOpen(string status) => Open.Contains(status);
 }
 
-/// <summary>The origin partner asked to hand its case over to a receiving service.</summary>
-/// <param name="Topics">Topic codes the receiver is asked to continue with.</param>
-/// <param name="PlannedArrivalMonth">The first day of the month of planned arrival, if known.</param>
-public sealed record HandoverRequested(
-    Guid HandoverId,
-    Guid CaseId,
-    Guid OriginOrganisationId,
-    Guid ReceiverOrganisationId,
-    IReadOnlyList<string> Topics,
-    DateOnly? PlannedArrivalMonth,
-    long Version,
-    DateTimeOffset At) : IHandoverEvent
-{
-    public string Status => HandoverStatuses.Requested;
-}
-
-/// <summary>The checks passed; the receiver has the offer in its inbox and must answer by <paramref name="AnswerDueAt"/>.</summary>
+/// <summary>The checks passed; the receiver has the offer in its inbox and must answer by <paramref name="AnswerDueAt"/>. A ticket's first event.</summary>
 public sealed record HandoverOffered(
     Guid HandoverId,
     Guid CaseId,
@@ -93,8 +78,11 @@ public sealed record HandoverAccepted(
     public string Status => HandoverStatuses.Accepted;
 }
 
-/// <summary>The receiver declined.</summary>
-/// <param name="Reason">no-capacity, not-eligible, outside-service-area, language-not-available, duplicate or other.</param>
+/// <summary>The receiver declined the offer, or the service declined a waiting request of the origin's case that failed a check.</summary>
+/// <param name="Reason">
+/// The receiver's: no-capacity, not-eligible, outside-service-area, language-not-available, duplicate or other. The
+/// service's: no-consent, receiver-unavailable, case-restricted, origin-not-active or duplicate.
+/// </param>
 public sealed record HandoverDeclined(
     Guid HandoverId,
     Guid CaseId,

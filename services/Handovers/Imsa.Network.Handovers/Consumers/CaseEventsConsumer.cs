@@ -4,15 +4,17 @@ using Imsa.Network.Handovers.Domain;
 using Imsa.Network.Messaging.Inbox;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Imsa.Network.Handovers.Consumers;
 
 /// <summary>
 /// Keeps who owns each case (the requester must own it) and whether its processing is restricted (no new offers); on
 /// an erasure, clears the free text of the case's tickets and revokes every open handover of it. An erasure that
-/// arrives before the opening stays an erasure.
+/// arrives before the opening stays an erasure. A case that becomes known decides the requests waiting for it
+/// (<see cref="PendingRequests"/>).
 /// </summary>
-internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider time) : IdempotentConsumer<HandoversDbContext>(db),
+internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider time, IOptions<SlaOptions> sla) : IdempotentConsumer<HandoversDbContext>(db),
     IConsumer<CaseOpened>,
     IConsumer<CaseUpdated>,
     IConsumer<CaseRestricted>,
@@ -37,6 +39,8 @@ internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider tim
                 ownership.DestinationState = opened.DestinationState;
                 ownership.PlannedArrivalMonth = opened.PlannedArrivalMonth;
             }
+
+            await DecideWaitingAsync(opened.CaseId, context.CancellationToken);
         });
 
     public Task Consume(ConsumeContext<CaseUpdated> context) =>
@@ -56,6 +60,7 @@ internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider tim
                     PlannedArrivalMonth = updated.PlannedArrivalMonth,
                     UpdatedAt = updated.At,
                 });
+                await DecideWaitingAsync(updated.CaseId, context.CancellationToken);
             }
             else if (updated.At > ownership.UpdatedAt)
             {
@@ -65,6 +70,13 @@ internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider tim
                 ownership.UpdatedAt = updated.At;
             }
         });
+
+    /// <summary>The case's row saved first: the requests' checks read it from the database, locked.</summary>
+    private async Task DecideWaitingAsync(Guid caseId, CancellationToken cancellationToken)
+    {
+        await Db.SaveChangesAsync(cancellationToken);
+        await PendingRequests.DecideAsync(Db, caseId, sla.Value, time, cancellationToken);
+    }
 
     public Task Consume(ConsumeContext<CaseRestricted> context) =>
         ConsumeOnceAsync(context, () => RestrictAsync(context.Message.CaseId, context.Message.OwnerOrganisationId, true, context.Message.At, context.CancellationToken));

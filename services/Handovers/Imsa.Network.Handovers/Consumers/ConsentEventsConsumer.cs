@@ -4,6 +4,7 @@ using Imsa.Network.Handovers.Domain;
 using Imsa.Network.Messaging.Inbox;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Imsa.Network.Handovers.Consumers;
 
@@ -11,9 +12,9 @@ namespace Imsa.Network.Handovers.Consumers;
 /// Keeps which consents cover which receivers, and revokes a receiver's open handovers of a case when the last
 /// consent naming it ends. Safe in any order: an end that arrives before its grant is kept, and the grant then
 /// fills in the rest without reviving it; whether a ticket was opened before or after the consent ended, it ends
-/// Revoked.
+/// Revoked. A grant decides the requests of the case waiting for it (<see cref="PendingRequests"/>).
 /// </summary>
-internal sealed class ConsentEventsConsumer(HandoversDbContext db, TimeProvider time) : IdempotentConsumer<HandoversDbContext>(db),
+internal sealed class ConsentEventsConsumer(HandoversDbContext db, TimeProvider time, IOptions<SlaOptions> sla) : IdempotentConsumer<HandoversDbContext>(db),
     IConsumer<ConsentGranted>,
     IConsumer<ConsentWithdrawn>,
     IConsumer<ConsentExpired>
@@ -35,6 +36,10 @@ internal sealed class ConsentEventsConsumer(HandoversDbContext db, TimeProvider 
             coverage.ValidFrom = granted.ValidFrom;
             coverage.ValidUntil = granted.ValidUntil;
             coverage.Granted = true;
+
+            // Saved first: the requests' checks read the consent from the database, locked.
+            await Db.SaveChangesAsync(context.CancellationToken);
+            await PendingRequests.DecideAsync(Db, granted.CaseId, sla.Value, time, context.CancellationToken);
         });
 
     public Task Consume(ConsumeContext<ConsentWithdrawn> context) => EndAsync(context, "withdrawn", RevocationCause.ConsentWithdrawn);

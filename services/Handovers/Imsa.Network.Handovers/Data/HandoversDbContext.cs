@@ -61,11 +61,14 @@ internal sealed class HandoversDbContext(DbContextOptions<HandoversDbContext> op
             t.Ignore(x => x.PlannedArrivalMonth);
             t.Ignore(x => x.IsOpen);
             t.HasMany(x => x.Timeline).WithOne().HasForeignKey(e => e.TicketId);
-            // One open handover per case and receiver: the database keeps it so even under a race.
+            // One offered open handover per case and receiver: the database keeps it so even under a race. A request
+            // still waiting is not in it: its case is not yet known to be the origin's, so it must not block the owner's.
             t.HasIndex(x => new { x.CaseId, x.ReceiverOrganisationId })
                 .IsUnique()
-                .HasFilter("status IN ('Requested', 'Offered', 'Accepted', 'InContact', 'Escalated')")
+                .HasFilter("status IN ('Offered', 'Accepted', 'InContact', 'Escalated')")
                 .HasDatabaseName("ix_handover_tickets_one_open_per_case_and_receiver");
+            // The requests waiting for their case or consent (PendingRequests): few, looked up by case and by the job.
+            t.HasIndex(x => x.CaseId).HasFilter("status = 'Requested'").HasDatabaseName("ix_handover_tickets_waiting");
             t.HasIndex(x => new { x.ReceiverOrganisationId, x.Status });
             t.HasIndex(x => new { x.OriginOrganisationId, x.Status });
             t.HasIndex(x => x.AnswerDueAt).HasFilter("status = 'Offered'");

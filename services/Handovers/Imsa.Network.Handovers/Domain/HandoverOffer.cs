@@ -35,6 +35,23 @@ internal enum OfferRefusalReason
 internal sealed record OfferRefusal(OfferRefusalReason Reason, string Detail)
 {
     public bool IsNotFound => Reason is OfferRefusalReason.CaseNotFound or OfferRefusalReason.ReceiverNotFound;
+
+    /// <summary>
+    /// What an event on its way may still change: the case or a consent naming the receiver not here yet. A request
+    /// refused only for this waits for them (<see cref="PendingRequests"/>) instead of being answered 404 or 409.
+    /// </summary>
+    public bool CanWait => Reason is OfferRefusalReason.CaseNotFound or OfferRefusalReason.NoConsent;
+
+    /// <summary>The reason a request declined by the service gives for this refusal.</summary>
+    public DeclineReason DeclineReason => Reason switch
+    {
+        OfferRefusalReason.CaseNotFound => Domain.DeclineReason.CaseNotFound,
+        OfferRefusalReason.NoConsent => Domain.DeclineReason.NoConsent,
+        OfferRefusalReason.CaseRestricted => Domain.DeclineReason.CaseRestricted,
+        OfferRefusalReason.OriginNotActive => Domain.DeclineReason.OriginNotActive,
+        OfferRefusalReason.OpenHandoverExists => Domain.DeclineReason.Duplicate,
+        _ => Domain.DeclineReason.ReceiverUnavailable,
+    };
 }
 
 /// <summary>What this service knows of a receiver, for one case, at one moment.</summary>
@@ -50,6 +67,7 @@ internal sealed record ReceiverFacts(
 /// <summary>What this service knows of a handover request: its case and origin, and the receiver asked.</summary>
 /// <param name="CaseOwned">The case is known here, owned by the origin, and not erased.</param>
 /// <param name="OriginActive">The origin is verified and neither suspended nor retired.</param>
+/// <param name="Receiver">The receiver; when the case is not the origin's, only what does not depend on the case.</param>
 internal sealed record RequestFacts(bool CaseOwned, bool OriginActive, ReceiverFacts Receiver);
 
 /// <summary>
@@ -63,20 +81,20 @@ internal static class HandoverOffer
     public static OfferRefusal? Refuses(RequestFacts facts, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(facts);
-        if (!facts.CaseOwned)
-        {
-            return new(OfferRefusalReason.CaseNotFound,
-                "No case of yours with this id is known here. A case opened a moment ago may take a second to arrive: try again.");
-        }
-
         if (!facts.OriginActive)
         {
             return new(OfferRefusalReason.OriginNotActive,
                 "Your organisation is not active (not yet verified, or suspended): it cannot hand cases over.");
         }
 
-        return Refuses(facts.Receiver, today);
+        // Nothing of a case that is not the origin's shows: not whether it exists, is restricted or has handovers.
+        return facts.CaseOwned
+            ? Refuses(facts.Receiver, today)
+            : RefusesReceiver(facts.Receiver, today) ?? CaseNotFound;
     }
+
+    public static OfferRefusal CaseNotFound { get; } = new(OfferRefusalReason.CaseNotFound,
+        "No case of yours with this id has reached the handover service: a case opened a moment ago may still be on its way.");
 
     /// <summary>Null when the case may be offered to the receiver (requested or reassigned); otherwise the first check that fails.</summary>
     public static OfferRefusal? Refuses(ReceiverFacts facts, DateOnly today)
@@ -88,6 +106,12 @@ internal static class HandoverOffer
                 + "it goes to no new receiving service until its owner lifts the restriction (Counselling service).");
         }
 
+        return RefusesReceiver(facts, today) ?? RefusesCase(facts);
+    }
+
+    /// <summary>The checks of the receiver alone, whatever the case.</summary>
+    private static OfferRefusal? RefusesReceiver(ReceiverFacts facts, DateOnly today)
+    {
         if (facts.Receiver is not { IsReceivingService: true } receiver)
         {
             return new(OfferRefusalReason.ReceiverNotFound, "No receiving service with this id is registered in the network.");
@@ -117,6 +141,11 @@ internal static class HandoverOffer
                 string.Create(CultureInfo.InvariantCulture, $"The receiving service is at capacity ({facts.OpenHandovers} of {capacity.MaxOpenHandovers} handovers open)."));
         }
 
+        return null;
+    }
+
+    private static OfferRefusal? RefusesCase(ReceiverFacts facts)
+    {
         if (!facts.ConsentNamesIt)
         {
             return new(OfferRefusalReason.NoConsent, "No active consent of the person names this receiving service: the origin partner must record a new "
@@ -146,11 +175,27 @@ internal static class HandoverOffer
         var facts = await ReadCaseAsync(db, caseId, origin, receiverId, now, cancellationToken);
         if (facts is not { Owned: true })
         {
-            return new RequestFacts(false, false, new ReceiverFacts(null, false, 0, false, false));
+            // The case is not the origin's (not yet, or not at all): the parties are read without it.
+            var parties = await db.Organisations.AsNoTracking()
+                .Where(o => o.Id == receiverId)
+                .Select(o => new
+                {
+                    Receiver = o,
+                    ReceiverActive = db.Set<OrganisationAccess>().Any(a => a.OrganisationId == receiverId && a.Status == OrganisationStatuses.Active),
+                    OriginActive = db.Set<OrganisationAccess>().Any(a => a.OrganisationId == origin && a.Status == OrganisationStatuses.Active),
+                })
+                .SingleOrDefaultAsync(cancellationToken);
+            var originActive = parties?.OriginActive
+                ?? await db.Set<OrganisationAccess>().AnyAsync(a => a.OrganisationId == origin && a.Status == OrganisationStatuses.Active, cancellationToken);
+            var open = parties is { Receiver.MaxOpenHandovers: not null } ? await OpenHandoversAsync(db, receiverId, cancellationToken) : 0;
+            return new RequestFacts(false, originActive, new ReceiverFacts(parties?.Receiver, parties?.ReceiverActive ?? false, open, false, false));
         }
 
         return new RequestFacts(true, facts.OriginActive, await ReceiverFactsAsync(db, facts, receiverId, cancellationToken));
     }
+
+    private static Task<int> OpenHandoversAsync(HandoversDbContext db, Guid receiverId, CancellationToken cancellationToken) =>
+        db.Tickets.CountAsync(t => t.ReceiverOrganisationId == receiverId && HandoverTicket.OfferedStatuses.Contains(t.Status), cancellationToken);
 
     /// <summary>Reads what offering <paramref name="caseId"/> to <paramref name="receiverId"/> is decided on; case and consent rows FOR SHARE, as above.</summary>
     public static async Task<ReceiverFacts> ReadReceiverAsync(
@@ -170,9 +215,7 @@ internal static class HandoverOffer
             return new ReceiverFacts(receiver, false, 0, false, false, facts.Restricted);
         }
 
-        var open = receiver.MaxOpenHandovers is null
-            ? 0
-            : await db.Tickets.CountAsync(t => t.ReceiverOrganisationId == receiverId && HandoverTicket.OpenStatuses.Contains(t.Status), cancellationToken);
+        var open = receiver.MaxOpenHandovers is null ? 0 : await OpenHandoversAsync(db, receiverId, cancellationToken);
         return new ReceiverFacts(receiver, facts.ReceiverActive, open, facts.ConsentNamesReceiver, facts.OpenHandoverToReceiver, facts.Restricted);
     }
 
@@ -192,7 +235,7 @@ internal static class HandoverOffer
                 db.Set<OrganisationAccess>().Any(a => a.OrganisationId == origin && a.Status == OrganisationStatuses.Active),
                 db.Set<OrganisationAccess>().Any(a => a.OrganisationId == receiverId && a.Status == OrganisationStatuses.Active),
                 db.Consents.FromSql($"SELECT * FROM consent_coverage WHERE case_id = {caseId} FOR SHARE").Any(activeFor),
-                db.Tickets.Any(t => t.CaseId == caseId && t.ReceiverOrganisationId == receiverId && HandoverTicket.OpenStatuses.Contains(t.Status))))
+                db.Tickets.Any(t => t.CaseId == caseId && t.ReceiverOrganisationId == receiverId && HandoverTicket.OfferedStatuses.Contains(t.Status))))
             .SingleOrDefaultAsync(cancellationToken);
     }
 

@@ -69,6 +69,14 @@ internal sealed class HandoverTicket
     public static readonly HandoverStatus[] OpenStatuses =
         [HandoverStatus.Requested, HandoverStatus.Offered, HandoverStatus.Accepted, HandoverStatus.InContact, HandoverStatus.Escalated];
 
+    /// <summary>
+    /// Open and offered: what counts against a receiver's capacity, what one case may have once per receiver, and what a
+    /// revocation ends. A request still waiting (<see cref="HandoverStatus.Requested"/>) is none of these: its case is
+    /// not yet known to be the origin's, so it must not take a receiver's capacity or block another request.
+    /// </summary>
+    public static readonly HandoverStatus[] OfferedStatuses =
+        [HandoverStatus.Offered, HandoverStatus.Accepted, HandoverStatus.InContact, HandoverStatus.Escalated];
+
     public Guid Id { get; init; }
 
     public Guid CaseId { get; init; }
@@ -140,10 +148,13 @@ internal sealed class HandoverTicket
 
     public bool IsOpen => OpenStatuses.Contains(Status);
 
-    /// <summary>A new ticket: requested, and — the checks (<see cref="HandoverOffer"/>) having passed — offered at once.</summary>
-    public static (HandoverTicket Ticket, HandoverRequested Requested, HandoverOffered Offered) Request(
-        Guid caseId, NetworkActor origin, Guid receiver, IReadOnlyList<string> topics, DateOnly? plannedArrival, string? message,
-        DateTimeOffset answerDueAt, DateTimeOffset now)
+    /// <summary>
+    /// A new ticket, requested and not yet offered: <see cref="Offer"/> follows once the checks
+    /// (<see cref="HandoverOffer"/>) pass, at once or when the case and its consent reach this service. Nothing is
+    /// announced yet: a request's case is not known to be the origin's until then.
+    /// </summary>
+    public static HandoverTicket Request(
+        Guid caseId, NetworkActor origin, Guid receiver, IReadOnlyList<string> topics, DateOnly? plannedArrival, string? message, DateTimeOffset now)
     {
         var ticket = new HandoverTicket
         {
@@ -158,10 +169,34 @@ internal sealed class HandoverTicket
             Status = HandoverStatus.Requested,
         };
         ticket.Step(HandoverStatus.Requested, now, TimelineActor.Origin, origin, "requested", null);
-        var requested = new HandoverRequested(ticket.Id, caseId, origin.OrganisationId, receiver, ticket.Topics, ticket.PlannedArrivalMonth, ticket.Version, now);
-        ticket.AnswerDueAt = answerDueAt;
-        ticket.Step(HandoverStatus.Offered, now, TimelineActor.System, null, "offered", $"answer-due:{answerDueAt:O}");
-        return (ticket, requested, new HandoverOffered(ticket.Id, caseId, origin.OrganisationId, receiver, answerDueAt, ticket.Version, now));
+        return ticket;
+    }
+
+    /// <summary>
+    /// Offered to the receiver at some point: from then on the receiver sees the ticket and every step is announced.
+    /// A request still waiting for its case or consent, or declined by the system without an offer, was never offered.
+    /// </summary>
+    public bool WasOffered => AnswerDueAt is not null;
+
+    /// <summary>The checks passed: the receiver has the offer in its inbox and must answer by <paramref name="answerDueAt"/>. The ticket's first event.</summary>
+    public HandoverOffered Offer(DateTimeOffset answerDueAt, DateTimeOffset now)
+    {
+        AnswerDueAt = answerDueAt;
+        Step(HandoverStatus.Offered, now, TimelineActor.System, null, "offered", $"answer-due:{answerDueAt:O}");
+        return new HandoverOffered(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, answerDueAt, Version, now);
+    }
+
+    /// <summary>
+    /// A request that cannot be offered: a check failed once the case was known, or the case or its consent did not
+    /// arrive in time. Declined by the service, the failed check as the reason; announced only when the case is known
+    /// to be the origin's (the caller decides).
+    /// </summary>
+    public HandoverDeclined DeclineUnoffered(DeclineReason reason, DateTimeOffset now)
+    {
+        DeclineReason = reason;
+        ClosedAt = now;
+        Step(HandoverStatus.Declined, now, TimelineActor.System, null, "declined", EnumCodes.Of(reason));
+        return new HandoverDeclined(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, EnumCodes.Of(reason), Version, now);
     }
 
     /// <summary>

@@ -50,7 +50,8 @@ public sealed record NetworkStatistics(
     internal static async Task<NetworkStatistics> ComputeAsync(HandoversDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var facts = await (
-            from t in db.Tickets.AsNoTracking()
+            // Offered handovers only: a request declined unoffered (its case or consent never came) is no handover.
+            from t in db.Tickets.AsNoTracking().Where(t => t.AnswerDueAt != null)
             join o in db.Organisations on t.OriginOrganisationId equals o.Id into origins
             from origin in origins.DefaultIfEmpty()
             join r in db.Organisations on t.ReceiverOrganisationId equals r.Id into receivers

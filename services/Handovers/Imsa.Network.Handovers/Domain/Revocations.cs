@@ -7,12 +7,15 @@ namespace Imsa.Network.Handovers.Domain;
 /// <summary>Ends the handovers whose legal ground ended: a consent withdrawn or expired, a case erased.</summary>
 internal static class Revocations
 {
-    /// <summary>Revokes every open ticket of the case (for one receiver, or all), announcing each; returns how many.</summary>
+    /// <summary>
+    /// Revokes every offered open ticket of the case (for one receiver, or all), announcing each; returns how many. A
+    /// request still waiting is left to its decision (<see cref="PendingRequests"/>), which finds the ground gone.
+    /// </summary>
     public static async Task<int> RevokeAsync(
         HandoversDbContext db, Guid caseId, Guid? receiver, RevocationCause cause, TimeProvider time, CancellationToken cancellationToken)
     {
         var open = await db.Tickets
-            .Where(t => t.CaseId == caseId && HandoverTicket.OpenStatuses.Contains(t.Status)
+            .Where(t => t.CaseId == caseId && HandoverTicket.OfferedStatuses.Contains(t.Status)
                 && (receiver == null || t.ReceiverOrganisationId == receiver))
             .ToListAsync(cancellationToken);
         var now = time.GetUtcNow();

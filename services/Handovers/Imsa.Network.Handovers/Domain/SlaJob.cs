@@ -14,6 +14,12 @@ internal sealed class SlaOptions
     /// <summary>Days after the planned arrival (or the acceptance, if later) without first contact before a follow-up is due.</summary>
     public int FollowUpDaysAfterArrival { get; set; } = 30;
 
+    /// <summary>
+    /// How long a handover request may wait for its case or a consent naming the receiver to arrive before the service
+    /// declines it (case-not-found, no-consent). Events take a second; the rest is room for an outage.
+    /// </summary>
+    public TimeSpan RequestWait { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>How often the timers are checked. The deadlines are rows in the database, so nothing is lost between checks.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -22,9 +28,10 @@ internal sealed class SlaOptions
 
 /// <summary>
 /// The SLA timers, kept in the database (RabbitMQ here has no delayed messages) and driven by
-/// <see cref="TimeProvider"/>: an offer past its answer deadline is escalated (HandoverEscalated); an accepted
-/// handover with no first contact past its follow-up date is flagged. Safe with several instances: each ticket is
-/// taken under FOR UPDATE SKIP LOCKED and its version guards the change.
+/// <see cref="TimeProvider"/>: a request waiting for its case or consent is decided again (<see cref="PendingRequests"/>:
+/// offered, or declined once its wait is over); an offer past its answer deadline is escalated (HandoverEscalated); an
+/// accepted handover with no first contact past its follow-up date is flagged. Safe with several instances: each
+/// ticket is taken under FOR UPDATE SKIP LOCKED and its version guards the change.
 /// </summary>
 internal sealed partial class SlaJob(
     IServiceScopeFactory scopes, TimeProvider time, IOptions<SlaOptions> options, ILogger<SlaJob> logger) : BackgroundService
@@ -35,6 +42,7 @@ internal sealed partial class SlaJob(
         {
             try
             {
+                await DecideWaitingAsync(stoppingToken);
                 int escalated, flagged;
                 do
                 {
@@ -61,6 +69,40 @@ internal sealed partial class SlaJob(
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Decides every request still waiting, one transaction each (one failing check or lost race costs only its own),
+    /// each once per pass: in the order of their ids, from the last one decided on. A request locked elsewhere (being
+    /// decided on an arrival right now) is skipped. Returns how many were decided.
+    /// </summary>
+    public async Task<int> DecideWaitingAsync(CancellationToken cancellationToken)
+    {
+        var decided = 0;
+        for (var after = Guid.Empty; !cancellationToken.IsCancellationRequested; decided++)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<HandoversDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var ticket = (await db.Tickets
+                .FromSql($"""
+                    SELECT * FROM handover_tickets
+                    WHERE status = 'Requested' AND id > {after}
+                    ORDER BY id LIMIT 1
+                    FOR UPDATE SKIP LOCKED
+                    """)
+                .ToListAsync(cancellationToken)).SingleOrDefault();
+            if (ticket is null)
+            {
+                break;
+            }
+
+            await PendingRequests.DecideAsync(db, ticket, options.Value, time, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            after = ticket.Id;
+        }
+
+        return decided;
     }
 
     public async Task<(int Escalated, int Flagged)> RunOnceAsync(CancellationToken cancellationToken)

@@ -113,10 +113,12 @@ internal static class HandoverEndpoints
             .WithQuota(HandoversServices.HandoverRequests)
             .RequireAuthorization(NetworkRoles.Partner)
             .WithSummary("Request a handover of the caller's case (partners abroad)")
-            .WithDescription("Checks, each answered with a problem that says which: the caller owns the case (404), the receiver is a receiving "
-                + "service (404), both are active (409), the receiver accepts handovers and is not at capacity (409), an active consent names "
-                + "the receiver (409), no open handover of the case to it exists (409). Then offers it to the receiver. "
-                + "Announces HandoverRequested and HandoverOffered.")
+            .WithDescription("Checks, each answered with a problem that says which: the receiver is a receiving service (404), both are "
+                + "active (409), the receiver accepts handovers and is not at capacity (409), the case is not restricted and has no open "
+                + "handover to it (409). When the case and an active consent naming the receiver are here too, the handover is offered at "
+                + "once (201, status offered; announces HandoverOffered). When either has not reached this service yet (a case opened or a "
+                + "consent recorded a moment ago), the request waits (201, status requested): it is offered as soon as they arrive, or "
+                + "declined by the service after 15 minutes (case-not-found, no-consent). Read it with GET /handovers/{id}.")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -198,7 +200,13 @@ internal static class HandoverEndpoints
                         + "can be accepted once its owner lifts the restriction.");
                 }
 
-                db.AddEvent(transition(ticket, user, time.GetUtcNow(), sla.Value), time);
+                var announced = transition(ticket, user, time.GetUtcNow(), sla.Value);
+                if (ticket.WasOffered)
+                {
+                    // A request withdrawn while it waited was never announced: nobody else knows it.
+                    db.AddEvent(announced, time);
+                }
+
                 return await SaveAsync(db, ticket, reader, cancellationToken);
             })
             .RequireAuthorization(role)
@@ -245,18 +253,21 @@ internal static class HandoverEndpoints
         var receiverId = request.ReceiverOrganisationId!.Value;
         await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         var facts = await HandoverOffer.ReadRequestAsync(db, caseId, origin, receiverId, now, cancellationToken);
-        if (HandoverOffer.Refuses(facts, today) is { } refusal)
+        var refusal = HandoverOffer.Refuses(facts, today);
+        if (refusal is { CanWait: false })
         {
             return HandoverResults.Refused(refusal);
         }
 
-        var answerDueAt = WorkingDays.Add(now, sla.Value.AnswerWorkingDays);
-        var (ticket, requested, offered) = HandoverTicket.Request(
-            caseId, NetworkActor.Of(user), receiverId, request.Topics ?? [], request.PlannedArrival, request.Message, answerDueAt, now);
+        // Offered at once when every check passes; otherwise it waits for the case or consent still on their way.
+        var ticket = HandoverTicket.Request(caseId, NetworkActor.Of(user), receiverId, request.Topics ?? [], request.PlannedArrival, request.Message, now);
         db.Tickets.Add(ticket);
         await texts.SealAsync(db, ticket, cancellationToken);
-        db.AddEvent(requested, time);
-        db.AddEvent(offered, time);
+        if (refusal is null)
+        {
+            db.AddEvent(ticket.Offer(WorkingDays.Add(now, sla.Value.AnswerWorkingDays), now), time);
+        }
+
         if (await HandoverResults.SaveAsync(db, cancellationToken) is { } conflict)
         {
             return conflict;
@@ -331,7 +342,7 @@ internal static class HandoverEndpoints
         }
 
         var receiver = user.OrganisationId();
-        var query = db.Tickets.AsNoTracking().Where(t => t.ReceiverOrganisationId == receiver && statuses.Contains(t.Status));
+        var query = db.Tickets.AsNoTracking().Where(t => t.ReceiverOrganisationId == receiver && t.AnswerDueAt != null && statuses.Contains(t.Status));
         if (month is { } m)
         {
             var next = m.AddMonths(1);
@@ -353,7 +364,7 @@ internal static class HandoverEndpoints
     {
         var caller = user.OrganisationId();
         var ticket = await db.Tickets.AsNoTracking().Include(t => t.Timeline)
-            .FirstOrDefaultAsync(t => t.Id == id && (t.OriginOrganisationId == caller || t.ReceiverOrganisationId == caller), cancellationToken);
+            .FirstOrDefaultAsync(t => t.Id == id && (t.OriginOrganisationId == caller || (t.ReceiverOrganisationId == caller && t.AnswerDueAt != null)), cancellationToken);
         if (ticket is null)
         {
             return Problems.NotFound("Handover");
@@ -374,7 +385,7 @@ internal static class HandoverEndpoints
         }
 
         var errors = new Dictionary<string, string[]>();
-        if (!EnumCodes.TryParse<DeclineReason>(request.Reason, out var reason))
+        if (!EnumCodes.TryParse<DeclineReason>(request.Reason, out var reason) || !DeclineReasons.ByReceiver.Contains(reason))
         {
             errors["reason"] = ["A reason is required: no-capacity, not-eligible, outside-service-area, language-not-available, duplicate or other."];
         }
@@ -449,7 +460,7 @@ internal static class HandoverEndpoints
     {
         var caller = user.OrganisationId();
         var ticket = await db.Tickets.Include(t => t.Timeline)
-            .FirstOrDefaultAsync(t => t.Id == id && (t.OriginOrganisationId == caller || t.ReceiverOrganisationId == caller), cancellationToken);
+            .FirstOrDefaultAsync(t => t.Id == id && (t.OriginOrganisationId == caller || (t.ReceiverOrganisationId == caller && t.AnswerDueAt != null)), cancellationToken);
         if (ticket is not null)
         {
             await texts.OpenAsync(db, [ticket], cancellationToken);

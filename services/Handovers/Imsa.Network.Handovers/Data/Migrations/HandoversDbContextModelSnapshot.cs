@@ -331,13 +331,17 @@ namespace Imsa.Network.Handovers.Data.Migrations
                     b.HasIndex("AnswerDueAt")
                         .HasFilter("status = 'Offered'");
 
+                    b.HasIndex("CaseId")
+                        .HasDatabaseName("ix_handover_tickets_waiting")
+                        .HasFilter("status = 'Requested'");
+
                     b.HasIndex("FollowUpDueAt")
                         .HasFilter("status = 'Accepted' AND follow_up_flagged_at IS NULL");
 
                     b.HasIndex("CaseId", "ReceiverOrganisationId")
                         .IsUnique()
                         .HasDatabaseName("ix_handover_tickets_one_open_per_case_and_receiver")
-                        .HasFilter("status IN ('Requested', 'Offered', 'Accepted', 'InContact', 'Escalated')");
+                        .HasFilter("status IN ('Offered', 'Accepted', 'InContact', 'Escalated')");
 
                     b.HasIndex("OriginOrganisationId", "Status");
 

@@ -1,0 +1,64 @@
+using Imsa.Network.Handovers.Data;
+using Imsa.Network.Messaging.Outbox;
+using Microsoft.EntityFrameworkCore;
+
+namespace Imsa.Network.Handovers.Domain;
+
+/// <summary>
+/// Handover requests that came before their case or consent: they wait as <see cref="HandoverStatus.Requested"/>
+/// and are decided here when the case or a consent arrives (<see cref="Consumers.CaseEventsConsumer"/>,
+/// <see cref="Consumers.ConsentEventsConsumer"/>) and on every pass of the <see cref="SlaJob"/>, which also catches
+/// a request and an arrival that crossed. Offered when the checks pass; declined by the service, the failed check as
+/// the reason, when a check fails that no event on its way can change, or when the wait
+/// (<see cref="SlaOptions.RequestWait"/>) is over. Nothing is announced of a request whose case did not turn out to
+/// be the origin's: the other parties never hear of it.
+/// </summary>
+internal static class PendingRequests
+{
+    /// <summary>Decides the waiting requests of a case, in the caller's transaction; call it after the arrival is saved.</summary>
+    public static async Task<int> DecideAsync(
+        HandoversDbContext db, Guid caseId, SlaOptions sla, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var waiting = await db.Tickets
+            .FromSql($"SELECT * FROM handover_tickets WHERE case_id = {caseId} AND status = 'Requested' ORDER BY requested_at FOR UPDATE")
+            .ToListAsync(cancellationToken);
+        foreach (var ticket in waiting)
+        {
+            await DecideAsync(db, ticket, sla, time, cancellationToken);
+        }
+
+        return waiting.Count;
+    }
+
+    /// <summary>
+    /// Decides one waiting request (locked by the caller): offered, declined, or left waiting while an event on its way
+    /// may still change the answer and the wait is not over. The offer is saved at once, so a second request of the
+    /// same case to the same receiver decided next sees it (and is declined as a duplicate).
+    /// </summary>
+    public static async Task DecideAsync(HandoversDbContext db, HandoverTicket ticket, SlaOptions sla, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        ArgumentNullException.ThrowIfNull(sla);
+        var now = time.GetUtcNow();
+        var facts = await HandoverOffer.ReadRequestAsync(db, ticket.CaseId, ticket.OriginOrganisationId, ticket.ReceiverOrganisationId, now, cancellationToken);
+        var refusal = HandoverOffer.Refuses(facts, DateOnly.FromDateTime(now.UtcDateTime));
+        if (refusal is null)
+        {
+            db.AddEvent(ticket.Offer(WorkingDays.Add(now, sla.AnswerWorkingDays), now), time);
+        }
+        else if (!refusal.CanWait || ticket.RequestedAt + sla.RequestWait <= now)
+        {
+            var declined = ticket.DeclineUnoffered(refusal.DeclineReason, now);
+            if (facts.CaseOwned)
+            {
+                db.AddEvent(declined, time);
+            }
+        }
+        else
+        {
+            return;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+}
