@@ -19,7 +19,7 @@ namespace Imsa.Network.Bench.Baselines;
 /// <param name="Journey">A whole journey, from the case's insert to the outcome's commit, ms.</param>
 /// <param name="WarmupJitShares">Per warm-up round, the JIT's compile time as a share of the round.</param>
 /// <param name="TransactionsPerJourney">PostgreSQL transactions per journey: writes, relay passes, consumer transactions, the case read.</param>
-/// <param name="RelayPassesPerJourney">Relay transactions that published a batch, per journey (6 events per journey).</param>
+/// <param name="RelayPassesPerJourney">Relay transactions that published a batch, per journey (5 events per journey).</param>
 /// <param name="PostgresOwnSeconds">
 /// PostgreSQL's CPU seconds for this baseline alone: the backends of its three databases and the server's own processes,
 /// not other databases' backends (Cpu.PostgresSeconds counts every PostgreSQL process).
@@ -57,11 +57,11 @@ public sealed record RawJourneyResult(
 /// transactions as the three services do them, but with raw Npgsql (prepared commands, one data source per service
 /// database) and RabbitMQ.Client, in this process, without ASP.NET Core, EF Core, MassTransit, HTTP, tokens or
 /// encryption. One journey: the case and its CaseOpened (Counselling), the consent and its ConsentGranted; once
-/// Handovers has consumed both, the ticket with HandoverRequested and HandoverOffered, the acceptance with
-/// HandoverAccepted (Handovers); once Counselling has projected the acceptance, a read of the case, the dossier read
-/// recording a disclosure (Counselling), the outcome with HandoverOutcomeRecorded (Handovers). Every write is one
+/// Handovers has consumed both, the ticket offered with HandoverOffered, the acceptance with HandoverAccepted
+/// (Handovers); once Counselling has projected the acceptance, a read of the case, the dossier read recording a
+/// disclosure (Counselling), the outcome with HandoverOutcomeRecorded (Handovers). Every write is one
 /// transaction with its outbox rows; each service's relay takes up to 100 rows FOR UPDATE SKIP LOCKED, publishes them
-/// with publisher confirms and deletes them; each consuming service (Handovers: 2 events, Counselling: 4, Partners: 4)
+/// with publisher confirms and deletes them; each consuming service (Handovers: 2 events, Counselling: 3, Partners: 3)
 /// takes a message in one transaction of an inbox insert ON CONFLICT DO NOTHING and an upsert of its effect, then
 /// acknowledges it. The waits are in-process signals from the consumers, where the product's client polls.
 /// </summary>
@@ -71,7 +71,7 @@ public sealed class RawJourneyBaseline : IAsyncDisposable
     private const int RelayBatch = 100;
     private const int WarmupJourneys = 200;
     private const int MaxWarmupRounds = 10;
-    private const int ConsumedPerJourney = 10;
+    private const int ConsumedPerJourney = 8;
     private const int Organisations = 20;
 
     /// <summary>Messages each consumer works on at once (of the prefetch it may hold unacknowledged), each with its own connection.</summary>
@@ -131,7 +131,7 @@ public sealed class RawJourneyBaseline : IAsyncDisposable
     private const string InsertOutbox = "INSERT INTO outbox_messages (id, message_type, body, created_at) VALUES ($1, $2, $3, $4)";
     private const string InsertInbox = "INSERT INTO inbox_messages (message_id, consumer, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
 
-    private static readonly string[] HandoverEvents = ["HandoverRequested", "HandoverOffered", "HandoverAccepted", "HandoverOutcomeRecorded"];
+    private static readonly string[] HandoverEvents = ["HandoverOffered", "HandoverAccepted", "HandoverOutcomeRecorded"];
     private static readonly string[] Categories = ["contact", "situation", "language", "needs"];
 
     private readonly CancellationTokenSource _stop = new();
@@ -340,7 +340,7 @@ public sealed class RawJourneyBaseline : IAsyncDisposable
                 [new RawEvent(Guid.CreateVersion7(), "ConsentGranted", caseId, null, partner, receiver, 1, now)],
                 cancellationToken);
 
-            // POST /handovers, once Handovers knows the case and the consent: the ticket, HandoverRequested and HandoverOffered.
+            // POST /handovers, once Handovers knows the case and the consent: the ticket offered at once, HandoverOffered.
             await wait.HandoversKnows.Task.WaitAsync(WaitLimit, cancellationToken);
             now = DateTimeOffset.UtcNow;
             await WriteAsync(
@@ -353,10 +353,7 @@ public sealed class RawJourneyBaseline : IAsyncDisposable
                         """,
                         ticketId, caseId, partner, receiver, now),
                 ],
-                [
-                    new RawEvent(Guid.CreateVersion7(), "HandoverRequested", caseId, ticketId, partner, receiver, 1, now),
-                    new RawEvent(Guid.CreateVersion7(), "HandoverOffered", caseId, ticketId, partner, receiver, 2, now),
-                ],
+                [new RawEvent(Guid.CreateVersion7(), "HandoverOffered", caseId, ticketId, partner, receiver, 2, now)],
                 cancellationToken,
                 expectRows: true);
 
@@ -603,7 +600,6 @@ public sealed class RawJourneyBaseline : IAsyncDisposable
     {
         var status = e.Type switch
         {
-            "HandoverRequested" => "requested",
             "HandoverOffered" => "offered",
             "HandoverAccepted" => "accepted",
             _ => "contacted",

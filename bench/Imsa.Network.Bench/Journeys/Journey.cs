@@ -12,10 +12,10 @@ public enum JourneyStep
     /// <summary>POST /cases/{id}/consents on Counselling (the partner).</summary>
     RecordConsent,
 
-    /// <summary>POST /handovers on Handovers (the partner), tried again while the case and consent are on their way there.</summary>
+    /// <summary>POST /handovers on Handovers (the partner).</summary>
     RequestHandover,
 
-    /// <summary>POST /handovers/{id}/accept on Handovers (the receiver).</summary>
+    /// <summary>POST /handovers/{id}/accept on Handovers (the receiver), tried again while the ticket waits for the case and consent to reach Handovers.</summary>
     Accept,
 
     /// <summary>GET /cases/{id} on Counselling (the partner), read until the acceptance shows.</summary>
@@ -37,7 +37,7 @@ public sealed class JourneyTrace
 
     public long FinishedAt { get; set; }
 
-    /// <summary>From the first POST /handovers to the one answered 201 (the case and consent reaching Handovers), ms.</summary>
+    /// <summary>From the POST /handovers until the receiver's accept succeeded (the case and consent reaching Handovers, the ticket offered), ms.</summary>
     public double HandoverWait { get; set; }
 
     /// <summary>From the accept's answer to the first read of the origin's case that shows it accepted, ms.</summary>
@@ -59,10 +59,10 @@ public sealed class JourneyFailedException(string reason, string detail) : Excep
 
 /// <summary>
 /// One complete handover journey through the REST APIs, as the end-to-end test walks it: the partner opens a case and
-/// records a consent naming the receiver, then requests the handover (retrying while Handovers has not yet heard of
-/// the case and consent); the receiver accepts; the partner reads its case until the acceptance shows (the closed
-/// loop; Counselling's consumer of HandoverAccepted writes the row that both shows the status and opens the dossier);
-/// the receiver reads the dossier and records first contact.
+/// records a consent naming the receiver, then requests the handover; the receiver accepts (retrying while the ticket
+/// waits, not yet offered, for the case and consent to reach Handovers); the partner reads its case until the
+/// acceptance shows (the closed loop; Counselling's consumer of HandoverAccepted writes the row that both shows the
+/// status and opens the dossier); the receiver reads the dossier and records first contact.
 /// </summary>
 public sealed class Journey(JourneyApi api, JourneySettings settings)
 {
@@ -106,18 +106,19 @@ public sealed class Journey(JourneyApi api, JourneySettings settings)
 
         var requestedAt = Stopwatch.GetTimestamp();
         var request = JourneyApi.Body(new { caseId, receiverOrganisationId = receiver.Id, topics = Topics, plannedArrival });
-        var requested = await UntilAsync(trace, JourneyStep.RequestHandover, HttpMethod.Post, new Uri(api.Handovers, "handovers"), partner, request,
-            answer => answer.Status is not (404 or 409), cancellationToken);
+        var requested = await CallAsync(trace, JourneyStep.RequestHandover, HttpMethod.Post, new Uri(api.Handovers, "handovers"), partner, request, cancellationToken);
         Expect(requested, 201, JourneyStep.RequestHandover);
-        trace.HandoverWait = Stopwatch.GetElapsedTime(requestedAt, requested.ReadAt).TotalMilliseconds;
         Guid handoverId;
         using (var json = requested.Json())
         {
             handoverId = json.RootElement.GetProperty("id").GetGuid();
         }
 
-        var accepted = await CallAsync(trace, JourneyStep.Accept, HttpMethod.Post, new Uri(api.Handovers, $"handovers/{handoverId}/accept"), receiver, null, cancellationToken);
+        // Until the case and consent reach Handovers the ticket waits, requested, and the receiver's accept answers 404 or 409.
+        var accepted = await UntilAsync(trace, JourneyStep.Accept, HttpMethod.Post, new Uri(api.Handovers, $"handovers/{handoverId}/accept"), receiver, null,
+            answer => answer.Status is not (404 or 409), cancellationToken);
         Expect(accepted, 200, JourneyStep.Accept);
+        trace.HandoverWait = Stopwatch.GetElapsedTime(requestedAt, accepted.ReadAt).TotalMilliseconds;
 
         trace.Propagation = await UntilAcceptanceShowsAsync(trace, partner, caseId, handoverId, accepted.ReadAt, cancellationToken);
 

@@ -46,7 +46,7 @@ public static class JourneyReport
         Line();
         Line($"Network: {s.Partners} origin partners and {s.Receivers} receiving services (maxOpenHandovers {N(s.ReceiverCapacity)}), set up through the Partners API " +
              $"in {F(result.SetupSeconds, 1)} s; services ready {F(result.ServiceStartSeconds, 1)} s after their start. A journey: POST /cases, POST /cases/{{id}}/consents, " +
-             $"POST /handovers (again while 404/409, pausing {s.RetryMilliseconds} ms doubling up to 100 ms), accept, GET /cases/{{id}} as the partner every {s.PollMilliseconds} ms " +
+             $"POST /handovers, accept (again while 404/409, the ticket not yet offered, pausing {s.RetryMilliseconds} ms doubling up to 100 ms), GET /cases/{{id}} as the partner every {s.PollMilliseconds} ms " +
              "(after 100 ms: every tenth of the time waited) until the handover shows accepted, GET /cases/{id}/dossier, POST /handovers/{id}/outcomes " +
              "(first contact made); a random partner and receiver each. A journey that fails does not count; the figures of its calls do.");
         Line();
@@ -74,7 +74,7 @@ public static class JourneyReport
         Line();
         Line("### Runs");
         Line();
-        Line("| Run | journeys/s | completed / failed | journey p50 / p95 / p99 ms | POST /handovers until 201, p50 / p99 ms | accept → visible on the case, p50 / p95 / p99 / max ms | HTTP calls per journey | machine busy (other) | consumers caught up after |");
+        Line("| Run | journeys/s | completed / failed | journey p50 / p95 / p99 ms | POST /handovers until accepted, p50 / p99 ms | accept → visible on the case, p50 / p95 / p99 / max ms | HTTP calls per journey | machine busy (other) | consumers caught up after |");
         Line("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var run in result.Warmup.Concat(result.Closed).Concat(paced is null ? [] : [paced]))
         {
@@ -225,10 +225,10 @@ public static class JourneyReport
 
         line("");
         line("Raw journey baseline (Baselines/RawJourneyBaseline.cs): one journey's 6 write transactions (case + CaseOpened, consent + ConsentGranted, " +
-             "ticket + HandoverRequested + HandoverOffered, acceptance + HandoverAccepted, dossier read + disclosure row, outcome + HandoverOutcomeRecorded), " +
+             "ticket + HandoverOffered, acceptance + HandoverAccepted, dossier read + disclosure row, outcome + HandoverOutcomeRecorded), " +
              "each with its outbox rows; per service database a relay (up to 100 rows FOR UPDATE SKIP LOCKED, published with publisher confirms, deleted); " +
-             $"10 consumer transactions (inbox insert ON CONFLICT DO NOTHING + effect upsert, then ack; prefetch {raw.Prefetch}, {raw.ConsumerConcurrency} at once per consumer): " +
-             "Handovers 2, Counselling 4, Partners 4; and a read of the case. In this process with raw Npgsql (prepared statements, no reset on a pooled " +
+             $"8 consumer transactions (inbox insert ON CONFLICT DO NOTHING + effect upsert, then ack; prefetch {raw.Prefetch}, {raw.ConsumerConcurrency} at once per consumer): " +
+             "Handovers 2, Counselling 3, Partners 3; and a read of the case. In this process with raw Npgsql (prepared statements, no reset on a pooled " +
              "connection's return) and RabbitMQ.Client: no ASP.NET Core, EF Core, MassTransit, HTTP, tokens or encryption; waits are in-process signals, not polls. " +
              $"Warm-up rounds of 200 journeys until the JIT took under 5 % of a round ({raw.WarmupJitShares.Count}: {string.Join(", ", raw.WarmupJitShares.Select(P))}); " +
              $"timed until every message was consumed. {F(raw.TransactionsPerJourney, 1)} PostgreSQL transactions per journey ({F(raw.RelayPassesPerJourney, 2)} relay passes). " +

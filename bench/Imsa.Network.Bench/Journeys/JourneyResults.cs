@@ -58,7 +58,7 @@ public sealed record MonitorSummary(
 /// <param name="Seconds">The run's duration: journeys start during it; those in flight at its end finish afterwards.</param>
 /// <param name="CompletedInTime">Journeys completed within the duration, over which the CPU was measured.</param>
 /// <param name="Journey">A whole journey, from POST /cases to the first-contact answer, ms.</param>
-/// <param name="HandoverWait">From the first POST /handovers until one answered 201, ms.</param>
+/// <param name="HandoverWait">From the POST /handovers until the receiver's accept succeeded (the ticket offered), ms.</param>
 /// <param name="Propagation">From the accept's answer until a read of the origin's case showed it accepted, ms.</param>
 /// <param name="StartDelay">Paced runs: how late journeys started against when they were due, ms.</param>
 /// <param name="CaughtUpSeconds">
