@@ -113,7 +113,15 @@ out=$(retry 201 POST "$handovers/handovers" "$partner" \
   "{\"caseId\":\"$case_id\",\"receiverOrganisationId\":\"$receiver_id\",\"topics\":[\"EDU\",\"LANG\"],\"plannedArrival\":\"$arrival\",\"message\":\"Starts an apprenticeship; see the dossier.\"}")
 expect 201 "$out" "requesting the handover"
 handover_id=$(body "$out" | field id)
-show "handover $handover_id: $(body "$out" | field status), answer due $(body "$out" | field answerDueAt)"
+show "handover $handover_id: $(body "$out" | field status)"
+# A request made while the case and consent are still on their way to Handovers waits there, and is offered once they arrive.
+for _ in $(seq 1 100); do
+  out=$(call GET "$handovers/handovers/$handover_id" "$partner")
+  [ "$(body "$out" | field status)" = "offered" ] && break
+  sleep 0.1
+done
+[ "$(body "$out" | field status)" = "offered" ] || fail "the handover was not offered: $(body "$out")"
+show "offered, answer due $(body "$out" | field answerDueAt)"
 
 say "The receiving service finds it in its inbox and accepts"
 out=$(call GET "$handovers/handovers/inbox" "$receiver")

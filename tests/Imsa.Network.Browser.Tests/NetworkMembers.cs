@@ -74,15 +74,28 @@ public static class NetworkMembers
         return caseId;
     }
 
-    /// <summary>The partner's case system requests the handover of the case to <paramref name="receiver"/>, once Handovers knows the consent.</summary>
+    /// <summary>
+    /// A partner's case system requests a handover and waits until it is offered: a request made while the case and its
+    /// consent are still on their way to Handovers waits for them there. Answers the handover's id.
+    /// </summary>
+    public static async Task<string> RequestOfferedHandoverAsync(this WebSite site, string partnerToken, object request)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        var requested = await site.Handovers.SendAsAsync(partnerToken, HttpMethod.Post, "/handovers", request);
+        requested.StatusCode.Should().Be(HttpStatusCode.Created, await requested.Content.ReadAsStringAsync());
+        var id = (string)(await requested.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        await Eventually.Until(
+            async () => (await (await site.Handovers.SendAsAsync(partnerToken, HttpMethod.Get, $"/handovers/{id}")).Content.ReadFromJsonAsync<JsonObject>())!,
+            handover => (string?)handover["status"] == "offered",
+            "the handover to be offered");
+        return id;
+    }
+
+    /// <summary>The partner's case system requests the handover of the case to <paramref name="receiver"/> and waits until it is offered.</summary>
     public static async Task<string> RequestHandoverAsync(this WebSite site, Member partner, string caseId, Guid receiver)
     {
-        var requested = await Eventually.Until(
-            () => site.Handovers.SendAsAsync(partner.Token, HttpMethod.Post, "/handovers",
-                new { caseId, receiverOrganisationId = receiver, topics = new[] { "EDU" }, plannedArrival = TestDates.ArrivalText }),
-            response => response.StatusCode == HttpStatusCode.Created,
-            "the handover request to pass its checks");
-        return (string)(await requested.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        var id = await site.RequestOfferedHandoverAsync(partner.Token, new { caseId, receiverOrganisationId = receiver, topics = new[] { "EDU" }, plannedArrival = TestDates.ArrivalText });
+        return id;
     }
 
     /// <summary>A person of the coordination office, invited with the coordinator's token, enrolled with password and authenticator.</summary>

@@ -207,12 +207,8 @@ public sealed class ReceiverPagesTests(WebSite site)
             }),
             r => r.StatusCode == HttpStatusCode.Created,
             "the consent naming the receiver to be recorded");
-        var requested = await Eventually.Until(
-            () => site.Handovers.SendAsAsync(network.PartnerToken, HttpMethod.Post, "/handovers",
-                new { caseId, receiverOrganisationId = network.ReceiverId, topics = new[] { "EDU", "LANG" }, plannedArrival = TestDates.ArrivalText }),
-            r => r.StatusCode == HttpStatusCode.Created,
-            "the handover request to pass its checks");
-        return new Offer(caseId, (string)(await requested.Content.ReadFromJsonAsync<JsonObject>())!["id"]!);
+        var id = await site.RequestOfferedHandoverAsync(network.PartnerToken, new { caseId, receiverOrganisationId = network.ReceiverId, topics = new[] { "EDU", "LANG" }, plannedArrival = TestDates.ArrivalText });
+        return new Offer(caseId, id);
     }
 
     private async Task SignInAsync(IPage page, TestPerson person, string step)

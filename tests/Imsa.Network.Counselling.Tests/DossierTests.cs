@@ -159,7 +159,7 @@ public sealed class DossierTests(CounsellingService service) : IClassFixture<Cou
         (await service.SendAsync(scene.Receiver, HttpMethod.Get, $"/cases/{scene.CaseId}/dossier")).StatusCode.Should().Be(HttpStatusCode.NotFound);
         var onCase = (await (await service.SendAsync(scene.Owner, HttpMethod.Get, $"/cases/{scene.CaseId}")).Content.ReadFromJsonAsync<JsonObject>())!;
         onCase["handovers"]!.AsArray().Select(h => ((string?)h!["handoverId"], (string?)h["status"]))
-            .Should().BeEquivalentTo([(scene.HandoverId.ToString(), "revoked"), (marker.ToString(), "requested")]);
+            .Should().BeEquivalentTo([(scene.HandoverId.ToString(), "revoked"), (marker.ToString(), "offered")]);
     }
 
     [Fact]

@@ -47,11 +47,11 @@ public sealed class FaultTests
                 r => r.StatusCode == HttpStatusCode.Created,
                 "the consent to be recorded");
             var code = (string)(await consent.Content.ReadFromJsonAsync<JsonObject>())!["receipt"]!["withdrawal"]!["code"]!;
-            var requested = await Eventually.Until(
-                () => partner.SendAsync(network.Handovers, HttpMethod.Post, "/handovers", new { caseId, receiverOrganisationId = receiver.Id, topics = new[] { "EDU" } }),
-                r => r.StatusCode == HttpStatusCode.Created,
-                "the handover to be offered");
-            offers.Add((caseId, (Guid)(await requested.Content.ReadFromJsonAsync<JsonObject>())!["id"]!, code));
+            var requested = await partner.SendAsync(network.Handovers, HttpMethod.Post, "/handovers", new { caseId, receiverOrganisationId = receiver.Id, topics = new[] { "EDU" } });
+            requested.StatusCode.Should().Be(HttpStatusCode.Created);
+            var handoverId = (Guid)(await requested.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+            await Eventually.Until(() => partner.ReadAsync(network.Handovers, $"/handovers/{handoverId}"), h => (string?)h["status"] == "offered", "the handover to be offered");
+            offers.Add((caseId, handoverId, code));
         }
 
         // For each offer, the receiver accepts while the person withdraws, at the same moment.

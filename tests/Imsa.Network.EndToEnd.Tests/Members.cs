@@ -43,20 +43,20 @@ public sealed record Member(Guid Id, string Token)
         service.SendAsAsync(Token, method, uri, body);
 
     /// <summary>
-    /// Requests a handover of the member's case to <paramref name="receiver"/> and answers its id, retrying while the
-    /// case and its consent are still on their way to Handovers.
+    /// Requests a handover of the member's case to <paramref name="receiver"/> and answers its id once it is offered:
+    /// a request made while the case and its consent are still on their way to Handovers waits for them there.
     /// </summary>
     public async Task<string> RequestHandoverAsync(Network network, string caseId, Member receiver, string? message = null, string? idempotencyKey = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(receiver);
-        var response = await Eventually.Until(
-            () => network.Handovers.SendAsAsync(Token, HttpMethod.Post, "/handovers",
-                new { caseId, receiverOrganisationId = receiver.Id, topics = new[] { "EDU", "LANG" }, plannedArrival = TestDates.ArrivalText, message },
-                idempotencyKey),
-            r => r.StatusCode == System.Net.HttpStatusCode.Created,
-            "the handover request to pass its checks");
-        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        var response = await network.Handovers.SendAsAsync(Token, HttpMethod.Post, "/handovers",
+            new { caseId, receiverOrganisationId = receiver.Id, topics = new[] { "EDU", "LANG" }, plannedArrival = TestDates.ArrivalText, message },
+            idempotencyKey);
+        response.StatusCode.Should().Be(System.Net.HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var id = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        await Eventually.Until(() => ReadAsync(network.Handovers, $"/handovers/{id}"), h => (string?)h["status"] == "offered", "the handover to be offered");
+        return id;
     }
 
     public async Task<JsonObject> ReadAsync(HttpClient service, string uri) =>

@@ -88,6 +88,30 @@ public sealed class WebhookTests(WebhookTests.WebhookService service) : IClassFi
     }
 
     [Fact]
+    public async Task ADeclineOfARequestNeverOffered_ReachesTheOriginOnly_NotTheReceiverThatNeverSawIt()
+    {
+        await using var endpoint = await WebhookReceiver.StartAsync();
+        var (organisation, token) = await ReceivingServiceAsync();
+        (await service.Client.SendAsAsync(token, HttpMethod.Post, $"/organisations/{organisation}/webhooks", new { url = endpoint.Url.ToString() }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        var unoffered = Guid.NewGuid();
+        var unofferedEvent = Guid.NewGuid();
+
+        // Requested (1), declined by the service before any offer (2); then one the receiver had: offered (2), declined (3).
+        await PublishAsync(new HandoverDeclined(unoffered, Guid.NewGuid(), Guid.NewGuid(), organisation, "no-consent", 2, DateTimeOffset.UtcNow), unofferedEvent);
+        await PublishAsync(new HandoverDeclined(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), organisation, "duplicate", 3, DateTimeOffset.UtcNow), Guid.NewGuid());
+
+        await Eventually.UntilCount(
+            () => service.Database.CountAsync($"SELECT count(*) FROM messaging.inbox_messages WHERE message_id = '{unofferedEvent}' AND consumer = 'WebhookEventConsumer'"),
+            1,
+            "the unoffered decline to be consumed");
+        await Eventually.Until(() => Task.FromResult(endpoint.Requests.Count), n => n >= 1, "the offered decline's delivery");
+        (await service.Database.CountAsync($"SELECT count(*) FROM webhook_deliveries WHERE payload -> 'data' ->> 'handoverId' = '{unoffered}'"))
+            .Should().Be(0, "the receiver never had the request");
+        endpoint.Requests.Should().ContainSingle().Which.Body.Should().Contain("\"duplicate\"");
+    }
+
+    [Fact]
     public async Task AFailingEndpoint_IsRetriedWithBackoff_ThenCircuitBroken_AndDeliveredOnceItRecovers()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

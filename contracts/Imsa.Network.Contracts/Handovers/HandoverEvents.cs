@@ -44,13 +44,34 @@ public static class HandoverStatuses
     public const string Withdrawn = "withdrawn";
     public const string Revoked = "revoked";
 
-    /// <summary>Not ended: the ticket counts against the receiver's capacity, and may still change.</summary>
+    /// <summary>
+    /// Not ended: the ticket may still change. Once offered (every announced ticket), it counts against the
+    /// receiver's capacity; a request still waiting for its case or consent is never announced.
+    /// </summary>
     public static readonly IReadOnlyList<string> Open = [Requested, Offered, Accepted, InContact, Escalated];
 
     /// <summary>The receiver accepted and has not ended the handover: it may read the consented dossier.</summary>
     public static readonly IReadOnlyList<string> Holding = [Accepted, InContact];
 
     public static bool IsOpen(string status) => Open.Contains(status);
+}
+
+/// <summary>
+/// No longer published: a ticket is announced from its offer on (<see cref="HandoverOffered"/>, at version 2). Kept so
+/// that outbox rows written before the upgrade are still relayed and consumed; remove it in the release after.
+/// </summary>
+[Obsolete("Not published since waiting requests (ADR 0014); kept for outbox rows written before the upgrade.")]
+public sealed record HandoverRequested(
+    Guid HandoverId,
+    Guid CaseId,
+    Guid OriginOrganisationId,
+    Guid ReceiverOrganisationId,
+    IReadOnlyList<string> Topics,
+    DateOnly? PlannedArrivalMonth,
+    long Version,
+    DateTimeOffset At) : IHandoverEvent
+{
+    public string Status => HandoverStatuses.Requested;
 }
 
 /// <summary>The checks passed; the receiver has the offer in its inbox and must answer by <paramref name="AnswerDueAt"/>. A ticket's first event.</summary>
@@ -93,6 +114,12 @@ public sealed record HandoverDeclined(
     DateTimeOffset At) : IHandoverEvent
 {
     public string Status => HandoverStatuses.Declined;
+
+    /// <summary>
+    /// The receiver had the offer: false for a request the service declined before offering it (version 2: requested,
+    /// then declined), which the receiver never saw and is not told of.
+    /// </summary>
+    public bool WasOffered => Version > 2;
 }
 
 /// <summary>The origin partner withdrew the handover.</summary>

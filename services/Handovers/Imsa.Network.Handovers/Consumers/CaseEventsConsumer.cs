@@ -25,6 +25,7 @@ internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider tim
         ConsumeOnceAsync(context, async () =>
         {
             var opened = context.Message;
+            await PendingRequests.LockCaseAsync(Db, opened.CaseId, context.CancellationToken);
             var ownership = await Db.Cases.FindAsync([opened.CaseId], context.CancellationToken);
             if (ownership is null)
             {
@@ -51,6 +52,7 @@ internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider tim
             if (ownership is null)
             {
                 // Its opening is still on its way: it becomes known with the newer codes.
+                await PendingRequests.LockCaseAsync(Db, updated.CaseId, context.CancellationToken);
                 Db.Cases.Add(new CaseOwnership
                 {
                     CaseId = updated.CaseId,
@@ -71,7 +73,7 @@ internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider tim
             }
         });
 
-    /// <summary>The case's row saved first: the requests' checks read it from the database, locked.</summary>
+    /// <summary>The case's row saved first (the case locked before it was written): the requests' checks read it from the database.</summary>
     private async Task DecideWaitingAsync(Guid caseId, CancellationToken cancellationToken)
     {
         await Db.SaveChangesAsync(cancellationToken);

@@ -23,6 +23,7 @@ internal sealed class ConsentEventsConsumer(HandoversDbContext db, TimeProvider 
         ConsumeOnceAsync(context, async () =>
         {
             var granted = context.Message;
+            await PendingRequests.LockCaseAsync(Db, granted.CaseId, context.CancellationToken);
             var coverage = await Db.Consents.FindAsync([granted.ConsentId], context.CancellationToken);
             if (coverage is null)
             {

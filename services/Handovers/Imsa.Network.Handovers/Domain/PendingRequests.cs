@@ -15,7 +15,26 @@ namespace Imsa.Network.Handovers.Domain;
 /// </summary>
 internal static class PendingRequests
 {
-    /// <summary>Decides the waiting requests of a case, in the caller's transaction; call it after the arrival is saved.</summary>
+    // The first key of the two-key advisory locks on a case (the second is the case id's hash); any number, the same
+    // on every instance.
+    private const int CaseLock = 0x494D_5341;
+
+    /// <summary>
+    /// Serialises, per case, a request that may wait with the arrival of its case or consent, so the two cannot cross
+    /// unseen (the request stored after the arrival looked for waiting ones, having read before the arrival committed).
+    /// Taken first in the transaction, before any row lock, by the request and by the arrival alike.
+    /// </summary>
+    public static Task LockCaseAsync(HandoversDbContext db, Guid caseId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({CaseLock}, hashtext({caseId.ToString()}))", cancellationToken);
+
+    /// <summary>As <see cref="LockCaseAsync"/> without waiting: false when an arrival is deciding the case's requests right now.</summary>
+    public static async Task<bool> TryLockCaseAsync(HandoversDbContext db, Guid caseId, CancellationToken cancellationToken) =>
+        await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({CaseLock}, hashtext({caseId.ToString()})) AS \"Value\"").SingleAsync(cancellationToken);
+
+    /// <summary>
+    /// Decides the waiting requests of a case, in the caller's transaction: the caller took <see cref="LockCaseAsync"/>
+    /// before writing the arrival, and saved it.
+    /// </summary>
     public static async Task<int> DecideAsync(
         HandoversDbContext db, Guid caseId, SlaOptions sla, TimeProvider time, CancellationToken cancellationToken)
     {

@@ -42,7 +42,6 @@ internal sealed partial class SlaJob(
         {
             try
             {
-                await DecideWaitingAsync(stoppingToken);
                 int escalated, flagged;
                 do
                 {
@@ -54,6 +53,16 @@ internal sealed partial class SlaJob(
                     }
                 }
                 while (Math.Max(escalated, flagged) >= options.Value.BatchSize && !stoppingToken.IsCancellationRequested);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(ex.GetType().Name);
+            }
+
+            // After the timers, on its own: a request that cannot be decided now holds up no escalation.
+            try
+            {
+                await DecideWaitingAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -73,8 +82,8 @@ internal sealed partial class SlaJob(
 
     /// <summary>
     /// Decides every request still waiting, one transaction each (one failing check or lost race costs only its own),
-    /// each once per pass: in the order of their ids, from the last one decided on. A request locked elsewhere (being
-    /// decided on an arrival right now) is skipped. Returns how many were decided.
+    /// each once per pass: in the order of their ids, from the last one decided on. A request or case locked elsewhere
+    /// (decided on an arrival right now) is skipped. Returns how many were looked at.
     /// </summary>
     public async Task<int> DecideWaitingAsync(CancellationToken cancellationToken)
     {
@@ -97,9 +106,22 @@ internal sealed partial class SlaJob(
                 break;
             }
 
-            await PendingRequests.DecideAsync(db, ticket, options.Value, time, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
             after = ticket.Id;
+            try
+            {
+                // An arrival deciding the case's requests right now holds the case: it decides this one too.
+                if (await PendingRequests.TryLockCaseAsync(db, ticket.CaseId, cancellationToken))
+                {
+                    await PendingRequests.DecideAsync(db, ticket, options.Value, time, cancellationToken);
+                }
+
+                await transaction.CommitAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // A race lost to a step of another ticket (the one-open-handover index): decided again next pass.
+                LogRequestNotDecided();
+            }
         }
 
         return decided;
@@ -146,6 +168,9 @@ internal sealed partial class SlaJob(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SLA: {Escalated} offers escalated, {Flagged} handovers flagged for follow-up")]
     private partial void LogRun(int escalated, int flagged);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A waiting handover request lost a race to another handover of its case; deciding it again at the next interval")]
+    private partial void LogRequestNotDecided();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SLA run failed ({ExceptionType}); retrying at the next interval")]
     private partial void LogFailed(string exceptionType);

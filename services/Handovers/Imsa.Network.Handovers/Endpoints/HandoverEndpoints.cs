@@ -252,6 +252,7 @@ internal static class HandoverEndpoints
         var caseId = request.CaseId!.Value;
         var receiverId = request.ReceiverOrganisationId!.Value;
         await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
+        await PendingRequests.LockCaseAsync(db, caseId, cancellationToken);
         var facts = await HandoverOffer.ReadRequestAsync(db, caseId, origin, receiverId, now, cancellationToken);
         var refusal = HandoverOffer.Refuses(facts, today);
         if (refusal is { CanWait: false })

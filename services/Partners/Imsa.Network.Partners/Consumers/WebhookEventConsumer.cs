@@ -37,7 +37,8 @@ internal sealed class WebhookEventConsumer(PartnersDbContext db, TimeProvider ti
         NotifyAsync(context, WebhookEventTypes.HandoverAccepted, [context.Message.OriginOrganisationId, context.Message.ReceiverOrganisationId]);
 
     public Task Consume(ConsumeContext<HandoverDeclined> context) =>
-        NotifyAsync(context, WebhookEventTypes.HandoverDeclined, [context.Message.OriginOrganisationId, context.Message.ReceiverOrganisationId]);
+        NotifyAsync(context, WebhookEventTypes.HandoverDeclined,
+            context.Message.WasOffered ? [context.Message.OriginOrganisationId, context.Message.ReceiverOrganisationId] : [context.Message.OriginOrganisationId]);
 
     public Task Consume(ConsumeContext<HandoverWithdrawn> context) =>
         NotifyAsync(context, WebhookEventTypes.HandoverWithdrawn, [context.Message.OriginOrganisationId, context.Message.ReceiverOrganisationId]);
