@@ -41,7 +41,7 @@ internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider tim
                 ownership.PlannedArrivalMonth = opened.PlannedArrivalMonth;
             }
 
-            await DecideWaitingAsync(opened.CaseId, context.CancellationToken);
+            await PendingRequests.DecideAsync(Db, opened.CaseId, sla.Value, time, context.CancellationToken);
         });
 
     public Task Consume(ConsumeContext<CaseUpdated> context) =>
@@ -62,7 +62,7 @@ internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider tim
                     PlannedArrivalMonth = updated.PlannedArrivalMonth,
                     UpdatedAt = updated.At,
                 });
-                await DecideWaitingAsync(updated.CaseId, context.CancellationToken);
+                await PendingRequests.DecideAsync(Db, updated.CaseId, sla.Value, time, context.CancellationToken);
             }
             else if (updated.At > ownership.UpdatedAt)
             {
@@ -72,13 +72,6 @@ internal sealed class CaseEventsConsumer(HandoversDbContext db, TimeProvider tim
                 ownership.UpdatedAt = updated.At;
             }
         });
-
-    /// <summary>The case's row saved first (the case locked before it was written): the requests' checks read it from the database.</summary>
-    private async Task DecideWaitingAsync(Guid caseId, CancellationToken cancellationToken)
-    {
-        await Db.SaveChangesAsync(cancellationToken);
-        await PendingRequests.DecideAsync(Db, caseId, sla.Value, time, cancellationToken);
-    }
 
     public Task Consume(ConsumeContext<CaseRestricted> context) =>
         ConsumeOnceAsync(context, () => RestrictAsync(context.Message.CaseId, context.Message.OwnerOrganisationId, true, context.Message.At, context.CancellationToken));

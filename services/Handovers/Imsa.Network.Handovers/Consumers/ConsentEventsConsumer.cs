@@ -38,8 +38,6 @@ internal sealed class ConsentEventsConsumer(HandoversDbContext db, TimeProvider 
             coverage.ValidUntil = granted.ValidUntil;
             coverage.Granted = true;
 
-            // Saved first: the requests' checks read the consent from the database, locked.
-            await Db.SaveChangesAsync(context.CancellationToken);
             await PendingRequests.DecideAsync(Db, granted.CaseId, sla.Value, time, context.CancellationToken);
         });
 

@@ -33,7 +33,8 @@ internal static class PendingRequests
 
     /// <summary>
     /// Decides the waiting requests of a case, in the caller's transaction: the caller took <see cref="LockCaseAsync"/>
-    /// before writing the arrival, and saved it.
+    /// before writing the arrival, which is saved here first when there is a request to decide (the checks read it
+    /// from the database); with none, as nearly always, this is one short statement and the arrival is saved by the caller.
     /// </summary>
     public static async Task<int> DecideAsync(
         HandoversDbContext db, Guid caseId, SlaOptions sla, TimeProvider time, CancellationToken cancellationToken)
@@ -41,6 +42,11 @@ internal static class PendingRequests
         var waiting = await db.Tickets
             .FromSql($"SELECT * FROM handover_tickets WHERE case_id = {caseId} AND status = 'Requested' ORDER BY requested_at FOR UPDATE")
             .ToListAsync(cancellationToken);
+        if (waiting.Count > 0)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
         foreach (var ticket in waiting)
         {
             await DecideAsync(db, ticket, sla, time, cancellationToken);
