@@ -46,6 +46,18 @@ imsa_install_browser() {
   export IMSA_CHROMIUM="${IMSA_CHROMIUM:-$(command -v chromium)}"
 }
 
+# kubectl, for the Kubernetes manifests' tests (tests/Imsa.Network.Deployment.Tests render deploy/kubernetes with
+# `kubectl kustomize`): Debian's kubernetes-client (kubectl 1.20, kustomize v2.0.3, which the manifests are written
+# for), only when no kubectl is on PATH; a newer one already there renders them too. Only test.sh needs it. If the
+# install fails, the other tests still run and those tests fail, saying kubectl is missing.
+imsa_install_kubectl() {
+  command -v kubectl >/dev/null 2>&1 && return 0
+  imsa_log "installing kubernetes-client from the Debian packages (kubectl, for the Kubernetes manifests' tests)"
+  { imsa_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null &&
+    imsa_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client </dev/null >/dev/null; } ||
+    imsa_log "could not install kubernetes-client: the deployment tests will fail without kubectl"
+}
+
 imsa_start_postgres() {
   if ! pg_lsclusters --no-header 2>/dev/null | grep -q online; then
     imsa_log "starting PostgreSQL"

@@ -7,6 +7,7 @@ cd "$IMSA_ROOT"
 
 imsa_ensure_infra
 imsa_install_browser
+imsa_install_kubectl
 export IMSA_TEST_POSTGRES="$IMSA_POSTGRES"
 
 results="$IMSA_ROOT/TestResults/$(date +%Y%m%d-%H%M%S)"
