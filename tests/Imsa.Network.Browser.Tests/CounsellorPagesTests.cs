@@ -132,6 +132,20 @@ public sealed partial class CounsellorPagesTests(WebSite site)
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Handovers" })).ToBeVisibleAsync();
         await page.ReviewAsync("counsellor-09-case-after");
 
+        // A request whose consent has not reached the handover service waits there, and its page says so.
+        var unconsented = await site.ReceivingServiceAsync(NetworkMembers.Unique("Migrationsberatung Trier"));
+        var waiting = await Eventually.Until(
+            () => site.Handovers.SendAsAsync(own, HttpMethod.Post, "/handovers", new { caseId, receiverOrganisationId = unconsented.Id }),
+            r => r.StatusCode == HttpStatusCode.Created,
+            "Handovers to know the second service");
+        var waitingTicket = (await waiting.Content.ReadFromJsonAsync<JsonObject>())!;
+        ((string?)waitingTicket["status"]).Should().Be("requested");
+        await page.GotoAsync($"{site.Address}cases/{caseId}/handovers/{waitingTicket["id"]}");
+        await Assertions.Expect(page.GetByText("The request waits until the case and the consent have reached")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("The receiving service has not been offered it yet")).ToBeVisibleAsync();
+        await page.ReviewAsync("counsellor-09b-handover-waiting");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to the case" }).ClickAsync();
+
         // A session, the (empty) disclosure log, then erasure: refused until confirmed.
         await page.GetByRole(AriaRole.Link, new() { Name = "Counselling sessions" }).ClickAsync();
         await page.GetByLabel("Format").SelectOptionAsync("video");

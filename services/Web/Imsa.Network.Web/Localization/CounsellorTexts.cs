@@ -250,6 +250,11 @@ internal static class CounsellorTexts
             "Der aufnehmende Dienst erfährt es sofort und kann das Dossier dafür nicht mehr lesen.",
             "Le service d'accueil en est informé aussitôt et ne peut plus lire le dossier à ce titre.",
             "تُبلّغ الخدمة المستقبِلة فورًا ولا يعود بإمكانها قراءة الملف لهذه الإحالة."),
+        ["counsellor.handover.withdraw-waiting-hint"] = new(
+            "The receiving service has not been offered it yet and will not learn of it.",
+            "Dem aufnehmenden Dienst wurde sie noch nicht angeboten; er erfährt nichts davon.",
+            "Elle n'a pas encore été proposée au service d'accueil, qui n'en saura rien.",
+            "لم تُعرض بعد على الخدمة المستقبِلة ولن تعلم بها."),
         ["counsellor.handover-status.requested"] = new("requested", "angefragt", "demandée", "مطلوبة"),
         ["counsellor.handover-status.offered"] = new("offered", "angeboten", "proposée", "معروضة"),
         ["counsellor.handover-status.accepted"] = new("accepted", "angenommen", "acceptée", "مقبولة"),
