@@ -114,14 +114,16 @@ public static partial class ServiceDatabase
 
             var pending = (await database.GetPendingMigrationsAsync()).ToList();
             await database.MigrateAsync();
-            MigrationsApplied(logger, pending.Count, Names(pending));
+            var names = Names(pending);
+            MigrationsApplied(logger, pending.Count, names);
             return 0;
         }
 #pragma warning disable CA1031 // Whatever failed, the step reports it in one line and fails; EF Core logged the statement.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            MigrationFailed(logger, ex.GetType().Name, ex.Message);
+            var type = ex.GetType().Name;
+            MigrationFailed(logger, type, ex.Message);
             return 1;
         }
     }
@@ -148,7 +150,8 @@ public static partial class ServiceDatabase
         refusal ??= await BehindBuildAsync(database);
         if (refusal is not null)
         {
-            Refused(Logger(app), refusal);
+            var logger = Logger(app);
+            Refused(logger, refusal);
         }
 
         return refusal is null;
