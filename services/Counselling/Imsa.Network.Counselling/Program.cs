@@ -9,12 +9,19 @@ namespace Imsa.Network.Counselling;
 
 public partial class Program
 {
-    public static async Task Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddCounsellingServices();
 
         var app = builder.Build();
+        // The release's migration step (docs/operations.md#releases): before anything reads more configuration than
+        // the connection string, and without starting the host.
+        if (args.Contains(ServiceDatabase.MigrateCommand))
+        {
+            return await app.RunMigrationCommandAsync();
+        }
+
         app.MapServiceDefaults();
         app.MapNetworkAccess();
         app.MapOperations();
@@ -29,8 +36,14 @@ public partial class Program
         caseWork.MapDossierEndpoints();
         caseWork.MapExportEndpoints();
 
-        await app.MigrateDatabaseAsync();
+        // The schema must be this build's: migrated here (Database:MigrateOnStartup) or by the release's step.
+        if (!await app.PrepareDatabaseAsync())
+        {
+            return 1;
+        }
+
         await app.SeedConsentTextsAsync();
         await app.RunAsync();
+        return 0;
     }
 }

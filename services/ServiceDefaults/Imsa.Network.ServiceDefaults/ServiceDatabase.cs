@@ -8,13 +8,20 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Imsa.Network.ServiceDefaults;
 
 /// <summary>A service's one PostgreSQL database: its DbContext, its readiness check, its migrations.</summary>
-public static class ServiceDatabase
+public static partial class ServiceDatabase
 {
+    /// <summary>
+    /// The argument that runs a service as its release's migration step (<c>dotnet Imsa.Network.&lt;Service&gt;.dll
+    /// --migrate</c>): <see cref="RunMigrationCommandAsync"/> instead of the service.
+    /// </summary>
+    public const string MigrateCommand = "--migrate";
+
     /// <summary>
     /// Registers <typeparamref name="TDbContext"/> on PostgreSQL (connection string "Database", read when services
     /// resolve, so a test host can override it), also as <see cref="DbContext"/>: a service has one database, and
@@ -86,20 +93,102 @@ public static class ServiceDatabase
     }
 
     /// <summary>
-    /// Applies the service's EF Core migrations before it serves requests, unless "Database:MigrateOnStartup"
-    /// is false (then a deployment step runs them). EF Core takes a database lock, so replicas may start together.
+    /// The migration step: applies the service's EF Core migrations and returns the process's exit code, 0, or 1
+    /// after one Critical log line (the database unreachable, a migration failing, the schema ahead of this build).
+    /// Call it right after the application is built: it needs the connection string and nothing else, and starts
+    /// neither the web host, nor the bus, nor a background service. Running it again applies nothing.
     /// </summary>
-    public static async Task MigrateDatabaseAsync(this WebApplication app)
+    public static async Task<int> RunMigrationCommandAsync(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        if (!app.Configuration.GetValue("Database:MigrateOnStartup", true))
+        var logger = Logger(app);
+        try
         {
-            return;
+            await using var scope = app.Services.CreateAsyncScope();
+            var database = scope.ServiceProvider.GetRequiredService<DbContext>().Database;
+            if (await AheadOfBuildAsync(database) is { } ahead)
+            {
+                Refused(logger, ahead);
+                return 1;
+            }
+
+            var pending = (await database.GetPendingMigrationsAsync()).ToList();
+            await database.MigrateAsync();
+            var names = Names(pending);
+            MigrationsApplied(logger, pending.Count, names);
+            return 0;
+        }
+#pragma warning disable CA1031 // Whatever failed, the step reports it in one line and fails; EF Core logged the statement.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            var type = ex.GetType().Name;
+            MigrationFailed(logger, type, ex.Message);
+            return 1;
+        }
+    }
+
+    /// <summary>
+    /// Before the service starts: whether its database's schema is this build's. Migrations applied that this build
+    /// does not know (a newer release migrated the database) refuse the start; pending migrations are applied when
+    /// "Database:MigrateOnStartup" is true (the default; EF Core takes a database lock, so replicas may start
+    /// together), and refuse the start when it is false (a deployment step runs <see cref="MigrateCommand"/>).
+    /// Returns false after a Critical log line saying why, and the service exits with a non-zero code.
+    /// </summary>
+    public static async Task<bool> PrepareDatabaseAsync(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await using var scope = app.Services.CreateAsyncScope();
+        var database = scope.ServiceProvider.GetRequiredService<DbContext>().Database;
+        var refusal = await AheadOfBuildAsync(database);
+        if (refusal is null && app.Configuration.GetValue("Database:MigrateOnStartup", true))
+        {
+            await database.MigrateAsync();
+            return true;
         }
 
-        await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<DbContext>().Database.MigrateAsync();
+        refusal ??= await BehindBuildAsync(database);
+        if (refusal is not null)
+        {
+            var logger = Logger(app);
+            Refused(logger, refusal);
+        }
+
+        return refusal is null;
     }
+
+    /// <summary>Why the service must not run against this database: migrations applied there that this build does not know.</summary>
+    private static async Task<string?> AheadOfBuildAsync(DatabaseFacade database)
+    {
+        var known = database.GetMigrations().ToHashSet(StringComparer.Ordinal);
+        var unknown = (await database.GetAppliedMigrationsAsync()).Where(migration => !known.Contains(migration)).ToList();
+        return unknown.Count == 0 ? null
+            : $"The database schema is ahead of this build: {HowMany(unknown)} applied that this build does not know ({Names(unknown)}), "
+                + "by a newer release; roll forward, or restore the database this release ran on.";
+    }
+
+    /// <summary>Why the service must not run against this database: migrations of this build not applied there.</summary>
+    private static async Task<string?> BehindBuildAsync(DatabaseFacade database)
+    {
+        var pending = (await database.GetPendingMigrationsAsync()).ToList();
+        return pending.Count == 0 ? null
+            : $"The database schema is behind this build: {HowMany(pending)} not applied ({Names(pending)}); run the service with {MigrateCommand} first.";
+    }
+
+    private static string HowMany(List<string> migrations) => migrations.Count == 1 ? "1 migration" : $"{migrations.Count} migrations";
+
+    private static string Names(List<string> migrations) => string.Join(", ", migrations);
+
+    private static ILogger Logger(WebApplication app) => app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServiceDatabase));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The database schema matches this build: {Count} migration(s) applied ({Names})")]
+    private static partial void MigrationsApplied(ILogger logger, int count, string names);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The migration failed: {ExceptionType}: {Error}")]
+    private static partial void MigrationFailed(ILogger logger, string exceptionType, string error);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "{Refusal}")]
+    private static partial void Refused(ILogger logger, string refusal);
 
     /// <summary>
     /// Names every column not named explicitly in snake_case (<c>OwnerOrganisationId</c> → <c>owner_organisation_id</c>).
