@@ -47,10 +47,7 @@ public sealed class FaultTests
                 r => r.StatusCode == HttpStatusCode.Created,
                 "the consent to be recorded");
             var code = (string)(await consent.Content.ReadFromJsonAsync<JsonObject>())!["receipt"]!["withdrawal"]!["code"]!;
-            var requested = await partner.SendAsync(network.Handovers, HttpMethod.Post, "/handovers", new { caseId, receiverOrganisationId = receiver.Id, topics = new[] { "EDU" } });
-            requested.StatusCode.Should().Be(HttpStatusCode.Created);
-            var handoverId = (Guid)(await requested.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
-            await Eventually.Until(() => partner.ReadAsync(network.Handovers, $"/handovers/{handoverId}"), h => (string?)h["status"] == "offered", "the handover to be offered");
+            var handoverId = Guid.Parse(await partner.RequestHandoverAsync(network, caseId.ToString(), receiver));
             offers.Add((caseId, handoverId, code));
         }
 

@@ -7,8 +7,8 @@ namespace Imsa.Network.Handovers.Domain;
 /// <summary>
 /// Handover requests that came before their case or consent: they wait as <see cref="HandoverStatus.Requested"/>
 /// and are decided here when the case or a consent arrives (<see cref="Consumers.CaseEventsConsumer"/>,
-/// <see cref="Consumers.ConsentEventsConsumer"/>) and on every pass of the <see cref="SlaJob"/>, which also catches
-/// a request and an arrival that crossed. Offered when the checks pass; declined by the service, the failed check as
+/// <see cref="Consumers.ConsentEventsConsumer"/>; a per-case lock keeps a request and an arrival from crossing unseen)
+/// and on every pass of the <see cref="SlaJob"/>. Offered when the checks pass; declined by the service, the failed check as
 /// the reason, when a check fails that no event on its way can change, or when the wait
 /// (<see cref="SlaOptions.RequestWait"/>) is over. Nothing is announced of a request whose case did not turn out to
 /// be the origin's: the other parties never hear of it.

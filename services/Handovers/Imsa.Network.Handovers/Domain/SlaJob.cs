@@ -83,12 +83,11 @@ internal sealed partial class SlaJob(
     /// <summary>
     /// Decides every request still waiting, one transaction each (one failing check or lost race costs only its own),
     /// each once per pass: in the order of their ids, from the last one decided on. A request or case locked elsewhere
-    /// (decided on an arrival right now) is skipped. Returns how many were looked at.
+    /// (decided on an arrival right now) is skipped.
     /// </summary>
-    public async Task<int> DecideWaitingAsync(CancellationToken cancellationToken)
+    private async Task DecideWaitingAsync(CancellationToken cancellationToken)
     {
-        var decided = 0;
-        for (var after = Guid.Empty; !cancellationToken.IsCancellationRequested; decided++)
+        for (var after = Guid.Empty; !cancellationToken.IsCancellationRequested;)
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<HandoversDbContext>();
@@ -123,8 +122,6 @@ internal sealed partial class SlaJob(
                 LogRequestNotDecided();
             }
         }
-
-        return decided;
     }
 
     public async Task<(int Escalated, int Flagged)> RunOnceAsync(CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq.Expressions;
 using System.Security.Claims;
 using Imsa.Network.Access;
 using Imsa.Network.Contracts.Handovers;
@@ -365,7 +366,7 @@ internal static class HandoverEndpoints
     {
         var caller = user.OrganisationId();
         var ticket = await db.Tickets.AsNoTracking().Include(t => t.Timeline)
-            .FirstOrDefaultAsync(t => t.Id == id && (t.OriginOrganisationId == caller || (t.ReceiverOrganisationId == caller && t.AnswerDueAt != null)), cancellationToken);
+            .Where(PartyOf(caller)).FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (ticket is null)
         {
             return Problems.NotFound("Handover");
@@ -455,13 +456,20 @@ internal static class HandoverEndpoints
         return await SaveAsync(db, ticket, TimelineReader.Of(user, pseudonyms), cancellationToken);
     }
 
+    /// <summary>
+    /// The tickets <paramref name="caller"/> is a party to: its origin, or its receiver once offered (a request still
+    /// waiting for its case or consent is the origin's alone). Everyone else's id answers 404.
+    /// </summary>
+    private static Expression<Func<HandoverTicket, bool>> PartyOf(Guid caller) =>
+        t => t.OriginOrganisationId == caller || (t.ReceiverOrganisationId == caller && t.AnswerDueAt != null);
+
     /// <summary>The ticket, its text opened, if the caller is one of its two parties; null (404) otherwise.</summary>
     private static async Task<HandoverTicket?> PartyTicketAsync(
         HandoversDbContext db, TicketTexts texts, ClaimsPrincipal user, Guid id, CancellationToken cancellationToken)
     {
         var caller = user.OrganisationId();
         var ticket = await db.Tickets.Include(t => t.Timeline)
-            .FirstOrDefaultAsync(t => t.Id == id && (t.OriginOrganisationId == caller || (t.ReceiverOrganisationId == caller && t.AnswerDueAt != null)), cancellationToken);
+            .Where(PartyOf(caller)).FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (ticket is not null)
         {
             await texts.OpenAsync(db, [ticket], cancellationToken);
