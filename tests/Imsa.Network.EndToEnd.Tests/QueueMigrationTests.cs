@@ -60,8 +60,11 @@ public sealed class QueueMigrationTests
             WorkingDirectory = TestRepository.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            // No terminal to ask for a sudo password on: a step that needs one fails instead of waiting.
+            RedirectStandardInput = true,
         };
         using var process = Process.Start(start)!;
+        process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
