@@ -83,7 +83,7 @@ imsa_start_postgres() {
 }
 
 imsa_start_rabbitmq() {
-  imsa_rabbitmq_loopback
+  imsa_rabbitmq_settings
   # Already running with its management API (which answers a request without credentials with 401): each
   # rabbitmqctl call below starts an Erlang VM (a second or more), so a running broker is left at that.
   [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:15672/api/overview)" = 401 ] && return 0
@@ -99,23 +99,45 @@ imsa_start_rabbitmq() {
   fi
 }
 
+# The broker's settings of ours, each in a file of its own in conf.d, so an operator's rabbitmq.conf stays theirs. A
+# change restarts a running broker, once however many files changed.
+imsa_rabbitmq_settings() {
+  local changed=0
+  imsa_rabbitmq_loopback && changed=1
+  imsa_rabbitmq_consumer_timeout && changed=1
+  if [ "$changed" = 1 ] && imsa_sudo rabbitmqctl -q status >/dev/null 2>&1; then
+    imsa_log "restarting RabbitMQ for its new settings"
+    imsa_sudo service rabbitmq-server restart >/dev/null || true
+  fi
+}
+
+# imsa_rabbitmq_conf NAME CONTENT: /etc/rabbitmq/conf.d/NAME holds CONTENT; succeeds only when it had to be written.
+imsa_rabbitmq_conf() {
+  local file="/etc/rabbitmq/conf.d/$1" wanted="$2"
+  [ "$(imsa_sudo cat "$file" 2>/dev/null)" != "$wanted" ] || return 1
+  imsa_sudo mkdir -p /etc/rabbitmq/conf.d
+  printf '%s\n' "$wanted" | imsa_sudo tee "$file" >/dev/null
+}
+
 # AMQP, the management UI and Erlang distribution listen on loopback only (RabbitMQ listens on every interface by
-# default). A file of its own in conf.d, so an operator's rabbitmq.conf stays theirs; a change restarts the broker.
+# default).
 imsa_rabbitmq_loopback() {
-  local file=/etc/rabbitmq/conf.d/10-imsa-loopback.conf wanted
-  wanted="# IMSA Network's local setup (deploy/local/infra.sh): AMQP, the management UI and Erlang distribution on loopback only.
+  imsa_rabbitmq_conf 10-imsa-loopback.conf "# IMSA Network's local setup (deploy/local/infra.sh): AMQP, the management UI and Erlang distribution on loopback only.
 listeners.tcp.default = 127.0.0.1:5672
 management.tcp.ip = 127.0.0.1
 management.tcp.port = 15672
-distribution.listener.interface = 127.0.0.1"
-  if [ "$(imsa_sudo cat "$file" 2>/dev/null)" != "$wanted" ]; then
-    imsa_log "binding RabbitMQ to 127.0.0.1 ($file)"
-    imsa_sudo mkdir -p /etc/rabbitmq/conf.d
-    printf '%s\n' "$wanted" | imsa_sudo tee "$file" >/dev/null
-    if imsa_sudo rabbitmqctl -q status >/dev/null 2>&1; then
-      imsa_sudo service rabbitmq-server restart >/dev/null || true
-    fi
-  fi
+distribution.listener.interface = 127.0.0.1" || return 1
+  imsa_log "binding RabbitMQ to 127.0.0.1 (/etc/rabbitmq/conf.d/10-imsa-loopback.conf)"
+}
+
+# How long a consumer may hold a message unacknowledged before the broker closes its channel and gives the message
+# back (2 hours). A consumer holds its messages while its database is away, and each give-back counts towards the
+# queues' delivery limit (20), so this times that limit is the outage the consumers wait out without dead letters:
+# docs/adr/0018-quorum-queues.md. The same value as deploy/kubernetes (RabbitmqCluster additionalConfig).
+imsa_rabbitmq_consumer_timeout() {
+  imsa_rabbitmq_conf 20-imsa-consumer-timeout.conf "# IMSA Network's local setup (deploy/local/infra.sh): docs/adr/0018-quorum-queues.md.
+consumer_timeout = 7200000" || return 1
+  imsa_log "setting RabbitMQ's consumer timeout (/etc/rabbitmq/conf.d/20-imsa-consumer-timeout.conf)"
 }
 
 # The broker users: one per service, one per service's dead-letter operations (docs/operations.md#broker-users).
@@ -249,7 +271,7 @@ imsa_users() {
     imsa_psql -qtA -v ON_ERROR_STOP=1 -c "ALTER ROLE imsa WITH LOGIN CREATEDB PASSWORD '$IMSA_DB_PASSWORD'" >/dev/null
   fi
 
-  imsa_broker_users_in_place && return 0
+  imsa_broker_users_in_place && { imsa_rabbitmq_quorum_migration; return 0; }
   # RabbitMQ's default administrator guest/guest is not needed and not wanted.
   if imsa_sudo rabbitmqctl -q list_users | grep -q '^guest[[:space:]]'; then
     imsa_log "deleting RabbitMQ's default user guest"
@@ -274,6 +296,51 @@ imsa_users() {
   for i in $(seq 1 60); do
     curl -fsS -u "imsa:$IMSA_RABBITMQ_PASSWORD" http://127.0.0.1:15672/api/overview >/dev/null 2>&1 && break
     sleep 0.5
+  done
+  imsa_rabbitmq_quorum_migration
+}
+
+# The services declare their queues as quorum queues (docs/adr/0018-quorum-queues.md), and RabbitMQ refuses to
+# declare a queue that exists as a classic one (PRECONDITION_FAILED, inequivalent arg 'x-queue-type'). So the classic
+# queues of ours on / that an older build left are deleted here, for the services to declare them anew — only while
+# no service consumes from any of them (the network is stopped: no event can be published into a missing queue
+# meanwhile), and each only if empty (rabbitmqctl checks that as it deletes). A queue with messages is left, and
+# named with what to do. Quiet when there is nothing to migrate; a service whose environment file sets
+# Messaging__QuorumQueues=false keeps its classic queues. imsa_rabbitmq_quorum_migration [VHOST] (default /).
+imsa_rabbitmq_quorum_migration() {
+  local vhost="${1:-/}" json queue consumers messages name type service used=0
+  local -a classic=()
+  json=$(curl -fsS -u "imsa:$IMSA_RABBITMQ_PASSWORD" \
+    "http://127.0.0.1:15672/api/queues/${vhost//\//%2F}?columns=name,type,messages,consumers" 2>/dev/null) || return 0
+  while [[ "$json" =~ \{\"consumers\":([0-9]+),\"messages\":([0-9]+),\"name\":\"([^\"]+)\",\"type\":\"([a-z]+)\"\}(.*) ]]; do
+    consumers="${BASH_REMATCH[1]}" messages="${BASH_REMATCH[2]}" name="${BASH_REMATCH[3]}" type="${BASH_REMATCH[4]}"
+    json="${BASH_REMATCH[5]}"
+    service="${name%%-*}"
+    [[ " ${IMSA_SERVICES[*]} " == *" $service "* && "$name" == "$service-"* ]] || continue
+    [ "$consumers" = 0 ] || used=1
+    [ "$type" = classic ] || continue
+    grep -qx 'Messaging__QuorumQueues=false' "$IMSA_ROOT/deploy/environment/$service.env" 2>/dev/null && continue
+    classic+=("$name:$messages")
+  done
+  [ ${#classic[@]} -gt 0 ] || return 0
+  if [ "$used" = 1 ]; then
+    imsa_log "${#classic[@]} classic RabbitMQ queues on $vhost are to become quorum queues, but services are consuming:"
+    imsa_log "  stop them (deploy/local/stop.sh) and run this again (docs/operations.md#migrating-classic-queues-to-quorum-queues)"
+    return 0
+  fi
+  for queue in "${classic[@]}"; do
+    name="${queue%:*}" messages="${queue##*:}"
+    if [ "$messages" = 0 ] && imsa_sudo rabbitmqctl -q -p "$vhost" delete_queue "$name" --if-empty --if-unused >/dev/null 2>&1; then
+      imsa_log "deleted the empty classic queue $name: its service declares it again as a quorum queue"
+      continue
+    fi
+    imsa_log "RabbitMQ queue $name on $vhost is a classic queue with messages: its service cannot start until it is drained"
+    if [[ "$name" == *_error ]]; then
+      imsa_log "  replay or discard its dead letters with the older build running (docs/operations.md#error-queues),"
+    else
+      imsa_log "  start the network once with Messaging__QuorumQueues=false in deploy/environment/${name%%-*}.env until it is consumed,"
+    fi
+    imsa_log "  or, if its messages may go: rabbitmqctl -p $vhost delete_queue $name"
   done
 }
 

@@ -47,6 +47,24 @@ public sealed class BrokerTopologyTests
         }
     }
 
+    [Theory]
+    [InlineData("base")]
+    [InlineData("overlays/production")]
+    public void TheCluster_HasTheConsumerTimeoutTheDeliveryLimitIsReckonedWith_AsTheLocalBroker(string target)
+    {
+        var cluster = Manifest.Rendered(target).OfKind("RabbitmqCluster").Should().ContainSingle().Subject;
+        var additional = cluster.At("spec", "rabbitmq", "additionalConfig").Text() ?? "";
+        var local = File.ReadAllText(Path.Combine(TestRepository.Root, "deploy", "local", "infra.sh"));
+
+        ConsumerTimeout(additional).Should().Be(7_200_000, "two hours (docs/adr/0018-quorum-queues.md)");
+        ConsumerTimeout(local).Should().Be(ConsumerTimeout(additional), "deploy/local/infra.sh writes the same into conf.d");
+    }
+
+    private static long? ConsumerTimeout(string config) =>
+        System.Text.RegularExpressions.Regex.Match(config, @"^\s*consumer_timeout\s*=\s*([0-9]+)\b", System.Text.RegularExpressions.RegexOptions.Multiline) is { Success: true } match
+            ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+
     [Fact]
     public void Differences_NameTheUserWhosePatternDrifted_AndTheUsersOnOneSideOnly()
     {

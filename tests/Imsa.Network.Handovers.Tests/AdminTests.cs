@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Imsa.Network.Contracts.Counselling;
 using Imsa.Network.Contracts.Handovers;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Imsa.Network.Handovers.Tests;
 
@@ -47,6 +49,38 @@ public sealed class AdminTests(HandoversService service) : IClassFixture<Handove
         ((string?)entry["target"]).Should().Be($"{queueName}/{messageId}");
         ((string?)entry["reason"]).Should().Be("table restored");
         ((Guid)entry["organisationId"]!).Should().Be(coordinator.Id);
+    }
+
+    [Fact]
+    public async Task AMessageTheBrokerDeadLetteredAtItsDeliveryLimit_IsListedWithoutAnExceptionType_AndReplayed()
+    {
+        var coordinator = await service.OrganisationAsync("coordinator");
+        var owner = await service.OrganisationAsync("origin-partner");
+        var caseId = Guid.NewGuid();
+        var messageId = Guid.NewGuid();
+
+        // What RabbitMQ moves to _error when a message went back to its queue more often than the delivery limit
+        // (ADR 0018, QuorumQueueTests): the message as it was, with the broker's death headers and no MT-Fault ones.
+        var deadLetters = await service.Factory.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri("exchange:handovers-case-events_error"));
+        await deadLetters.Send(new CaseOpened(caseId, owner.Id, "study", null, null, null, DateTimeOffset.UtcNow), context =>
+        {
+            context.MessageId = messageId;
+            context.Headers.Set("x-first-death-reason", "delivery_limit");
+            context.Headers.Set("x-first-death-queue", "handovers-case-events");
+        });
+        var listed = await Eventually.Until(
+            async () => (await (await service.SendAsync(coordinator, HttpMethod.Get, "/admin/dead-letters")).Content.ReadFromJsonAsync<JsonArray>())!,
+            queues => queues.Any(q => q!["messages"]!.AsArray().Any(m => (Guid?)m!["messageId"] == messageId)),
+            "the dead letter among the dead letters");
+        var letter = listed.SelectMany(q => q!["messages"]!.AsArray()).Single(m => (Guid?)m!["messageId"] == messageId)!;
+        ((string?)letter["messageType"]).Should().Be("CaseOpened");
+        ((string?)letter["exceptionType"]).Should().BeNull("the broker, not a consumer, dead-lettered it");
+        ((bool?)letter["passing"]).Should().BeFalse("nothing says it failed for a passing reason: it is replayed by hand, not in bulk");
+
+        var replayed = await service.SendAsync(coordinator, HttpMethod.Post, $"/admin/dead-letters/handovers-case-events/{messageId}/replay?reason=consumer%20fixed");
+
+        replayed.StatusCode.Should().Be(HttpStatusCode.OK);
+        await Eventually.UntilCount(() => service.Database.CountAsync($"SELECT count(*) FROM case_owners WHERE case_id = '{caseId}'"), 1, "the replayed message to be consumed");
     }
 
     [Fact]

@@ -12,6 +12,8 @@ public sealed class OutageTests : BackboneTestBase
         {
             ["ConnectionStrings:Database"] = Database.ConnectionStringVia(proxy),
             ["RabbitMq:PrefetchCount"] = "4",
+            // Waiting in the consumer's hands is no delivery: the least limit dead-letters none of them.
+            ["Messaging:DeliveryLimit"] = "1",
         });
         await WaitForEffect(await PublishAsync(consumer));
 

@@ -159,7 +159,25 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         return bodies;
     }
 
+    /// <summary>Every queue of this virtual host as the management API describes it: name, type, durability and arguments.</summary>
+    public async Task<IReadOnlyList<QueueDescription>> QueuesAsync()
+    {
+        var queues = await _management.GetFromJsonAsync<List<QueueDescription>>(
+            $"queues/{Uri.EscapeDataString(Name)}?columns=name,type,durable,arguments");
+        return queues!;
+    }
+
     private sealed record QueueName(string Name);
+
+    /// <summary>A queue as the management API lists it; <see cref="Arguments"/> are its declaration's (x-queue-type, x-delivery-limit, ...).</summary>
+    public sealed record QueueDescription(
+        string Name,
+        string Type,
+        bool Durable,
+        Dictionary<string, System.Text.Json.JsonElement> Arguments)
+    {
+        public string? Argument(string key) => Arguments.TryGetValue(key, out var value) ? value.ToString() : null;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -51,3 +51,26 @@ public sealed class ConsumerRetryOptions
     /// <summary>The longest wait between retries of a passing failure: how late a consumer resumes after an outage at most.</summary>
     public TimeSpan TransientMaxInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
+
+/// <summary>
+/// The type of the receive queues and their poison-message limit, bound from the "Messaging" section
+/// (docs/adr/0018-quorum-queues.md). Every service on a virtual host must use the same values: RabbitMQ refuses to
+/// declare an existing queue with other arguments.
+/// </summary>
+public sealed class QueueOptions
+{
+    /// <summary>
+    /// Quorum queues (replicated, each message's deliveries counted): the receive queues with <see cref="DeliveryLimit"/>
+    /// and their _error queue as dead-letter target, the _error and _skipped queues quorum too. <c>false</c> declares
+    /// classic queues without arguments, as before: for an installation whose classic queues are not migrated yet.
+    /// </summary>
+    public bool QuorumQueues { get; set; } = true;
+
+    /// <summary>
+    /// How often RabbitMQ may give a message back to a receive queue (a connection or channel closed while the message was
+    /// unacknowledged, a consumer timeout, a requeue) before it moves it to the queue's _error queue: it ends the loop of
+    /// a message that kills the process consuming it. Failures the consumer catches never count (they are retried in
+    /// process), nor does a database outage while the broker's consumer timeout has not expired.
+    /// </summary>
+    public int DeliveryLimit { get; set; } = 20;
+}

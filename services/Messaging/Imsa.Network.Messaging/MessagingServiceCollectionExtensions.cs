@@ -16,8 +16,8 @@ public static class MessagingServiceCollectionExtensions
     /// <summary>
     /// Wires the backbone for a service whose database is <typeparamref name="TDbContext"/> (registered by the
     /// service): the outbox commit signal in that context and the relay that publishes its rows, inbox retention,
-    /// MassTransit on RabbitMQ with the consumers <paramref name="configureConsumers"/> registers, consumer retries
-    /// and _error queues, the broker's readiness check ("broker") and the backbone's trace sources. Configuration is
+    /// MassTransit on RabbitMQ with the consumers <paramref name="configureConsumers"/> registers, consumer retries,
+    /// quorum receive queues with a delivery limit and _error queues, the broker's readiness check ("broker") and the backbone's trace sources. Configuration is
     /// read when services resolve, so a test host can override it.
     /// </summary>
     /// <param name="serviceName">Prefix of this service's queue names, e.g. "counselling".</param>
@@ -38,6 +38,8 @@ public static class MessagingServiceCollectionExtensions
         services.AddOptions<ConsumerRetryOptions>().BindConfiguration("Messaging:ConsumerRetry");
         services.AddOptions<RabbitMqOptions>().BindConfiguration("RabbitMq");
         services.AddOptions<InboxOptions>().BindConfiguration("Messaging:Inbox");
+        services.AddOptions<QueueOptions>().BindConfiguration("Messaging")
+            .Validate(queues => queues.DeliveryLimit > 0, "Messaging:DeliveryLimit must be at least 1.");
 
         // Rows added with AddEvent wake the relay as soon as their transaction commits. The interceptor is a singleton,
         // and so is this configuration: a pooled DbContext's options are built once.
@@ -59,6 +61,11 @@ public static class MessagingServiceCollectionExtensions
             bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
                 context.GetRequiredService<ReceiveQueues>().Add(name);
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbitEndpoint)
+                {
+                    QuorumQueues.Configure(rabbitEndpoint, name, context.GetRequiredService<IOptions<QueueOptions>>().Value);
+                }
+
                 // Nobody consumes Fault<T> events (a failure's record is its _error queue), and a service's broker user
                 // may publish only its own event types.
                 endpoint.PublishFaults = false;
@@ -89,6 +96,7 @@ public static class MessagingServiceCollectionExtensions
                     }
                 });
                 rabbit.PrefetchCount = broker.PrefetchCount;
+                QuorumQueues.Configure(rabbit.SendTopology, context.GetRequiredService<IOptions<QueueOptions>>().Value);
                 rabbit.ConfigureEndpoints(context);
             });
         });
