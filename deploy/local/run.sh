@@ -38,6 +38,8 @@ for service in partners counselling handovers; do
 done
 
 "$(dirname "$0")/stop.sh" --quiet
+# Now that none of our services consumes: classic queues an older build left become quorum ones (ADR 0018).
+imsa_rabbitmq_quorum_migration
 imsa_log "building"
 dotnet build Imsa.Network.sln -c Release --nologo -v q </dev/null
 
