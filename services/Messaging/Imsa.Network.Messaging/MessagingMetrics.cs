@@ -54,8 +54,13 @@ public sealed class MessagingMetrics
     internal static MessagingMetrics? Of(ConsumeContext context) =>
         context.TryGetPayload<IServiceProvider>(out var services) ? services.GetService<MessagingMetrics>() : null;
 
-    // The outbox stores the full name ("Imsa.Network.Contracts.Handovers.HandoverEscalated"); the type's own name is unique here.
-    private static string ShortName(string messageType) => messageType[(messageType.LastIndexOf('.') + 1)..];
+    // The outbox stores the assembly-qualified name ("Imsa.Network.Contracts.Handovers.HandoverEscalated, Imsa.Network.Contracts");
+    // the type's own name is unique among the contracts.
+    private static string ShortName(string messageType)
+    {
+        var fullName = messageType.Split(',', 2)[0].Trim();
+        return fullName[(fullName.LastIndexOf('.') + 1)..];
+    }
 }
 
 /// <summary>
@@ -121,6 +126,7 @@ internal static class MessagingMetricsRegistration
         where TDbContext : DbContext
     {
         services.AddMetrics();
+        services.AddOptions<MetricsOptions>().BindConfiguration("Metrics");
         services.TryAddSingleton<MessagingMetrics>();
         services.AddHostedService<OutboxGauges<TDbContext>>();
         return services;

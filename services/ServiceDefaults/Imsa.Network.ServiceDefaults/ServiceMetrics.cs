@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -59,14 +61,23 @@ public static partial class ServiceMetrics
             .AddNpgsqlInstrumentation()
             .AddMeter("MassTransit")
             .AddMeter(MeterPrefix + ".*")
-            .AddView(instrument => instrument.Meter.Name switch
-            {
-                "Npgsql" => new MetricStreamConfiguration { TagKeys = NpgsqlTags },
-                "MassTransit" => new MetricStreamConfiguration { TagKeys = MassTransitTags },
-                _ => null,
-            })
             // Pull only: nothing is collected until the metrics port is asked.
             .AddPrometheusExporter());
+
+        // A meter made by another host's factory is that host's: several hosts can share a process (tests), and
+        // their instruments have the same names.
+        builder.Services.ConfigureOpenTelemetryMeterProvider((services, metrics) =>
+        {
+            var own = services.GetRequiredService<IMeterFactory>();
+            metrics.AddView(instrument =>
+                instrument.Meter.Scope is IMeterFactory factory && !ReferenceEquals(factory, own) ? MetricStreamConfiguration.Drop
+                : instrument.Meter.Name switch
+                {
+                    "Npgsql" => new MetricStreamConfiguration { TagKeys = NpgsqlTags },
+                    "MassTransit" => new MetricStreamConfiguration { TagKeys = MassTransitTags },
+                    _ => null,
+                });
+        });
 
         // Outermost, before host filtering: Prometheus asks by the pod's address, which AllowedHosts refuses.
         builder.Services.Insert(0, ServiceDescriptor.Transient<IStartupFilter, MetricsPort>());
@@ -110,6 +121,16 @@ public static partial class ServiceMetrics
             // Kestrel knows the port a connection came in on; the Host header is the caller's to choose.
             app.MapWhen(context => context.Connection.LocalPort == port, metricsPort =>
             {
+                // Scrapes are not the service's traffic: left out of http.server.request.duration.
+                metricsPort.Use((context, nextOnPort) =>
+                {
+                    if (context.Features.Get<IHttpMetricsTagsFeature>() is { } tags)
+                    {
+                        tags.MetricsDisabled = true;
+                    }
+
+                    return nextOnPort(context);
+                });
                 metricsPort.UseOpenTelemetryPrometheusScrapingEndpoint(
                     meterProvider: null,
                     predicate: context => HttpMethods.IsGet(context.Request.Method) && context.Request.Path == ScrapePath,
