@@ -46,7 +46,6 @@ public static partial class TestMetrics
             throw new InvalidOperationException($"The metrics port answered {status}.");
         }
 
-        File.WriteAllText("/tmp/metrics-scrape-" + factory.GetHashCode() + ".txt", body); // TEMP
         return Scrape.Parse(body);
     }
 
