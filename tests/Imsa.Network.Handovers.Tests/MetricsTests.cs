@@ -28,3 +28,58 @@ public sealed class MetricsTests(HandoversService service) : IClassFixture<Hando
             .Value("imsa_messaging_outbox_age_seconds").Should().Be(0);
     }
 }
+
+/// <summary>The monitoring files against what the code exports (a class of its own: the one above moves the clock).</summary>
+public sealed class MonitoringFilesTests(HandoversService service) : IClassFixture<HandoversService>
+{
+    /// <summary>
+    /// The dashboard and the alert rules in deploy/monitoring name metrics that exist: the IMSA ones as the code declares
+    /// its instruments, the framework's (HTTP, runtime, Npgsql, MassTransit) as this service exports them.
+    /// </summary>
+    [Fact]
+    public async Task TheDashboardAndAlerts_NameMetricsThatAreExported()
+    {
+        var scene = await Scene.SetUpAsync(service);
+        await service.RequestAsync(scene.Origin, scene.CaseId, scene.Receiver);
+        var scrape = await service.Factory.ScrapeUntilAsync(
+            s => s.Has("http_server_request_duration_seconds_bucket") && s.Has("db_client_connection_count"), "framework metrics");
+        var exported = scrape.Samples.Select(sample => sample.Name).ToHashSet();
+        // Label names look like metric names (http_route); MassTransit's are listed, its meter may be another host's (below).
+        var labels = scrape.Samples.SelectMany(sample => sample.Labels.Keys)
+            .Concat(["messaging_masstransit_message_type", "messaging_masstransit_consumer_type"])
+            .ToHashSet();
+
+        var sources = Directory.EnumerateFiles(Path.Combine(TestRepository.Root, "services"), "*.cs", SearchOption.AllDirectories).Select(File.ReadAllText);
+        var declared = sources.SelectMany(text => System.Text.RegularExpressions.Regex.Matches(text, "\"(imsa\\.[a-z_.]+)\""))
+            .Select(match => match.Groups[1].Value.Replace('.', '_'))
+            .ToHashSet();
+        declared.Should().Contain("imsa_messaging_outbox_age");
+
+        var monitoring = Path.Combine(TestRepository.Root, "deploy", "monitoring");
+        var named = new[] { "grafana-dashboard.json", "prometheus-rules.yaml" }
+            .SelectMany(file => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(Path.Combine(monitoring, file)), "\\b(imsa|http|dotnet|db_client|messaging)_[a-z_]+\\b"))
+            .Select(match => match.Value)
+            .Where(name => !labels.Contains(name))
+            .Distinct()
+            .ToList();
+        named.Should().Contain("imsa_handovers_tickets").And.Contain("http_server_request_duration_seconds_count");
+        foreach (var name in named)
+        {
+            if (name.StartsWith("messaging_masstransit_", StringComparison.Ordinal))
+            {
+                // MassTransit makes its meter once per process, with the first bus's host: in a test process only that
+                // host exports it. Its names in deploy/monitoring: messaging.masstransit.consume, unit "ea".
+                name.Should().Be("messaging_masstransit_consume_ea_total");
+            }
+            else if (name.StartsWith("imsa_", StringComparison.Ordinal))
+            {
+                var instrument = System.Text.RegularExpressions.Regex.Replace(name, "(_seconds)?(_total)?$", "");
+                declared.Should().Contain(instrument, $"{name} in deploy/monitoring is an instrument of the code");
+            }
+            else
+            {
+                exported.Should().Contain(name, $"{name} in deploy/monitoring is exported");
+            }
+        }
+    }
+}
