@@ -83,3 +83,51 @@ public sealed class MonitoringFilesTests(HandoversService service) : IClassFixtu
         }
     }
 }
+
+/// <summary>On a real server: the service listens on its address from configuration (urls) and on the metrics port.</summary>
+public sealed class MetricsPortTests : IAsyncLifetime
+{
+    private PostgresDatabase _database = null!;
+    private RabbitMqVirtualHost _virtualHost = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await PostgresDatabase.CreateAsync("handovers_metrics");
+        _virtualHost = await RabbitMqVirtualHost.CreateAsync("handovers_metrics");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _virtualHost.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Kestrel_ListensOnTheConfiguredUrls_AndOnTheMetricsPort_WhichServesMetricsOnly()
+    {
+        var (api, metrics) = (FreePort(), FreePort());
+        var settings = _virtualHost.Settings(service: "handovers");
+        settings["urls"] = $"http://127.0.0.1:{api}";
+        settings["Metrics:Port"] = metrics.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var factory = new ServiceFactory<Program>(_database.ConnectionString, settings);
+        factory.UseKestrel(builder => { });
+        factory.StartServer();
+        using var http = new HttpClient();
+
+        await new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{api}/") }.WaitUntilReadyAsync();
+        (await http.GetAsync($"http://127.0.0.1:{api}/metrics")).StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound);
+        // The gauges read from the database are read in the background once asked for: a later scrape has them.
+        await Eventually.Until(
+            async () => await http.GetStringAsync($"http://127.0.0.1:{metrics}/metrics"),
+            text => text.Contains("imsa_handovers_tickets{", StringComparison.Ordinal),
+            "the handovers by state on the metrics port");
+        (await http.GetAsync($"http://127.0.0.1:{metrics}/health/ready")).StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -40,9 +40,6 @@ public sealed class ServiceFactory<TProgram>(
         builder.UseSetting("Counselling:ConsentExpiry:Interval", "00:00:00.200");
         builder.UseSetting("Handovers:Sla:Interval", "00:00:00.200");
         builder.UseSetting("Messaging:Inbox:CleanupInterval", "00:00:00.500");
-        // The metrics port (TestMetrics), and gauges read from the database kept only briefly.
-        builder.UseSetting("Metrics:Port", TestMetrics.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Metrics:GaugeCacheDuration", "00:00:00.100");
         // Counselling's way to Handovers for a case's export: nowhere (discard port), unless a test starts both.
         builder.UseSetting("Export:HandoversUrl", "http://127.0.0.1:9/");
         foreach (var (key, value) in TestIdentity.Settings.Concat(TestSignIn.Settings).Concat(settings))

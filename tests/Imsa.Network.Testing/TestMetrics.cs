@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Imsa.Network.Testing;
 
 /// <summary>
-/// The metrics port of a hosted service (Metrics:Port, set by <see cref="ServiceFactory{TProgram}"/>) and reading what
+/// The metrics port of a hosted service (Metrics:Port, set by <see cref="ServiceFixture{TProgram}"/>) and reading what
 /// it serves. The test server has no sockets: a request "on a port" is one whose connection has that local port,
 /// which is what the service looks at (the Host header is the caller's to choose).
 /// </summary>
