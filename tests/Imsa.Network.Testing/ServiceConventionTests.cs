@@ -168,4 +168,60 @@ public abstract class ServiceConventionTests<TProgram>(ServiceFixture<TProgram> 
         var problem = await response.ReadProblemAsync();
         Assert.Equal(404, (int?)problem["status"]);
     }
+
+    /// <summary>
+    /// The metrics are on the metrics port and nowhere else: /metrics on the API's port is 404, whatever Host the caller
+    /// names, and the metrics port answers nothing but /metrics.
+    /// </summary>
+    [Fact]
+    public async Task Metrics_AreServedOnTheMetricsPortOnly()
+    {
+        var metrics = await service.Factory.GetOnPortAsync("/metrics", TestMetrics.Port);
+        Assert.Equal(StatusCodes.Status200OK, metrics.Status);
+        Assert.Contains("# TYPE ", metrics.Body, StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await service.Client.GetAsync("/metrics")).StatusCode);
+        Assert.Equal(StatusCodes.Status404NotFound, (await service.Factory.GetOnPortAsync("/metrics", TestMetrics.ApiPort)).Status);
+        Assert.Equal(
+            StatusCodes.Status404NotFound,
+            (await service.Factory.GetOnPortAsync("/metrics", TestMetrics.ApiPort, host: $"localhost:{TestMetrics.Port}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await service.Client.GetAsync($"http://localhost:{TestMetrics.Port}/metrics")).StatusCode);
+
+        foreach (var path in new[] { "/health/ready", "/swagger/v1/swagger.json", "/me", "/metrics/x" })
+        {
+            Assert.Equal(StatusCodes.Status404NotFound, (await service.Factory.GetOnPortAsync(path, TestMetrics.Port)).Status);
+        }
+    }
+
+    /// <summary>
+    /// No label of any exported metric carries an id (a GUID, with or without dashes, such as the ones in the paths
+    /// and tokens asked for here), an e-mail address or the database's name; and no label is named like an id.
+    /// </summary>
+    [Fact]
+    public async Task MetricLabels_CarryNoIds()
+    {
+        var organisation = Guid.NewGuid();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/me?case={Guid.NewGuid()}");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Bearer", TestIdentity.MintToken(organisation, "origin-partner", "partner"));
+        await service.Client.SendAsync(request);
+        await service.Client.GetAsync($"/no-such-route/{Guid.NewGuid()}");
+
+        var scrape = await service.Factory.ScrapeUntilAsync(
+            s => s.Has("http_server_request_duration_seconds_count") && s.Samples.Any(x => x.Name.StartsWith("imsa_", StringComparison.Ordinal)),
+            "framework and IMSA metrics");
+        Assert.Contains(scrape.Samples, s => s.Name.StartsWith("db_client_", StringComparison.Ordinal));
+        foreach (var sample in scrape.Samples)
+        {
+            foreach (var (name, value) in sample.Labels)
+            {
+                Assert.False(name.EndsWith("_id", StringComparison.Ordinal) || name == "id", $"{sample.Name} has a label named {name}");
+                Assert.False(MetricLabelRules.LooksLikeAnId(value), $"{sample.Name}{{{name}=\"{value}\"}} looks like an id");
+                Assert.DoesNotContain("@", value, StringComparison.Ordinal);
+                Assert.DoesNotContain(service.Database.Name, value, StringComparison.Ordinal);
+            }
+        }
+
+        Assert.DoesNotContain(organisation.ToString(), scrape.Text, StringComparison.OrdinalIgnoreCase);
+    }
 }

@@ -36,6 +36,10 @@ public class ServiceFixture<TProgram> : IAsyncLifetime
         VirtualHost = await RabbitMqVirtualHost.CreateAsync(_name);
         // The service's name: Imsa.Network.Partners → partners.
         var settings = VirtualHost.Settings(service: typeof(TProgram).Namespace!.Split('.')[^1].ToLowerInvariant());
+        // The metrics port (TestMetrics; the test server has no sockets, so every fixture can name the same one), and
+        // gauges read from the database kept only briefly. Hosts on real Kestrel (end-to-end, browser) go without.
+        settings["Metrics:Port"] = TestMetrics.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Metrics:GaugeCacheDuration"] = "00:00:00.100";
         foreach (var (key, value) in ExtraSettings)
         {
             settings[key] = value;

@@ -69,6 +69,7 @@ internal static class CounsellingServices
         builder.Services.AddSingleton<ReceiptSigner>();
         builder.Services.AddOptions<ConsentExpiryOptions>().BindConfiguration("Counselling:ConsentExpiry");
         builder.Services.AddHostedService<ConsentExpiryJob>();
+        builder.Services.AddSingleton<CounsellingMetrics>();
         // Retention (Retention:Periods:<rule>): applied by the operations' retention job, reported at GET /admin/retention.
         builder.AddRetentionRule(CounsellingRetention.ClosedCases);
         builder.AddRetentionRule(CounsellingRetention.ConsentProof);

@@ -48,6 +48,7 @@ internal static class HandoversServices
         builder.Services.AddHostedService<TicketTextUpkeep>();
         builder.Services.AddOptions<SlaOptions>().BindConfiguration("Handovers:Sla");
         builder.Services.AddHostedService<SlaJob>();
+        builder.Services.AddSingleton<HandoversMetrics>();
         // Retention (Retention:Periods:<rule>): applied by the operations' retention job, reported at GET /admin/retention.
         builder.AddRetentionRule(HandoversRetention.ErasedCaseHandovers);
         builder.AddRetentionRule(HandoversRetention.Activity);

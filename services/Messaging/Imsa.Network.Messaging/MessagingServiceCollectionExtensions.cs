@@ -53,6 +53,7 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddSingleton<BrokerProbe>();
         services.AddHealthChecks().AddCheck<BrokerProbe>("broker", tags: ["ready"]);
         services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource("MassTransit", MessagingTelemetry.SourceName));
+        services.AddMessagingMetrics<TDbContext>();
 
         services.AddMassTransit(bus =>
         {

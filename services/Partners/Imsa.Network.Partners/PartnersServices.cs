@@ -95,6 +95,7 @@ internal static class PartnersServices
                 ResponseDrainTimeout = TimeSpan.FromSeconds(1),
             });
         builder.Services.AddHostedService<WebhookDispatcher>();
+        builder.Services.AddSingleton<PartnersMetrics>();
         // Retention (Retention:Periods:<rule>): applied by the operations' retention job, reported at GET /admin/retention.
         builder.AddRetentionRule(PartnersRetention.WebhookDeliveries);
         builder.AddRetentionRule(PartnersRetention.CredentialEvents);

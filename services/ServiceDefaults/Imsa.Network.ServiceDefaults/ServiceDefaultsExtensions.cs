@@ -30,7 +30,7 @@ public sealed class OpenApiOptions
     public string? GatewayTokenPath { get; set; }
 }
 
-/// <summary>What every IMSA service starts with: structured logs, tracing, problem responses, health, Swagger.</summary>
+/// <summary>What every IMSA service starts with: structured logs, tracing, metrics, problem responses, health, Swagger.</summary>
 public static class ServiceDefaultsExtensions
 {
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName, OpenApiInfo api)
@@ -74,10 +74,10 @@ public static class ServiceDefaultsExtensions
 
         // Libraries add their own activity sources (ConfigureOpenTelemetryTracerProvider).
         builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(serviceName))
             .WithTracing(tracing =>
             {
                 tracing
+                    .ConfigureResource(resource => resource.AddService(serviceName))
                     .AddAspNetCoreInstrumentation(options =>
                         options.Filter = context => !context.Request.Path.StartsWithSegments("/health", StringComparison.Ordinal))
                     .AddNpgsql();
@@ -86,6 +86,9 @@ public static class ServiceDefaultsExtensions
                     tracing.AddOtlpExporter();
                 }
             });
+
+        // Metrics for Prometheus on a port of their own (Metrics:Port), libraries' and services' meters included.
+        builder.AddServiceMetrics(serviceName);
 
         builder.Services.AddHealthChecks();
         builder.Services.AddOptions<OpenApiOptions>().BindConfiguration("OpenApi");

@@ -18,7 +18,7 @@ internal sealed class ConsentExpiryOptions
 /// service revokes what rested on it. Time comes from <see cref="TimeProvider"/>; several instances may run.
 /// </summary>
 internal sealed partial class ConsentExpiryJob(
-    IServiceScopeFactory scopes, TimeProvider time, IOptions<ConsentExpiryOptions> options, ILogger<ConsentExpiryJob> logger)
+    IServiceScopeFactory scopes, TimeProvider time, IOptions<ConsentExpiryOptions> options, CounsellingMetrics metrics, ILogger<ConsentExpiryJob> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -62,7 +62,7 @@ internal sealed partial class ConsentExpiryJob(
             .ToListAsync(cancellationToken);
         foreach (var consent in due)
         {
-            await ConsentLedger.EndAsync(db, consent, WithdrawalChannel.Expiry, null, time, cancellationToken);
+            await ConsentLedger.EndAsync(db, consent, WithdrawalChannel.Expiry, null, time, metrics, cancellationToken);
         }
 
         return due.Count;

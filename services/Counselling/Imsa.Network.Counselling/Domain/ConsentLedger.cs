@@ -18,7 +18,7 @@ internal static class ConsentLedger
     /// </summary>
     public static async Task<Consent> EndAsync(
         CounsellingDbContext db, Consent consent, WithdrawalChannel channel, Guid? byOrganisationId, TimeProvider time,
-        CancellationToken cancellationToken)
+        CounsellingMetrics metrics, CancellationToken cancellationToken)
     {
         if (consent.Withdrawal is not null)
         {
@@ -31,6 +31,7 @@ internal static class ConsentLedger
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            metrics.ConsentEnded(consent.Withdrawal!.Channel);
             return consent;
         }
         catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })

@@ -222,7 +222,8 @@ internal static class ConsentEndpoints
     }
 
     private static async Task<Results<Ok<ConsentResponse>, ProblemHttpResult>> WithdrawAsync(
-        Guid caseId, Guid consentId, ClaimsPrincipal user, CounsellingDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        Guid caseId, Guid consentId, ClaimsPrincipal user, CounsellingDbContext db, TimeProvider time, CounsellingMetrics metrics,
+        CancellationToken cancellationToken)
     {
         var caller = user.OrganisationId();
         Consent? consent = null;
@@ -254,12 +255,12 @@ internal static class ConsentEndpoints
             return Problems.NotFound("Consent");
         }
 
-        consent = await ConsentLedger.EndAsync(db, consent, channel, caller, time, cancellationToken);
+        consent = await ConsentLedger.EndAsync(db, consent, channel, caller, time, metrics, cancellationToken);
         return TypedResults.Ok(ToResponse(consent, time.GetUtcNow()));
     }
 
     private static async Task<Results<Ok<WithdrawByCodeResponse>, ProblemHttpResult>> WithdrawByCodeAsync(
-        WithdrawByCodeRequest request, CounsellingDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        WithdrawByCodeRequest request, CounsellingDbContext db, TimeProvider time, CounsellingMetrics metrics, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Code) || request.Code.Length > 64)
         {
@@ -277,13 +278,13 @@ internal static class ConsentEndpoints
         }
 
         var alreadyEnded = consent.Withdrawal is not null;
-        consent = await ConsentLedger.EndAsync(db, consent, WithdrawalChannel.DataSubject, null, time, cancellationToken);
+        consent = await ConsentLedger.EndAsync(db, consent, WithdrawalChannel.DataSubject, null, time, metrics, cancellationToken);
         return TypedResults.Ok(new WithdrawByCodeResponse(
             consent.Id, consent.StateAt(time.GetUtcNow()), consent.Withdrawal!.At, alreadyEnded));
     }
 
     private static async Task<Results<Ok<ConsentLookupResponse>, ProblemHttpResult>> LookUpByCodeAsync(
-        WithdrawByCodeRequest request, CounsellingDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        WithdrawByCodeRequest request, CounsellingDbContext db, TimeProvider time, CounsellingMetrics metrics, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Code) || request.Code.Length > 64)
         {

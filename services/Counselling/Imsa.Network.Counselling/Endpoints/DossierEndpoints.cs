@@ -79,7 +79,8 @@ internal static class DossierEndpoints
     }
 
     private static async Task<Results<Ok<DossierResponse>, ProblemHttpResult>> ReadAsync(
-        Guid caseId, ClaimsPrincipal user, CounsellingDbContext db, MasterKeyRing keys, TimeProvider time, CancellationToken cancellationToken)
+        Guid caseId, ClaimsPrincipal user, CounsellingDbContext db, MasterKeyRing keys, TimeProvider time, CounsellingMetrics metrics,
+        CancellationToken cancellationToken)
     {
         var reader = NetworkActor.Of(user);
         var receiver = reader.OrganisationId;
@@ -97,11 +98,13 @@ internal static class DossierEndpoints
         var (handover, found, key) = (row?.Handover, row?.Case, row?.Key);
         if (handover is null || found is null || key is null)
         {
+            metrics.DossierRead(DossierReadOutcome.NotFound);
             return Problems.NotFound("Case");
         }
 
         if (found.RestrictedAt is not null)
         {
+            metrics.DossierRead(DossierReadOutcome.Restricted);
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status403Forbidden,
                 title: "The processing of this case is restricted.",
@@ -115,6 +118,7 @@ internal static class DossierEndpoints
             .ToListAsync(cancellationToken);
         if (consents.Count == 0)
         {
+            metrics.DossierRead(DossierReadOutcome.NoConsent);
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status403Forbidden,
                 title: "No active consent releases this case to your organisation.",
@@ -158,6 +162,7 @@ internal static class DossierEndpoints
         // The log entry is written before anything is shown: no disclosure goes unrecorded.
         db.Disclosures.Add(disclosure);
         await db.SaveChangesAsync(cancellationToken);
+        metrics.DossierRead(DossierReadOutcome.Disclosed);
         return TypedResults.Ok(dossier);
     }
 

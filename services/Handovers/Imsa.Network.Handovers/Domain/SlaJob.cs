@@ -34,7 +34,7 @@ internal sealed class SlaOptions
 /// ticket is taken under FOR UPDATE SKIP LOCKED and its version guards the change.
 /// </summary>
 internal sealed partial class SlaJob(
-    IServiceScopeFactory scopes, TimeProvider time, IOptions<SlaOptions> options, ILogger<SlaJob> logger) : BackgroundService
+    IServiceScopeFactory scopes, TimeProvider time, IOptions<SlaOptions> options, HandoversMetrics metrics, ILogger<SlaJob> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -160,6 +160,8 @@ internal sealed partial class SlaJob(
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        metrics.Escalated(overdue.Count);
+        metrics.FlaggedForFollowUp(silent.Count);
         return (overdue.Count, silent.Count);
     }
 

@@ -20,7 +20,7 @@ public static class Inbox
     /// For effects that one statement can say; the others use <see cref="ConsumeOnceAsync{TMessage}"/>.
     /// </summary>
     /// <returns>The rows the effect wrote: 0 for a duplicate, or when the effect's own condition held nothing new.</returns>
-    public static Task<int> ApplyOnceAsync<TMessage>(DbContext db, ConsumeContext<TMessage> context, string consumer, FormattableString effect)
+    public static async Task<int> ApplyOnceAsync<TMessage>(DbContext db, ConsumeContext<TMessage> context, string consumer, FormattableString effect)
         where TMessage : class
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -43,7 +43,16 @@ public static class Inbox
                 ON CONFLICT DO NOTHING
                 RETURNING 1)
             """ + "\n" + effect.Format;
-        return db.Database.ExecuteSqlAsync(FormattableStringFactory.Create(format, arguments), context.CancellationToken);
+        try
+        {
+            // No duplicate count here: 0 rows is a duplicate or an effect whose own condition held nothing new.
+            return await db.Database.ExecuteSqlAsync(FormattableStringFactory.Create(format, arguments), context.CancellationToken);
+        }
+        catch (Exception) when (!context.CancellationToken.IsCancellationRequested)
+        {
+            MessagingMetrics.Of(context)?.ConsumerFailed(consumer, typeof(TMessage).Name);
+            throw;
+        }
     }
 
     /// <summary>Claims the message for <paramref name="consumer"/> and applies its effects, in one transaction.</summary>
@@ -71,6 +80,7 @@ public static class Inbox
             if (claimed == 0)
             {
                 Activity.Current?.SetTag("imsa.inbox.duplicate", true);
+                MessagingMetrics.Of(context)?.DuplicateSkipped(consumer, typeof(TMessage).Name);
                 return;
             }
 
@@ -78,10 +88,15 @@ public static class Inbox
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
-        catch
+        catch (Exception ex)
         {
             // A retry may run in the same scope: start it from a clean slate.
             db.ChangeTracker.Clear();
+            if (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                MessagingMetrics.Of(context)?.ConsumerFailed(consumer, typeof(TMessage).Name);
+            }
+
             throw;
         }
     }

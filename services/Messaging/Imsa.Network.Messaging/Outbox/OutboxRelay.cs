@@ -29,6 +29,7 @@ public sealed partial class OutboxRelay<TDbContext>(
     OutboxSignal signal,
     IOptions<OutboxOptions> options,
     TimeProvider time,
+    MessagingMetrics metrics,
     ILogger<OutboxRelay<TDbContext>> logger) : BackgroundService
     where TDbContext : DbContext
 {
@@ -153,6 +154,14 @@ public sealed partial class OutboxRelay<TDbContext>(
 
         // Not cancellable: what the broker confirmed must be marked as published.
         await transaction.CommitAsync(CancellationToken.None);
+        foreach (var (row, publish) in publishes)
+        {
+            if (publish.IsCompletedSuccessfully)
+            {
+                metrics.Published(row.MessageType);
+            }
+        }
+
         return pass;
     }
 
@@ -189,6 +198,7 @@ public sealed partial class OutboxRelay<TDbContext>(
         DateTimeOffset? quarantinedAt = quarantine ? now : null;
         DateTimeOffset? nextAttemptAt = quarantine ? null : now + backoff;
         var lastError = Describe(error);
+        metrics.PublishFailed(row.MessageType);
 
         await db.Database.ExecuteSqlAsync(
             $"""

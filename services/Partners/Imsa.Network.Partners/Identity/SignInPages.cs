@@ -87,7 +87,7 @@ internal static class SignInPages
             await signIn.SignOutAsync();
         }
 
-        await RecordLockoutAsync(db, signIn.UserManager, person, wasLockedOut, time);
+        await RecordLockoutAsync(db, signIn.UserManager, person, wasLockedOut, time, http.RequestServices.GetRequiredService<PartnersMetrics>());
         await transaction.CommitAsync();
         return PasswordPage(http, antiforgery, returnUrl, Text.Refused);
     }
@@ -140,7 +140,7 @@ internal static class SignInPages
 
         if (!result.Succeeded)
         {
-            await RecordLockoutAsync(db, signIn.UserManager, person, wasLockedOut, time);
+            await RecordLockoutAsync(db, signIn.UserManager, person, wasLockedOut, time, http.RequestServices.GetRequiredService<PartnersMetrics>());
             await transaction.CommitAsync();
             return CodePage(http, antiforgery, returnUrl, Text.Refused);
         }
@@ -215,10 +215,12 @@ internal static class SignInPages
     }
 
     /// <summary>A credential event when this attempt started a lockout, so the organisation sees attacks on its people.</summary>
-    private static async Task RecordLockoutAsync(PartnersDbContext db, UserManager<Person> people, Person person, bool wasLockedOut, TimeProvider time)
+    private static async Task RecordLockoutAsync(
+        PartnersDbContext db, UserManager<Person> people, Person person, bool wasLockedOut, TimeProvider time, PartnersMetrics metrics)
     {
         if (!wasLockedOut && await people.IsLockedOutAsync(person))
         {
+            metrics.PersonLockout();
             db.CredentialEvents.Add(CredentialEvent.Of(
                 person.OrganisationId, "person-locked-out", time.GetUtcNow(), CredentialActor.Service, personId: person.Id,
                 reason: "5 wrong passwords or codes"));

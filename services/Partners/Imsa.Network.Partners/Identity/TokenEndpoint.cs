@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Imsa.Network.Access;
 using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Partners.Data;
+using Imsa.Network.Partners.Domain;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
@@ -53,13 +54,13 @@ internal static class TokenEndpoint
     }
 
     private static async Task<IResult> IssueAsync(
-        HttpContext context, PartnersDbContext db, IOptions<NetworkIdentityOptions> identity, CancellationToken cancellationToken)
+        HttpContext context, PartnersDbContext db, IOptions<NetworkIdentityOptions> identity, PartnersMetrics metrics, CancellationToken cancellationToken)
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenIddict server request is missing.");
         if (request.IsAuthorizationCodeGrantType())
         {
-            return await ExchangeCodeAsync(context, request, db, identity.Value, cancellationToken);
+            return await ExchangeCodeAsync(context, request, db, identity.Value, metrics, cancellationToken);
         }
 
         var client = await db.ApiClients.AsNoTracking()
@@ -82,6 +83,7 @@ internal static class TokenEndpoint
         caller.SetClaim(Claims.ClientId, client.ClientId);
         caller.SetResources(identity.Value.Audience);
         caller.SetDestinations(_ => [Destinations.AccessToken]);
+        metrics.TokenIssued(GrantTypes.ClientCredentials, kind);
         return Results.SignIn(new ClaimsPrincipal(caller), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
@@ -90,7 +92,8 @@ internal static class TokenEndpoint
     /// only): the token is issued only if the person and their organisation may still sign in, with their current role.
     /// </summary>
     private static async Task<IResult> ExchangeCodeAsync(
-        HttpContext context, OpenIddictRequest request, PartnersDbContext db, NetworkIdentityOptions identity, CancellationToken cancellationToken)
+        HttpContext context, OpenIddictRequest request, PartnersDbContext db, NetworkIdentityOptions identity, PartnersMetrics metrics,
+        CancellationToken cancellationToken)
     {
         var code = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         var active = Guid.TryParse(code.Principal?.GetClaim(Claims.Subject), out var personId)
@@ -101,6 +104,7 @@ internal static class TokenEndpoint
             return AuthorizationEndpoint.Refuse(Errors.InvalidGrant, "The person can no longer sign in.");
         }
 
+        metrics.TokenIssued(GrantTypes.AuthorizationCode, EnumCodes.Of(found.Organisation.Kind));
         return Results.SignIn(
             PersonTokens.Principal(found.Person, found.Organisation, code.Principal!.GetClaims(NetworkClaims.AuthenticationMethods), request.ClientId!, identity.Audience),
             properties: null,

@@ -48,7 +48,7 @@ internal sealed class TokenLockoutOptions
 /// client by its id and an address not at all.
 /// </summary>
 internal sealed class TokenLockout(
-    RateLimitCounters counters, IOptions<TokenLockoutOptions> options, PartnersDbContext db, TimeProvider time)
+    RateLimitCounters counters, IOptions<TokenLockoutOptions> options, PartnersDbContext db, TimeProvider time, PartnersMetrics metrics)
 {
     public Task<DateTimeOffset?> RefusedUntilAsync(string? clientId, IPAddress? address, CancellationToken cancellationToken) =>
         counters.BlockedUntilAsync(clientId is { Length: > 0 } ? [ClientKey(clientId), AddressKey(address)] : [AddressKey(address)], cancellationToken);
@@ -79,6 +79,7 @@ internal sealed class TokenLockout(
         await counters.BlockAsync(key, until, cancellationToken);
         if (lockedOut)
         {
+            metrics.TokenLockout(clientId is null ? "address" : "client");
             await AuditAsync(count.Hits, until, clientId, cancellationToken);
         }
     }

@@ -38,7 +38,7 @@ public static class WebhookSignature
 /// </summary>
 internal sealed partial class WebhookDispatcher(
     IServiceScopeFactory scopes, IHttpClientFactory clients, TimeProvider time, IOptions<WebhookOptions> options, WebhookSecrets secrets,
-    IOptions<EncryptionOptions> encryption, ILogger<WebhookDispatcher> logger)
+    IOptions<EncryptionOptions> encryption, PartnersMetrics metrics, ILogger<WebhookDispatcher> logger)
     : BackgroundService
 {
     private DateTimeOffset _nextRefresh = DateTimeOffset.MinValue;
@@ -118,6 +118,7 @@ internal sealed partial class WebhookDispatcher(
             {
                 delivery.Status = WebhookDeliveryStatus.Failed;
                 delivery.LastError = "The subscription was deleted.";
+                metrics.WebhookFailed("subscription-deleted");
             }
             else
             {
@@ -163,6 +164,7 @@ internal sealed partial class WebhookDispatcher(
                 delivery.Status = WebhookDeliveryStatus.Delivered;
                 delivery.DeliveredAt = time.GetUtcNow();
                 delivery.LastError = null;
+                metrics.WebhookDelivered();
                 return;
             }
 
@@ -173,6 +175,7 @@ internal sealed partial class WebhookDispatcher(
             // The endpoint is known to be down: wait for the circuit, without using up an attempt.
             delivery.LastError = "Circuit open: the endpoint kept failing.";
             delivery.NextAttemptAt = time.GetUtcNow() + settings.BreakDuration;
+            metrics.WebhookFailed("circuit-open");
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -188,9 +191,12 @@ internal sealed partial class WebhookDispatcher(
         if (delivery.Attempts >= settings.MaxAttempts)
         {
             delivery.Status = WebhookDeliveryStatus.Failed;
+            metrics.WebhookFailed("gave-up");
             LogGaveUp(delivery.Id, delivery.Attempts);
             return;
         }
+
+        metrics.WebhookFailed("retrying");
 
         var backoff = settings.InitialBackoff * Math.Pow(2, delivery.Attempts - 1);
         delivery.NextAttemptAt = time.GetUtcNow() + (backoff < settings.MaxBackoff ? backoff : settings.MaxBackoff);
