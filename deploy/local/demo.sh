@@ -8,9 +8,11 @@
 # by the bootstrap coordinator; its API client made by itself from the mailed code), so it can be run again and again.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-partners="${IMSA_PARTNERS_URL:-http://127.0.0.1:5101}"
-counselling="${IMSA_COUNSELLING_URL:-http://127.0.0.1:5102}"
-handovers="${IMSA_HANDOVERS_URL:-http://127.0.0.1:5103}"
+# Through the gateway, as a partner's system calls the network: whichever instances run behind it
+# (deploy/local/run.sh --instances N), one may be killed while this runs.
+partners="${IMSA_PARTNERS_URL:-http://127.0.0.1:5100/partners}"
+counselling="${IMSA_COUNSELLING_URL:-http://127.0.0.1:5100/counselling}"
+handovers="${IMSA_HANDOVERS_URL:-http://127.0.0.1:5100/handovers}"
 : "${IMSA_COORDINATOR_CLIENT_SECRET:=$(sed -n 's/^IMSA_COORDINATOR_CLIENT_SECRET=//p' "$root/.local/secrets.env" 2>/dev/null)}"
 
 step=0
@@ -21,11 +23,18 @@ fail() { echo "[demo] $*" >&2; exit 1; }
 field() { tr -d '\n' | grep -o "\"$1\": *\"[^\"]*\"" | head -n 1 | sed 's/.*: *"\(.*\)"/\1/'; }
 
 # call METHOD URL TOKEN [BODY] [KEY] -> prints the body, then the status on its own last line. Every write carries an
-# Idempotency-Key (a new one, unless KEY is given): sent again after a lost answer, it takes effect once.
+# Idempotency-Key (a new one, unless KEY is given): sent again after a lost answer, it takes effect once. So it is
+# sent again, with the same key, when the answer is lost: no connection, 502 (the instance died with the request in
+# hand) or 503 (a dependency is away for a moment).
 call() {
-  local key=()
+  local key=() out attempt
   [ "$1" = GET ] || key=(-H "Idempotency-Key: ${5:-$(cat /proc/sys/kernel/random/uuid)}")
-  curl -sS -X "$1" -H "Authorization: Bearer $3" -H 'Content-Type: application/json' "${key[@]}" ${4:+-d "$4"} -w '\n%{http_code}' "$2"
+  for attempt in 1 2 3 4 5 6 7 8 9 10; do
+    out=$(curl -sS -X "$1" -H "Authorization: Bearer $3" -H 'Content-Type: application/json' "${key[@]}" ${4:+-d "$4"} \
+      -w '\n%{http_code}' "$2" 2>/dev/null) || true
+    case "$(status "$out")" in 000|502|503) sleep 0.5 ;; *) break ;; esac
+  done
+  printf '%s' "$out"
 }
 body() { printf '%s' "${1%$'\n'*}"; }
 status() { printf '%s' "${1##*$'\n'}"; }
@@ -47,7 +56,13 @@ retry() {
 IMSA_ROOT_DIR="$root"
 . "$root/deploy/local/onboard.sh"
 token_for() {
-  curl -fsS -d grant_type=client_credentials -d "client_id=$1" --data-urlencode "client_secret=$2" "$partners/connect/token" | field access_token
+  local attempt token
+  for attempt in 1 2 3 4 5 6 7 8 9 10; do
+    token=$(curl -fsS -d grant_type=client_credentials -d "client_id=$1" --data-urlencode "client_secret=$2" "$partners/connect/token" 2>/dev/null | field access_token) || true
+    [ -n "$token" ] && break
+    sleep 0.5
+  done
+  printf '%s' "$token"
 }
 
 curl -fsS "$partners/health/ready" >/dev/null 2>&1 || fail "the network is not running: start it with deploy/local/run.sh"

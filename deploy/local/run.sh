@@ -73,6 +73,8 @@ start() { # start NAME PIDNAME PORT: one process, its environment from deploy/en
       IMSA_GATEWAY_HANDOVERS_URL="${reached_at[handovers]}" imsa_local_service_env "$service" service_environment
   fi
   service_environment+=("ASPNETCORE_URLS=http://127.0.0.1:$port") # the last of the two wins
+  # Each service's Prometheus metrics on a port of their own, the API's + 4000 (docs/operations.md#metrics-and-alerts).
+  case "$service" in partners|counselling|handovers) service_environment+=("Metrics__Port=$((port + 4000))") ;; esac
   env "${unset_imsa[@]}" "${service_environment[@]}" \
     nohup dotnet "$(imsa_service_bin "$service")/Imsa.Network.${IMSA_PROJECTS[$service]}.dll" \
     >"$IMSA_LOCAL/logs/$name.log" 2>&1 </dev/null &
@@ -129,6 +131,7 @@ IMSA Network is running.
   Partners     http://127.0.0.1:${IMSA_PORTS[partners]}/swagger
   Counselling  http://127.0.0.1:${IMSA_PORTS[counselling]}/swagger
   Handovers    http://127.0.0.1:${IMSA_PORTS[handovers]}/swagger
+  Metrics      http://127.0.0.1:9101/metrics (Partners), 9102 (Counselling), 9103 (Handovers): each instance's API port + 4000
   Instances    $instances of each service (deploy/local/run.sh --instances N); the gateway spreads requests over them
   RabbitMQ     http://127.0.0.1:15672  (user imsa: sudo grep RABBITMQ_PASSWORD= /var/lib/imsa-network/infrastructure.env)
 Tokens: POST http://127.0.0.1:${IMSA_PORTS[partners]}/connect/token with grant_type=client_credentials; the first
