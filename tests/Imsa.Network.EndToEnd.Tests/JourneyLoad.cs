@@ -11,17 +11,19 @@ public sealed record CompletedJourney(Guid CaseId, Guid HandoverId);
 /// <summary>
 /// Complete handover journeys from several clients at once, each as a careful client makes it: every write under an
 /// Idempotency-Key of its own, sent again with the same key after a 503 (a dependency away) and, for the handover
-/// request, while the case or consent is still on its way to Handovers (404, 409). Any other answer is a failure.
+/// request, while the case or consent is still on its way to Handovers (404, 409); behind the gateway, also after a 502
+/// (the instance that had the request was killed), and after a 409 for a race lost to another change of the ticket. Any
+/// other answer is a failure.
 /// </summary>
 public sealed class JourneyLoad : IAsyncDisposable
 {
-    private readonly Network _network;
+    private readonly INetworkApis _network;
     private readonly Member _partner;
     private readonly Member _receiver;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _workers = [];
 
-    private JourneyLoad(Network network, Member partner, Member receiver)
+    private JourneyLoad(INetworkApis network, Member partner, Member receiver)
     {
         _network = network;
         _partner = partner;
@@ -38,7 +40,17 @@ public sealed class JourneyLoad : IAsyncDisposable
 
     private int _unavailable;
 
-    public static JourneyLoad Start(Network network, Member partner, Member receiver, int workers)
+    /// <summary>502 answers seen: requests in flight on an instance that was killed, sent again.</summary>
+    public int LostInFlight => _lostInFlight;
+
+    private int _lostInFlight;
+
+    /// <summary>409 answers for a race lost to another change of the ticket, sent again.</summary>
+    public int LostRaces => _lostRaces;
+
+    private int _lostRaces;
+
+    public static JourneyLoad Start(INetworkApis network, Member partner, Member receiver, int workers)
     {
         var load = new JourneyLoad(network, partner, receiver);
         for (var i = 0; i < workers; i++)
@@ -121,6 +133,18 @@ public sealed class JourneyLoad : IAsyncDisposable
             if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
             {
                 Interlocked.Increment(ref _unavailable);
+            }
+            else if (response.StatusCode == HttpStatusCode.BadGateway)
+            {
+                // Behind the gateway: the instance that had the request went away under it (killed). The change
+                // happened or not; the same key makes the repeat safe either way.
+                Interlocked.Increment(ref _lostInFlight);
+            }
+            else if (response.StatusCode == HttpStatusCode.Conflict
+                && (await response.Content.ReadAsStringAsync()).Contains("changed meanwhile", StringComparison.Ordinal))
+            {
+                // A race lost to another change of the ticket (the SLA job's escalation): the answer says read and try again.
+                Interlocked.Increment(ref _lostRaces);
             }
             else if (!awaiting.Contains(response.StatusCode))
             {
