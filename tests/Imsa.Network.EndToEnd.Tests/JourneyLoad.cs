@@ -61,9 +61,16 @@ public sealed class JourneyLoad : IAsyncDisposable
         return load;
     }
 
-    /// <summary>Waits until at least <paramref name="count"/> journeys have completed.</summary>
-    public Task UntilCompletedAsync(int count) =>
-        Eventually.Until(() => Task.FromResult(Completed.Count), n => n >= count, $"{count} journeys to complete", TimeSpan.FromSeconds(90));
+    /// <summary>Waits until at least <paramref name="count"/> journeys have completed; fails at once when every client has given up.</summary>
+    public async Task UntilCompletedAsync(int count)
+    {
+        var completed = await Eventually.Until(
+            () => Task.FromResult(Completed.Count), n => n >= count || _workers.TrueForAll(w => w.IsCompleted), $"{count} journeys to complete", TimeSpan.FromSeconds(90));
+        if (completed < count)
+        {
+            throw new InvalidOperationException($"Every client gave up after {completed} journeys: {string.Join("; ", Failures)}");
+        }
+    }
 
     /// <summary>Starts no new journey; the ones under way are finished.</summary>
     public async Task StopAsync()
@@ -93,6 +100,11 @@ public sealed class JourneyLoad : IAsyncDisposable
             catch (JourneyFailed failed)
             {
                 Failures.Enqueue(failed.Message);
+                return;
+            }
+            catch (HttpRequestException ex)
+            {
+                Failures.Enqueue($"no answer: {ex.Message}");
                 return;
             }
         }

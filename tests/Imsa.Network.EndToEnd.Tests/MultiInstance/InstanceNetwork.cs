@@ -73,6 +73,7 @@ public sealed class InstanceNetwork : INetworkApis, IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        var started = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             VirtualHost = await Own(RabbitMqVirtualHost.CreateAsync("multi"));
@@ -118,6 +119,8 @@ public sealed class InstanceNetwork : INetworkApis, IAsyncLifetime
             Partners = ThroughGateway("partners");
             Counselling = ThroughGateway("counselling");
             Handovers = ThroughGateway("handovers");
+            // For the suite's timing in the test run's output (dotnet test --logger "console;verbosity=normal").
+            Console.WriteLine($"[multi-instance] {Replicas} instances of each service and the gateway ready in {started.Elapsed.TotalSeconds:0.0} s");
         }
         catch
         {
