@@ -2,7 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Imsa.Network.EndToEnd.Tests;
 
@@ -50,5 +54,72 @@ public sealed class GatewayReadinessTests
         {
             connection.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task SeveralInstances_ShareTheRequests_AndOneThatIsGone_IsTakenOut_WhileTheServiceStaysReady()
+    {
+        await using var first = await InstanceAsync("first");
+        var second = await InstanceAsync("second");
+        try
+        {
+            await using var gateway = new WebApplicationFactory<Imsa.Network.Gateway.Program>().WithWebHostBuilder(builder =>
+            {
+                builder.UseSetting("Logging:LogLevel:Default", "Critical");
+                builder.UseSetting("Gateway:HealthInterval", "00:00:00.5");
+                builder.UseSetting("Gateway:Services:partners", $"{first.Urls.Single()}, {second.Urls.Single()}");
+                builder.UseSetting("Gateway:Services:counselling", first.Urls.Single());
+                builder.UseSetting("Gateway:Services:handovers", first.Urls.Single());
+            });
+            using var client = gateway.CreateClient();
+
+            var answers = await Eventually.Until(
+                () => AskAsync(client, 10),
+                names => names.Distinct().Count() == 2,
+                "both instances answering through the gateway");
+            answers.Should().OnlyContain(name => name == "first" || name == "second");
+
+            await second.DisposeAsync();
+            second = null;
+
+            var ready = await client.GetAsync("/health/ready");
+            ready.StatusCode.Should().Be(HttpStatusCode.OK);
+            ((string?)(await ready.Content.ReadFromJsonAsync<JsonObject>())!["services"]!["partners"]).Should().Be("1 of 2 ready");
+            // Taken out within seconds: then every request reaches the instance that is left.
+            await Eventually.Until(() => AskAsync(client, 10), names => names.All(name => name == "first"), "every request answered by the instance left", TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            if (second is not null)
+            {
+                await second.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>The names of the instances that answered <paramref name="count"/> requests in a row ("502" for a failed one).</summary>
+    private static async Task<List<string>> AskAsync(HttpClient client, int count)
+    {
+        var names = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            using var response = await client.GetAsync("/partners/who");
+            names.Add(response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return names;
+    }
+
+    /// <summary>A stand-in instance on a port of its own: ready, and answering every request with its name.</summary>
+    private static async Task<WebApplication> InstanceAsync(string name)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        app.MapGet("/health/ready", () => "ready");
+        app.MapGet("/who", () => name);
+        await app.StartAsync();
+        return app;
     }
 }

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Transforms;
 
 namespace Imsa.Network.Gateway;
@@ -12,12 +14,23 @@ internal sealed class GatewayOptions
     /// <summary>How long the readiness check waits for each service's own; they are asked at once, so this bounds the answer.</summary>
     public TimeSpan ReadinessTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often each instance's readiness is asked, to take it out of (and back into) the rotation.</summary>
+    public TimeSpan HealthInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Each service's instances: one base address, or several separated by commas (requests are spread over the
+    /// ready ones).
+    /// </summary>
     public Dictionary<string, string> Services { get; set; } = new()
     {
         ["partners"] = "http://127.0.0.1:5101",
         ["counselling"] = "http://127.0.0.1:5102",
         ["handovers"] = "http://127.0.0.1:5103",
     };
+
+    /// <summary>The base addresses of a service's instances.</summary>
+    public IReadOnlyList<Uri> Instances(string service) =>
+        Services[service].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(a => new Uri(a)).ToList();
 }
 
 /// <summary>
@@ -45,10 +58,34 @@ internal static class GatewayServices
             ClusterId = name,
             Match = new RouteMatch { Path = $"/{name}/{{**rest}}" },
         }).ToList();
+        // Several instances of a service share its requests in turn. Each instance's readiness is asked every
+        // HealthInterval (two failures in a row take it out, one success brings it back), and a connection it
+        // refuses or drops takes it out at once for ReactivationPeriod: a killed instance stops receiving requests
+        // within seconds. A request it had in flight fails (502) and is the client's to retry: YARP does not repeat
+        // requests, and the network's writes take an Idempotency-Key for that.
         var clusters = ServiceNames.Select(name => new ClusterConfig
         {
             ClusterId = name,
-            Destinations = new Dictionary<string, DestinationConfig> { [name] = new() { Address = options.Services[name] } },
+            LoadBalancingPolicy = LoadBalancingPolicies.RoundRobin,
+            Destinations = options.Instances(name).Select((address, index) => (address, index))
+                .ToDictionary(d => $"{name}-{d.index + 1}", d => new DestinationConfig { Address = d.address.ToString() }),
+            HealthCheck = new HealthCheckConfig
+            {
+                Active = new ActiveHealthCheckConfig
+                {
+                    Enabled = true,
+                    Interval = options.HealthInterval,
+                    Timeout = options.ReadinessTimeout,
+                    Policy = HealthCheckConstants.ActivePolicy.ConsecutiveFailures,
+                    Path = "/health/ready",
+                },
+                Passive = new PassiveHealthCheckConfig
+                {
+                    Enabled = true,
+                    Policy = HealthCheckConstants.PassivePolicy.TransportFailureRate,
+                    ReactivationPeriod = options.HealthInterval * 5,
+                },
+            },
         }).ToList();
         builder.Services.AddReverseProxy()
             .LoadFromMemory(routes, clusters)
@@ -141,9 +178,9 @@ internal static class GatewayHeaders
 }
 
 /// <summary>
-/// Ready when every service behind the gateway reports ready. The services are asked at once, each for at most
-/// <see cref="GatewayOptions.ReadinessTimeout"/>, so a service that hangs makes the gateway unready, not slow; the
-/// answer names each service's state.
+/// Ready when every service behind the gateway has an instance that reports ready. The instances are asked at once,
+/// each for at most <see cref="GatewayOptions.ReadinessTimeout"/>, so a service that hangs makes the gateway unready,
+/// not slow; the answer names each service's state ("ready", or "2 of 3 ready" while some are not).
 /// </summary>
 internal sealed class ServicesReadyCheck(IHttpClientFactory clients, IOptions<GatewayOptions> options) : IHealthCheck
 {
@@ -151,28 +188,41 @@ internal sealed class ServicesReadyCheck(IHttpClientFactory clients, IOptions<Ga
     {
         var settings = options.Value;
         var client = clients.CreateClient("health");
-        var states = await Task.WhenAll(settings.Services.Select(async service =>
+        var states = await Task.WhenAll(settings.Services.Keys.Select(async service =>
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(settings.ReadinessTimeout);
-            try
-            {
-                using var response = await client.GetAsync(new Uri(new Uri(service.Value), "/health/ready"), timeout.Token);
-                return (service.Key, State: response.IsSuccessStatusCode ? "ready" : "not ready");
-            }
-            catch (HttpRequestException)
-            {
-                return (service.Key, State: "unreachable");
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return (service.Key, State: "no answer in time");
-            }
+            var instances = await Task.WhenAll(settings.Instances(service).Select(address => StateAsync(client, address, settings.ReadinessTimeout, cancellationToken)));
+            var ready = instances.Count(state => state == Ready);
+            var state = ready == instances.Length ? Ready
+                : ready > 0 ? $"{ready} of {instances.Length} ready"
+                : instances.Length == 1 ? instances[0]
+                : $"none of {instances.Length} ready";
+            return (Key: service, Ready: ready > 0, State: state);
         }));
 
         var data = states.ToDictionary(s => s.Key, s => (object)s.State);
-        return states.All(s => s.State == "ready")
+        return states.All(s => s.Ready)
             ? HealthCheckResult.Healthy(data: data)
             : HealthCheckResult.Unhealthy("Not every service is ready.", data: data);
+    }
+
+    private const string Ready = "ready";
+
+    private static async Task<string> StateAsync(HttpClient client, Uri instance, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(wait);
+        try
+        {
+            using var response = await client.GetAsync(new Uri(instance, "/health/ready"), timeout.Token);
+            return response.IsSuccessStatusCode ? Ready : "not ready";
+        }
+        catch (HttpRequestException)
+        {
+            return "unreachable";
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return "no answer in time";
+        }
     }
 }
