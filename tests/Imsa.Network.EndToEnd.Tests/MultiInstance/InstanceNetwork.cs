@@ -110,9 +110,7 @@ public sealed class InstanceNetwork : INetworkApis, IAsyncLifetime
             gatewaySettings["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information";
             foreach (var service in ServiceNames)
             {
-                gatewaySettings[$"Gateway:Services:{service}"] = GatewayBalances
-                    ? string.Join(',', _instances[service].Select(s => s.Address.ToString().TrimEnd('/')))
-                    : _instances[service][0].Address.ToString().TrimEnd('/');
+                gatewaySettings[$"Gateway:Services:{service}"] = string.Join(',', _instances[service].Select(s => s.Address.ToString().TrimEnd('/')));
             }
 
             await StartAsync([Gateway]);
@@ -131,9 +129,6 @@ public sealed class InstanceNetwork : INetworkApis, IAsyncLifetime
 
     /// <summary>kill -9 of one instance.</summary>
     public void Kill(string service, int instance) => _instances[service][instance].Kill();
-
-    /// <summary>Starts a killed instance again, on its port, and waits until it is ready.</summary>
-    public Task RestartAsync(string service, int instance) => StartAsync([_instances[service][instance]]);
 
     /// <summary>Runs a test's body; a failure comes back with the end of every process's output.</summary>
     public async Task ExplainAsync(Func<Task> test)
@@ -191,7 +186,7 @@ public sealed class InstanceNetwork : INetworkApis, IAsyncLifetime
             process.Start();
         }
 
-        await Task.WhenAll(starting.Select(process => process.WaitUntilReadyAsync(TimeSpan.FromSeconds(90))));
+        await Task.WhenAll(starting.Select(process => process.WaitUntilReadyAsync(TimeSpan.FromSeconds(150))));
     }
 
     private static string Assembly(string service) => char.ToUpperInvariant(service[0]) + service[1..];
@@ -200,7 +195,7 @@ public sealed class InstanceNetwork : INetworkApis, IAsyncLifetime
     /// What <see cref="ServiceFactory{TProgram}"/> and <see cref="Network"/> give an in-process service, for a process:
     /// the test run's identity, keys and mailbox, the service's own broker users, quick timers; and what scaling out
     /// needs tested: an offer unanswered is due at once (Handovers:Sla:AnswerWorkingDays 0, the SLA job on every
-    /// instance every 200 ms), webhooks to the test's receiver on loopback.
+    /// instance every 500 ms), webhooks to the test's receiver on loopback.
     /// </summary>
     private Dictionary<string, string?> Settings(string service)
     {
@@ -220,15 +215,13 @@ public sealed class InstanceNetwork : INetworkApis, IAsyncLifetime
             ["Pseudonyms:Key"] = TestPseudonymKey.Value,
             ["People:TokenKey"] = TestPseudonymKey.PeopleTokenKey,
             ["Network:PublicUrl"] = TestNetwork.PublicUrl,
-            ["Counselling:ConsentExpiry:Interval"] = "00:00:00.200",
-            ["Handovers:Sla:Interval"] = "00:00:00.200",
+            ["Handovers:Sla:Interval"] = "00:00:00.500",
             ["Handovers:Sla:AnswerWorkingDays"] = "0",
-            ["Messaging:Inbox:CleanupInterval"] = "00:00:00.500",
             // Counselling's way to Handovers (a case's export): through the gateway, as in production.
             ["Export:HandoversUrl"] = new Uri(Gateway.Address, "handovers/").ToString(),
             ["ForwardedHeaders:KnownNetworks:0"] = "127.0.0.1",
             ["Webhooks:AllowInsecureTargets"] = "true",
-            ["Webhooks:PollInterval"] = "00:00:00.100",
+            ["Webhooks:PollInterval"] = "00:00:00.250",
         };
         foreach (var (key, value) in TestIdentity.Settings.Concat(TestSignIn.Settings).Concat(VirtualHost.ServiceSettings(service)))
         {
@@ -238,25 +231,8 @@ public sealed class InstanceNetwork : INetworkApis, IAsyncLifetime
         return settings;
     }
 
-    // TEMPORARY until the gateway balances over several addresses: the clients alternate between the instances.
-    private const bool GatewayBalances = false;
-
     private HttpClient ThroughGateway(string prefix) =>
-        GatewayBalances
-            ? new(new PathPrefixHandler($"/{prefix}") { InnerHandler = new HttpClientHandler() }) { BaseAddress = Gateway.Address, Timeout = TimeSpan.FromSeconds(60) }
-            : new(new RoundRobinHandler(_instances[prefix].Select(i => i.Address).ToList()) { InnerHandler = new HttpClientHandler() }) { BaseAddress = Gateway.Address, Timeout = TimeSpan.FromSeconds(60) };
-
-    private sealed class RoundRobinHandler(List<Uri> addresses) : DelegatingHandler
-    {
-        private int _next;
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var to = addresses[(Interlocked.Increment(ref _next) & int.MaxValue) % addresses.Count];
-            request.RequestUri = new UriBuilder(request.RequestUri!) { Host = to.Host, Port = to.Port }.Uri;
-            return base.SendAsync(request, cancellationToken);
-        }
-    }
+        new(new PathPrefixHandler($"/{prefix}") { InnerHandler = new HttpClientHandler() }) { BaseAddress = Gateway.Address, Timeout = TimeSpan.FromSeconds(60) };
 
     private async Task<T> Own<T>(Task<T> creating)
         where T : IAsyncDisposable

@@ -67,7 +67,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        Append($"--- {Name}: starting on port {Port}");
+        Append($"--- {Name}: starting on port {Port} at {DateTime.UtcNow:HH:mm:ss.fff}");
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, line) => Append(line.Data);
         process.ErrorDataReceived += (_, line) => Append(line.Data);
@@ -140,7 +140,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             // Exited meanwhile.
         }
 
-        Append($"--- {Name}: killed");
+        Append($"--- {Name}: killed at {DateTime.UtcNow:HH:mm:ss.fff}");
         process.Dispose();
         _process = null;
     }

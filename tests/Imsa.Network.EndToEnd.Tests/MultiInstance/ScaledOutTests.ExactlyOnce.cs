@@ -8,40 +8,39 @@ namespace Imsa.Network.EndToEnd.Tests.MultiInstance;
 /// Two instances of every service compete for the same queues, outbox rows, SLA timers and webhook deliveries: each
 /// effect still happens once.
 /// </summary>
-[Collection(ScaledOut.Name)]
-public sealed class ExactlyOnceTests(InstanceNetwork network)
+public sealed partial class ScaledOutTests
 {
     [Fact]
-    public Task Journeys_WithTwoInstancesOfEachServiceConsuming_ApplyEveryEventsEffectOnce() => network.ExplainAsync(async () =>
+    public Task Journeys_WithTwoInstancesOfEachServiceConsuming_ApplyEveryEventsEffectOnce() => _network.ExplainAsync(async () =>
     {
-        var (partner, receiver) = await Journeys.PartiesAsync(network, "Once");
+        var (partner, receiver) = await Journeys.PartiesAsync(_network, "Once");
 
-        await using var load = JourneyLoad.Start(network, partner, receiver, workers: 4);
+        await using var load = JourneyLoad.Start(_network, partner, receiver, workers: 4);
         await load.UntilCompletedAsync(16);
         await load.StopAsync();
 
         load.Failures.Should().BeEmpty();
         var journeys = load.Completed.ToList();
-        await Journeys.ShouldBeCompleteOnceAsync(network, partner, receiver, journeys, TimeSpan.FromSeconds(30));
+        await Journeys.ShouldBeCompleteOnceAsync(_network, partner, receiver, journeys, TimeSpan.FromSeconds(30));
         // Each instance took part: both consumed (the inbox rows name no instance, but each relay and consumer is
         // busy only if its process is), both answered the journeys' requests.
         foreach (var service in InstanceNetwork.ServiceNames)
         {
-            network.Instances(service).Should().OnlyContain(instance => instance.Running, $"both {service} instances still run");
+            _network.Instances(service).Should().OnlyContain(instance => instance.Running, $"both {service} instances still run");
         }
     });
 
     [Fact]
-    public Task AnOfferLeftUnanswered_IsEscalatedOnce_ThoughBothInstancesRunTheSlaJob() => network.ExplainAsync(async () =>
+    public Task AnOfferLeftUnanswered_IsEscalatedOnce_ThoughBothInstancesRunTheSlaJob() => _network.ExplainAsync(async () =>
     {
         await using var hook = await WebhookReceiver.StartAsync();
-        var (partner, receiver) = await Journeys.PartiesAsync(network, "Escalation");
-        (await receiver.SendAsync(network.Partners, HttpMethod.Post, $"/organisations/{receiver.Id}/webhooks",
+        var (partner, receiver) = await Journeys.PartiesAsync(_network, "Escalation");
+        (await receiver.SendAsync(_network.Partners, HttpMethod.Post, $"/organisations/{receiver.Id}/webhooks",
             new { url = hook.Url.ToString(), eventTypes = new[] { "handover.escalated", "handover.accepted" } })).StatusCode.Should().Be(HttpStatusCode.Created);
 
-        // Handovers:Sla:AnswerWorkingDays is 0: the offer is due at once, and every instance's SLA job looks every 200 ms.
-        var (_, handoverId, _) = await Journeys.RequestedAsync(network, partner, receiver);
-        await Eventually.Until(() => Journeys.StatusAsync(network.Handovers, partner, handoverId), s => s == "escalated", "the offer to be escalated");
+        // Handovers:Sla:AnswerWorkingDays is 0: the offer is due at once, and every instance's SLA job looks every 500 ms.
+        var (_, handoverId, _) = await Journeys.RequestedAsync(_network, partner, receiver);
+        await Eventually.Until(() => Journeys.StatusAsync(_network.Handovers, partner, handoverId), s => s == "escalated", "the offer to be escalated");
         await Eventually.Until(
             () => Task.FromResult(hook.Requests.Count(r => r.Body.Contains("handover.escalated", StringComparison.Ordinal))), n => n >= 1, "the escalation's webhook");
 
@@ -49,33 +48,33 @@ public sealed class ExactlyOnceTests(InstanceNetwork network)
         // in which a second escalation would show).
         await Task.Delay(TimeSpan.FromSeconds(2));
         // Answered after all: a later event, delivered through the same subscription, so the escalation had its chance to come twice.
-        (await receiver.SendAsync(network.Handovers, HttpMethod.Post, $"/handovers/{handoverId}/accept")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await receiver.SendAsync(_network.Handovers, HttpMethod.Post, $"/handovers/{handoverId}/accept")).StatusCode.Should().Be(HttpStatusCode.OK);
         await Eventually.Until(
             () => Task.FromResult(hook.Requests.Count(r => r.Body.Contains("handover.accepted", StringComparison.Ordinal))), n => n >= 1, "the acceptance's webhook");
 
-        (await network.HandoversDatabase.CountAsync($"SELECT count(*) FROM handover_timeline WHERE ticket_id = '{handoverId}' AND action = 'escalated'"))
+        (await _network.HandoversDatabase.CountAsync($"SELECT count(*) FROM handover_timeline WHERE ticket_id = '{handoverId}' AND action = 'escalated'"))
             .Should().Be(1, "one escalation on the timeline");
-        (await network.PartnersDatabase.CountAsync(
+        (await _network.PartnersDatabase.CountAsync(
             $"SELECT count(*) FROM webhook_deliveries WHERE event_type = 'handover.escalated' AND payload -> 'data' ->> 'handoverId' = '{handoverId}'"))
             .Should().Be(1, "one escalation event reached Partners' webhooks");
         hook.Requests.Where(r => r.Body.Contains("handover.escalated", StringComparison.Ordinal)).Should().ContainSingle("one escalation webhook delivered");
         var onTheCase = await Eventually.Until(
-            () => network.CounsellingDatabase.CountAsync($"SELECT count(*) FROM case_handovers WHERE handover_id = '{handoverId}' AND status = 'accepted'"),
+            () => _network.CounsellingDatabase.CountAsync($"SELECT count(*) FROM case_handovers WHERE handover_id = '{handoverId}' AND status = 'accepted'"),
             n => n == 1,
             "the acceptance on the partner's case");
         onTheCase.Should().Be(1);
     });
 
     [Fact]
-    public Task EveryWebhookEvent_IsDeliveredOnce_ByTwoPartnersInstances() => network.ExplainAsync(async () =>
+    public Task EveryWebhookEvent_IsDeliveredOnce_ByTwoPartnersInstances() => _network.ExplainAsync(async () =>
     {
         await using var hook = await WebhookReceiver.StartAsync();
-        var (partner, receiver) = await Journeys.PartiesAsync(network, "Webhooks");
-        var created = await receiver.SendAsync(network.Partners, HttpMethod.Post, $"/organisations/{receiver.Id}/webhooks", new { url = hook.Url.ToString() });
+        var (partner, receiver) = await Journeys.PartiesAsync(_network, "Webhooks");
+        var created = await receiver.SendAsync(_network.Partners, HttpMethod.Post, $"/organisations/{receiver.Id}/webhooks", new { url = hook.Url.ToString() });
         created.StatusCode.Should().Be(HttpStatusCode.Created);
         var subscription = (Guid)(await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
 
-        await using var load = JourneyLoad.Start(network, partner, receiver, workers: 3);
+        await using var load = JourneyLoad.Start(_network, partner, receiver, workers: 3);
         await load.UntilCompletedAsync(8);
         await load.StopAsync();
         load.Failures.Should().BeEmpty();
@@ -88,10 +87,10 @@ public sealed class ExactlyOnceTests(InstanceNetwork network)
             n => n >= journeys.Count,
             "every journey's first contact delivered");
         await Eventually.UntilCount(
-            () => network.PartnersDatabase.CountAsync($"SELECT count(*) FROM webhook_deliveries WHERE subscription_id = '{subscription}' AND status <> 'Delivered'"),
+            () => _network.PartnersDatabase.CountAsync($"SELECT count(*) FROM webhook_deliveries WHERE subscription_id = '{subscription}' AND status <> 'Delivered'"),
             0,
             "every delivery delivered");
-        var deliveries = await network.PartnersDatabase.CountAsync($"SELECT count(*) FROM webhook_deliveries WHERE subscription_id = '{subscription}'");
+        var deliveries = await _network.PartnersDatabase.CountAsync($"SELECT count(*) FROM webhook_deliveries WHERE subscription_id = '{subscription}'");
         await Eventually.Until(() => Task.FromResult(hook.Requests.Count), n => n >= deliveries, "the last answers recorded");
 
         var received = hook.Requests.ToList();

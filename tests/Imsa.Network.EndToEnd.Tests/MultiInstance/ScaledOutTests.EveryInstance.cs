@@ -8,20 +8,19 @@ namespace Imsa.Network.EndToEnd.Tests.MultiInstance;
 /// A change made through one instance takes effect on every instance within seconds: each is asked directly, not
 /// through the gateway, so none can hide behind the other.
 /// </summary>
-[Collection(ScaledOut.Name)]
-public sealed class EveryInstanceTests(InstanceNetwork network)
+public sealed partial class ScaledOutTests
 {
     /// <summary>The projection's event and the access check's cache (Identity:RevocationCacheDuration, 2 s).</summary>
     private static readonly TimeSpan WithinSeconds = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public Task ASuspendedOrganisation_IsRefusedByBothInstancesOfEveryService_WithinSeconds() => network.ExplainAsync(async () =>
+    public Task ASuspendedOrganisation_IsRefusedByBothInstancesOfEveryService_WithinSeconds() => _network.ExplainAsync(async () =>
     {
-        var (member, bystander) = await Journeys.PartiesAsync(network, "Suspension");
+        var (member, bystander) = await Journeys.PartiesAsync(_network, "Suspension");
         (await EveryInstanceAsync(member.Token, "/me")).Should().OnlyContain(s => s.Value == HttpStatusCode.OK, "the member is active");
 
-        var coordinator = await network.Partners.GetCoordinatorTokenAsync();
-        (await network.Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{member.Id}/suspend?reason=multi-instance%20test"))
+        var coordinator = await _network.Partners.GetCoordinatorTokenAsync();
+        (await _network.Partners.SendAsAsync(coordinator, HttpMethod.Post, $"/organisations/{member.Id}/suspend?reason=multi-instance%20test"))
             .StatusCode.Should().Be(HttpStatusCode.OK);
 
         await Eventually.Until(
@@ -33,15 +32,15 @@ public sealed class EveryInstanceTests(InstanceNetwork network)
     });
 
     [Fact]
-    public Task ADeactivatedPerson_IsRefusedByBothInstancesOfEveryService_WithinSeconds() => network.ExplainAsync(async () =>
+    public Task ADeactivatedPerson_IsRefusedByBothInstancesOfEveryService_WithinSeconds() => _network.ExplainAsync(async () =>
     {
-        var (organisation, _) = await Journeys.PartiesAsync(network, "Deactivation");
+        var (organisation, _) = await Journeys.PartiesAsync(_network, "Deactivation");
         // Invited, enrolled and confirmed through the gateway: the steps may each land on another Partners instance.
-        var person = await network.Partners.EnrolPersonAsync(organisation.Token, organisation.Id);
+        var person = await _network.Partners.EnrolPersonAsync(organisation.Token, organisation.Id);
         var personToken = TestIdentity.MintPersonToken(organisation.Id, person.Id);
         (await EveryInstanceAsync(personToken, "/me")).Should().OnlyContain(s => s.Value == HttpStatusCode.OK, "the person is active");
 
-        (await organisation.SendAsync(network.Partners, HttpMethod.Post, $"/organisations/{organisation.Id}/people/{person.Id}/deactivate"))
+        (await organisation.SendAsync(_network.Partners, HttpMethod.Post, $"/organisations/{organisation.Id}/people/{person.Id}/deactivate"))
             .StatusCode.Should().Be(HttpStatusCode.OK);
 
         await Eventually.Until(
@@ -53,19 +52,19 @@ public sealed class EveryInstanceTests(InstanceNetwork network)
     });
 
     [Fact]
-    public Task AWithdrawnConsent_EndsTheDossierAndTheHandoverOnBothInstances_WithinSeconds() => network.ExplainAsync(async () =>
+    public Task AWithdrawnConsent_EndsTheDossierAndTheHandoverOnBothInstances_WithinSeconds() => _network.ExplainAsync(async () =>
     {
-        var (partner, receiver) = await Journeys.PartiesAsync(network, "Withdrawal");
-        var (caseId, handoverId, code) = await Journeys.RequestedAsync(network, partner, receiver);
+        var (partner, receiver) = await Journeys.PartiesAsync(_network, "Withdrawal");
+        var (caseId, handoverId, code) = await Journeys.RequestedAsync(_network, partner, receiver);
         await Eventually.Until(
-            () => Journeys.StatusAsync(network.Handovers, partner, handoverId), s => s is "offered" or "escalated", "the handover to be offered");
-        (await receiver.SendAsync(network.Handovers, HttpMethod.Post, $"/handovers/{handoverId}/accept")).StatusCode.Should().Be(HttpStatusCode.OK);
+            () => Journeys.StatusAsync(_network.Handovers, partner, handoverId), s => s is "offered" or "escalated", "the handover to be offered");
+        (await receiver.SendAsync(_network.Handovers, HttpMethod.Post, $"/handovers/{handoverId}/accept")).StatusCode.Should().Be(HttpStatusCode.OK);
         await Eventually.Until(
             () => OnEachAsync("counselling", receiver.Token, $"/cases/{caseId}/dossier"),
             answers => answers.All(a => a == HttpStatusCode.OK),
             "the dossier to open on both Counselling instances");
 
-        (await network.Counselling.PostAsJsonAsync("/consent-withdrawals", new { code })).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await _network.Counselling.PostAsJsonAsync("/consent-withdrawals", new { code })).StatusCode.Should().Be(HttpStatusCode.OK);
 
         await Eventually.Until(
             () => OnEachAsync("counselling", receiver.Token, $"/cases/{caseId}/dossier"),
@@ -74,7 +73,7 @@ public sealed class EveryInstanceTests(InstanceNetwork network)
             WithinSeconds);
         for (var instance = 0; instance < InstanceNetwork.Replicas; instance++)
         {
-            var handovers = network.Direct("handovers", instance);
+            var handovers = _network.Direct("handovers", instance);
             await Eventually.Until(
                 () => Journeys.StatusAsync(handovers, receiver, handoverId), s => s == "revoked", $"handovers-{instance + 1} to show the handover revoked", WithinSeconds);
             (await receiver.SendAsync(handovers, HttpMethod.Post, $"/handovers/{handoverId}/outcomes",
@@ -84,14 +83,14 @@ public sealed class EveryInstanceTests(InstanceNetwork network)
     });
 
     [Fact]
-    public Task AProfileChange_IsAnsweredAlikeByBothPartnersInstances_WithinSeconds() => network.ExplainAsync(async () =>
+    public Task AProfileChange_IsAnsweredAlikeByBothPartnersInstances_WithinSeconds() => _network.ExplainAsync(async () =>
     {
-        var (asker, receiver) = await Journeys.PartiesAsync(network, "Directory");
+        var (asker, receiver) = await Journeys.PartiesAsync(_network, "Directory");
         // The receiver starts to counsel on housing (HOUS), and to serve Wiesbaden (06414) besides Mainz.
         const string Search = "/directory/services?district=06414&topic=HOUS&limit=500";
         (await SearchOnEachAsync(asker, Search)).Should().OnlyContain(found => !found.Contains(receiver.Id), "the receiver is not there yet");
 
-        var changed = await receiver.SendAsync(network.Partners, HttpMethod.Put, $"/organisations/{receiver.Id}/profile", new
+        var changed = await receiver.SendAsync(_network.Partners, HttpMethod.Put, $"/organisations/{receiver.Id}/profile", new
         {
             languages = new[] { "de", "ar" },
             topics = new[] { "EDU", "LANG", "HOUS" },
@@ -114,7 +113,7 @@ public sealed class EveryInstanceTests(InstanceNetwork network)
         var bodies = new List<string>();
         for (var instance = 0; instance < InstanceNetwork.Replicas; instance++)
         {
-            bodies.Add(await (await asker.SendAsync(network.Direct("partners", instance), HttpMethod.Get, Search)).Content.ReadAsStringAsync());
+            bodies.Add(await (await asker.SendAsync(_network.Direct("partners", instance), HttpMethod.Get, Search)).Content.ReadAsStringAsync());
         }
 
         bodies[1].Should().Be(bodies[0], "the same answer, word for word");
@@ -141,7 +140,7 @@ public sealed class EveryInstanceTests(InstanceNetwork network)
         var statuses = new List<HttpStatusCode>();
         for (var instance = 0; instance < InstanceNetwork.Replicas; instance++)
         {
-            using var response = await network.Direct(service, instance).SendAsAsync(token, HttpMethod.Get, path);
+            using var response = await _network.Direct(service, instance).SendAsAsync(token, HttpMethod.Get, path);
             statuses.Add(response.StatusCode);
         }
 
@@ -154,7 +153,7 @@ public sealed class EveryInstanceTests(InstanceNetwork network)
         var found = new List<List<Guid>>();
         for (var instance = 0; instance < InstanceNetwork.Replicas; instance++)
         {
-            var page = await asker.ReadAsync(network.Direct("partners", instance), search);
+            var page = await asker.ReadAsync(_network.Direct("partners", instance), search);
             found.Add([.. page["items"]!.AsArray().Select(item => (Guid)item!["organisationId"]!)]);
         }
 
