@@ -28,6 +28,8 @@ public sealed partial class ScaledOutTests
         await load.UntilCompletedAsync(Total);
         await load.StopAsync();
 
+        Console.WriteLine($"[multi-instance] kill -9 under load: {load.Completed.Count} journeys; sent again: {load.LostInFlight} after a 502, "
+            + $"{load.Unavailable} after a 503, {load.LostRaces} after a race lost to the SLA job");
         load.Failures.Should().BeEmpty("a careful client meets only 502 and 503 while an instance dies, and repeats");
         var journeys = load.Completed.ToList();
         journeys.Should().HaveCountGreaterThanOrEqualTo(Total);
