@@ -64,6 +64,8 @@ internal static class PartnersServices
         builder.Services.AddOptions<InvitationOptions>().BindConfiguration("Invitations");
         builder.Services.AddSingleton<InvitationMail>();
         builder.Services.AddPeopleIdentity();
+        // Sign-in cookies and forms made by one instance are read by another (docs/operations.md#several-instances).
+        builder.Services.AddSharedKeyRing<PartnersDbContext>("imsa-partners");
         builder.Services.AddScoped<Enrolment>();
         builder.Services.AddSingleton(_ => GermanGeography.Shared);
         builder.Services.AddSingleton<DirectoryCatalog>();

@@ -1,6 +1,7 @@
 using Imsa.Network.Access;
 using Imsa.Network.Operations;
 using Imsa.Network.ServiceDefaults;
+using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Endpoints;
 using Imsa.Network.Partners.Identity;
 
@@ -46,6 +47,7 @@ public partial class Program
             return 1;
         }
 
+        await app.Services.EnsureKeyRingAsync<PartnersDbContext>(app.Services.GetRequiredService<TimeProvider>());
         await app.BootstrapCoordinatorAsync();
         await app.RegisterSignInClientsAsync();
         await app.RunAsync();

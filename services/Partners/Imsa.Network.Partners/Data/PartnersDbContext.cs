@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Imsa.Network.Partners.Domain.Webhooks;
@@ -16,7 +17,7 @@ using System.Text.Json;
 
 namespace Imsa.Network.Partners.Data;
 
-internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> options) : IdentityUserContext<Person, Guid>(options)
+internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> options) : IdentityUserContext<Person, Guid>(options), IDataProtectionKeyContext
 {
     private static readonly JsonSerializerOptions ProfileJson = new(JsonSerializerDefaults.Web);
 
@@ -40,6 +41,9 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
 
     public DbSet<ErasedCase> ErasedCases => Set<ErasedCase>();
 
+    /// <summary>The instances' shared Data Protection key ring, each key sealed with the master key (<see cref="SharedKeyRing"/>).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     /// <summary>
     /// Set by <see cref="DirectoryCatalog.BumpAsync"/> when this context's transaction changes the directory: the
     /// catalog to rebuild once it commits (<see cref="DirectoryCommitInterceptor"/>).
@@ -62,6 +66,13 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
             person.Property(p => p.LastTotpStep).HasColumnName("last_totp_step");
             person.HasIndex(p => p.OrganisationId);
             person.HasOne<Organisation>().WithMany().HasForeignKey(p => p.OrganisationId);
+        });
+        modelBuilder.Entity<DataProtectionKey>(key =>
+        {
+            key.ToTable("data_protection_keys", "identity");
+            key.Property(k => k.Id).HasColumnName("id");
+            key.Property(k => k.FriendlyName).HasColumnName("friendly_name");
+            key.Property(k => k.Xml).HasColumnName("xml");
         });
         modelBuilder.Entity<IdentityUserClaim<Guid>>().ToTable("person_claims", "identity");
         modelBuilder.Entity<IdentityUserLogin<Guid>>().ToTable("person_logins", "identity");

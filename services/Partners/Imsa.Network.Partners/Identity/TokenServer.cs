@@ -18,6 +18,29 @@ internal sealed class TokenServerOptions
     public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromMinutes(2);
 }
 
+/// <summary>
+/// The keys the token server encrypts its authorization codes with: one per master key, derived from it (HKDF-SHA256
+/// with a purpose of its own), the active one first. Every instance derives the same, and nothing more needs to be
+/// configured or rotated: a master key's rotation rotates them.
+/// </summary>
+internal static class TokenEncryption
+{
+    private static readonly byte[] Purpose = System.Text.Encoding.UTF8.GetBytes("imsa-network token encryption");
+
+    public static IEnumerable<EncryptingCredentials> Credentials(EncryptionOptions encryption) =>
+        encryption.MasterKeys.Keys
+            .OrderBy(id => id == encryption.ActiveKeyId ? 0 : 1)
+            .ThenBy(id => id, StringComparer.Ordinal)
+            .Select(id => new EncryptingCredentials(
+                new SymmetricSecurityKey(System.Security.Cryptography.HKDF.DeriveKey(
+                    System.Security.Cryptography.HashAlgorithmName.SHA256, encryption.MasterKey(id), 32, info: Purpose))
+                {
+                    KeyId = $"codes-{id}",
+                },
+                SecurityAlgorithms.Aes256KW,
+                SecurityAlgorithms.Aes256CbcHmacSha512));
+}
+
 internal static class TokenServer
 {
     /// <summary>
@@ -73,8 +96,8 @@ internal static class TokenServer
                         return default;
                     })
                     .SetOrder(int.MinValue + 100_000));
-                // Only access tokens are issued, and they are signed, not encrypted; OpenIddict still wants a key.
-                server.AddEphemeralEncryptionKey();
+                // Access tokens are signed, not encrypted; authorization codes are encrypted, with a key every
+                // instance derives from the master keys (below), so a code made by one is redeemed at another.
                 // Failed client authentications slow down and then lock out a client id or an address (TokenLockout):
                 // checked before the client is authenticated, counted when it could not be.
                 server.AddEventHandler<OpenIddictServerEvents.ValidateTokenRequestContext>(handler => handler
@@ -106,8 +129,13 @@ internal static class TokenServer
 
         // Read when the server first runs, so a test host's configuration applies.
         builder.Services.AddOptions<OpenIddictServerOptions>()
-            .Configure<IOptions<TokenServerOptions>, IOptions<NetworkIdentityOptions>>((server, tokens, identity) =>
+            .Configure<IOptions<TokenServerOptions>, IOptions<NetworkIdentityOptions>, IOptions<EncryptionOptions>>((server, tokens, identity, encryption) =>
             {
+                foreach (var credentials in TokenEncryption.Credentials(encryption.Value))
+                {
+                    server.EncryptionCredentials.Add(credentials);
+                }
+
                 var keys = SigningKeys.ReadPem(tokens.Value.SigningKey);
                 var signingKey = keys.Count > 0
                     ? keys[0]
