@@ -11,17 +11,19 @@ public sealed record CompletedJourney(Guid CaseId, Guid HandoverId);
 /// <summary>
 /// Complete handover journeys from several clients at once, each as a careful client makes it: every write under an
 /// Idempotency-Key of its own, sent again with the same key after a 503 (a dependency away) and, for the handover
-/// request, while the case or consent is still on its way to Handovers (404, 409). Any other answer is a failure.
+/// request, while the case or consent is still on its way to Handovers (404, 409); behind the gateway, also after a 502
+/// (the instance that had the request was killed), and after a 409 for a race lost to another change of the ticket. Any
+/// other answer is a failure.
 /// </summary>
 public sealed class JourneyLoad : IAsyncDisposable
 {
-    private readonly Network _network;
+    private readonly INetworkApis _network;
     private readonly Member _partner;
     private readonly Member _receiver;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _workers = [];
 
-    private JourneyLoad(Network network, Member partner, Member receiver)
+    private JourneyLoad(INetworkApis network, Member partner, Member receiver)
     {
         _network = network;
         _partner = partner;
@@ -38,7 +40,17 @@ public sealed class JourneyLoad : IAsyncDisposable
 
     private int _unavailable;
 
-    public static JourneyLoad Start(Network network, Member partner, Member receiver, int workers)
+    /// <summary>502 answers seen: requests in flight on an instance that was killed, sent again.</summary>
+    public int LostInFlight => _lostInFlight;
+
+    private int _lostInFlight;
+
+    /// <summary>409 answers for a race lost to another change of the ticket, sent again.</summary>
+    public int LostRaces => _lostRaces;
+
+    private int _lostRaces;
+
+    public static JourneyLoad Start(INetworkApis network, Member partner, Member receiver, int workers)
     {
         var load = new JourneyLoad(network, partner, receiver);
         for (var i = 0; i < workers; i++)
@@ -49,9 +61,16 @@ public sealed class JourneyLoad : IAsyncDisposable
         return load;
     }
 
-    /// <summary>Waits until at least <paramref name="count"/> journeys have completed.</summary>
-    public Task UntilCompletedAsync(int count) =>
-        Eventually.Until(() => Task.FromResult(Completed.Count), n => n >= count, $"{count} journeys to complete", TimeSpan.FromSeconds(90));
+    /// <summary>Waits until at least <paramref name="count"/> journeys have completed; fails at once when every client has given up.</summary>
+    public async Task UntilCompletedAsync(int count)
+    {
+        var completed = await Eventually.Until(
+            () => Task.FromResult(Completed.Count), n => n >= count || _workers.TrueForAll(w => w.IsCompleted), $"{count} journeys to complete", TimeSpan.FromSeconds(90));
+        if (completed < count)
+        {
+            throw new InvalidOperationException($"Every client gave up after {completed} journeys: {string.Join("; ", Failures)}");
+        }
+    }
 
     /// <summary>Starts no new journey; the ones under way are finished.</summary>
     public async Task StopAsync()
@@ -81,6 +100,11 @@ public sealed class JourneyLoad : IAsyncDisposable
             catch (JourneyFailed failed)
             {
                 Failures.Enqueue(failed.Message);
+                return;
+            }
+            catch (HttpRequestException ex)
+            {
+                Failures.Enqueue($"no answer: {ex.Message}");
                 return;
             }
         }
@@ -121,6 +145,18 @@ public sealed class JourneyLoad : IAsyncDisposable
             if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
             {
                 Interlocked.Increment(ref _unavailable);
+            }
+            else if (response.StatusCode == HttpStatusCode.BadGateway)
+            {
+                // Behind the gateway: the instance that had the request went away under it (killed). The change
+                // happened or not; the same key makes the repeat safe either way.
+                Interlocked.Increment(ref _lostInFlight);
+            }
+            else if (response.StatusCode == HttpStatusCode.Conflict
+                && (await response.Content.ReadAsStringAsync()).Contains("changed meanwhile", StringComparison.Ordinal))
+            {
+                // A race lost to another change of the ticket (the SLA job's escalation): the answer says read and try again.
+                Interlocked.Increment(ref _lostRaces);
             }
             else if (!awaiting.Contains(response.StatusCode))
             {

@@ -3,10 +3,20 @@ using System.Text.Json.Nodes;
 
 namespace Imsa.Network.EndToEnd.Tests;
 
+/// <summary>The network's three APIs as a client reaches them: in one test process (<see cref="Network"/>) or as processes behind the gateway.</summary>
+public interface INetworkApis
+{
+    HttpClient Partners { get; }
+
+    HttpClient Counselling { get; }
+
+    HttpClient Handovers { get; }
+}
+
 /// <summary>An organisation of the test network: registered and verified by the coordinator, with a token of its own client.</summary>
 public sealed record Member(Guid Id, string Token)
 {
-    public static async Task<Member> JoinAsync(Network network, string name, string country, string kind, object? profile = null)
+    public static async Task<Member> JoinAsync(INetworkApis network, string name, string country, string kind, object? profile = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         var coordinator = await network.Partners.GetCoordinatorTokenAsync();
@@ -46,7 +56,7 @@ public sealed record Member(Guid Id, string Token)
     /// Requests a handover of the member's case to <paramref name="receiver"/> and answers its id once it is offered:
     /// a request made while the case and its consent are still on their way to Handovers waits for them there.
     /// </summary>
-    public async Task<string> RequestHandoverAsync(Network network, string caseId, Member receiver, string? message = null, string? idempotencyKey = null)
+    public async Task<string> RequestHandoverAsync(INetworkApis network, string caseId, Member receiver, string? message = null, string? idempotencyKey = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(receiver);

@@ -9,7 +9,7 @@ namespace Imsa.Network.EndToEnd.Tests;
 /// The three services in one test process, each with a database of its own, sharing one virtual host as they
 /// share one broker in production. Partners may reach the broker through a proxy that a test can cut.
 /// </summary>
-public sealed class Network : IAsyncDisposable
+public sealed class Network : INetworkApis, IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly Dictionary<string, Uri> _addresses = [];

@@ -113,7 +113,7 @@ public static partial class ServiceDatabase
             }
 
             var pending = (await database.GetPendingMigrationsAsync()).ToList();
-            await database.MigrateAsync();
+            await MigrateExclusivelyAsync(database);
             var names = Names(pending);
             MigrationsApplied(logger, pending.Count, names);
             return 0;
@@ -131,8 +131,8 @@ public static partial class ServiceDatabase
     /// <summary>
     /// Before the service starts: whether its database's schema is this build's. Migrations applied that this build
     /// does not know (a newer release migrated the database) refuse the start; pending migrations are applied when
-    /// "Database:MigrateOnStartup" is true (the default; EF Core takes a database lock, so replicas may start
-    /// together), and refuse the start when it is false (a deployment step runs <see cref="MigrateCommand"/>).
+    /// "Database:MigrateOnStartup" is true (the default; under a lock held for the whole run, so replicas may start
+    /// together: <see cref="MigrateExclusivelyAsync"/>), and refuse the start when it is false (a deployment step runs <see cref="MigrateCommand"/>).
     /// Returns false after a Critical log line saying why, and the service exits with a non-zero code.
     /// </summary>
     public static async Task<bool> PrepareDatabaseAsync(this WebApplication app)
@@ -143,7 +143,7 @@ public static partial class ServiceDatabase
         var refusal = await AheadOfBuildAsync(database);
         if (refusal is null && app.Configuration.GetValue("Database:MigrateOnStartup", true))
         {
-            await database.MigrateAsync();
+            await MigrateExclusivelyAsync(database);
             return true;
         }
 
@@ -156,6 +156,38 @@ public static partial class ServiceDatabase
 
         return refusal is null;
     }
+
+    /// <summary>
+    /// Applies the pending migrations while holding a PostgreSQL advisory lock on this database for the whole run, on a
+    /// connection kept open for it. EF Core's own migration lock on PostgreSQL (LOCK TABLE "__EFMigrationsHistory")
+    /// lasts one transaction, and EF Core commits each migration in a transaction of its own: a second replica starting
+    /// at the same moment got the lock between two migrations of the first, read a history half written, applied the
+    /// rest a second time beside it ("column … already exists") and exited. Now the second waits, then finds nothing to
+    /// do. A process that dies holding the lock ends its session, and the lock with it.
+    /// </summary>
+    private static async Task MigrateExclusivelyAsync(DatabaseFacade database)
+    {
+        await database.OpenConnectionAsync();
+        try
+        {
+            await database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLockKey})");
+            try
+            {
+                await database.MigrateAsync();
+            }
+            finally
+            {
+                await database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})");
+            }
+        }
+        finally
+        {
+            await database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>The advisory lock's key (advisory locks are per database): "IMSAMIGR" in ASCII.</summary>
+    private const long MigrationLockKey = 0x494D53414D494752;
 
     /// <summary>Why the service must not run against this database: migrations applied there that this build does not know.</summary>
     private static async Task<string?> AheadOfBuildAsync(DatabaseFacade database)
