@@ -3,7 +3,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.LoadBalancing;
+using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
 
 namespace Imsa.Network.Gateway;
@@ -82,11 +84,12 @@ internal static class GatewayServices
                 Passive = new PassiveHealthCheckConfig
                 {
                     Enabled = true,
-                    Policy = HealthCheckConstants.PassivePolicy.TransportFailureRate,
+                    Policy = FirstTransportFailure.Name,
                     ReactivationPeriod = options.HealthInterval * 5,
                 },
             },
         }).ToList();
+        builder.Services.AddSingleton<IPassiveHealthCheckPolicy, FirstTransportFailure>();
         builder.Services.AddReverseProxy()
             .LoadFromMemory(routes, clusters)
             .AddTransforms(transforms =>
@@ -146,6 +149,29 @@ internal static class GatewayServices
             }),
         });
         return app;
+    }
+}
+
+/// <summary>
+/// Takes an instance out of the rotation at its first failed connection or exchange (refused, reset, no answer),
+/// for the cluster's reactivation period, after which the active check decides. YARP's own passive policy waits for
+/// a failure rate over a number of requests: a killed instance kept receiving (and failing) every other request.
+/// An answer of any status, even 5xx, is not a transport failure: the instance is there, and the active check judges it.
+/// </summary>
+internal sealed class FirstTransportFailure(IDestinationHealthUpdater health) : IPassiveHealthCheckPolicy
+{
+    public const string Name = "FirstTransportFailure";
+
+    string IPassiveHealthCheckPolicy.Name => Name;
+
+    public void RequestProxied(HttpContext context, ClusterState cluster, DestinationState destination)
+    {
+        var error = context.Features.Get<IForwarderErrorFeature>()?.Error;
+        if (error is ForwarderError.Request or ForwarderError.RequestTimedOut or ForwarderError.ResponseHeaders or ForwarderError.ResponseBodyDestination)
+        {
+            var reactivation = cluster.Model.Config.HealthCheck?.Passive?.ReactivationPeriod ?? TimeSpan.FromSeconds(10);
+            health.SetPassive(cluster, destination, DestinationHealth.Unhealthy, reactivation);
+        }
     }
 }
 

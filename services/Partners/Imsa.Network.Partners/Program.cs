@@ -48,8 +48,11 @@ public partial class Program
         }
 
         await app.Services.EnsureKeyRingAsync<PartnersDbContext>(app.Services.GetRequiredService<TimeProvider>());
-        await app.BootstrapCoordinatorAsync();
-        await app.RegisterSignInClientsAsync();
+        await app.RunExclusivelyAsync(async () =>
+        {
+            await app.BootstrapCoordinatorAsync();
+            await app.RegisterSignInClientsAsync();
+        });
         await app.RunAsync();
         return 0;
     }

@@ -100,10 +100,9 @@ public sealed class InstanceNetwork : INetworkApis, IAsyncLifetime
             // Consumers first, so their queues are bound before Partners publishes. The replicas of a service start
             // together, as a rollout starts them: each migrates at start (ServiceDatabase holds a lock for the run).
             await StartAsync(_instances["handovers"].Concat(_instances["counselling"]));
-            // Partners' one after the other: on a fresh database each would create the bootstrap coordinator
-            // (Identity/CoordinatorBootstrap.cs checks, then inserts, unguarded), and the second to insert exits.
-            await StartAsync(_instances["partners"].Take(1));
-            await StartAsync(_instances["partners"].Skip(1));
+            // Partners' together too, on a fresh database: each would make the bootstrap coordinator, the sign-in clients
+            // and the key ring's first key; one does, the other finds them (Identity/StartupSteps.cs, SharedKeyRing).
+            await StartAsync(_instances["partners"]);
 
             gatewaySettings["ASPNETCORE_ENVIRONMENT"] = "Production";
             gatewaySettings["Logging:LogLevel:Default"] = "Warning";
