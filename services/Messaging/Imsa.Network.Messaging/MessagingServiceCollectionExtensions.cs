@@ -58,6 +58,9 @@ public static class MessagingServiceCollectionExtensions
         services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, false));
+            // MassTransit 8.5 would report the bus's shape to usage-tracking.masstransit.io at start: the network
+            // calls out to nobody it has not chosen (and the services' egress policies refuse it anyway).
+            bus.DisableUsageTelemetry();
             configureConsumers?.Invoke(bus);
             bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
