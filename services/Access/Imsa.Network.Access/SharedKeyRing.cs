@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Imsa.Network.ServiceDefaults;
 
 namespace Imsa.Network.Access;
 
@@ -37,27 +38,21 @@ public static class SharedKeyRing
     /// together on an empty ring would each make a key at once and, until they read the ring again, not understand
     /// each other (dotnet/aspnetcore#52678): one makes it, under a database lock, the others find it.
     /// </summary>
-    public static async Task EnsureKeyRingAsync<TContext>(this IServiceProvider services, TimeProvider time, CancellationToken cancellationToken = default)
+    public static async Task EnsureKeyRingAsync<TContext>(this IServiceProvider services, TimeProvider time)
         where TContext : DbContext, IDataProtectionKeyContext
     {
         await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
+        await scope.ServiceProvider.GetRequiredService<TContext>().Database.ExclusivelyAsync(CreationLock, () =>
         {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({CreationLock})", cancellationToken);
             var keys = scope.ServiceProvider.GetRequiredService<IKeyManager>();
             var now = time.GetUtcNow();
             if (!keys.GetAllKeys().Any(key => !key.IsRevoked && key.ActivationDate <= now && key.ExpirationDate > now.AddDays(2)))
             {
                 keys.CreateNewKey(now, now.AddDays(90));
             }
-        }
-        finally
-        {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({CreationLock})", CancellationToken.None);
-            await db.Database.CloseConnectionAsync();
-        }
+
+            return Task.CompletedTask;
+        });
     }
 }
 

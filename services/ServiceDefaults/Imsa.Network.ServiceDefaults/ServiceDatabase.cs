@@ -165,19 +165,29 @@ public static partial class ServiceDatabase
     /// rest a second time beside it ("column … already exists") and exited. Now the second waits, then finds nothing to
     /// do. A process that dies holding the lock ends its session, and the lock with it.
     /// </summary>
-    private static async Task MigrateExclusivelyAsync(DatabaseFacade database)
+    private static Task MigrateExclusivelyAsync(DatabaseFacade database) =>
+        database.ExclusivelyAsync(MigrationLockKey, () => database.MigrateAsync());
+
+    /// <summary>
+    /// Runs <paramref name="work"/> while this process holds the PostgreSQL advisory lock <paramref name="key"/> of this
+    /// database (session-level, on a connection kept open for the whole run): one instance of a service at a time.
+    /// Another instance waits for it; a process that dies holding it ends its session, and the lock with it.
+    /// </summary>
+    public static async Task ExclusivelyAsync(this DatabaseFacade database, long key, Func<Task> work)
     {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(work);
         await database.OpenConnectionAsync();
         try
         {
-            await database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLockKey})");
+            await database.ExecuteSqlAsync($"SELECT pg_advisory_lock({key})");
             try
             {
-                await database.MigrateAsync();
+                await work();
             }
             finally
             {
-                await database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})");
+                await database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({key})");
             }
         }
         finally

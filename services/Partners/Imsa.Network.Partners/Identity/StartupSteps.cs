@@ -1,5 +1,5 @@
 using Imsa.Network.Partners.Data;
-using Microsoft.EntityFrameworkCore;
+using Imsa.Network.ServiceDefaults;
 
 namespace Imsa.Network.Partners.Identity;
 
@@ -17,23 +17,6 @@ internal static class StartupSteps
     public static async Task RunExclusivelyAsync(this WebApplication app, Func<Task> steps)
     {
         await using var scope = app.Services.CreateAsyncScope();
-        var database = scope.ServiceProvider.GetRequiredService<PartnersDbContext>().Database;
-        await database.OpenConnectionAsync();
-        try
-        {
-            await database.ExecuteSqlAsync($"SELECT pg_advisory_lock({LockKey})");
-            try
-            {
-                await steps();
-            }
-            finally
-            {
-                await database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({LockKey})");
-            }
-        }
-        finally
-        {
-            await database.CloseConnectionAsync();
-        }
+        await scope.ServiceProvider.GetRequiredService<PartnersDbContext>().Database.ExclusivelyAsync(LockKey, steps);
     }
 }
