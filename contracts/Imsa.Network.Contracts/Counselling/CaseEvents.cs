@@ -91,3 +91,15 @@ public sealed record ConsentExpired(
     Guid OwnerOrganisationId,
     IReadOnlyList<Guid> Recipients,
     DateTimeOffset At) : IConsentEnded;
+
+/// <summary>
+/// A consent ends by time soon (Counselling:ConsentExpiry:NoticeBefore ahead): the owner may ask the person whether
+/// to give a new one. Announced once per consent, by the consent expiry job; never for a withdrawn consent. Without
+/// the recipients: the owner knows them, no one else needs to.
+/// </summary>
+public sealed record ConsentExpiring(
+    Guid ConsentId,
+    Guid CaseId,
+    Guid OwnerOrganisationId,
+    DateTimeOffset ValidUntil,
+    DateTimeOffset At);

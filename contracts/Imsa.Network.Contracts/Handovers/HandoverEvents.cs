@@ -200,3 +200,32 @@ public sealed record HandoverCompleted(
 {
     public string Status => HandoverStatuses.Completed;
 }
+
+// Reminders: announced by the Handovers service's timers (SlaJob), not steps of the ticket. They carry the ticket's
+// version at the time and leave it unchanged, and they are not IHandoverEvents: a projection of the ticket's state
+// has nothing to do with them.
+
+/// <summary>An offer is still unanswered and its answer deadline is near: the receiver is reminded before it is escalated.</summary>
+/// <param name="AnswerDueAt">When the offer escalates unless answered.</param>
+public sealed record HandoverAnswerDueSoon(
+    Guid HandoverId,
+    Guid CaseId,
+    Guid OriginOrganisationId,
+    Guid ReceiverOrganisationId,
+    DateTimeOffset AnswerDueAt,
+    long Version,
+    DateTimeOffset At);
+
+/// <summary>
+/// An accepted handover has no first contact some weeks after the planned arrival (or the acceptance, if later): the
+/// receiver should report, the origin may ask. Announced once per ticket.
+/// </summary>
+/// <param name="PlannedArrivalMonth">The first day of the month of planned arrival, if known.</param>
+public sealed record HandoverFollowUpDue(
+    Guid HandoverId,
+    Guid CaseId,
+    Guid OriginOrganisationId,
+    Guid ReceiverOrganisationId,
+    DateOnly? PlannedArrivalMonth,
+    long Version,
+    DateTimeOffset At);
