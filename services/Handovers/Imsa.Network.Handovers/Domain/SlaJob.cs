@@ -16,7 +16,7 @@ internal sealed class SlaOptions
 
     /// <summary>
     /// Working days before the answer deadline at which the receiver is reminded (HandoverAnswerDueSoon); 0: no
-    /// reminder. A day, not hours: a receiver reminded at 18:00 for a deadline at 09:00 has no time to act.
+    /// reminder. Working days, like the deadline: a reminder on the Sunday before a Monday deadline would reach no one.
     /// </summary>
     public int ReminderWorkingDays { get; set; } = 1;
 
