@@ -339,13 +339,7 @@ internal sealed class NotificationTestKit(ServiceFixture<Program> service)
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
     }
 
-    /// <summary>The mails in the test run's pickup directory to <paramref name="to"/>, oldest first.</summary>
-    public static List<MimeMessage> MailsTo(string to) =>
-        [.. (Directory.Exists(TestMail.Directory) ? Directory.GetFiles(TestMail.Directory, "*.eml") : [])
-            .Order(StringComparer.Ordinal)
-            .Select(file => MimeMessage.Load(file))
-            .Where(m => m.To.Mailboxes.Any(b => string.Equals(b.Address, to, StringComparison.OrdinalIgnoreCase)))
-            .Where(m => !(m.TextBody ?? "").Contains("Invitation code:", StringComparison.Ordinal))];
+    public static IReadOnlyList<MimeMessage> MailsTo(string to) => TestMail.NotificationsTo(to);
 }
 
 /// <summary>A mail server that refuses: the notification stays in the list marked so, and the coordinators see the count.</summary>

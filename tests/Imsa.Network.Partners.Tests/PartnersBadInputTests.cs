@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Imsa.Network.Access;
 using Imsa.Network.ServiceDefaults;
 
 namespace Imsa.Network.Partners.Tests;
@@ -23,11 +24,13 @@ public sealed class PartnersBadInputTests(ServiceFixture<Program> service)
         var second = await ReadAsync(await _service.Client.SendAsAsync(token, HttpMethod.Post, $"/organisations/{id}/clients", new { name = "second system" }));
         var invitations = (await (await _service.Client.SendAsAsync(token, HttpMethod.Get, $"/organisations/{id}/invitations")).Content.ReadFromJsonAsync<JsonArray>())!;
         var person = await _service.Client.EnrolPersonAsync(token, Guid.Parse(id));
+        using var browser = _service.Factory.Browser();
+        var personToken = await browser.AccessTokenAsync(person);
 
         // A receiving service acting on itself (its profile, clients, webhooks and the invitation it redeemed); coordinators act on it too.
         return new InputScene(
             new Dictionary<string, string> { ["id"] = id, ["clientId"] = (string)second["clientId"]!, ["invitationId"] = (string)invitations[0]!["id"]!, ["personId"] = person.Id.ToString() },
-            new Dictionary<string, string> { ["coordinator"] = coordinator, [""] = token },
+            new Dictionary<string, string> { ["coordinator"] = coordinator, [""] = token, [PersonPolicies.SignedInPerson] = personToken },
             new Dictionary<string, JsonNode>
             {
                 ["POST /connect/token"] = new JsonObject { ["grant_type"] = "client_credentials", ["client_id"] = clientId, ["client_secret"] = secret },

@@ -82,6 +82,14 @@ public static class TestMail
 {
     public static string Directory { get; } = CreateDirectory();
 
+    /// <summary>The mails to <paramref name="to"/> other than invitations (people's notifications), oldest first.</summary>
+    public static IReadOnlyList<MimeMessage> NotificationsTo(string to) =>
+        [.. (System.IO.Directory.Exists(Directory) ? System.IO.Directory.GetFiles(Directory, "*.eml") : [])
+            .Order(StringComparer.Ordinal)
+            .Select(file => MimeMessage.Load(file))
+            .Where(m => m.To.Mailboxes.Any(b => string.Equals(b.Address, to, StringComparison.OrdinalIgnoreCase)))
+            .Where(m => !(m.TextBody ?? "").Contains("Invitation code:", StringComparison.Ordinal))];
+
     private static string CreateDirectory()
     {
         var directory = Path.Combine(Path.GetTempPath(), "imsa-test-mail", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -96,7 +96,8 @@ public static class NetworkAccessExtensions
             .AddPolicy(NetworkRoles.ReceivingService, policy => policy.RequireRole(NetworkRoles.ReceivingService))
             .AddPolicy(PersonPolicies.CaseWork, policy => policy.AddRequirements(new PersonRoleRequirement(NetworkPersonRoles.Counsellor)))
             .AddPolicy(PersonPolicies.Administration, policy => policy.AddRequirements(
-                new PersonRoleRequirement(NetworkPersonRoles.OrganisationAdmin, NetworkPersonRoles.Coordinator)));
+                new PersonRoleRequirement(NetworkPersonRoles.OrganisationAdmin, NetworkPersonRoles.Coordinator)))
+            .AddPolicy(PersonPolicies.SignedInPerson, policy => policy.RequireAssertion(context => context.User.PersonIdOrNull() is not null));
 
         // Try it out: get a token from the Partners token endpoint with a client id and secret.
         var issuer = builder.Configuration["Identity:Issuer"] ?? "";

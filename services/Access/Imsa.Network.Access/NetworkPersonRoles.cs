@@ -35,6 +35,9 @@ public static class PersonPolicies
     /// activity: API clients, its organisation-admins, and coordinators (as far as the endpoint lets them).
     /// </summary>
     public const string Administration = "person:administration";
+
+    /// <summary>What is a person's own (their notifications, their settings): a person's token only; an API client gets 403.</summary>
+    public const string SignedInPerson = "signed-in-person";
 }
 
 /// <summary>Met by an API client's token, or by a person's token that carries one of <see cref="Roles"/>.</summary>

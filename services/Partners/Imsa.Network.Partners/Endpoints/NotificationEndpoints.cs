@@ -68,7 +68,7 @@ internal static class NotificationEndpoints
 
     public static IEndpointRouteBuilder MapNotificationEndpoints(this IEndpointRouteBuilder app)
     {
-        var mine = app.MapGroup("/people/me").WithTags("Notifications");
+        var mine = app.MapGroup("/people/me").WithTags("Notifications").RequireAuthorization(PersonPolicies.SignedInPerson);
 
         mine.MapGet("/notifications", ListAsync)
             .WithSummary("List the signed-in person's notifications")
