@@ -22,7 +22,7 @@ public class HandoverJourneyTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _network.DisposeAsync();
 
-    private static object CaseContent(string plannedArrival) => new
+    internal static object CaseContent(string plannedArrival) => new
     {
         identity = new { givenNames = "Amina", familyName = "Example", dateOfBirth = "2007-05-02", nationalities = new[] { "MA" } },
         contact = new { email = "amina@example.org", preferredLanguage = "ar" },
@@ -31,7 +31,11 @@ public class HandoverJourneyTests : IAsyncLifetime
         specialCategories = new { riskFlags = new[] { new { code = "psychosocial", note = "Lost a parent this year" } } },
     };
 
-    private async Task<(Member Partner, Member Receiver, string CaseId, JsonObject Consent)> CaseWithConsentAsync(params Member[] extraRecipients)
+    private Task<(Member Partner, Member Receiver, string CaseId, JsonObject Consent)> CaseWithConsentAsync(params Member[] extraRecipients) =>
+        CaseWithConsentAsync(_network, extraRecipients);
+
+    /// <summary>A partner's case, with a session and the person's consent naming a receiving service in Mainz (and <paramref name="extraRecipients"/>).</summary>
+    internal static async Task<(Member Partner, Member Receiver, string CaseId, JsonObject Consent)> CaseWithConsentAsync(Network _network, params Member[] extraRecipients)
     {
         var partner = await Member.JoinAsync(_network, "Association Passerelles Rabat", "MA", "origin-partner");
         var receiver = await Member.JoinAsync(_network, "Jugendmigrationsdienst Mainz", "DE", "receiving-service", Member.MainzYouthService());
@@ -115,54 +119,6 @@ public class HandoverJourneyTests : IAsyncLifetime
         (await stranger.SendAsync(_network.Counselling, HttpMethod.Get, $"/cases/{caseId}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await stranger.SendAsync(_network.Handovers, HttpMethod.Get, $"/handovers/{handoverId}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await stranger.SendAsync(_network.Handovers, HttpMethod.Post, $"/handovers/{handoverId}/withdraw")).StatusCode.Should().Be(HttpStatusCode.NotFound);
-    }
-
-    [Fact]
-    public async Task PeopleAreNotified_OfTheOfferTheAnswerAndTheWithdrawal_AndNoMailCarriesTheCasesPersonalData()
-    {
-        var (partner, receiver, caseId, consent) = await CaseWithConsentAsync();
-        var receivingCounsellor = await _network.Partners.EnrolPersonAsync(receiver.Token, receiver.Id, displayName: "Lena Wagner");
-        var originCounsellor = await _network.Partners.EnrolPersonAsync(partner.Token, partner.Id);
-        using var receiverBrowser = _network.PartnersBrowser();
-        var receiving = await receiverBrowser.AccessTokenAsync(receivingCounsellor);
-        using var originBrowser = _network.PartnersBrowser();
-        var origin = await originBrowser.AccessTokenAsync(originCounsellor);
-
-        // The receiving counsellor learns of the offer without opening the inbox: in their list and by mail, within a minute.
-        var handoverId = await partner.RequestHandoverAsync(_network, caseId, receiver, message: "Her cousin Youssef Example lives in Mainz.");
-        await Eventually.Until(() => KindsAsync(receiving, handoverId), kinds => kinds.Contains("offer-received"), "the offer's notification", TimeSpan.FromMinutes(1));
-        var offerMail = await Eventually.Until(
-            () => Task.FromResult(TestMail.NotificationsTo(receivingCounsellor.Email)), m => m.Count >= 1, "the offer's mail", TimeSpan.FromMinutes(1));
-        offerMail[0].TextBody.Should().Contain($"/inbox/{handoverId}");
-
-        (await receiver.SendAsync(_network.Handovers, HttpMethod.Post, $"/handovers/{handoverId}/accept")).EnsureSuccessStatusCode();
-        await Eventually.Until(() => KindsAsync(origin, handoverId), kinds => kinds.Contains("handover-accepted"), "the acceptance's notification");
-
-        // The person withdraws alone: the counsellor abroad hears of it, and both sides of the revocation.
-        var code = (string)consent["receipt"]!["withdrawal"]!["code"]!;
-        (await _network.Counselling.PostAsJsonAsync("/consent-withdrawals", new { code })).StatusCode.Should().Be(HttpStatusCode.OK);
-        await Eventually.Until(() => KindsAsync(origin, null), kinds => kinds.Contains("consent-withdrawn") && kinds.Contains("handover-revoked"), "the withdrawal's notifications");
-        await Eventually.Until(() => KindsAsync(receiving, handoverId), kinds => kinds.Contains("handover-revoked"), "the revocation at the receiver");
-
-        // Every mail names the organisations and the handover, nothing of the person.
-        var mails = await Eventually.Until(
-            () => Task.FromResult(TestMail.NotificationsTo(originCounsellor.Email).Concat(TestMail.NotificationsTo(receivingCounsellor.Email)).ToList()),
-            m => m.Count >= 5, "the mails (offer, acceptance, withdrawal, two revocations)");
-        var everything = string.Join("\n", mails.Select(m => m.Subject + "\n" + m.TextBody));
-        everything.Should().Contain(handoverId[..8]);
-        foreach (var personal in new[] { "Amina", "Example", "amina@example.org", "2007-05-02", "Lost a parent", "Training contract", "Youssef", "Lena" })
-        {
-            everything.Should().NotContain(personal, "a notification names no one and carries nothing of the case");
-        }
-    }
-
-    /// <summary>The kinds of the person's notifications, about one handover or all.</summary>
-    private async Task<IReadOnlyList<string>> KindsAsync(string personToken, string? handoverId)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/people/me/notifications?limit=100");
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", personToken);
-        var items = (await (await _network.Partners.SendAsync(request)).Content.ReadFromJsonAsync<JsonObject>())!["items"]!.AsArray();
-        return [.. items.Where(i => handoverId is null || (string?)i!["handoverId"] == handoverId).Select(i => (string)i!["kind"]!)];
     }
 
     [Fact]
@@ -250,5 +206,67 @@ public sealed class HandoverJourneyThroughGatewayTests : HandoverJourneyTests
         own["servers"].Should().BeNull();
         ((string?)own["components"]!["securitySchemes"]!["oauth2"]!["flows"]!["clientCredentials"]!["tokenUrl"])
             .Should().Be($"{TestIdentity.Issuer}connect/token");
+    }
+}
+
+/// <summary>
+/// People hear of what asks them to act, across the running services: the receiving counsellor of the offer (within
+/// a minute, without opening the inbox), the counsellor abroad of the answer and of the person's withdrawal; and no
+/// mail carries anything of the case. Not through the gateway: people sign in at Partners' test server.
+/// </summary>
+public sealed class NotificationEndToEndTests : IAsyncLifetime
+{
+    private Network _network = null!;
+
+    public async Task InitializeAsync() => _network = await Network.StartAsync();
+
+    public async Task DisposeAsync() => await _network.DisposeAsync();
+
+    [Fact]
+    public async Task PeopleAreNotified_OfTheOfferTheAnswerAndTheWithdrawal_AndNoMailCarriesTheCasesPersonalData()
+    {
+        var (partner, receiver, caseId, consent) = await HandoverJourneyTests.CaseWithConsentAsync(_network);
+        var receivingCounsellor = await _network.Partners.EnrolPersonAsync(receiver.Token, receiver.Id, displayName: "Lena Wagner");
+        var originCounsellor = await _network.Partners.EnrolPersonAsync(partner.Token, partner.Id);
+        using var receiverBrowser = _network.PartnersBrowser();
+        var receiving = await receiverBrowser.AccessTokenAsync(receivingCounsellor);
+        using var originBrowser = _network.PartnersBrowser();
+        var origin = await originBrowser.AccessTokenAsync(originCounsellor);
+
+        // The receiving counsellor learns of the offer without opening the inbox: in their list and by mail, within a minute.
+        var handoverId = await partner.RequestHandoverAsync(_network, caseId, receiver, message: "Her cousin Youssef Example lives in Mainz.");
+        await Eventually.Until(() => KindsAsync(receiving, handoverId), kinds => kinds.Contains("offer-received"), "the offer's notification", TimeSpan.FromMinutes(1));
+        var offerMail = await Eventually.Until(
+            () => Task.FromResult(TestMail.NotificationsTo(receivingCounsellor.Email)), m => m.Count >= 1, "the offer's mail", TimeSpan.FromMinutes(1));
+        offerMail[0].TextBody.Should().Contain($"/inbox/{handoverId}");
+
+        (await receiver.SendAsync(_network.Handovers, HttpMethod.Post, $"/handovers/{handoverId}/accept")).EnsureSuccessStatusCode();
+        await Eventually.Until(() => KindsAsync(origin, handoverId), kinds => kinds.Contains("handover-accepted"), "the acceptance's notification");
+
+        // The person withdraws alone: the counsellor abroad hears of it, and both sides of the revocation.
+        var code = (string)consent["receipt"]!["withdrawal"]!["code"]!;
+        (await _network.Counselling.PostAsJsonAsync("/consent-withdrawals", new { code })).StatusCode.Should().Be(HttpStatusCode.OK);
+        await Eventually.Until(() => KindsAsync(origin, null), kinds => kinds.Contains("consent-withdrawn") && kinds.Contains("handover-revoked"), "the withdrawal's notifications");
+        await Eventually.Until(() => KindsAsync(receiving, handoverId), kinds => kinds.Contains("handover-revoked"), "the revocation at the receiver");
+
+        // Every mail names the organisations and the handover, nothing of the person.
+        var mails = await Eventually.Until(
+            () => Task.FromResult(TestMail.NotificationsTo(originCounsellor.Email).Concat(TestMail.NotificationsTo(receivingCounsellor.Email)).ToList()),
+            m => m.Count >= 5, "the mails (offer, acceptance, withdrawal, two revocations)");
+        var everything = string.Join("\n", mails.Select(m => m.Subject + "\n" + m.TextBody));
+        everything.Should().Contain(handoverId[..8]);
+        foreach (var personal in new[] { "Amina", "Example", "amina@example.org", "2007-05-02", "Lost a parent", "Training contract", "Youssef", "Lena" })
+        {
+            everything.Should().NotContain(personal, "a notification names no one and carries nothing of the case");
+        }
+    }
+
+    /// <summary>The kinds of the person's notifications, about one handover or all.</summary>
+    private async Task<IReadOnlyList<string>> KindsAsync(string personToken, string? handoverId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/people/me/notifications?limit=100");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", personToken);
+        var items = (await (await _network.Partners.SendAsync(request)).Content.ReadFromJsonAsync<JsonObject>())!["items"]!.AsArray();
+        return [.. items.Where(i => handoverId is null || (string?)i!["handoverId"] == handoverId).Select(i => (string)i!["kind"]!)];
     }
 }
