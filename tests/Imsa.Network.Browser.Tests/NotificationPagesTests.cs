@@ -6,9 +6,9 @@ namespace Imsa.Network.Browser.Tests;
 /// <summary>
 /// Notifications in the browser (issue 18): a receiving counsellor sees offers counted in the header, opens one from
 /// the list (marked read, the count drops), never follows a link out of the application, marks all read, filters the
-/// unread and reads the list in Arabic; a counsellor saves their e-mail settings, their organisation's admin sets a
-/// minimum, a choice below it is refused with a message beside it and then no longer offered. The partner abroad
-/// acts through the APIs, as its case system would.
+/// unread and reads the list in Arabic; a counsellor saves their settings (an offer then waits for the daily summary,
+/// and the list says so), their organisation's admin sets a minimum, a choice below it is refused with a message
+/// beside it and then no longer offered. The partner abroad acts through the APIs, as its case system would.
 /// </summary>
 [Collection(WebNetworkTests.Name)]
 public sealed partial class NotificationPagesTests(WebSite site)
@@ -114,6 +114,15 @@ public sealed partial class NotificationPagesTests(WebSite site)
         await Assertions.Expect(page.Locator("#email-language")).ToHaveValueAsync("fr");
         await Assertions.Expect(page.Locator("#offer-received-digest")).ToBeCheckedAsync();
         await page.ReviewAsync("notification-settings-02-saved");
+
+        // An offer now comes in the list, its e-mail waiting for the daily summary; the list says so.
+        var partner = await site.PartnerAbroadAsync(NetworkMembers.Unique("Centre Tunis"));
+        await site.RequestHandoverAsync(partner, await site.CaseWithConsentAsync(partner, receiver.Id), receiver.Id);
+        await UntilHeaderSaysAsync(page, "1 unread");
+        await Header(page).ClickAsync();
+        await Assertions.Expect(page.Locator("table.notifications tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("table.notifications tbody tr")).ToContainTextAsync("In your daily summary");
+        await page.GotoAsync(new Uri(site.Address, "notifications/settings").ToString());
 
         // The organisation's admin asks for an e-mail at once for new offers, from the administration's navigation.
         await using var admins = await site.Chromium.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" });

@@ -54,11 +54,7 @@ internal static class NotificationTexts
         ["notifications.pages"] = new("More notifications", "Weitere Benachrichtigungen", "Plus de notifications", "مزيد من الإشعارات"),
         ["notifications.newest"] = new("Newest", "Neueste", "Les plus récentes", "الأحدث"),
         ["notifications.older"] = new("Older", "Ältere", "Plus anciennes", "الأقدم"),
-        ["notifications.to-settings"] = new(
-            "How you are notified by e-mail",
-            "Wie Sie per E-Mail benachrichtigt werden",
-            "Comment vous êtes averti·e par e-mail",
-            "كيف تُبلَّغ عبر البريد الإلكتروني"),
+        ["notifications.to-settings"] = new("Your notification settings", "Ihre Einstellungen für Benachrichtigungen", "Vos paramètres de notification", "إعدادات إشعاراتك"),
         ["notifications.not-here"] = new(
             "This notification leads to no page of this application.",
             "Diese Benachrichtigung führt zu keiner Seite dieser Anwendung.",
