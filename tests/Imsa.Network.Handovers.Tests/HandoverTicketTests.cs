@@ -70,8 +70,8 @@ public sealed class HandoverTicketTests
         ["revoke an offer"] = (HandoverStatus.Offered, t => t.Revoke(RevocationCause.CaseErased, Later)),
         ["revoke when in contact"] = (HandoverStatus.InContact, t => t.Revoke(RevocationCause.ConsentWithdrawn, Later)),
         ["escalate"] = (HandoverStatus.Offered, t => t.Escalate(Later)),
-        ["reassign when escalated"] = (HandoverStatus.Escalated, t => t.Reassign(new(Coordinator), OtherReceiver, Later.AddDays(7), Later)),
-        ["reassign an offer"] = (HandoverStatus.Offered, t => t.Reassign(new(Coordinator), OtherReceiver, Later.AddDays(7), Later)),
+        ["reassign when escalated"] = (HandoverStatus.Escalated, t => t.Reassign(new(Coordinator), OtherReceiver, Later.AddDays(7), null, Later)),
+        ["reassign an offer"] = (HandoverStatus.Offered, t => t.Reassign(new(Coordinator), OtherReceiver, Later.AddDays(7), null, Later)),
         ["first contact"] = (HandoverStatus.Accepted, t => t.RecordOutcome(new(Receiver), HandoverOutcome.FirstContactMade, Arrival, Later)),
         ["appointment booked"] = (HandoverStatus.Accepted, t => t.RecordOutcome(new(Receiver), HandoverOutcome.FirstAppointmentBooked, Arrival, Later)),
         ["did not arrive, in contact"] = (HandoverStatus.InContact, t => t.RecordOutcome(new(Receiver), HandoverOutcome.DidNotArrive, null, Later)),
@@ -413,7 +413,7 @@ public sealed class HandoverTicketTests
         var ticket = In(HandoverStatus.Escalated);
         var newDeadline = Later.AddDays(7);
 
-        ticket.Reassign(new(Coordinator), OtherReceiver, newDeadline, Later);
+        ticket.Reassign(new(Coordinator), OtherReceiver, newDeadline, null, Later);
 
         ticket.Status.Should().Be(HandoverStatus.Offered);
         ticket.ReceiverOrganisationId.Should().Be(OtherReceiver);
@@ -426,7 +426,7 @@ public sealed class HandoverTicketTests
     {
         var ticket = In(HandoverStatus.Escalated);
 
-        var reassigned = ticket.Reassign(new(Coordinator), OtherReceiver, Later.AddDays(7), Later);
+        var reassigned = ticket.Reassign(new(Coordinator), OtherReceiver, Later.AddDays(7), null, Later);
 
         reassigned.Should().BeEquivalentTo(new
         {
@@ -558,7 +558,7 @@ public sealed class HandoverTicketTests
     private static (HandoverTicket Ticket, HandoverOffered Offered) Request(DateOnly? plannedArrival)
     {
         var ticket = HandoverTicket.Request(CaseId, new(Origin), Receiver, ["EDU", "WORK"], plannedArrival, "Continues an apprenticeship search.", Now);
-        return (ticket, ticket.Offer(AnswerDue, Now));
+        return (ticket, ticket.Offer(AnswerDue, null, Now));
     }
 
     /// <summary>A ticket brought to <paramref name="status"/> by the transitions a real one takes, the last a day before Later.</summary>

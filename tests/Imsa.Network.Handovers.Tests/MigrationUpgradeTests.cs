@@ -76,6 +76,28 @@ public sealed class MigrationUpgradeTests : IAsyncLifetime
         (await _database.CountAsync($"SELECT count(*) FROM case_owners WHERE case_id = '{caseId}' AND purpose = '' AND NOT restricted")).Should().Be(1);
     }
 
+    [Fact]
+    public async Task AnswerReminders_ArmsTheReminderOfOffersMadeBefore_ADayBeforeTheirDeadline_AndOfNoOtherTicket()
+    {
+        // The migration before AnswerReminders, whose offers had a deadline and no reminder.
+        await MigrateAsync("20261203064201_WaitingRequests");
+        var offered = Guid.NewGuid();
+        var escalated = Guid.NewGuid();
+        foreach (var (id, status) in new[] { (offered, HandoverStatus.Offered), (escalated, HandoverStatus.Escalated) })
+        {
+            await InsertTicketAsync(id, Guid.NewGuid(), Guid.NewGuid(), status);
+            await _database.ExecuteAsync("UPDATE handover_tickets SET answer_due_at = '2027-03-10T09:30:00Z' WHERE id = $1", id);
+        }
+
+        await MigrateAsync(target: null);
+
+        (await _database.CountAsync($"SELECT count(*) FROM handover_tickets WHERE id = '{offered}' AND answer_reminder_at = '2027-03-09T09:30:00Z'"))
+            .Should().Be(1, "an offer made before the upgrade is reminded a day before its deadline");
+        (await _database.CountAsync($"SELECT count(*) FROM handover_tickets WHERE id = '{escalated}' AND answer_reminder_at IS NULL"))
+            .Should().Be(1, "an escalated offer is past reminding");
+        (await IndexAsync("IX_handover_tickets_answer_reminder_at")).Should().Contain("answer_reminder_at IS NOT NULL");
+    }
+
     /// <summary>Migrates the database to <paramref name="target"/>, or to this build's newest migration.</summary>
     private async Task MigrateAsync(string? target)
     {

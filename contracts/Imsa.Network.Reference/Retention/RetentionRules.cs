@@ -101,6 +101,15 @@ public static class RetentionRules
         + "(ids, codes, dates) are the events' and serve nothing after that.",
         "7 days: an organisation must be able to look into a failure after a weekend or a short absence.");
 
+    public static readonly RetentionRuleDefinition Notifications = new(
+        Partners, "Notifications",
+        "people's notifications (read or not) and their mails' delivery state",
+        "the notification's making",
+        TimeSpan.FromDays(180), TimeSpan.FromDays(30), FromEndOfYear: false,
+        "180 days: a person's list of what asked them to act, to look back over a few months; it names handovers, organisations, dates and "
+        + "codes, nothing of a case, and serves nothing after that.",
+        "30 days: a person back from a month's absence must still find what came meanwhile.");
+
     public static readonly RetentionRuleDefinition CredentialEvents = new(
         Partners, "CredentialEvents",
         "the credential trail (invitations, clients created, rotated and revoked, people's sign-ins, lockouts and deactivations)",
@@ -114,7 +123,7 @@ public static class RetentionRules
     [
         ClosedCases, ConsentProof, Disclosures, Activity(Counselling), AuditTrail(Counselling),
         ErasedCaseHandovers, Activity(Handovers), AuditTrail(Handovers),
-        WebhookDeliveries, CredentialEvents, Activity(Partners), AuditTrail(Partners),
+        WebhookDeliveries, Notifications, CredentialEvents, Activity(Partners), AuditTrail(Partners),
     ];
 
     /// <summary>The rules one service applies.</summary>

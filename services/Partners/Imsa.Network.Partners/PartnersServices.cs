@@ -4,6 +4,7 @@ using Imsa.Network.Operations;
 using Imsa.Network.Partners.Consumers;
 using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Domain;
+using Imsa.Network.Partners.Domain.Notifications;
 using Imsa.Network.Partners.Domain.Webhooks;
 using Imsa.Network.Partners.Endpoints;
 using Imsa.Network.Partners.Identity;
@@ -51,6 +52,7 @@ internal static class PartnersServices
             bus.AddConsumer<HandoverLoadConsumer>();
             bus.AddConsumer<WebhookEventConsumer>();
             bus.AddConsumer<CaseErasedConsumer>();
+            bus.AddConsumer<NotificationConsumer>();
             bus.AddAccessProjection();
         });
         builder.AddNetworkAccess();
@@ -62,6 +64,7 @@ internal static class PartnersServices
         builder.AddRateLimit(DirectoryNames, 600, TimeSpan.FromMinutes(1));
         builder.Services.AddScoped<ApiClients>();
         builder.Services.AddOptions<InvitationOptions>().BindConfiguration("Invitations");
+        builder.Services.AddSingleton<Mailer>();
         builder.Services.AddSingleton<InvitationMail>();
         builder.Services.AddPeopleIdentity();
         // Sign-in cookies and forms made by one instance are read by another (docs/operations.md#several-instances).
@@ -95,10 +98,14 @@ internal static class PartnersServices
                 ResponseDrainTimeout = TimeSpan.FromSeconds(1),
             });
         builder.Services.AddHostedService<WebhookDispatcher>();
+        builder.Services.AddOptions<NotificationOptions>().BindConfiguration("Notifications");
+        builder.Services.AddSingleton<NotificationMailer>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<NotificationMailer>());
         builder.Services.AddSingleton<PartnersMetrics>();
         // Retention (Retention:Periods:<rule>): applied by the operations' retention job, reported at GET /admin/retention.
         builder.AddRetentionRule(PartnersRetention.WebhookDeliveries);
         builder.AddRetentionRule(PartnersRetention.CredentialEvents);
+        builder.AddRetentionRule(PartnersRetention.Notifications);
         builder.AddRetentionRule(PartnersRetention.Activity);
         builder.AddRetentionRule(PartnersRetention.AuditTrail);
         return builder;

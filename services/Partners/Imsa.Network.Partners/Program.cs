@@ -37,6 +37,7 @@ public partial class Program
         app.MapApiClientEndpoints();
         app.MapInvitationEndpoints();
         app.MapPeopleEndpoints();
+        app.MapNotificationEndpoints();
         app.MapProfileEndpoints();
         app.MapDirectoryEndpoints();
         app.MapReferenceEndpoints();

@@ -98,6 +98,7 @@ internal sealed class CounsellingDbContext(DbContextOptions<CounsellingDbContext
             c.Property(x => x.TextSha256).HasMaxLength(64);
             c.HasIndex(x => x.CaseId);
             c.HasIndex(x => x.WithdrawalCodeHash).IsUnique();
+            // Serves the expiry job's both queries: ended by valid_until, and announced in the notice period before it.
             c.HasIndex(x => x.ValidUntil);
             c.HasOne(x => x.Withdrawal).WithOne().HasForeignKey<ConsentWithdrawal>(w => w.ConsentId);
         });

@@ -96,8 +96,9 @@ internal sealed record ConsentContext(
 internal sealed record RecordedConsent(Consent Consent, ConsentGranted Granted, string WithdrawalCode);
 
 /// <summary>
-/// A release from confidentiality (Schweigepflichtentbindung). Append-only: nothing in a consent changes after it
-/// is recorded; a withdrawal is a record of its own, and a change of mind is a new consent.
+/// A release from confidentiality (Schweigepflichtentbindung). Append-only: nothing in a consent's terms changes
+/// after it is recorded; a withdrawal is a record of its own, and a change of mind is a new consent. The one mark
+/// written later is the service's own, not the person's: <see cref="ExpiryNoticeAt"/>.
 /// </summary>
 internal sealed class Consent
 {
@@ -151,6 +152,9 @@ internal sealed class Consent
     public required byte[] WithdrawalCodeHash { get; init; }
 
     public ConsentWithdrawal? Withdrawal { get; set; }
+
+    /// <summary>When its coming end was announced (ConsentExpiring, <see cref="NoticeExpiry"/>): once, so null until then.</summary>
+    public DateTimeOffset? ExpiryNoticeAt { get; private set; }
 
     /// <summary>
     /// The one definition of an active consent here: not ended, valid at <paramref name="now"/>, naming
@@ -294,6 +298,21 @@ internal sealed class Consent
         return expired
             ? new ConsentExpired(Id, CaseId, OwnerOrganisationId, Recipients, Withdrawal.At)
             : new ConsentWithdrawn(Id, CaseId, OwnerOrganisationId, Recipients, EnumCodes.Of(channel), now);
+    }
+
+    /// <summary>
+    /// The consent ends by time soon (the expiry job chose it: not ended, in its notice period): its owner is told,
+    /// once. A reminder, not a change of the consent; without the recipients, which only the owner needs.
+    /// </summary>
+    public ConsentExpiring NoticeExpiry(DateTimeOffset now)
+    {
+        if (ExpiryNoticeAt is not null || Withdrawal is not null)
+        {
+            throw new InvalidOperationException("A consent's coming end is announced once, and only while it lasts.");
+        }
+
+        ExpiryNoticeAt = now;
+        return new ConsentExpiring(Id, CaseId, OwnerOrganisationId, ValidUntil, now);
     }
 
     private static void CheckRecipients(

@@ -73,6 +73,8 @@ internal sealed class HandoversDbContext(DbContextOptions<HandoversDbContext> op
             t.HasIndex(x => new { x.OriginOrganisationId, x.Status });
             t.HasIndex(x => x.AnswerDueAt).HasFilter("status = 'Offered'");
             t.HasIndex(x => x.FollowUpDueAt).HasFilter("status = 'Accepted' AND follow_up_flagged_at IS NULL");
+            // Set only while offered and not yet reminded (every step clears it), so the index holds the reminders to come.
+            t.HasIndex(x => x.AnswerReminderAt).HasFilter("answer_reminder_at IS NOT NULL");
         });
 
         modelBuilder.Entity<TimelineEntry>(e =>

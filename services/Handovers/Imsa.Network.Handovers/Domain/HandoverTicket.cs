@@ -111,6 +111,13 @@ internal sealed class HandoverTicket
 
     public DateTimeOffset? AnswerDueAt { get; private set; }
 
+    /// <summary>
+    /// When the receiver of the current offer is to be reminded of <see cref="AnswerDueAt"/>
+    /// (<see cref="RemindOfAnswer"/>); null once reminded, when no reminder falls after the offer, and whenever the
+    /// ticket is not offered: every step clears it, an offer or a reassignment arms it again.
+    /// </summary>
+    public DateTimeOffset? AnswerReminderAt { get; private set; }
+
     public DateTimeOffset? EscalatedAt { get; private set; }
 
     public DateTimeOffset? AcceptedAt { get; private set; }
@@ -178,11 +185,15 @@ internal sealed class HandoverTicket
     /// </summary>
     public bool WasOffered => AnswerDueAt is not null;
 
-    /// <summary>The checks passed: the receiver has the offer in its inbox and must answer by <paramref name="answerDueAt"/>. The ticket's first event.</summary>
-    public HandoverOffered Offer(DateTimeOffset answerDueAt, DateTimeOffset now)
+    /// <summary>
+    /// The checks passed: the receiver has the offer in its inbox and must answer by <paramref name="answerDueAt"/>,
+    /// reminded at <paramref name="reminderAt"/> (<see cref="SlaOptions.ReminderAt"/>). The ticket's first event.
+    /// </summary>
+    public HandoverOffered Offer(DateTimeOffset answerDueAt, DateTimeOffset? reminderAt, DateTimeOffset now)
     {
         AnswerDueAt = answerDueAt;
         Step(HandoverStatus.Offered, now, TimelineActor.System, null, "offered", $"answer-due:{answerDueAt:O}");
+        ArmReminder(reminderAt, now);
         return new HandoverOffered(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, answerDueAt, Version, now);
     }
 
@@ -277,13 +288,16 @@ internal sealed class HandoverTicket
         return new HandoverEscalated(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, Version, now);
     }
 
-    public HandoverReassigned Reassign(NetworkActor coordinator, Guid newReceiver, DateTimeOffset answerDueAt, DateTimeOffset now)
+    /// <summary>A new receiver, a new deadline and, for the new receiver, a new reminder: the previous one's is void.</summary>
+    public HandoverReassigned Reassign(
+        NetworkActor coordinator, Guid newReceiver, DateTimeOffset answerDueAt, DateTimeOffset? reminderAt, DateTimeOffset now)
     {
         var previous = ReceiverOrganisationId;
         ReceiverOrganisationId = newReceiver;
         AnswerDueAt = answerDueAt;
         EscalatedAt = null;
         Step(HandoverStatus.Offered, now, TimelineActor.Coordinator, coordinator, "reassigned", $"from:{previous}");
+        ArmReminder(reminderAt, now);
         return new HandoverReassigned(Id, CaseId, OriginOrganisationId, previous, newReceiver, answerDueAt, Version, now);
     }
 
@@ -308,19 +322,47 @@ internal sealed class HandoverTicket
         return new HandoverCompleted(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, Version, now);
     }
 
-    /// <summary>Accepted, arrival some weeks past, no first contact: someone should ask. Not a state change.</summary>
-    public void FlagFollowUp(DateTimeOffset now)
+    /// <summary>
+    /// Accepted, arrival some weeks past, no first contact: someone should ask. Not a state change: the event is a
+    /// reminder with the ticket's version as it is.
+    /// </summary>
+    public HandoverFollowUpDue FlagFollowUp(DateTimeOffset now)
     {
         FollowUpFlaggedAt = now;
         UpdatedAt = now;
         Timeline.Add(new TimelineEntry { TicketId = Id, At = now, Actor = TimelineActor.System, Action = "follow-up-due", Version = Version });
+        return new HandoverFollowUpDue(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, PlannedArrivalMonth, Version, now);
     }
+
+    /// <summary>
+    /// Still offered, its reminder time come and its deadline not yet passed (the SLA job selects it so): the receiver
+    /// is reminded, once per offer. Not a state change, like <see cref="FlagFollowUp"/>: the version stays.
+    /// </summary>
+    public HandoverAnswerDueSoon RemindOfAnswer(DateTimeOffset now)
+    {
+        if (Status != HandoverStatus.Offered || AnswerReminderAt is null || AnswerDueAt is not { } due)
+        {
+            throw new InvalidOperationException("Only an offer with a reminder armed is reminded.");
+        }
+
+        AnswerReminderAt = null;
+        UpdatedAt = now;
+        Timeline.Add(new TimelineEntry { TicketId = Id, At = now, Actor = TimelineActor.System, Action = "answer-due-soon", Version = Version });
+        return new HandoverAnswerDueSoon(Id, CaseId, OriginOrganisationId, ReceiverOrganisationId, due, Version, now);
+    }
+
+    /// <summary>A reminder only after the offer and before its deadline: otherwise the offer is the reminder.</summary>
+    private void ArmReminder(DateTimeOffset? reminderAt, DateTimeOffset now) =>
+        AnswerReminderAt = reminderAt is { } at && at > now && at < AnswerDueAt ? at : null;
 
     private void Step(HandoverStatus next, DateTimeOffset now, TimelineActor actor, NetworkActor? by, string action, string? detail)
     {
         Status = next;
         Version++;
         UpdatedAt = now;
+        // The reminder belongs to the offer standing until now: answered, escalated, withdrawn or revoked, there is
+        // nothing to remind of; an offer or reassignment arms it again after this step.
+        AnswerReminderAt = null;
         Timeline.Add(new TimelineEntry
         {
             TicketId = Id,

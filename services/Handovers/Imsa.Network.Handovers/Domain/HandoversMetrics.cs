@@ -8,13 +8,15 @@ namespace Imsa.Network.Handovers.Domain;
 
 /// <summary>
 /// The Handovers meter ("Imsa.Network.Handovers"): handovers by state (read from the database, cached), offers the SLA
-/// job escalated and accepted handovers it flagged for follow-up. The only label is the state's code.
+/// job escalated, receivers it reminded of an answer deadline and accepted handovers it flagged for follow-up. The only
+/// label is the state's code.
 /// </summary>
 internal sealed class HandoversMetrics
 {
     public const string MeterName = "Imsa.Network.Handovers";
 
     private readonly Counter<long> _escalations;
+    private readonly Counter<long> _reminders;
     private readonly Counter<long> _followUps;
     private readonly CachedReading<Dictionary<HandoverStatus, long>> _byState;
 
@@ -24,6 +26,8 @@ internal sealed class HandoversMetrics
         var meter = meters.Create(MeterName);
         _escalations = meter.CreateCounter<long>(
             "imsa.handovers.sla.escalations", "{handover}", "Offers escalated to the coordinators for want of an answer in time.");
+        _reminders = meter.CreateCounter<long>(
+            "imsa.handovers.sla.reminders", "{handover}", "Offers whose receiver was reminded that the answer deadline is near.");
         _followUps = meter.CreateCounter<long>(
             "imsa.handovers.sla.follow_ups", "{handover}", "Accepted handovers flagged for follow-up for want of first contact.");
         _byState = new CachedReading<Dictionary<HandoverStatus, long>>(
@@ -46,6 +50,14 @@ internal sealed class HandoversMetrics
         if (count > 0)
         {
             _escalations.Add(count);
+        }
+    }
+
+    public void RemindedOfAnswer(int count)
+    {
+        if (count > 0)
+        {
+            _reminders.Add(count);
         }
     }
 

@@ -69,7 +69,8 @@ internal static class PendingRequests
         var refusal = HandoverOffer.Refuses(facts, DateOnly.FromDateTime(now.UtcDateTime));
         if (refusal is null)
         {
-            db.AddEvent(ticket.Offer(WorkingDays.Add(now, sla.AnswerWorkingDays), now), time);
+            var due = sla.AnswerDueAt(now);
+            db.AddEvent(ticket.Offer(due, sla.ReminderAt(due, now), now), time);
         }
         else if (!refusal.CanWait || ticket.RequestedAt + sla.RequestWait <= now)
         {

@@ -111,7 +111,8 @@ internal static class AdminHandoverEndpoints
             return HandoverResults.Refused(receiverRefusal);
         }
 
-        db.AddEvent(ticket.Reassign(NetworkActor.Of(user), receiverId, WorkingDays.Add(now, sla.Value.AnswerWorkingDays), now), time);
+        var due = sla.Value.AnswerDueAt(now);
+        db.AddEvent(ticket.Reassign(NetworkActor.Of(user), receiverId, due, sla.Value.ReminderAt(due, now), now), time);
         db.Record(user, "handover.reassign", $"{id} to {receiverId}", request.Reason, time);
         if (await HandoverResults.SaveAsync(db, cancellationToken) is { } conflict)
         {

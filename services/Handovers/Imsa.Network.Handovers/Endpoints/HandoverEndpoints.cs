@@ -267,7 +267,8 @@ internal static class HandoverEndpoints
         await texts.SealAsync(db, ticket, cancellationToken);
         if (refusal is null)
         {
-            db.AddEvent(ticket.Offer(WorkingDays.Add(now, sla.Value.AnswerWorkingDays), now), time);
+            var due = sla.Value.AnswerDueAt(now);
+            db.AddEvent(ticket.Offer(due, sla.Value.ReminderAt(due, now), now), time);
         }
 
         if (await HandoverResults.SaveAsync(db, cancellationToken) is { } conflict)

@@ -3,10 +3,11 @@ using Imsa.Network.Messaging.Inbox;
 using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Domain.Webhooks;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 
 namespace Imsa.Network.Partners.Consumers;
 
-/// <summary>Remembers an erased case and deletes the finished webhook deliveries about it (<see cref="ErasedCaseDeliveries"/>).</summary>
+/// <summary>Remembers an erased case and deletes the finished webhook deliveries (<see cref="ErasedCaseDeliveries"/>) and the notifications about it.</summary>
 internal sealed class CaseErasedConsumer(PartnersDbContext db) : IdempotentConsumer<PartnersDbContext>(db), IConsumer<CaseErased>
 {
     public Task Consume(ConsumeContext<CaseErased> context) =>
@@ -19,5 +20,7 @@ internal sealed class CaseErasedConsumer(PartnersDbContext db) : IdempotentConsu
             }
 
             await ErasedCaseDeliveries.PurgeAsync(Db, erased.CaseId, context.CancellationToken);
+            // The notifications about it lead nowhere now; they name no one, but nothing of the case need stay.
+            await Db.Notifications.Where(n => n.CaseId == erased.CaseId).ExecuteDeleteAsync(context.CancellationToken);
         });
 }

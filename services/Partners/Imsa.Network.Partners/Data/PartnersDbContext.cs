@@ -9,6 +9,7 @@ using Imsa.Network.Operations;
 using Imsa.Network.ServiceDefaults;
 using Imsa.Network.Partners.Domain;
 using Imsa.Network.Partners.Domain.Directory;
+using Imsa.Network.Partners.Domain.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Design;
@@ -41,6 +42,14 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
 
     public DbSet<ErasedCase> ErasedCases => Set<ErasedCase>();
 
+    public DbSet<Notification> Notifications => Set<Notification>();
+
+    public DbSet<NotificationMail> NotificationMails => Set<NotificationMail>();
+
+    public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
+
+    public DbSet<NotificationMinimum> NotificationMinimums => Set<NotificationMinimum>();
+
     /// <summary>The instances' shared Data Protection key ring, each key sealed with the master key (<see cref="SharedKeyRing"/>).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -64,6 +73,7 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
             person.Property(p => p.ActivatedAt).HasColumnName("activated_at");
             person.Property(p => p.DeactivatedAt).HasColumnName("deactivated_at");
             person.Property(p => p.LastTotpStep).HasColumnName("last_totp_step");
+            person.Property(p => p.NotificationLanguage).HasColumnName("notification_language").HasMaxLength(2);
             person.HasIndex(p => p.OrganisationId);
             person.HasOne<Organisation>().WithMany().HasForeignKey(p => p.OrganisationId);
         });
@@ -221,6 +231,73 @@ internal sealed class PartnersDbContext(DbContextOptions<PartnersDbContext> opti
             handover.Property(h => h.Version).HasColumnName("version").IsConcurrencyToken();
             handover.Property(h => h.UpdatedAt).HasColumnName("updated_at");
             handover.HasIndex(h => h.ReceiverOrganisationId).HasFilter("open");
+        });
+
+        modelBuilder.Entity<Notification>(notification =>
+        {
+            notification.ToTable("notifications");
+            notification.HasKey(n => n.Id);
+            notification.Property(n => n.Id).HasColumnName("id").ValueGeneratedNever();
+            notification.Property(n => n.PersonId).HasColumnName("person_id");
+            notification.Property(n => n.Kind).HasColumnName("kind").HasMaxLength(40);
+            notification.Property(n => n.SourceKey).HasColumnName("source_key").HasMaxLength(120);
+            notification.Property(n => n.Link).HasColumnName("link").HasMaxLength(200);
+            notification.Property(n => n.HandoverId).HasColumnName("handover_id");
+            notification.Property(n => n.CaseId).HasColumnName("case_id");
+            notification.Property(n => n.OrganisationId).HasColumnName("organisation_id");
+            notification.Property(n => n.Code).HasColumnName("code").HasMaxLength(60);
+            notification.Property(n => n.DueAt).HasColumnName("due_at");
+            notification.Property(n => n.Delivery).HasColumnName("delivery");
+            notification.Property(n => n.MailId).HasColumnName("mail_id");
+            notification.Property(n => n.CreatedAt).HasColumnName("created_at");
+            notification.Property(n => n.ReadAt).HasColumnName("read_at");
+            // One per source and person, whatever arrives twice; and a person's list, newest first.
+            notification.HasIndex(n => new { n.PersonId, n.SourceKey }).IsUnique();
+            notification.HasIndex(n => new { n.PersonId, n.Id });
+            notification.HasIndex(n => n.PersonId).HasFilter("read_at IS NULL").HasDatabaseName("IX_notifications_unread");
+            // The digests still to make.
+            notification.HasIndex(n => n.CreatedAt).HasFilter("mail_id IS NULL").HasDatabaseName("IX_notifications_undigested");
+            notification.HasIndex(n => n.MailId);
+            notification.HasIndex(n => n.CaseId).HasFilter("case_id IS NOT NULL");
+            notification.HasOne<Person>().WithMany().HasForeignKey(n => n.PersonId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<NotificationMail>(mail =>
+        {
+            mail.ToTable("notification_mails");
+            mail.HasKey(m => m.Id);
+            mail.Property(m => m.Id).HasColumnName("id").ValueGeneratedNever();
+            mail.Property(m => m.PersonId).HasColumnName("person_id");
+            mail.Property(m => m.Digest).HasColumnName("digest");
+            mail.Property(m => m.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(20);
+            mail.Property(m => m.Attempts).HasColumnName("attempts");
+            mail.Property(m => m.CreatedAt).HasColumnName("created_at");
+            mail.Property(m => m.NextAttemptAt).HasColumnName("next_attempt_at");
+            mail.Property(m => m.ClaimedUntil).HasColumnName("claimed_until");
+            mail.Property(m => m.LastError).HasColumnName("last_error").HasMaxLength(200);
+            mail.Property(m => m.SentAt).HasColumnName("sent_at");
+            mail.HasIndex(m => m.NextAttemptAt).HasFilter("status = 'Pending'");
+            mail.HasOne<Person>().WithMany().HasForeignKey(m => m.PersonId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<NotificationPreference>(preference =>
+        {
+            preference.ToTable("notification_preferences");
+            preference.HasKey(p => new { p.PersonId, p.Kind });
+            preference.Property(p => p.PersonId).HasColumnName("person_id");
+            preference.Property(p => p.Kind).HasColumnName("kind").HasMaxLength(40);
+            preference.Property(p => p.Choice).HasColumnName("choice");
+            preference.HasOne<Person>().WithMany().HasForeignKey(p => p.PersonId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<NotificationMinimum>(minimum =>
+        {
+            minimum.ToTable("notification_minimums");
+            minimum.HasKey(m => new { m.OrganisationId, m.Kind });
+            minimum.Property(m => m.OrganisationId).HasColumnName("organisation_id");
+            minimum.Property(m => m.Kind).HasColumnName("kind").HasMaxLength(40);
+            minimum.Property(m => m.Minimum).HasColumnName("minimum");
+            minimum.HasOne<Organisation>().WithMany().HasForeignKey(m => m.OrganisationId);
         });
 
         modelBuilder.Entity<ApiClient>(client =>

@@ -5,7 +5,7 @@ namespace Imsa.Network.Partners.Domain;
 /// <summary>
 /// The Partners meter ("Imsa.Network.Partners"): tokens issued by grant type and organisation kind, token lockouts
 /// (per client id or per address) and people locked out of signing in, webhook deliveries and failed attempts by
-/// outcome. Labels come from those small sets only: never a client id, an address, a person or an organisation.
+/// outcome, notification mails by outcome. Labels come from those small sets only: never a client id, an address, a person or an organisation.
 /// </summary>
 internal sealed class PartnersMetrics
 {
@@ -16,6 +16,7 @@ internal sealed class PartnersMetrics
     private readonly Counter<long> _personLockouts;
     private readonly Counter<long> _webhookDeliveries;
     private readonly Counter<long> _webhookFailures;
+    private readonly Counter<long> _notificationMails;
 
     public PartnersMetrics(IMeterFactory meters)
     {
@@ -31,6 +32,10 @@ internal sealed class PartnersMetrics
         _webhookFailures = meter.CreateCounter<long>(
             "imsa.partners.webhooks.failures", "{delivery}",
             "Webhook deliveries that did not succeed, by outcome: retrying (tried again later), gave-up (failed for good), circuit-open, subscription-deleted.");
+        _notificationMails = meter.CreateCounter<long>(
+            "imsa.partners.notifications.mails", "{mail}",
+            "Notification mails (one notification, or a digest), by outcome: sent, retrying (the mail server did not take it; tried again later), "
+            + "failed (given up after the configured attempts), cancelled (the person is no longer active).");
     }
 
     /// <param name="grantType">"client_credentials" or "authorization_code".</param>
@@ -47,4 +52,7 @@ internal sealed class PartnersMetrics
 
     /// <param name="outcome">"retrying", "gave-up", "circuit-open" or "subscription-deleted".</param>
     public void WebhookFailed(string outcome) => _webhookFailures.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <param name="outcome">"sent", "retrying", "failed" or "cancelled".</param>
+    public void NotificationMail(string outcome) => _notificationMails.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 }

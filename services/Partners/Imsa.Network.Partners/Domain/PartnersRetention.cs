@@ -12,6 +12,8 @@ internal static class PartnersRetention
 
     public static readonly RetentionRule CredentialEvents = Rule(RetentionRules.CredentialEvents, DeleteCredentialEventsAsync);
 
+    public static readonly RetentionRule Notifications = Rule(RetentionRules.Notifications, DeleteNotificationsAsync);
+
     public static readonly RetentionRule Activity = Rule(RetentionRules.Activity(RetentionRules.Partners), OperationsRetention.DeleteActivityAsync);
 
     public static readonly RetentionRule AuditTrail = Rule(RetentionRules.AuditTrail(RetentionRules.Partners), OperationsRetention.DeleteAuditTrailAsync);
@@ -30,6 +32,32 @@ internal static class PartnersRetention
                 FOR UPDATE SKIP LOCKED)
             """,
             cancellationToken);
+
+    /// <summary>
+    /// Notifications made before the cutoff, read or not, then the mails they leave without a notification once done
+    /// (sent, given up, cancelled): a pending mail is still owed.
+    /// </summary>
+    private static async Task<int> DeleteNotificationsAsync(IServiceProvider services, DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<PartnersDbContext>();
+        var notifications = await db.Database.ExecuteSqlAsync(
+            $"""
+            DELETE FROM notifications WHERE id IN (
+                SELECT id FROM notifications WHERE created_at < {cutoff} ORDER BY id LIMIT {batchSize} FOR UPDATE SKIP LOCKED)
+            """,
+            cancellationToken);
+        var mails = await db.Database.ExecuteSqlAsync(
+            $"""
+            DELETE FROM notification_mails WHERE id IN (
+                SELECT m.id FROM notification_mails m
+                WHERE m.status <> 'Pending' AND m.created_at < {cutoff}
+                    AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.mail_id = m.id)
+                LIMIT {batchSize}
+                FOR UPDATE SKIP LOCKED)
+            """,
+            cancellationToken);
+        return notifications + mails;
+    }
 
     private static Task<int> DeleteCredentialEventsAsync(IServiceProvider services, DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken) =>
         services.GetRequiredService<PartnersDbContext>().Database.ExecuteSqlAsync(

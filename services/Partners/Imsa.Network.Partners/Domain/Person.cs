@@ -25,6 +25,9 @@ internal sealed class Person : IdentityUser<Guid>
 
     public DateTimeOffset? DeactivatedAt { get; set; }
 
+    /// <summary>The language of their notification mails (de, en, fr, ar); null: the organisation's usual one (<see cref="Notifications.NotificationTexts.DefaultLanguage"/>).</summary>
+    public string? NotificationLanguage { get; set; }
+
     /// <summary>The last authenticator time step accepted: a code is good once (RFC 6238 section 5.2).</summary>
     public long? LastTotpStep { get; set; }
 

@@ -6,6 +6,7 @@ using Imsa.Network.Messaging.Outbox;
 using Imsa.Network.Operations;
 using Imsa.Network.Partners.Data;
 using Imsa.Network.Partners.Domain;
+using Imsa.Network.Partners.Domain.Notifications;
 using Imsa.Network.Partners.Identity;
 using Imsa.Network.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -224,6 +225,9 @@ internal static class PeopleEndpoints
             db.Record(user, "organisation.invite-admin", id.ToString(), reason, time);
         }
 
+        // The organisation's other admins hear of it (a role, never the address or the name).
+        await Notifier.NotifyAsync(db, id, new NotificationDraft(NotificationKinds.PersonInvited, $"invitation:{invitation.Id}", "/organisation/people",
+            Code: invitation.Role), now, cancellationToken, except: user.PersonIdOrNull() is { } inviter ? [inviter] : null);
         await db.SaveChangesAsync(cancellationToken);
         // Sent before the commit: a mail that could not be sent leaves no invitation behind.
         await mail.SendToPersonAsync(target.Name, invitation.Role, email, code, invitation.ExpiresAt, language, cancellationToken);
@@ -455,6 +459,9 @@ internal static class PeopleEndpoints
 
             db.CredentialEvents.Add(CredentialEvent.Of(id, "person-deactivated", now, InvitationEndpoints.Actor(user), personId: person.Id, reason: reason));
             db.AddEvent(new PersonDeactivated(id, person.Id, now), time);
+            // The organisation's other admins hear of it: neither whoever did it nor the person.
+            await Notifier.NotifyAsync(db, id, new NotificationDraft(NotificationKinds.PersonDeactivated, $"deactivation:{person.Id}", "/organisation/people",
+                Code: person.Role), now, cancellationToken, except: user.PersonIdOrNull() is { } actor ? [actor, person.Id] : [person.Id]);
             if (!own)
             {
                 db.Record(user, "person.deactivate", $"{id}/{person.Id}", reason, time);

@@ -1,9 +1,6 @@
 using System.Globalization;
 using Imsa.Network.ServiceDefaults;
-using MailKit.Net.Smtp;
-using MailKit.Security;
 using Microsoft.Extensions.Options;
-using MimeKit;
 
 namespace Imsa.Network.Partners.Identity;
 
@@ -40,12 +37,12 @@ internal sealed class InvitationMailOptions
 /// Sends an invitation's code to the organisation's contact address: the only place the code ever goes. Through an
 /// SMTP server (STARTTLS) when one is configured, as in production; else into a pickup directory, one .eml file per message.
 /// </summary>
-internal sealed class InvitationMail(IOptions<InvitationOptions> options, IOptions<NetworkOptions> network)
+internal sealed class InvitationMail(Mailer mailer, IOptions<NetworkOptions> network)
 {
     public async Task SendAsync(string organisationName, string to, string code, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         var redeem = $"{network.Value.ServiceUrl("partners")}/invitations/redeem";
-        await DeliverAsync(to, "Your invitation to IMSA Network: create your API client", string.Create(CultureInfo.InvariantCulture, $"""
+        await mailer.SendAsync(to, "Your invitation to IMSA Network: create your API client", string.Create(CultureInfo.InvariantCulture, $"""
                 {organisationName} has been invited to IMSA Network.
 
                 Create your organisation's first API client with this code. It works once, until
@@ -72,7 +69,7 @@ internal sealed class InvitationMail(IOptions<InvitationOptions> options, IOptio
     {
         var partners = network.Value.ServiceUrl("partners");
         var lang = language is null ? "" : $"&lang={language.Code}";
-        await DeliverAsync(to, $"You are invited to IMSA Network for {organisationName}", string.Create(CultureInfo.InvariantCulture, $"""
+        await mailer.SendAsync(to, $"You are invited to IMSA Network for {organisationName}", string.Create(CultureInfo.InvariantCulture, $"""
                 {organisationName} invites you to IMSA Network as {role}.
 
                 Open this link to join: choose a password of at least 15 characters, then add the account to an
@@ -87,44 +84,5 @@ internal sealed class InvitationMail(IOptions<InvitationOptions> options, IOptio
 
                 If you did not expect this message, do not use the link and tell {organisationName}.
                 """), cancellationToken);
-    }
-
-    private async Task DeliverAsync(string to, string subject, string text, CancellationToken cancellationToken)
-    {
-        var mail = options.Value.Mail;
-        var message = new MimeMessage { Subject = subject, Body = new TextPart("plain") { Text = text } };
-        message.From.Add(MailboxAddress.Parse(mail.From));
-        message.To.Add(MailboxAddress.Parse(to));
-        if (mail.SmtpHost is not { Length: > 0 } host)
-        {
-            if (mail.PickupDirectory is not { Length: > 0 } directory)
-            {
-                throw new DependencyUnavailableException("No mail delivery is configured (Invitations:Mail:SmtpHost or PickupDirectory).");
-            }
-
-            Directory.CreateDirectory(directory);
-            var name = $"{DateTime.UtcNow:yyyyMMddHHmmssfffffff}-{Guid.NewGuid():N}";
-            var partial = Path.Combine(directory, name + ".tmp");
-            await message.WriteToAsync(partial, cancellationToken);
-            File.Move(partial, Path.Combine(directory, name + ".eml"));
-            return;
-        }
-
-        using var smtp = new SmtpClient();
-        try
-        {
-            await smtp.ConnectAsync(host, mail.SmtpPort, mail.SmtpStartTls ? SecureSocketOptions.StartTls : SecureSocketOptions.Auto, cancellationToken);
-            if (mail.SmtpUsername is { Length: > 0 } username)
-            {
-                await smtp.AuthenticateAsync(username, mail.SmtpPassword ?? "", cancellationToken);
-            }
-
-            await smtp.SendAsync(message, cancellationToken);
-            await smtp.DisconnectAsync(quit: true, cancellationToken);
-        }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or SmtpCommandException or SmtpProtocolException or AuthenticationException)
-        {
-            throw new DependencyUnavailableException("The mail server did not take the invitation.", ex);
-        }
     }
 }

@@ -266,6 +266,8 @@ internal static class CounsellorTexts
         ["counsellor.handover-status.revoked"] = new("revoked", "widerrufen", "révoquée", "ملغاة"),
         ["counsellor.handover-status.reassigned"] = new("reassigned", "neu zugewiesen", "réattribuée", "أُعيد إسنادها"),
         ["counsellor.handover-status.follow-up-due"] = new("follow-up due", "Nachfrage fällig", "suivi attendu", "المتابعة مستحقة"),
+        ["counsellor.handover-status.answer-due-soon"] = new(
+            "receiving service reminded of the answer deadline", "Aufnehmender Dienst an die Antwortfrist erinnert", "service d'accueil relancé avant le délai de réponse", "تذكير الخدمة المستقبِلة بموعد الرد"),
         ["counsellor.handover-status.outcome-recorded"] = new("outcome recorded", "Ergebnis erfasst", "résultat enregistré", "سُجّلت النتيجة"),
         ["counsellor.actor.origin"] = new("Your organisation", "Ihre Organisation", "Votre organisation", "منظمتك"),
         ["counsellor.actor.receiver"] = new("Receiving service", "Aufnehmender Dienst", "Service d'accueil", "الخدمة المستقبِلة"),

@@ -286,6 +286,10 @@ namespace Imsa.Network.Counselling.Data.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("categories");
 
+                    b.Property<DateTimeOffset?>("ExpiryNoticeAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expiry_notice_at");
+
                     b.Property<bool>("ExplicitSpecialCategories")
                         .HasColumnType("boolean")
                         .HasColumnName("explicit_special_categories");

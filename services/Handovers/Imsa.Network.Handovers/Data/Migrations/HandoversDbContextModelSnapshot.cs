@@ -225,6 +225,10 @@ namespace Imsa.Network.Handovers.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("answer_due_at");
 
+                    b.Property<DateTimeOffset?>("AnswerReminderAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("answer_reminder_at");
+
                     b.Property<DateTimeOffset?>("AnsweredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("answered_at");
@@ -330,6 +334,9 @@ namespace Imsa.Network.Handovers.Data.Migrations
 
                     b.HasIndex("AnswerDueAt")
                         .HasFilter("status = 'Offered'");
+
+                    b.HasIndex("AnswerReminderAt")
+                        .HasFilter("answer_reminder_at IS NOT NULL");
 
                     b.HasIndex("CaseId")
                         .HasDatabaseName("ix_handover_tickets_waiting")
