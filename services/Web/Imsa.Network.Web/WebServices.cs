@@ -1,5 +1,6 @@
 using Imsa.Network.Web.Api;
 using Imsa.Network.Web.Localization;
+using Imsa.Network.Web.Pages.Notifications;
 using Imsa.Network.Web.SignIn;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
@@ -42,6 +43,7 @@ internal static class WebServices
         builder.Services.AddSingleton<Texts>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<NetworkApi>();
+        builder.Services.AddScoped<NotificationBadge>();
         AddApi(builder, SignInEndpoints.PartnersClient, web => web.Partners.Url);
         AddApi(builder, NetworkApi.Counselling, web => web.Counselling.Url);
         AddApi(builder, NetworkApi.Handovers, web => web.Handovers.Url);

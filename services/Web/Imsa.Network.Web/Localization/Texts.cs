@@ -26,7 +26,7 @@ internal sealed class Texts
     /// The tables of every area (the layout's below; each area's pages have a file of their own beside this one,
     /// e.g. <c>CounsellorTexts.cs</c>), merged once; a key defined twice stops the start.
     /// </summary>
-    private static readonly Dictionary<string, Text> All = Merge(Common, ReceiverTexts.Table, PersonTexts.All, CoordinatorTexts.All, OperationsTexts.All, CounsellorTexts.All, OrganisationTexts.All);
+    private static readonly Dictionary<string, Text> All = Merge(Common, ReceiverTexts.Table, PersonTexts.All, CoordinatorTexts.All, OperationsTexts.All, CounsellorTexts.All, OrganisationTexts.All, NotificationTexts.All);
 
     private static Dictionary<string, Text> Merge(params Dictionary<string, Text>[] tables)
     {
