@@ -2,8 +2,10 @@
 # Walks a whole handover journey through the REST APIs of the running network (deploy/local/run.sh) and prints
 # each step: a partner abroad opens a case, records a session and the person's consent, finds a receiving service
 # by matching, hands the case over; the service accepts, reads the consented dossier, reports first contact; the
-# partner sees the outcome on its case. Then the withdrawal path: the person withdraws with the receipt's code, the
-# handover is revoked and the dossier refused. Last the person's rights: the partner exports the case (JSON and a
+# partner sees the outcome on its case; the people concerned are notified all along (the receiving counsellor of the
+# offer within seconds, in the web application and by mail). Then the withdrawal path: the person withdraws with the
+# receipt's code, the handover is revoked and the dossier refused. Then a reminder before an offer escalates (Handovers
+# restarted for a minute with a demo SLA, answers due in 2 minutes). Last the person's rights: the partner exports the case (JSON and a
 # printable document, written to .local/exports) and erases it. Each run joins a new demo partner (registered, invited and verified
 # by the bootstrap coordinator; its API client made by itself from the mailed code), so it can be run again and again.
 set -euo pipefail
@@ -65,6 +67,23 @@ token_for() {
   printf '%s' "$token"
 }
 
+# The demo's receiving counsellor (Lena Wagner at the Jugendmigrationsdienst Mainz, seeded by seed.sh): her token, and
+# her notifications as the web application shows them.
+receiving_counsellor=$(awk -F'\t' '$1 == "counsellor" && $2 ~ /@jmd-mainz\./ { print $2; exit }' "$root/.local/demo-people.tsv" 2>/dev/null || true)
+person_token() { "$root/deploy/local/sign-in.sh" "$1" 2>/dev/null | tail -n 1; }
+# notified TOKEN KIND HANDOVER [SECONDS]: waits (a minute, or SECONDS) for the person's notification of KIND about
+# HANDOVER; prints its title.
+notified() {
+  local out items
+  for _ in $(seq 1 $(( ${4:-60} * 2 ))); do
+    out=$(call GET "$partners/people/me/notifications?language=en&limit=20" "$1")
+    items=$(body "$out" | tr -d '\n' | grep -o '{[^{}]*"kind": *"'"$2"'"[^{}]*}' | grep -F "\"$3\"" | head -n 1)
+    [ -n "$items" ] && { printf '%s' "$items" | field title; return 0; }
+    sleep 0.5
+  done
+  return 1
+}
+
 curl -fsS "$partners/health/ready" >/dev/null 2>&1 || fail "the network is not running: start it with deploy/local/run.sh"
 coordinator=$(token_for imsa-coordinator "$IMSA_COORDINATOR_CLIENT_SECRET")
 [ -n "$coordinator" ] || fail "no coordinator token (is IMSA_COORDINATOR_CLIENT_SECRET in .local/secrets.env?)"
@@ -124,6 +143,7 @@ code=$(body "$out" | tr -d '\n' | sed -n 's/.*"withdrawal": *{ *"code": *"\([^"]
 show "consent $consent_id; the receipt (Kantara CR 1.1) gives the person the withdrawal code $code"
 
 say "The partner requests the handover"
+requested_at=$(date +%s)
 out=$(retry 201 POST "$handovers/handovers" "$partner" \
   "{\"caseId\":\"$case_id\",\"receiverOrganisationId\":\"$receiver_id\",\"topics\":[\"EDU\",\"LANG\"],\"plannedArrival\":\"$arrival\",\"message\":\"Starts an apprenticeship; see the dossier.\"}")
 expect 201 "$out" "requesting the handover"
@@ -137,6 +157,14 @@ for _ in $(seq 1 100); do
 done
 [ "$(body "$out" | field status)" = "offered" ] || fail "the handover was not offered: $(body "$out")"
 show "offered, answer due $(body "$out" | field answerDueAt)"
+
+say "The receiving counsellor learns of it without opening the inbox: a notification, and a mail"
+[ -n "$receiving_counsellor" ] || fail "no seeded counsellor of the receiving service in .local/demo-people.tsv (deploy/local/seed.sh)"
+lena=$(person_token "$receiving_counsellor")
+[ -n "$lena" ] || fail "could not sign $receiving_counsellor in (deploy/local/sign-in.sh $receiving_counsellor says why)"
+title=$(notified "$lena" offer-received "$handover_id") || fail "no notification of the offer reached $receiving_counsellor within a minute"
+show "$receiving_counsellor, $(( $(date +%s) - requested_at )) s after the request: \"$title\""
+show "in the web application: http://localhost:5104/notifications (deploy/local/totp.sh $receiving_counsellor prints her code); her mail: .local/mail"
 
 say "The receiving service finds it in its inbox and accepts"
 out=$(call GET "$handovers/handovers/inbox" "$receiver")
@@ -178,6 +206,62 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 show "handover: $(body "$out" | field status) ($(body "$out" | field revocationCause))"
+
+say "Before an offer escalates, the receiving service is reminded"
+# The SLA gives 5 working days, the reminder a working day before: too long to watch. Handovers is started again for
+# this step with answers due in 2 minutes and the reminder 1 minute before (Handovers:Sla:AnswerWithin,
+# ReminderBefore), then as it was. Each instance keeps its own environment (read from /proc), plus these.
+demo_sla=(Handovers__Sla__AnswerWithin=00:02:00 Handovers__Sla__ReminderBefore=00:01:00 Handovers__Sla__Interval=00:00:05)
+restart_handovers() { # restart_handovers [KEY=VALUE ...]: every Handovers instance, with its environment (less the demo SLA) plus these
+  local pidfile pid dll url environment
+  for pidfile in "$root"/.local/pids/handovers.pid "$root"/.local/pids/handovers-*.pid; do
+    [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile")
+    kill -0 "$pid" 2>/dev/null || continue
+    mapfile -d '' -t environment < "/proc/$pid/environ"
+    dll=$(tr '\0' '\n' < "/proc/$pid/cmdline" | grep -m 1 'Imsa.Network.Handovers.dll$')
+    url=$(printf '%s\n' "${environment[@]}" | sed -n 's/^ASPNETCORE_URLS=//p' | tail -n 1)
+    kill "$pid"
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    # Without the demo's settings, whether they are to be set again or dropped.
+    local kept=() variable
+    for variable in "${environment[@]}"; do
+      case " ${demo_sla[*]%%=*} " in *" ${variable%%=*} "*) ;; *) kept+=("$variable") ;; esac
+    done
+    env -i "${kept[@]}" "$@" nohup dotnet "$dll" >>"$root/.local/logs/$(basename "$pidfile" .pid).log" 2>&1 </dev/null &
+    echo $! >"$pidfile"
+    for _ in $(seq 1 120); do curl -fsS "$url/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
+  done
+}
+normal_handovers=()
+trap '[ ${#normal_handovers[@]} -eq 0 ] || restart_handovers' EXIT
+restart_handovers "${demo_sla[@]}"
+normal_handovers=(yes)
+show "Handovers restarted with a demo SLA: ${demo_sla[*]}"
+out=$(retry 201 POST "$counselling/cases/$case_id/consents" "$partner" \
+  "{\"recipients\":[\"$receiver_id\"],\"categories\":[\"identity\",\"contact\",\"migration-plan\"],
+    \"method\":\"signed-form\",\"obtainedAt\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"textLanguage\":\"en\",\"textVersion\":\"1\",
+    \"validUntil\":\"$(date -u -d '+1 year' +%Y-%m-%dT00:00:00Z)\"}")
+expect 201 "$out" "recording a new consent"
+out=$(retry 201 POST "$handovers/handovers" "$partner" \
+  "{\"caseId\":\"$case_id\",\"receiverOrganisationId\":\"$receiver_id\",\"topics\":[\"EDU\"],\"plannedArrival\":\"$arrival\"}")
+expect 201 "$out" "requesting a second handover"
+second_id=$(body "$out" | field id)
+for _ in $(seq 1 100); do
+  out=$(call GET "$handovers/handovers/$second_id" "$partner")
+  [ "$(body "$out" | field status)" = "offered" ] && break
+  sleep 0.1
+done
+due=$(body "$out" | field answerDueAt)
+show "a second offer, $second_id, left unanswered: due $due"
+title=$(notified "$lena" offer-due-soon "$second_id" 150) || fail "no reminder reached $receiving_counsellor"
+out=$(call GET "$handovers/handovers/$second_id" "$partner")
+show "$(date -u +%H:%M:%S) UTC, the reminder: \"$title\""
+show "the offer is still $(body "$out" | field status), due $due: the reminder came before it escalates"
+expect 200 "$(call POST "$handovers/handovers/$second_id/withdraw" "$partner")" "withdrawing the second handover"
+restart_handovers
+normal_handovers=()
+show "the partner withdrew it; Handovers runs with its own SLA again"
 
 say "The person asks what the network holds about them: the partner exports the case (GDPR Art. 15 and 20)"
 export_dir="$root/.local/exports"

@@ -254,7 +254,7 @@ public sealed class NotificationEndToEndTests : IAsyncLifetime
             () => Task.FromResult(TestMail.NotificationsTo(originCounsellor.Email).Concat(TestMail.NotificationsTo(receivingCounsellor.Email)).ToList()),
             m => m.Count >= 5, "the mails (offer, acceptance, withdrawal, two revocations)");
         var everything = string.Join("\n", mails.Select(m => m.Subject + "\n" + m.TextBody));
-        everything.Should().Contain(handoverId[..8]);
+        everything.Should().Contain(handoverId[^8..]);
         foreach (var personal in new[] { "Amina", "Example", "amina@example.org", "2007-05-02", "Lost a parent", "Training contract", "Youssef", "Lena" })
         {
             everything.Should().NotContain(personal, "a notification names no one and carries nothing of the case");

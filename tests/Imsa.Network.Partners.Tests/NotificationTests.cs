@@ -65,7 +65,7 @@ public sealed class NotificationTests(NotificationTests.NotifyingPartners servic
         ((string?)item["kind"]).Should().Be("offer-received");
         ((string?)item["link"]).Should().Be($"/inbox/{handover}");
         ((string?)item["organisationName"]).Should().Be(Kit.Name(origin));
-        ((string?)item["title"]).Should().Contain(handover.ToString("N")[..8]).And.Contain(Kit.Name(origin)).And.Contain("2027-03-08 09:30");
+        ((string?)item["title"]).Should().Contain(handover.ToString("N")[^8..]).And.Contain(Kit.Name(origin)).And.Contain("2027-03-08 09:30");
         (await Kit.ItemsAsync(await Kit.TokenAsync(colleague))).Should().ContainSingle("every counsellor of the receiver");
         (await Kit.ItemsAsync(await Kit.TokenAsync(admin))).Should().BeEmpty("offers are counsellors' work");
         (await Kit.ItemsAsync(await Kit.TokenAsync(elsewhere))).Should().BeEmpty("another organisation's people never receive it");
@@ -73,7 +73,7 @@ public sealed class NotificationTests(NotificationTests.NotifyingPartners servic
 
         // Immediately, by default: one mail, in German (a receiving service's usual language), with the link.
         var mail = await Eventually.Until(() => Task.FromResult(NotificationTestKit.MailsTo(counsellor.Email)), m => m.Count == 1, "the offer's mail");
-        mail[0].Subject.Should().Contain("Neues Übergabeangebot").And.Contain(handover.ToString("N")[..8]);
+        mail[0].Subject.Should().Contain("Neues Übergabeangebot").And.Contain(handover.ToString("N")[^8..]);
         mail[0].TextBody.Should().Contain($"https://app.imsa.test/inbox/{handover}").And.Contain("https://app.imsa.test/notifications/settings");
         await Eventually.Until(() => Kit.ItemsAsync(token), i => (string?)i[0]!["mail"] == "sent", "the mail's state");
         NotificationTestKit.MailsTo(admin.Email).Should().BeEmpty();

@@ -22,8 +22,11 @@ internal static class NotificationTexts
     public static PersonLanguage DefaultLanguage(OrganisationKind kind) =>
         kind is OrganisationKind.ReceivingService or OrganisationKind.Coordinator ? new PersonLanguage("de") : PersonLanguage.English;
 
-    /// <summary>The short reference of a handover in titles: the first eight characters of its id (the web application shows it whole).</summary>
-    public static string Reference(Guid handoverId) => handoverId.ToString("N")[..8];
+    /// <summary>
+    /// The short reference of a handover in titles: the last eight characters of its id, the random part of a version 7
+    /// UUID (its first ones are its time: offers made in the same minute would share them). The web application shows it whole.
+    /// </summary>
+    public static string Reference(Guid handoverId) => handoverId.ToString("N")[^8..];
 
     private static readonly Dictionary<string, Said> Kinds = new(StringComparer.Ordinal)
     {
@@ -193,10 +196,12 @@ internal static class NotificationTexts
 
         var reassigned = n.Kind == NotificationKinds.OfferReceived.Code && n.Code == "reassigned";
         var code = n.Code is { } c && !reassigned ? (Codes.TryGetValue(c, out var words) ? words.In(language) : c) : "";
+        // In a right-to-left title, each inserted value is isolated (Unicode bidi FSI … PDI): a date or a Latin name keeps its own order.
+        string Isolated(string value) => language.Direction == "rtl" && value.Length > 0 ? $"\u2068{value}\u2069" : value;
         var title = new StringBuilder(template.In(language))
-            .Replace("{o}", view.OrganisationName ?? AnotherOrganisation.In(language))
-            .Replace("{r}", n.HandoverId is { } h ? Reference(h) : "")
-            .Replace("{d}", n.DueAt is { } d ? Date(d, n.Kind) : "")
+            .Replace("{o}", Isolated(view.OrganisationName ?? AnotherOrganisation.In(language)))
+            .Replace("{r}", Isolated(n.HandoverId is { } h ? Reference(h) : ""))
+            .Replace("{d}", Isolated(n.DueAt is { } d ? Date(d, n.Kind) : ""))
             .Replace("{c}", code)
             .ToString();
         return reassigned ? title + Reassigned.In(language) : title;
