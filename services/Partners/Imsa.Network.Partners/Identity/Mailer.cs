@@ -1,3 +1,4 @@
+using System.Text;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Imsa.Network.ServiceDefaults;
@@ -27,7 +28,10 @@ internal sealed class Mailer(IOptions<InvitationOptions> invitations, IOptions<N
 
     private static async Task SendAsync(InvitationMailOptions mail, string to, string subject, string text, CancellationToken cancellationToken)
     {
-        var message = new MimeMessage { Subject = subject, Body = new TextPart("plain") { Text = text } };
+        var body = new TextPart("plain");
+        // UTF-8 always: German, French and Arabic alike, whatever the text holds.
+        body.SetText(Encoding.UTF8, text);
+        var message = new MimeMessage { Subject = subject, Body = body };
         message.From.Add(MailboxAddress.Parse(mail.From));
         message.To.Add(MailboxAddress.Parse(to));
         if (mail.SmtpHost is not { Length: > 0 } host)
