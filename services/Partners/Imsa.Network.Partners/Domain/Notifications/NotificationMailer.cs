@@ -48,35 +48,14 @@ internal sealed class NotificationOptions
 /// </summary>
 internal sealed partial class NotificationMailer(
     IServiceScopeFactory scopes, Mailer mailer, TimeProvider time, IOptions<NotificationOptions> options, PartnersMetrics metrics,
-    ILogger<NotificationMailer> logger) : BackgroundService
+    ILogger<NotificationMailer> logger) : PeriodicJob(logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var sent = 0;
-            try
-            {
-                await MakeDigestsAsync(stoppingToken);
-                sent = await SendPendingAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogFailed(ex.GetType().Name);
-            }
+    protected override TimeSpan Interval => options.Value.PollInterval;
 
-            if (sent < options.Value.BatchSize)
-            {
-                try
-                {
-                    await Task.Delay(options.Value.PollInterval, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
+    protected override async Task<bool> RunPassAsync(CancellationToken cancellationToken)
+    {
+        await MakeDigestsAsync(cancellationToken);
+        return await SendPendingAsync(cancellationToken) >= options.Value.BatchSize;
     }
 
     /// <summary>
@@ -187,7 +166,4 @@ internal sealed partial class NotificationMailer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification mail {MailId} failed after {Attempts} attempts; the notification stays in the person's list")]
     private partial void LogGaveUp(Guid mailId, int attempts);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification mail run failed ({ExceptionType}); retrying")]
-    private partial void LogFailed(string exceptionType);
 }
