@@ -35,19 +35,19 @@ public class HandoverJourneyTests : IAsyncLifetime
         CaseWithConsentAsync(_network, extraRecipients);
 
     /// <summary>A partner's case, with a session and the person's consent naming a receiving service in Mainz (and <paramref name="extraRecipients"/>).</summary>
-    internal static async Task<(Member Partner, Member Receiver, string CaseId, JsonObject Consent)> CaseWithConsentAsync(Network _network, params Member[] extraRecipients)
+    internal static async Task<(Member Partner, Member Receiver, string CaseId, JsonObject Consent)> CaseWithConsentAsync(Network network, params Member[] extraRecipients)
     {
-        var partner = await Member.JoinAsync(_network, "Association Passerelles Rabat", "MA", "origin-partner");
-        var receiver = await Member.JoinAsync(_network, "Jugendmigrationsdienst Mainz", "DE", "receiving-service", Member.MainzYouthService());
-        var opened = await partner.SendAsync(_network.Counselling, HttpMethod.Post, "/cases", CaseContent(TestDates.ArrivalText));
+        var partner = await Member.JoinAsync(network, "Association Passerelles Rabat", "MA", "origin-partner");
+        var receiver = await Member.JoinAsync(network, "Jugendmigrationsdienst Mainz", "DE", "receiving-service", Member.MainzYouthService());
+        var opened = await partner.SendAsync(network.Counselling, HttpMethod.Post, "/cases", CaseContent(TestDates.ArrivalText));
         opened.StatusCode.Should().Be(HttpStatusCode.Created);
         var caseId = (string)(await opened.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
-        (await partner.SendAsync(_network.Counselling, HttpMethod.Post, $"/cases/{caseId}/sessions",
+        (await partner.SendAsync(network.Counselling, HttpMethod.Post, $"/cases/{caseId}/sessions",
             new { heldOn = "2026-11-20", format = "video", topics = new[] { "EDU" }, notes = "Training contract signed." })).EnsureSuccessStatusCode();
         var recipients = new[] { receiver.Id }.Concat(extraRecipients.Select(r => r.Id)).ToArray();
         // The receiver must be known to Counselling (by Partners' event) before a consent can name it.
         var recorded = await Eventually.Until(
-            () => partner.SendAsync(_network.Counselling, HttpMethod.Post, $"/cases/{caseId}/consents", new
+            () => partner.SendAsync(network.Counselling, HttpMethod.Post, $"/cases/{caseId}/consents", new
             {
                 recipients,
                 categories = new[] { "identity", "contact", "migration-plan", "counselling-history" },

@@ -144,7 +144,7 @@ internal static class NotificationEndpoints
     {
         if (await SignedInAsync(user, db, cancellationToken) is not { } person)
         {
-            return NotAPerson();
+            return Problems.NotFound("Person");
         }
 
         var errors = new Dictionary<string, string[]>();
@@ -185,25 +185,17 @@ internal static class NotificationEndpoints
             page.Count > size ? shown[^1].Id : null));
     }
 
-    private static async Task<Results<Ok<UnreadCountResponse>, ProblemHttpResult>> UnreadCountAsync(
+    private static async Task<Ok<UnreadCountResponse>> UnreadCountAsync(
         ClaimsPrincipal user, PartnersDbContext db, CancellationToken cancellationToken)
     {
-        if (user.PersonIdOrNull() is not { } personId)
-        {
-            return NotAPerson();
-        }
-
+        var personId = PersonId(user);
         return TypedResults.Ok(new UnreadCountResponse(await db.Notifications.CountAsync(n => n.PersonId == personId && n.ReadAt == null, cancellationToken)));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> MarkReadAsync(
         Guid notificationId, ClaimsPrincipal user, PartnersDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (user.PersonIdOrNull() is not { } personId)
-        {
-            return NotAPerson();
-        }
-
+        var personId = PersonId(user);
         var now = time.GetUtcNow();
         var marked = await db.Notifications
             .Where(n => n.Id == notificationId && n.PersonId == personId)
@@ -211,14 +203,10 @@ internal static class NotificationEndpoints
         return marked == 0 ? Problems.NotFound("Notification") : TypedResults.NoContent();
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> MarkAllReadAsync(
+    private static async Task<NoContent> MarkAllReadAsync(
         ClaimsPrincipal user, PartnersDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (user.PersonIdOrNull() is not { } personId)
-        {
-            return NotAPerson();
-        }
-
+        var personId = PersonId(user);
         var now = time.GetUtcNow();
         await db.Notifications.Where(n => n.PersonId == personId && n.ReadAt == null)
             .ExecuteUpdateAsync(set => set.SetProperty(n => n.ReadAt, now), cancellationToken);
@@ -230,7 +218,7 @@ internal static class NotificationEndpoints
     {
         if (await SignedInAsync(user, db, cancellationToken) is not { } person)
         {
-            return NotAPerson();
+            return Problems.NotFound("Person");
         }
 
         var errors = new Dictionary<string, string[]>();
@@ -244,7 +232,7 @@ internal static class NotificationEndpoints
     {
         if (await SignedInAsync(user, db, cancellationToken) is not { } person)
         {
-            return NotAPerson();
+            return Problems.NotFound("Person");
         }
 
         var errors = new Dictionary<string, string[]>();
@@ -390,11 +378,7 @@ internal static class NotificationEndpoints
 
     private static async Task<SignedInPerson?> SignedInAsync(ClaimsPrincipal user, PartnersDbContext db, CancellationToken cancellationToken)
     {
-        if (user.PersonIdOrNull() is not { } personId)
-        {
-            return null;
-        }
-
+        var personId = PersonId(user);
         var person = await db.Users.AsNoTracking()
             .Where(p => p.Id == personId)
             .Select(p => new { p.Id, p.OrganisationId, p.Role, p.NotificationLanguage, Kind = db.Organisations.Where(o => o.Id == p.OrganisationId).Select(o => o.Kind).First() })
@@ -471,9 +455,7 @@ internal static class NotificationEndpoints
             n.OrganisationId, view.OrganisationName, n.Code, n.DueAt, n.Link, state);
     }
 
-    private static ProblemHttpResult NotAPerson() =>
-        TypedResults.Problem(
-            statusCode: StatusCodes.Status403Forbidden,
-            title: "Notifications are a person's own.",
-            detail: "Sign in as a person (authorization code with PKCE): an API client acts for its organisation, and has no notifications.");
+    /// <summary>The person the token names: the group's policy (<see cref="PersonPolicies.SignedInPerson"/>) lets no API client through.</summary>
+    private static Guid PersonId(ClaimsPrincipal user) =>
+        user.PersonIdOrNull() ?? throw new InvalidOperationException("A person's endpoint was reached without a person's token.");
 }
