@@ -210,33 +210,35 @@ show "handover: $(body "$out" | field status) ($(body "$out" | field revocationC
 say "Before an offer escalates, the receiving service is reminded"
 # The SLA gives 5 working days, the reminder a working day before: too long to watch. Handovers is started again for
 # this step with answers due in 2 minutes and the reminder 1 minute before (Handovers:Sla:AnswerWithin,
-# ReminderBefore), then as it was. Each instance keeps its own environment (read from /proc), plus these.
+# ReminderBefore), then as it was: each instance with the environment and command run.sh gave it (read from /proc).
 demo_sla=(Handovers__Sla__AnswerWithin=00:02:00 Handovers__Sla__ReminderBefore=00:01:00 Handovers__Sla__Interval=00:00:05)
-restart_handovers() { # restart_handovers [KEY=VALUE ...]: every Handovers instance, with its environment (less the demo SLA) plus these
-  local pidfile pid dll url environment
+restart_handovers() { # restart_handovers [KEY=VALUE ...]: every Handovers instance, as run.sh started it, plus these
+  local pidfile pid saved url environment command
   for pidfile in "$root"/.local/pids/handovers.pid "$root"/.local/pids/handovers-*.pid; do
     [ -f "$pidfile" ] || continue
-    pid=$(cat "$pidfile")
-    kill -0 "$pid" 2>/dev/null || continue
-    mapfile -d '' -t environment < "/proc/$pid/environ"
-    dll=$(tr '\0' '\n' < "/proc/$pid/cmdline" | grep -m 1 'Imsa.Network.Handovers.dll$')
+    pid=$(cat "$pidfile") saved="${pidfile%.pid}"
+    # How run.sh started it, kept at the first restart: the one to go back to, even if a restart died meanwhile.
+    if [ ! -f "$saved.environ" ]; then
+      kill -0 "$pid" 2>/dev/null || continue
+      cp "/proc/$pid/environ" "$saved.environ" && cp "/proc/$pid/cmdline" "$saved.cmdline"
+    fi
+    mapfile -d '' -t environment < "$saved.environ"
+    mapfile -d '' -t command < "$saved.cmdline"
     url=$(printf '%s\n' "${environment[@]}" | sed -n 's/^ASPNETCORE_URLS=//p' | tail -n 1)
-    kill "$pid"
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-    # Without the demo's settings, whether they are to be set again or dropped.
-    local kept=() variable
-    for variable in "${environment[@]}"; do
-      case " ${demo_sla[*]%%=*} " in *" ${variable%%=*} "*) ;; *) kept+=("$variable") ;; esac
-    done
-    env -i "${kept[@]}" "$@" nohup dotnet "$dll" >>"$root/.local/logs/$(basename "$pidfile" .pid).log" 2>&1 </dev/null &
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid"
+      for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    fi
+    env -i "${environment[@]}" "$@" nohup "${command[@]}" >>"$root/.local/logs/$(basename "$pidfile" .pid).log" 2>&1 </dev/null &
     echo $! >"$pidfile"
+    [ $# -gt 0 ] || rm -f "$saved.environ" "$saved.cmdline"
     for _ in $(seq 1 120); do curl -fsS "$url/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
   done
 }
 normal_handovers=()
 trap '[ ${#normal_handovers[@]} -eq 0 ] || restart_handovers' EXIT
-restart_handovers "${demo_sla[@]}"
 normal_handovers=(yes)
+restart_handovers "${demo_sla[@]}"
 show "Handovers restarted with a demo SLA: ${demo_sla[*]}"
 out=$(retry 201 POST "$counselling/cases/$case_id/consents" "$partner" \
   "{\"recipients\":[\"$receiver_id\"],\"categories\":[\"identity\",\"contact\",\"migration-plan\"],

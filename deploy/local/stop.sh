@@ -12,5 +12,5 @@ for pidfile in "$root"/.local/pids/*.pid; do
     kill -9 "$pid" 2>/dev/null || true
     [ "$quiet" = "--quiet" ] || echo "stopped $(basename "$pidfile" .pid)"
   fi
-  rm -f "$pidfile"
+  rm -f "$pidfile" "${pidfile%.pid}.environ" "${pidfile%.pid}.cmdline"
 done

@@ -76,6 +76,35 @@ public sealed class MigrationCommandTests : IAsyncLifetime
         ShouldBeOneCriticalLine(output, "The database schema is ahead of this build: ");
     }
 
+    [Fact]
+    public async Task Start_WhileTheDatabaseIsAway_WaitsForIt_ThenMigrates()
+    {
+        await using var link = _database.Proxy();
+        link.Cut();
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var process = Process.Start(StartInfo("Handovers", null, new() { ["ConnectionStrings__Database"] = _database.ConnectionStringVia(link) }))!;
+        process.OutputDataReceived += (_, line) => output.Enqueue(line.Data ?? "");
+        process.ErrorDataReceived += (_, line) => output.Enqueue(line.Data ?? "");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await Eventually.Until(() => Task.FromResult(string.Join('\n', output)), o => o.Contains("waiting for it before starting", StringComparison.Ordinal), "the wait to be logged");
+            process.HasExited.Should().BeFalse("a database that is away is waited for, not a reason to exit");
+
+            // (The rest of its configuration is not given here: it goes as far as migrating, which is what is looked at.)
+            link.Restore();
+            await Eventually.Until(
+                () => _database.CountAsync("SELECT count(*) FROM pg_tables WHERE tablename = '__EFMigrationsHistory'"), n => n > 0, "the migrations once the database answers");
+            string.Join('\n', output).Should().Contain("The database answers again");
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
     /// <summary>The refusal is logged once, at Critical, without a stack trace, and ends the process before it serves.</summary>
     private static void ShouldBeOneCriticalLine(string output, string message)
     {
@@ -89,6 +118,24 @@ public sealed class MigrationCommandTests : IAsyncLifetime
     /// runs it from /app, with the connection string, <paramref name="settings"/> and no other configuration.
     /// </summary>
     private async Task<(int ExitCode, string Output)> RunAsync(string service, string? argument = null, Dictionary<string, string>? settings = null)
+    {
+        using var process = Process.Start(StartInfo(service, argument, settings))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{service} {argument} still ran after a minute: {await output}{await errors}");
+        }
+
+        return (process.ExitCode, await output + await errors);
+    }
+
+    private ProcessStartInfo StartInfo(string service, string? argument, Dictionary<string, string>? settings)
     {
         var configuration = Path.GetFileName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)));
         var folder = Path.Combine(TestRepository.Root, "services", service, $"Imsa.Network.{service}", "bin", configuration!, "net10.0");
@@ -120,19 +167,6 @@ public sealed class MigrationCommandTests : IAsyncLifetime
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{service} {argument} still ran after a minute: {await output}{await errors}");
-        }
-
-        return (process.ExitCode, await output + await errors);
+        return start;
     }
 }

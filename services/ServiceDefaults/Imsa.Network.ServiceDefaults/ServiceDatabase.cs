@@ -133,13 +133,15 @@ public static partial class ServiceDatabase
     /// does not know (a newer release migrated the database) refuse the start; pending migrations are applied when
     /// "Database:MigrateOnStartup" is true (the default; under a lock held for the whole run, so replicas may start
     /// together: <see cref="MigrateExclusivelyAsync"/>), and refuse the start when it is false (a deployment step runs <see cref="MigrateCommand"/>).
-    /// Returns false after a Critical log line saying why, and the service exits with a non-zero code.
+    /// Returns false after a Critical log line saying why, and the service exits with a non-zero code. A database that
+    /// is away (restarting, failing over, not yet up) is waited for, as every other piece of work waits it out.
     /// </summary>
     public static async Task<bool> PrepareDatabaseAsync(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         await using var scope = app.Services.CreateAsyncScope();
         var database = scope.ServiceProvider.GetRequiredService<DbContext>().Database;
+        await WaitForDatabaseAsync(database, Logger(app), app.Lifetime.ApplicationStopping);
         var refusal = await AheadOfBuildAsync(database);
         if (refusal is null && app.Configuration.GetValue("Database:MigrateOnStartup", true))
         {
@@ -155,6 +157,40 @@ public static partial class ServiceDatabase
         }
 
         return refusal is null;
+    }
+
+    /// <summary>
+    /// Until the database answers: a failure that passes (<see cref="DatabaseFailures.IsTransient"/>) is waited out,
+    /// logged once by its type, with a growing pause up to 10 s; any other (a wrong password, no such database) is
+    /// the start's to report.
+    /// </summary>
+    private static async Task WaitForDatabaseAsync(DatabaseFacade database, ILogger logger, CancellationToken cancellationToken)
+    {
+        var pause = TimeSpan.FromSeconds(1);
+        for (var waited = false; ; waited = true)
+        {
+            try
+            {
+                await database.OpenConnectionAsync(cancellationToken);
+                await database.CloseConnectionAsync();
+                if (waited)
+                {
+                    DatabaseBack(logger);
+                }
+
+                return;
+            }
+            catch (Exception ex) when (DatabaseFailures.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                if (!waited)
+                {
+                    WaitingForDatabase(logger, ex.GetType().Name);
+                }
+
+                await Task.Delay(pause, cancellationToken);
+                pause = pause * 2 < TimeSpan.FromSeconds(10) ? pause * 2 : TimeSpan.FromSeconds(10);
+            }
+        }
     }
 
     /// <summary>
@@ -228,6 +264,12 @@ public static partial class ServiceDatabase
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "The migration failed: {ExceptionType}: {Error}")]
     private static partial void MigrationFailed(ILogger logger, string exceptionType, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database cannot be reached ({ExceptionType}); waiting for it before starting")]
+    private static partial void WaitingForDatabase(ILogger logger, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The database answers again; starting")]
+    private static partial void DatabaseBack(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "{Refusal}")]
     private static partial void Refused(ILogger logger, string refusal);
