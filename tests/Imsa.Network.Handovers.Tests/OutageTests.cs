@@ -95,6 +95,8 @@ public sealed class OutageTests(HandoversBehindAProxy service) : IClassFixture<H
             await RepublishAsync(channel, queue + "_error", template, own, "Npgsql.PostgresException", "23505: duplicate key value violates unique constraint");
         }
 
+        // Published without confirms: listed once the broker holds all three.
+        await Eventually.Until(() => service.VirtualHost.MessageCountAsync(queue + "_error"), n => n == 3, "the three dead letters");
         var listed = (await (await service.SendAsync(coordinator, HttpMethod.Get, "/admin/dead-letters")).Content.ReadFromJsonAsync<JsonArray>())!
             .Single(q => (string?)q!["queue"] == queue)!["messages"]!.AsArray();
         listed.Where(m => (bool)m!["passing"]!).Select(m => (Guid?)m!["messageId"]).Should().BeEquivalentTo([away.Id, shutDown.Id]);
